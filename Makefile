@@ -1,0 +1,56 @@
+# Rebound: every command a developer, the README and CI use. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: help run test check lint typecheck unit integration infra e2e synth bench requirements clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	python3.11 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+venv: $(STAMP) ## create .venv and install the Python packages
+
+run: $(STAMP) ## run the whole service locally (local AWS stack, SMTP on :2525, API on :8000); Ctrl-C stops
+	$(VENV)/bin/rebound local --demo
+
+check: $(STAMP) ## fast checks: ruff, mypy strict on chalicelib, unit tests
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q tests/unit -p no:cacheprovider
+
+test: $(STAMP) $(NODE_STAMP) ## everything: lint, types, unit, integration, DynamoDB Local, infra, end-to-end
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q tests -p no:cacheprovider
+
+synth: $(STAMP) $(NODE_STAMP) ## synthesize the CDK app offline into infra/cdk.out and lint the template
+	$(VENV)/bin/python -m rebound.synth
+
+bench: $(STAMP) ## benchmarks: figures and ratios against a baseline in the same run
+	$(VENV)/bin/python -m rebound.bench
+
+requirements: ## regenerate requirements.txt (runtime only) from pyproject.toml
+	$(PY) -m rebound.requirements > requirements.txt
+
+fmt: $(STAMP) ## format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean: ## remove build output (keeps .venv)
+	rm -rf infra/cdk.out .chalice/deployments .rebound .pytest_cache

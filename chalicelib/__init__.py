@@ -1,0 +1,1 @@
+"""Rebound's Lambda code: the pure core (parsing, classification), services and adapters."""

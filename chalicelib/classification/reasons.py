@@ -1,0 +1,58 @@
+"""The failure vocabulary: reasons (Sisimai's names, so results compare row by row) and categories.
+
+One name per concept: these values appear unchanged in the API, the CSV export, the web page and
+the summaries.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why one recipient failed (the Sisimai reason vocabulary)."""
+
+    USER_UNKNOWN = "userunknown"
+    HOST_UNKNOWN = "hostunknown"
+    HAS_MOVED = "hasmoved"
+    MAILBOX_FULL = "mailboxfull"
+    EXCEED_LIMIT = "exceedlimit"
+    SUSPEND = "suspend"
+    BLOCKED = "blocked"
+    SPAM_DETECTED = "spamdetected"
+    VIRUS_DETECTED = "virusdetected"
+    CONTENT_ERROR = "contenterror"
+    POLICY_VIOLATION = "policyviolation"
+    SECURITY_ERROR = "securityerror"
+    AUTH_FAILURE = "authfailure"
+    REJECTED = "rejected"
+    FILTERED = "filtered"
+    NO_RELAYING = "norelaying"
+    NOT_ACCEPT = "notaccept"
+    REQUIRE_PTR = "requireptr"
+    BAD_REPUTATION = "badreputation"
+    TOO_MANY_CONN = "toomanyconn"
+    RATE_LIMITED = "ratelimited"
+    EXPIRED = "expired"
+    NETWORK_ERROR = "networkerror"
+    SYSTEM_ERROR = "systemerror"
+    SYSTEM_FULL = "systemfull"
+    MAILER_ERROR = "mailererror"
+    SYNTAX_ERROR = "syntaxerror"
+    NOT_COMPLIANT_RFC = "notcompliantrfc"
+    ON_HOLD = "onhold"
+    DELIVERED = "delivered"
+    FEEDBACK = "feedback"
+    VACATION = "vacation"
+    UNDEFINED = "undefined"
+
+
+class Category(StrEnum):
+    """The coarse class a person filters by; only HARD means the address itself is bad."""
+
+    HARD = "hard"
+    SOFT = "soft"
+    BLOCK = "block"
+    SPAM_CONTENT = "spam-content"
+    MAILBOX_FULL = "mailbox-full"
+    NOT_A_BOUNCE = "not-a-bounce"
