@@ -1,0 +1,106 @@
+"""The classifier: one failure's status, reply code and words -> reason, category, hard.
+
+Rules, in order: a detector's own reason (when an MTA states it plainly) wins; then the phrase
+tables (classification.phrases) over the diagnostic text; then what a specific enhanced status
+code says by itself; then the bare class (4xx soft, 5xx undefined). Only a bad address is hard:
+userunknown, hostunknown, hasmoved, suppressed, and notaccept when permanent. Blocks, policy,
+content and reputation failures are never hard, whatever the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.classification.explanations import explain
+from chalicelib.classification.phrases import BLACKLISTED, match_reason
+from chalicelib.classification.reasons import Category, Reason
+from chalicelib.classification.status import reason_of_status
+
+CATEGORY: dict[Reason, Category] = {
+    Reason.USER_UNKNOWN: Category.HARD,
+    Reason.HOST_UNKNOWN: Category.HARD,
+    Reason.HAS_MOVED: Category.HARD,
+    Reason.NOT_ACCEPT: Category.HARD,
+    Reason.SUPPRESSED: Category.HARD,
+    Reason.MAILBOX_FULL: Category.MAILBOX_FULL,
+    Reason.SPAM_DETECTED: Category.SPAM_CONTENT,
+    Reason.VIRUS_DETECTED: Category.SPAM_CONTENT,
+    Reason.CONTENT_ERROR: Category.SPAM_CONTENT,
+    Reason.MESG_TOO_BIG: Category.SPAM_CONTENT,
+    Reason.EXCEED_LIMIT: Category.SPAM_CONTENT,
+    Reason.NOT_COMPLIANT_RFC: Category.SPAM_CONTENT,
+    Reason.BLOCKED: Category.BLOCK,
+    Reason.REJECTED: Category.BLOCK,
+    Reason.POLICY_VIOLATION: Category.BLOCK,
+    Reason.FILTERED: Category.BLOCK,
+    Reason.NO_RELAYING: Category.BLOCK,
+    Reason.AUTH_FAILURE: Category.BLOCK,
+    Reason.BAD_REPUTATION: Category.BLOCK,
+    Reason.REQUIRE_PTR: Category.BLOCK,
+    Reason.SECURITY_ERROR: Category.BLOCK,
+    Reason.FAILED_STARTTLS: Category.BLOCK,
+    Reason.DELIVERED: Category.NOT_A_BOUNCE,
+    Reason.EXPANDED: Category.NOT_A_BOUNCE,
+    Reason.FEEDBACK: Category.NOT_A_BOUNCE,
+    Reason.VACATION: Category.NOT_A_BOUNCE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The verdict on one failure."""
+
+    reason: Reason
+    category: Category
+    hard: bool
+    blacklisted: bool
+    explanation: str
+
+
+def reason_for(
+    status: str | None,
+    reply_code: str | None,
+    text: str,
+    hint: Reason | None = None,
+) -> Reason:
+    """The reason for one failure from its evidence (see the module docstring for the order)."""
+    if hint is not None:
+        return hint
+    lowered = text.lower()
+    by_text = match_reason(lowered) if lowered else None
+    by_status = reason_of_status(status)
+    if by_text is not None:
+        # A specific code beats a vaguer phrase match for the address-level reasons.
+        if by_status in {Reason.MAILBOX_FULL, Reason.HAS_MOVED} and by_text in {
+            Reason.USER_UNKNOWN,
+            Reason.POLICY_VIOLATION,
+        }:
+            return by_status
+        return by_text
+    if by_status is not None:
+        return by_status
+    if (status or "").startswith("4") or (reply_code or "").startswith("4"):
+        return Reason.UNDEFINED
+    return Reason.UNDEFINED
+
+
+def finish(reason: Reason, status: str | None, reply_code: str | None, text: str) -> Classification:
+    category = CATEGORY.get(reason, Category.SOFT)
+    permanent = (status or "").startswith("5") or (reply_code or "").startswith("5")
+    if not status and not reply_code:
+        permanent = True
+    hard = category is Category.HARD and (reason is not Reason.NOT_ACCEPT or permanent)
+    blacklisted = category is not Category.NOT_A_BOUNCE and bool(BLACKLISTED.search(text.lower()))
+    return Classification(
+        reason, category, hard, blacklisted, explain(reason, category, blacklisted)
+    )
+
+
+def classify(
+    status: str | None,
+    reply_code: str | None,
+    text: str,
+    hint: Reason | None = None,
+) -> Classification:
+    """Classify one failure from its status, reply code and diagnostic text."""
+    return finish(reason_for(status, reply_code, text, hint), status, reply_code, text)

@@ -1,0 +1,79 @@
+"""Email addresses in bounce text: finding them, normalising them, and telling ours apart.
+
+Owns the address grammar the detectors use (a deliberately simple, fast approximation of RFC
+5321 mailboxes), normalisation (lower-case, angle brackets and mailto: stripped), and the rules
+for addresses that are never a failed recipient: our own VERP return path
+(`groupmessaging+<tag>@...`), mailer daemons and postmasters.
+"""
+
+from __future__ import annotations
+
+import re
+
+ADDRESS = re.compile(
+    r"(?<![\w.+=/-])([\w.!#$%&'*+/=?^`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)*"
+    r"[A-Za-z0-9-]{0,62}[A-Za-z0-9])",
+)
+_STRIP = " \t\r\n<>()[]\"';:,."
+
+_SYSTEM_LOCALPARTS = frozenset(
+    {
+        "mailer-daemon",
+        "postmaster",
+        "mailerdaemon",
+        "mail-daemon",
+        "maildaemon",
+        "root",
+        "nobody",
+        "noreply",
+        "no-reply",
+        "daemon",
+        "mdaemon",
+        "double-bounce",
+    }
+)
+RETURN_PATH_LOCALPART = "groupmessaging"
+# RFC 3464 section 2.3.2 allows "rfc822;" and "RFC822;"; some MTAs write other types.
+_ADDR_TYPE = re.compile(r"^\s*(?:rfc822|x400|utf-8|unknown|smtp)\s*;\s*", re.IGNORECASE)
+
+
+def normalise(address: str) -> str | None:
+    """One address in canonical form, or None when it is not an address at all."""
+    text = _ADDR_TYPE.sub("", address or "")
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    text = text.strip().strip(_STRIP)
+    match = ADDRESS.search(text)
+    if match is None:
+        return None
+    addr = match.group(1).strip(".")
+    local, _, domain = addr.rpartition("@")
+    if not local or "." not in domain:
+        return None
+    return f"{local}@{domain.lower()}".lower()
+
+
+def is_ours(address: str) -> bool:
+    """Our own return path (plain or VERP-tagged): the sender, never a failed recipient."""
+    local = address.split("@", 1)[0].lower()
+    return local == RETURN_PATH_LOCALPART or local.startswith(RETURN_PATH_LOCALPART + "+")
+
+
+def is_system(address: str) -> bool:
+    local = address.split("@", 1)[0].lower()
+    return local in _SYSTEM_LOCALPARTS or local.startswith(("mailer-daemon", "postmaster"))
+
+
+def is_candidate(address: str) -> bool:
+    """Could this address be a failed recipient?"""
+    return not is_ours(address) and not is_system(address)
+
+
+def find_all(text: str) -> list[str]:
+    """Every normalised address in text, in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for match in ADDRESS.finditer(text):
+        addr = normalise(match.group(1))
+        if addr and addr not in seen:
+            seen[addr] = None
+    return list(seen)

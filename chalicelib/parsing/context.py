@@ -1,0 +1,101 @@
+"""What every detector is handed: the loaded mail, its human-readable text, and its DSN.
+
+Owns cutting the bounce's own words away from the returned original message (markers MTAs
+write before the copy, as data) and the helpers detectors share for reading recipients out of
+free text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from chalicelib.parsing import addresses
+from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
+from chalicelib.parsing.message import Mail
+
+MAX_BODY_CHARS = 60_000
+
+# Lines after which MTAs put a copy of the original message (or its headers).
+ORIGINAL_MARKERS = re.compile(
+    r"^(?:[ \t]*-{2,}.{0,10}(?:original message|returned message|undelivered message"
+    r"|message headers? follow|original message headers|headers of the original"
+    r"|this is a copy of the message|below this line is a copy|rfc822 message"
+    r"|unsent message below|copy of the original|forwarded message|start of returned)"
+    r"|[ \t]*-+ ?(?:original|returned) (?:message|mail)"
+    r"|------ This is a copy of the message"
+    r"|--- Below this line is a copy of the message"
+    r"|Original message follows\.?"
+    r"|[ \t]*-+ ?The header of the original message is following"
+    r"|[ \t]*Original message headers:"
+    r"|[ \t]*-+ ?Message header follows"
+    r"|Received: from .*|Return-Path: <.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_HEADERISH = re.compile(
+    r"^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|subject|message-id|in-reply-to"
+    r"|references|received|date|x-[\w-]+|envelope-to|delivered-to|list-[\w-]+|errors-to)\s*:",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class Context:
+    """The shared input of every detector."""
+
+    mail: Mail
+    body: str  # the bounce's own human-readable words (original message cut away)
+    full_text: str  # every text part outside the original, uncut
+    dsn: list[Finding]
+    original_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def subject(self) -> str:
+        return self.mail.header("subject")
+
+    @property
+    def sender(self) -> str:
+        return self.mail.header("from")
+
+
+def cut_original(text: str) -> str:
+    match = ORIGINAL_MARKERS.search(text)
+    return text[: match.start()] if match else text
+
+
+def paragraph(text: str, start: int, max_lines: int = 8) -> str:
+    """The text from `start` to the end of its paragraph (blank line), bounded."""
+    end = start
+    lines = 0
+    length = len(text)
+    while end < length and lines < max_lines:
+        nl = text.find("\n", end)
+        if nl < 0:
+            end = length
+            break
+        nxt = text.find("\n", nl + 1)
+        line = text[nl + 1 : nxt if nxt >= 0 else length]
+        end = nl + 1
+        lines += 1
+        if not line.strip():
+            break
+    return text[start:end]
+
+
+def finding_from_text(address: str, diag: str, remote: str | None = None) -> Finding:
+    diagnostic = fold(diag)
+    return Finding(
+        address=address,
+        status=find_status(diagnostic),
+        reply_code=find_reply_code(diagnostic),
+        remote_mta=remote,
+        diagnostic=diagnostic,
+    )
+
+
+def is_header_line(line: str) -> bool:
+    return bool(_HEADERISH.match(line))
+
+
+def candidates_in(text: str) -> list[str]:
+    return [a for a in addresses.find_all(text) if addresses.is_candidate(a)]

@@ -1,0 +1,53 @@
+"""What a detector reads about one recipient, before classification.
+
+`Finding` is the mutable-free hand-off between the detectors (rfc3464, mta/*) and the
+classifier; `parse_message` turns each one into a `RecipientResult`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from chalicelib.parsing.model import Action
+
+MAX_DIAGNOSTIC_CHARS = 1_000
+_WS = re.compile(r"\s+")
+STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
+REPLY_CODE = re.compile(r"(?<![\d.#-])([245]\d\d)(?=[\s-]|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One recipient as a detector read it."""
+
+    address: str
+    action: Action = Action.FAILED
+    status: str | None = None
+    reply_code: str | None = None
+    remote_mta: str | None = None
+    diagnostic: str = ""
+    original_address: str | None = None
+    reason_hint: str | None = None  # a detector's own reason, when the MTA says it plainly
+
+    def with_(self, **changes: object) -> Finding:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def fold(text: str) -> str:
+    """Whitespace folded and length bounded: the diagnostic as shown to people."""
+    return _WS.sub(" ", text).strip()[:MAX_DIAGNOSTIC_CHARS]
+
+
+def find_status(text: str) -> str | None:
+    """The first RFC 3463 enhanced status code in text."""
+    match = STATUS.search(text)
+    if match is None:
+        return None
+    klass, subject, detail = match.groups()
+    return f"{klass}.{int(subject)}.{int(detail)}"
+
+
+def find_reply_code(text: str) -> str | None:
+    match = REPLY_CODE.search(text)
+    return match.group(1) if match else None

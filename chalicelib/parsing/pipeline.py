@@ -1,0 +1,212 @@
+"""The parsing pipeline: bytes -> ParseResult, one stage after another, never raising.
+
+Stages: load (message.py) -> message kind signals (signals.py) -> feedback reports (arf.py) ->
+DSN parts (rfc3464.py) -> MTA detectors in registry order (mta/) -> merge -> classify
+(classification) -> RecipientResult. Any exception inside a stage becomes a defect and the
+message is reported as UNPARSED (when it looked like a bounce) or NOT_BOUNCE.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
+from chalicelib.classification.classify import classify
+from chalicelib.classification.reasons import Reason
+from chalicelib.classification.status import pseudo_status
+from chalicelib.parsing import addresses, arf, rfc3464, signals
+from chalicelib.parsing.context import MAX_BODY_CHARS, Context, cut_original, paragraph
+from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
+from chalicelib.parsing.message import Mail, load
+from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
+from chalicelib.parsing.mta import registry
+
+_DSN_TYPES = {"message/delivery-status", "message/global-delivery-status"}
+_NOT_FAILED = {Action.DELIVERED, Action.RELAYED, Action.EXPANDED}
+_ANGLE = re.compile(r"<([^<>]{1,300})>")
+
+
+def parse_message(raw: bytes) -> ParseResult:
+    """Parse and classify one inbound message. Never raises."""
+    try:
+        return _parse(raw)
+    except Exception as exc:  # the contract: hostile input never escapes as an exception
+        return ParseResult(kind=MessageKind.UNPARSED, defects=(f"internal:{type(exc).__name__}",))
+
+
+def _texts(mail: Mail) -> tuple[str, str, list[Finding], dict[str, str]]:
+    own: list[str] = []
+    dsn: list[Finding] = []
+    original: dict[str, str] = {}
+    for part in mail.parts:
+        if part.content_type in _DSN_TYPES:
+            if not part.inside_original or not dsn:
+                found, _ = rfc3464.parse(part.text)
+                dsn.extend(found)
+            continue
+        if part.inside_original:
+            if part.headers and not original:
+                original = part.headers
+            continue
+        if part.content_type.startswith("text/") or part.content_type == "application/octet-stream":
+            text = part.text
+            if part.content_type == "text/html":
+                text = _strip_html(text)
+            own.append(text)
+    full = "\n\n".join(own)[:MAX_BODY_CHARS]
+    return cut_original(full), full, dsn, original
+
+
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_ENTITY = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"'}
+
+
+def _strip_html(text: str) -> str:
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>", "\n", text)
+    text = _TAG.sub(" ", text)
+    for entity, char in _ENTITY.items():
+        text = text.replace(entity, char)
+    return text
+
+
+def _date(mail: Mail) -> datetime | None:
+    value = mail.header("date")
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _enrich(finding: Finding, text_findings: dict[str, Finding], body: str) -> Finding:
+    """Fill a DSN finding's gaps from what the human-readable text says about the address."""
+    other = text_findings.get(finding.address)
+    changes: dict[str, object] = {}
+    if other is not None:
+        if not finding.diagnostic or len(finding.diagnostic) < 12:
+            changes["diagnostic"] = other.diagnostic or finding.diagnostic
+        if not finding.reply_code and other.reply_code:
+            changes["reply_code"] = other.reply_code
+        if not finding.status and other.status:
+            changes["status"] = other.status
+        if other.reason_hint and not finding.reason_hint:
+            changes["reason_hint"] = other.reason_hint
+    elif not finding.diagnostic:
+        at = body.lower().find(finding.address)
+        if at >= 0:
+            changes["diagnostic"] = fold(paragraph(body, at))
+    if not finding.reply_code and finding.diagnostic:
+        code = find_reply_code(finding.diagnostic)
+        if code:
+            changes["reply_code"] = code
+    return finding.with_(**changes) if changes else finding
+
+
+def _results(findings: list[Finding]) -> tuple[RecipientResult, ...]:
+    out: list[RecipientResult] = []
+    seen: set[str] = set()
+    for f in findings:
+        if f.address in seen:
+            continue
+        seen.add(f.address)
+        status = f.status
+        if not status and f.diagnostic:
+            status = find_status(f.diagnostic)
+        hint = Reason(f.reason_hint) if f.reason_hint else None
+        if f.action in _NOT_FAILED and hint is None:
+            hint = Reason.EXPANDED if f.action is Action.EXPANDED else Reason.DELIVERED
+        temporary = f.action is Action.DELAYED or (status or f.reply_code or "").startswith("4")
+        verdict = classify(status, f.reply_code, f.diagnostic, hint)
+        if f.action is Action.DELAYED and verdict.reason is Reason.UNDEFINED:
+            verdict = classify(status, f.reply_code, f.diagnostic, Reason.EXPIRED)
+        if not status or (status.endswith(".0.0") and not f.diagnostic):
+            status = pseudo_status(verdict.reason, temporary) or status
+        out.append(
+            RecipientResult(
+                address=f.address,
+                original_address=f.original_address,
+                action=f.action,
+                status=status,
+                reply_code=f.reply_code,
+                remote_mta=f.remote_mta,
+                diagnostic=f.diagnostic,
+                reason=verdict.reason,
+                category=verdict.category,
+                hard=verdict.hard,
+                blacklisted=verdict.blacklisted,
+                explanation=verdict.explanation,
+            )
+        )
+    return tuple(out)
+
+
+def _kind(recipients: tuple[RecipientResult, ...], bouncy: bool) -> MessageKind:
+    actions = {r.action for r in recipients}
+    if Action.FAILED in actions:
+        return MessageKind.BOUNCE
+    if Action.DELAYED in actions:
+        return MessageKind.DELAY
+    if actions:
+        return MessageKind.DELIVERY_NOTICE
+    return MessageKind.UNPARSED if bouncy else MessageKind.NOT_BOUNCE
+
+
+def _parse(raw: bytes) -> ParseResult:
+    mail = load(raw)
+    body, full, dsn, original = _texts(mail)
+
+    def result(
+        kind: MessageKind, recipients: tuple[RecipientResult, ...] = (), mta: str | None = None
+    ) -> ParseResult:
+        return ParseResult(
+            kind=kind,
+            recipients=recipients,
+            mta=mta,
+            message_id=_message_id(mail.header("message-id")),
+            subject=mail.header("subject")[:500],
+            date=_date(mail),
+            original_message_id=_message_id(original.get("message-id", "")),
+            original_headers=tuple(
+                (k, original[k][:500]) for k in ("from", "to", "subject", "date") if k in original
+            ),
+            defects=tuple(mail.defects),
+        )
+
+    feedback = arf.parse(mail)
+    if feedback is not None:
+        return result(MessageKind.FEEDBACK, _results(feedback), "arf")
+    receipt = signals.report_type(mail) == "disposition-notification" or bool(
+        signals.READ_RECEIPT_SUBJECT.search(mail.header("subject"))
+    )
+    if receipt and not dsn:
+        return result(MessageKind.READ_RECEIPT)
+    bouncy = signals.looks_like_bounce(mail) or bool(dsn)
+    if not bouncy:
+        if signals.is_auto_reply(mail):
+            return result(MessageKind.AUTO_REPLY)
+        if signals.is_challenge(mail, body):
+            return result(MessageKind.CHALLENGE)
+        return result(MessageKind.NOT_BOUNCE)
+    ctx = Context(mail=mail, body=body, full_text=full, dsn=dsn, original_headers=original)
+    mta, text_findings = registry.run(ctx)
+    if dsn:
+        by_address = {f.address: f for f in text_findings}
+        findings = [_enrich(f, by_address, body) for f in dsn if addresses.is_candidate(f.address)]
+        mta = mta if mta and mta != "generic" else "rfc3464"
+    else:
+        findings = [f for f in text_findings if addresses.is_candidate(f.address)]
+    recipients = _results(findings)
+    kind = _kind(recipients, bouncy)
+    if kind is MessageKind.UNPARSED and signals.is_challenge(mail, body):
+        kind = MessageKind.CHALLENGE
+    return result(kind, recipients, mta)
+
+
+def _message_id(value: str) -> str | None:
+    if not value:
+        return None
+    match = _ANGLE.search(value)
+    return (match.group(1) if match else value.strip())[:300] or None

@@ -1,0 +1,97 @@
+"""Message-level signals: does this look like a bounce, an auto-reply, a challenge, a receipt?
+
+Owns the phrase tables for subjects and senders (as data) and the cheap header checks that
+decide a message's kind before any recipient is read. RFC 3834 (Auto-Submitted), the common
+vacation headers (X-Autoreply, X-Autorespond, Precedence: auto_reply) and vendor forms.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chalicelib.parsing.message import Mail
+
+BOUNCE_SUBJECT = re.compile(
+    r"undeliver|undelivered|delivery (?:status notification|failure|failed|problem|report"
+    r"|notification)|non[- ]?delivery|failure notice|returned mail|mail delivery (?:failed|"
+    r"failure|system|subsystem)|delivery has failed|could not be delivered|not delivered"
+    r"|returned to sender|mail system error|nondeliverable|rejected|bounce|failed mail"
+    r"|delivery notification|unable to deliver|message (?:not |un)deliver|error sending"
+    r"|permanent error|delivery error|mail could not|problem delivering|warning: could not"
+    r"|delayed mail|delivery delayed|delivery status|sending failed|mail failure"
+    r"|not be delivered|failed delivery|delivery final|mailer-daemon|postmaster"
+    r"|user unknown|no such user|message you sent|undeliverable mail|rcpt",
+    re.IGNORECASE,
+)
+BOUNCE_SENDER = re.compile(
+    r"mailer-daemon|postmaster|mail delivery|mail administrator|mail ?system|maildelivery"
+    r"|delivery ?subsystem|mmdf|smtp gateway|mailerdaemon|mail router|microsoftexchange"
+    r"|bounce|notification|daemon|mailer",
+    re.IGNORECASE,
+)
+AUTOREPLY_SUBJECT = re.compile(
+    r"^(?:auto(?:matic)?[- ]?(?:reply|response|antwort|answer)|auto:|out of (?:the )?office"
+    r"|vacation|abwesenheit|absence|away from|i am (?:away|out)|on holiday|on leave"
+    r"|r[ée]ponse automatique|respuesta autom|risposta automatica|automatisch)",
+    re.IGNORECASE,
+)
+CHALLENGE = re.compile(
+    r"please (?:confirm|verify) (?:that )?(?:you|your|this)|verify (?:that )?you are (?:a )?human"
+    r"|challenge|boxbe|spam ?arrest|bluebottle|whitelist|approved senders|sender verification"
+    r"|waiting for your (?:confirmation|verification)|click the link below to (?:confirm|verify)"
+    r"|is being held|pending (?:approval|confirmation)",
+    re.IGNORECASE,
+)
+READ_RECEIPT_SUBJECT = re.compile(
+    r"^(?:read|gelesen|lu|le[íi]do|return receipt|read receipt|disposition notification)\b",
+    re.IGNORECASE,
+)
+
+
+def sender(mail: Mail) -> str:
+    return mail.header("from")
+
+
+def looks_like_bounce(mail: Mail) -> bool:
+    """Cheap message-level evidence that this is a delivery failure report."""
+    if mail.header("x-failed-recipients"):
+        return True
+    ctype = mail.content_type
+    if ctype == "multipart/report":
+        report = _report_type(mail)
+        return report in {"", "delivery-status"}
+    if BOUNCE_SENDER.search(sender(mail)) or BOUNCE_SENDER.search(mail.header("return-path")):
+        return True
+    return bool(BOUNCE_SUBJECT.search(mail.header("subject")))
+
+
+def _report_type(mail: Mail) -> str:
+    try:
+        value = mail.message.get_param("report-type")
+    except Exception:
+        return ""
+    return value.lower() if isinstance(value, str) else ""
+
+
+def report_type(mail: Mail) -> str:
+    return _report_type(mail)
+
+
+def is_auto_reply(mail: Mail) -> bool:
+    """RFC 3834 Auto-Submitted: auto-replied, or a common vacation header or subject."""
+    auto = mail.header("auto-submitted").lower()
+    if auto.startswith("auto-replied"):
+        return True
+    for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-vacation"):
+        if mail.header(name):
+            return True
+    precedence = mail.header("precedence").lower()
+    if precedence in {"auto_reply", "auto-reply"}:
+        return True
+    if mail.header("x-auto-response-suppress") and AUTOREPLY_SUBJECT.search(mail.header("subject")):
+        return True
+    return bool(AUTOREPLY_SUBJECT.search(mail.header("subject")))
+
+
+def is_challenge(mail: Mail, text: str) -> bool:
+    return bool(CHALLENGE.search(mail.header("subject")) or CHALLENGE.search(text[:4000]))

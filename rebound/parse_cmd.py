@@ -1,0 +1,110 @@
+"""`rebound parse`: parse bounce files and print one JSON line per file.
+
+The output is the format the corpus scorer reads (../shared/corpus/score.py). Imports only the
+pure parsing core, never AWS libraries, and streams: one line is written as soon as one file is
+parsed, all in this one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from chalicelib.parsing import parse_message
+from chalicelib.parsing.model import MessageKind, ParseResult
+
+MAX_FILE_BYTES = 50_000_000
+
+
+def configure(parser: argparse.ArgumentParser, name: str) -> None:
+    parser.add_argument("files", nargs="*", help="message files (.eml) to parse")
+    parser.add_argument(
+        "--paths-from",
+        metavar="FILE",
+        help="read file paths, one per line, from FILE ('-' for standard input)",
+    )
+
+
+def result_json(path: str, result: ParseResult) -> dict[str, Any]:
+    """One output line: the scorer's fields plus everything a person debugging wants."""
+    recipients = [
+        {
+            "address": r.address,
+            "original_address": r.original_address,
+            "action": r.action.value,
+            "status": r.status or "",
+            "reply_code": r.reply_code or "",
+            "replycode": r.reply_code or "",
+            "reason": r.reason.value,
+            "category": r.category.value,
+            "hard": r.hard,
+            "blacklisted": r.blacklisted,
+            "remote_mta": r.remote_mta or "",
+            "diagnostic": r.diagnostic,
+            "explanation": r.explanation,
+        }
+        for r in result.recipients
+    ]
+    return {
+        "file": path,
+        "bounce": result.kind is MessageKind.BOUNCE,
+        "kind": result.kind.value,
+        "mta": result.mta,
+        "recipients": recipients,
+        "defects": list(result.defects),
+    }
+
+
+def _paths(args: argparse.Namespace) -> Iterator[str]:
+    yield from args.files
+    if args.paths_from:
+        if args.paths_from == "-":
+            yield from _lines(sys.stdin)
+        else:
+            with open(args.paths_from, encoding="utf-8") as stream:
+                yield from _lines(stream)
+
+
+def _lines(stream: Iterable[str]) -> Iterator[str]:
+    for line in stream:
+        path = line.rstrip("\r\n")
+        if path:
+            yield path
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES)
+    except OSError:
+        return None
+
+
+def write_results(paths: Iterable[str], out: TextIO) -> int:
+    failures = 0
+    for path in paths:
+        raw = _read(path)
+        if raw is None:
+            failures += 1
+            line: dict[str, Any] = {
+                "file": path,
+                "bounce": False,
+                "kind": "unreadable",
+                "recipients": [],
+                "defects": ["unreadable-file"],
+            }
+        else:
+            line = result_json(path, parse_message(raw))
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    out.flush()
+    return failures
+
+
+def run(args: argparse.Namespace, name: str) -> int:
+    if not args.files and not args.paths_from:
+        print(f"rebound {name}: give FILE... or --paths-from -", file=sys.stderr)
+        return 2
+    return 1 if write_results(_paths(args), sys.stdout) else 0
