@@ -1,0 +1,253 @@
+"""Ingest: one inbound message from the bucket becomes counted bounces, a quarantine entry, an
+unparsed entry or an ignored notice. Nothing is ever dropped: every message leaves an
+InboundRecord, and the raw message stays in the bucket.
+
+Attribution: a bounce counts only when its return-path tag verifies; the tag names the tenant,
+source, send id and the recipient, so the recipient is known even when the bounce hides it.
+Without a tag, a tenant that opted in to legacy mail is found from the X-Rebound-* headers the
+MMS puts on every message, read from the returned original.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from chalicelib.bounces import Attribution, BounceEvent, Disposition, InboundRecord
+from chalicelib.parsing import parse_message
+from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
+from chalicelib.ports import BounceStore, InboundMail, TenantStore
+from chalicelib.tenancy.ids import Source, is_tenant_id
+from chalicelib.tenancy.tags import (
+    SigningKey,
+    TagProblem,
+    TagVerification,
+    find_tags,
+    normalise_address,
+    verify_tag,
+)
+
+# A bounce's own Date is trusted within this window around its arrival; outside it (a broken
+# clock, a forged date) the arrival time is used.
+_DATE_PAST = timedelta(days=30)
+_DATE_FUTURE = timedelta(hours=6)
+_LEGACY_HEADER = re.compile(rb"(?im)^X-Rebound-(Tenant|Source|Send-Id):[ \t]*([^\r\n]{1,80})")
+_HEADER_BYTES = 65536
+
+
+@dataclass(frozen=True, slots=True)
+class IngestConfig:
+    signing_keys: tuple[SigningKey, ...]
+    local_part: str
+    domain: str
+
+
+class IngestService:
+    """Turns one stored inbound message into counters and records (idempotent)."""
+
+    def __init__(
+        self,
+        store: BounceStore,
+        tenants: TenantStore,
+        mail: InboundMail,
+        config: IngestConfig,
+        *,
+        parse: Callable[[bytes], ParseResult] = parse_message,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._tenants = tenants
+        self._mail = mail
+        self._config = config
+        self._parse = parse
+        self._clock = clock
+
+    def ingest(self, s3_key: str, received_at: datetime) -> InboundRecord:
+        raw = self._mail.read(s3_key)
+        result = self._parse(raw)
+        message_id = s3_key.rsplit("/", 1)[-1]
+        base = _base_record(raw, result, s3_key, message_id, received_at)
+        verification = self._verify(raw)
+        claims = verification.claims
+
+        if result.kind is MessageKind.UNPARSED:
+            record = _with(
+                base,
+                Disposition.UNPARSED,
+                claims.tenant if claims else "",
+                "no failed recipient could be read",
+            )
+        elif result.kind is not MessageKind.BOUNCE:
+            record = _with(
+                base,
+                Disposition.IGNORED,
+                claims.tenant if claims else "",
+                f"not a failure: {result.kind}",
+            )
+        elif claims is not None:
+            failed = _failed(result)
+            detail = _match(failed, claims.recipient)
+            event = self._event(
+                tenant=claims.tenant,
+                address=claims.recipient,
+                message_id=message_id,
+                received_at=received_at,
+                result=result,
+                detail=detail,
+                source=str(claims.source),
+                send_id=claims.send_id,
+                attribution=Attribution.TAG,
+            )
+            counted = int(self._store.record_bounce(event))
+            record = _with(base, Disposition.COUNTED, claims.tenant, "", counted)
+        else:
+            record = self._legacy_or_quarantine(
+                raw=raw,
+                base=base,
+                result=result,
+                message_id=message_id,
+                received_at=received_at,
+                verification=verification,
+            )
+        self._store.record_inbound(record)
+        return record
+
+    def _verify(self, raw: bytes) -> TagVerification:
+        tags = find_tags(raw, self._config.local_part, self._config.domain)
+        if not tags:
+            return TagVerification(None, TagProblem.MISSING)
+        today = self._clock().date()
+        results = [verify_tag(self._config.signing_keys, tag, today) for tag in tags]
+        return next((r for r in results if r.ok), results[0])
+
+    def _legacy_or_quarantine(
+        self,
+        *,
+        raw: bytes,
+        base: InboundRecord,
+        result: ParseResult,
+        message_id: str,
+        received_at: datetime,
+        verification: TagVerification,
+    ) -> InboundRecord:
+        legacy = _legacy_headers(raw) if verification.problem is TagProblem.MISSING else {}
+        tenant = legacy.get("tenant", "")
+        settings = self._tenants.get_tenant(tenant) if is_tenant_id(tenant) else None
+        failed = _failed(result)
+        if settings is None or not settings.accept_legacy_untagged or not failed:
+            problem = f"return-path tag {verification.problem}"
+            if tenant and settings is None:
+                problem += f"; X-Rebound-Tenant {tenant!r} is not a known tenant"
+            elif settings is not None and not settings.accept_legacy_untagged:
+                problem += f"; tenant {tenant!r} does not accept untagged bounces"
+            return _with(base, Disposition.QUARANTINED, "", problem)
+        source = legacy.get("source", "")
+        source = source if source in set(Source) else ""
+        counted = 0
+        for detail in failed:
+            address = normalise_address(detail.address)
+            event = self._event(
+                tenant=tenant,
+                address=address,
+                message_id=message_id,
+                received_at=received_at,
+                result=result,
+                detail=detail,
+                source=source,
+                send_id=legacy.get("send-id", ""),
+                attribution=Attribution.LEGACY_HEADERS,
+            )
+            counted += int(self._store.record_bounce(event))
+        return _with(base, Disposition.COUNTED, tenant, "attributed from legacy headers", counted)
+
+    def _event(
+        self,
+        *,
+        tenant: str,
+        address: str,
+        message_id: str,
+        received_at: datetime,
+        result: ParseResult,
+        detail: RecipientResult | None,
+        source: str,
+        send_id: str,
+        attribution: Attribution,
+    ) -> BounceEvent:
+        d = detail or RecipientResult(address=address)
+        return BounceEvent(
+            tenant=tenant,
+            address=address,
+            message_id=message_id,
+            bounce_at=_bounce_time(result.date, received_at),
+            received_at=received_at,
+            source=source,
+            send_id=send_id,
+            status=d.status or "",
+            reply_code=d.reply_code or "",
+            reason=d.reason,
+            category=d.category,
+            hard=d.hard,
+            blacklisted=d.blacklisted,
+            diagnostic=d.diagnostic[:2000],
+            explanation=d.explanation,
+            remote_mta=d.remote_mta or "",
+            attribution=attribution,
+        )
+
+
+def _failed(result: ParseResult) -> list[RecipientResult]:
+    return [r for r in result.recipients if r.action is Action.FAILED]
+
+
+def _match(failed: list[RecipientResult], recipient: str) -> RecipientResult | None:
+    """The parsed details for the tagged recipient; a forwarded or hidden address still gets
+    the failure details when the bounce reports exactly the one failure."""
+    for r in failed:
+        if normalise_address(r.address) == recipient:
+            return r
+    return failed[0] if failed else None
+
+
+def _bounce_time(date: datetime | None, received_at: datetime) -> datetime:
+    if date is None or date.tzinfo is None:
+        return received_at
+    if received_at - _DATE_PAST <= date <= received_at + _DATE_FUTURE:
+        return date.astimezone(UTC)
+    return received_at
+
+
+def _legacy_headers(raw: bytes) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for match in _LEGACY_HEADER.finditer(raw, 0, 262144):
+        name = match.group(1).decode("ascii").lower()
+        found.setdefault(name, match.group(2).decode("utf-8", "replace").strip().lower())
+    return found
+
+
+def _base_record(
+    raw: bytes, result: ParseResult, s3_key: str, message_id: str, received_at: datetime
+) -> InboundRecord:
+    headers = BytesHeaderParser(policy=compat32).parsebytes(raw[:_HEADER_BYTES])
+    sender = str(headers.get("From", "") or "")
+    return InboundRecord(
+        message_id=message_id,
+        s3_key=s3_key,
+        received_at=received_at,
+        disposition=Disposition.UNPARSED,
+        kind=str(result.kind),
+        subject=result.subject,
+        sender=" ".join(sender.split()),
+        recipients=tuple(r.address for r in result.recipients),
+        mta=result.mta or "",
+        defects=result.defects,
+    )
+
+
+def _with(
+    base: InboundRecord, disposition: Disposition, tenant: str, problem: str, counted: int = 0
+) -> InboundRecord:
+    return replace(base, disposition=disposition, tenant=tenant, problem=problem, counted=counted)

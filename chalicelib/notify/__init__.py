@@ -1,0 +1,1 @@
+"""Staff notifications: scheduled summaries (alerts come later)."""

@@ -1,0 +1,1 @@
+"""The Bounced Email report: listings, details and their JSON shape."""

@@ -1,0 +1,205 @@
+"""PynamoDB item classes of the single Rebound table, and its indexes.
+
+The table name comes from settings at import; `bind()` re-points every item class (tests use it
+to switch between moto and DynamoDB Local). infra/ declares the same table; a test keeps the two
+definitions equal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.config import settings
+
+
+class _Meta:
+    table_name = settings().table_name
+    region = settings().region
+    billing_mode = "PAY_PER_REQUEST"
+
+
+# PynamoDB's Index.__init_subclass__ is untyped; nothing to check at these two class statements.
+class ByCountIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
+    """A tenant's bounced addresses, highest count first (ScanIndexForward=False)."""
+
+    class Meta:
+        index_name = "by_count"
+        projection = AllProjection()
+
+    pk = UnicodeAttribute(hash_key=True)
+    bounce_count = NumberAttribute(range_key=True)
+
+
+class ByLastBounceIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
+    """A tenant's bounced addresses by last bounce time (newest first, or since a moment)."""
+
+    class Meta:
+        index_name = "by_last_bounce"
+        projection = AllProjection()
+
+    pk = UnicodeAttribute(hash_key=True)
+    last_bounce_at = UnicodeAttribute(range_key=True)
+
+
+class _Item(Model):
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class AddressCounterItem(_Item):
+    """One bounced address of one tenant: the report's row. Defines the table's schema."""
+
+    tenant = UnicodeAttribute()
+    address = UnicodeAttribute()
+    domain = UnicodeAttribute()
+    bounce_count = NumberAttribute()
+    hard_count = NumberAttribute(default=0)
+    first_bounce_at = UnicodeAttribute()
+    last_bounce_at = UnicodeAttribute()
+    last_received_at = UnicodeAttribute()
+    status = UnicodeAttribute(default="")
+    reply_code = UnicodeAttribute(default="")
+    reason = UnicodeAttribute()
+    category = UnicodeAttribute()
+    hard = BooleanAttribute(default=False)
+    blacklisted = BooleanAttribute(default=False)
+    diagnostic = UnicodeAttribute(default="")
+    explanation = UnicodeAttribute(default="")
+    remote_mta = UnicodeAttribute(default="")
+    source = UnicodeAttribute(default="")
+    send_id = UnicodeAttribute(default="")
+    state = UnicodeAttribute()
+    version = NumberAttribute()
+
+    by_count = ByCountIndex()
+    by_last_bounce = ByLastBounceIndex()
+
+
+class BounceHistoryItem(_Item):
+    """One counted bounce of one address (the detail view's rows)."""
+
+    message_id = UnicodeAttribute()
+    bounce_at = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    source = UnicodeAttribute(default="")
+    send_id = UnicodeAttribute(default="")
+    status = UnicodeAttribute(default="")
+    reply_code = UnicodeAttribute(default="")
+    reason = UnicodeAttribute()
+    category = UnicodeAttribute()
+    hard = BooleanAttribute(default=False)
+    blacklisted = BooleanAttribute(default=False)
+    diagnostic = UnicodeAttribute(default="")
+    remote_mta = UnicodeAttribute(default="")
+    attribution = UnicodeAttribute(default="tag")
+
+
+class AppliedMarkerItem(_Item):
+    """Exists once (message, recipient) has been counted: the exactly-once guard."""
+
+    applied_at = UnicodeAttribute()
+
+
+class DailyStatsItem(_Item):
+    """Per tenant and day: how many bounces of each category were counted."""
+
+    bounces = NumberAttribute(default=0)
+    hard = NumberAttribute(default=0)
+    soft = NumberAttribute(default=0)
+    block = NumberAttribute(default=0)
+    spam_content = NumberAttribute(default=0)
+    mailbox_full = NumberAttribute(default=0)
+    blacklisted = NumberAttribute(default=0)
+
+
+class InboundMessageItem(_Item):
+    """What ingest did with one inbound message (quarantine, unparsed and ignored views)."""
+
+    message_id = UnicodeAttribute()
+    s3_key = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    disposition = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    tenant = UnicodeAttribute(default="")
+    problem = UnicodeAttribute(default="")
+    subject = UnicodeAttribute(default="")
+    sender = UnicodeAttribute(default="")
+    recipients = ListAttribute(of=UnicodeAttribute, default=list)
+    counted = NumberAttribute(default=0)
+    mta = UnicodeAttribute(default="")
+    defects = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class TenantItem(_Item):
+    """A tenant's settings."""
+
+    tenant = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+    accept_legacy_untagged = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute(default="")
+
+
+class TenantIndexItem(_Item):
+    """The list of tenants, under the system scope (staff views and the summary walk it)."""
+
+    tenant = UnicodeAttribute()
+
+
+class ApiKeyItem(_Item):
+    """One API key: its scope, role and the SHA-256 of its secret."""
+
+    scope = UnicodeAttribute()
+    key_id = UnicodeAttribute()
+    secret_sha256 = UnicodeAttribute()
+    role = UnicodeAttribute()
+    label = UnicodeAttribute(default="")
+    created_at = UnicodeAttribute(default="")
+    revoked = BooleanAttribute(default=False)
+
+
+class SystemStateItem(_Item):
+    """Small named values (e.g. when the summary last ran)."""
+
+    value = UnicodeAttribute()
+
+
+ITEM_CLASSES: tuple[type[_Item], ...] = (
+    AddressCounterItem,
+    BounceHistoryItem,
+    AppliedMarkerItem,
+    DailyStatsItem,
+    InboundMessageItem,
+    TenantItem,
+    TenantIndexItem,
+    ApiKeyItem,
+    SystemStateItem,
+)
+
+
+def bind(table_name: str, host: str | None = None, region: str | None = None) -> None:
+    """Point every item class at one table (and optionally an endpoint); drops cached clients."""
+    meta: Any = _Item.Meta  # shared by every item class
+    meta.table_name = table_name
+    meta.host = host
+    if region:
+        meta.region = region
+    for cls in ITEM_CLASSES:
+        cls._connection = None
+
+
+def create_table(wait: bool = True) -> None:
+    """Create the table (idempotent). The schema model carries the key and index definitions."""
+    if not AddressCounterItem.exists():
+        AddressCounterItem.create_table(billing_mode="PAY_PER_REQUEST", wait=wait)

@@ -1,0 +1,62 @@
+"""Every key of the single table, built in one place. Every partition key starts with the scope:
+a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spell.
+
+    pk                              sk                          item
+    T#<tenant>                      A#<address>                 AddressCounterItem (+ GSIs)
+    T#<tenant>                      TENANT                      TenantItem
+    T#<tenant>#A#<address>          H#<bounce_at>#<message>     BounceHistoryItem
+    T#<tenant>#A#<address>          M#<message>                 AppliedMarkerItem
+    T#<tenant>#STATS                D#<yyyy-mm-dd>              DailyStatsItem
+    T#<scope>#KEY                   <key id>                    ApiKeyItem
+    T#<scope>#IN#<disposition>      <received_at>#<message>     InboundMessageItem
+    T#_system                       TENANT#<tenant>             TenantIndexItem
+    T#_system                       STATE#<name>                SystemStateItem
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.timefmt import iso
+
+COUNTER_SK_PREFIX = "A#"
+
+
+def tenant_pk(tenant: str) -> str:
+    return f"T#{tenant}"
+
+
+def counter_sk(address: str) -> str:
+    return f"{COUNTER_SK_PREFIX}{address}"
+
+
+def address_pk(tenant: str, address: str) -> str:
+    return f"T#{tenant}#A#{address}"
+
+
+def history_sk(bounce_at: datetime, message_id: str) -> str:
+    return f"H#{iso(bounce_at)}#{message_id}"
+
+
+def marker_sk(message_id: str) -> str:
+    return f"M#{message_id}"
+
+
+def stats_pk(tenant: str) -> str:
+    return f"T#{tenant}#STATS"
+
+
+def stats_sk(day: str) -> str:
+    return f"D#{day}"
+
+
+def key_pk(scope: str) -> str:
+    return f"T#{scope}#KEY"
+
+
+def inbound_pk(scope: str, disposition: str) -> str:
+    return f"T#{scope}#IN#{disposition}"
+
+
+def inbound_sk(received_at: datetime, message_id: str) -> str:
+    return f"{iso(received_at)}#{message_id}"

@@ -1,0 +1,375 @@
+"""The DynamoDB adapter: implements the storage ports with PynamoDB.
+
+Counting is exactly-once in DynamoDB itself. One TransactWriteItems per (message, recipient)
+puts the "applied" marker (condition: absent), the history entry, the address counter
+(condition: unchanged since read — optimistic concurrency, so concurrent bounces for one address
+serialise) and the day's statistics. A redelivered message fails on the marker and is reported as
+a duplicate; a lost race on the counter re-reads and tries again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import random
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.bounces import (
+    AddressCounter,
+    AddressState,
+    BounceEvent,
+    Disposition,
+    InboundRecord,
+    apply_bounce,
+)
+from chalicelib.classification.reasons import Category, Reason
+from chalicelib.ports import CursorError, Page, TenantSettings
+from chalicelib.storage import keys
+from chalicelib.storage.items import (
+    AddressCounterItem,
+    ApiKeyItem,
+    AppliedMarkerItem,
+    BounceHistoryItem,
+    DailyStatsItem,
+    InboundMessageItem,
+    SystemStateItem,
+    TenantIndexItem,
+    TenantItem,
+)
+from chalicelib.tenancy.access import ApiKeyRecord, Role
+from chalicelib.tenancy.ids import SYSTEM_SCOPE
+from chalicelib.timefmt import iso, parse_iso
+
+MAX_ATTEMPTS = 8
+_STATS_FIELD = {
+    Category.HARD: "hard",
+    Category.SOFT: "soft",
+    Category.BLOCK: "block",
+    Category.SPAM_CONTENT: "spam_content",
+    Category.MAILBOX_FULL: "mailbox_full",
+}
+
+
+class ConcurrencyError(RuntimeError):
+    """An address stayed contended through every retry; the message will be redelivered."""
+
+
+class DynamoRepository:
+    """BounceStore, TenantStore and StateStore on the single table."""
+
+    def __init__(self, sleep: Any = time.sleep) -> None:
+        self._sleep = sleep
+
+    # -- counting ---------------------------------------------------------------------------
+
+    def record_bounce(self, event: BounceEvent) -> bool:
+        for attempt in range(MAX_ATTEMPTS):
+            current = self._get_counter(event.tenant, event.address)
+            updated = apply_bounce(current, event)
+            try:
+                self._write_bounce(event, current, updated)
+                return True
+            except TransactWriteError as error:
+                reasons = [r.code if r else None for r in error.cancellation_reasons]
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    return False  # this (message, recipient) was counted before
+                retryable = {"ConditionalCheckFailed", "TransactionConflict", "ThrottlingError"}
+                if not (set(reasons) - {None, "None"}) <= retryable and reasons:
+                    raise
+                # Lost a race for the counter (or the service throttled): back off and re-read.
+                self._sleep(min(0.05 * 2**attempt, 1.0) * random.random())  # noqa: S311
+        raise ConcurrencyError(f"address {event.address} stayed contended; will be redelivered")
+
+    def _write_bounce(
+        self, event: BounceEvent, current: AddressCounter | None, updated: AddressCounter
+    ) -> None:
+        apk = keys.address_pk(event.tenant, event.address)
+        now = iso(datetime.now(UTC))
+        marker = AppliedMarkerItem(apk, keys.marker_sk(event.message_id), applied_at=now)
+        history = BounceHistoryItem(
+            apk,
+            keys.history_sk(event.bounce_at, event.message_id),
+            message_id=event.message_id,
+            bounce_at=iso(event.bounce_at),
+            received_at=iso(event.received_at),
+            source=event.source,
+            send_id=event.send_id,
+            status=event.status,
+            reply_code=event.reply_code,
+            reason=str(event.reason),
+            category=str(event.category),
+            hard=event.hard,
+            blacklisted=event.blacklisted,
+            diagnostic=event.diagnostic,
+            remote_mta=event.remote_mta,
+            attribution=str(event.attribution),
+        )
+        counter = _counter_item(updated)
+        counter_condition: Condition
+        if current is None:
+            counter_condition = AddressCounterItem.pk.does_not_exist()
+        else:
+            counter_condition = AddressCounterItem.version == current.version
+        day = event.bounce_at.astimezone(UTC).strftime("%Y-%m-%d")
+        stats = DailyStatsItem(keys.stats_pk(event.tenant), keys.stats_sk(day))
+        stat_actions: list[Action] = [DailyStatsItem.bounces.add(1)]
+        field = _STATS_FIELD.get(event.category)
+        if field:
+            stat_actions.append(getattr(DailyStatsItem, field).add(1))
+        if event.blacklisted:
+            stat_actions.append(DailyStatsItem.blacklisted.add(1))
+        with TransactWrite(connection=_connection()) as tx:
+            tx.save(marker, condition=AppliedMarkerItem.pk.does_not_exist())
+            tx.save(history)
+            tx.save(counter, condition=counter_condition)
+            tx.update(stats, actions=stat_actions)
+
+    def _get_counter(self, tenant: str, address: str) -> AddressCounter | None:
+        try:
+            item = AddressCounterItem.get(
+                keys.tenant_pk(tenant), keys.counter_sk(address), consistent_read=True
+            )
+        except DoesNotExist:
+            return None
+        return _counter_from_item(item)
+
+    def get_counter(self, tenant: str, address: str) -> AddressCounter | None:
+        return self._get_counter(tenant, address)
+
+    # -- inbound messages -------------------------------------------------------------------
+
+    def record_inbound(self, record: InboundRecord) -> None:
+        scope = record.tenant if record.disposition is Disposition.COUNTED else SYSTEM_SCOPE
+        InboundMessageItem(
+            keys.inbound_pk(scope, str(record.disposition)),
+            keys.inbound_sk(record.received_at, record.message_id),
+            message_id=record.message_id,
+            s3_key=record.s3_key,
+            received_at=iso(record.received_at),
+            disposition=str(record.disposition),
+            kind=record.kind,
+            tenant=record.tenant,
+            problem=record.problem,
+            subject=record.subject[:500],
+            sender=record.sender[:320],
+            recipients=list(record.recipients[:50]),
+            counted=record.counted,
+            mta=record.mta,
+            defects=list(record.defects[:20]),
+        ).save()
+
+    def list_inbound(
+        self, scope: str, disposition: str, limit: int, cursor: str | None
+    ) -> Page[InboundRecord]:
+        pk = keys.inbound_pk(scope, disposition)
+        results = InboundMessageItem.query(
+            pk,
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, pk, {"pk", "sk"}),
+        )
+        items = tuple(_inbound_from_item(i) for i in results)
+        return Page(items, encode_cursor(results.last_evaluated_key))
+
+    # -- report -----------------------------------------------------------------------------
+
+    def list_bounces(self, tenant: str, limit: int, cursor: str | None) -> Page[AddressCounter]:
+        pk = keys.tenant_pk(tenant)
+        results = AddressCounterItem.by_count.query(
+            pk,
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, pk, {"pk", "sk", "bounce_count"}),
+        )
+        items = tuple(_counter_from_item(i) for i in results)
+        return Page(items, encode_cursor(results.last_evaluated_key))
+
+    def counters_since(self, tenant: str, since: datetime) -> Sequence[AddressCounter]:
+        results = AddressCounterItem.by_last_bounce.query(
+            keys.tenant_pk(tenant),
+            AddressCounterItem.last_bounce_at > iso(since),
+            scan_index_forward=False,
+        )
+        return [_counter_from_item(i) for i in results]
+
+    # -- tenants and keys -------------------------------------------------------------------
+
+    def get_tenant(self, tenant: str) -> TenantSettings | None:
+        try:
+            item = TenantItem.get(keys.tenant_pk(tenant), "TENANT")
+        except DoesNotExist:
+            return None
+        return TenantSettings(item.tenant, item.name, item.accept_legacy_untagged)
+
+    def put_tenant(self, settings: TenantSettings) -> None:
+        now = iso(datetime.now(UTC))
+        TenantItem(
+            keys.tenant_pk(settings.tenant),
+            "TENANT",
+            tenant=settings.tenant,
+            name=settings.name,
+            accept_legacy_untagged=settings.accept_legacy_untagged,
+            created_at=now,
+        ).save()
+        TenantIndexItem(
+            keys.tenant_pk(SYSTEM_SCOPE), f"TENANT#{settings.tenant}", tenant=settings.tenant
+        ).save()
+
+    def list_tenants(self) -> Sequence[str]:
+        results = TenantIndexItem.query(
+            keys.tenant_pk(SYSTEM_SCOPE), TenantIndexItem.sk.startswith("TENANT#")
+        )
+        return [item.tenant for item in results]
+
+    def get_key(self, scope: str, key_id: str) -> ApiKeyRecord | None:
+        try:
+            item = ApiKeyItem.get(keys.key_pk(scope), key_id)
+        except DoesNotExist:
+            return None
+        return ApiKeyRecord(
+            scope=item.scope,
+            key_id=item.key_id,
+            secret_sha256=item.secret_sha256,
+            role=Role(item.role),
+            label=item.label,
+            created_at=item.created_at,
+            revoked=item.revoked,
+        )
+
+    def put_key(self, record: ApiKeyRecord) -> None:
+        ApiKeyItem(
+            keys.key_pk(record.scope),
+            record.key_id,
+            scope=record.scope,
+            key_id=record.key_id,
+            secret_sha256=record.secret_sha256,
+            role=str(record.role),
+            label=record.label,
+            created_at=record.created_at,
+            revoked=record.revoked,
+        ).save()
+
+    # -- small named state ------------------------------------------------------------------
+
+    def get_state(self, name: str) -> str | None:
+        try:
+            return SystemStateItem.get(keys.tenant_pk(SYSTEM_SCOPE), f"STATE#{name}").value
+        except DoesNotExist:
+            return None
+
+    def put_state(self, name: str, value: str) -> None:
+        SystemStateItem(keys.tenant_pk(SYSTEM_SCOPE), f"STATE#{name}", value=value).save()
+
+
+def _connection() -> Connection:
+    meta: Any = AddressCounterItem.Meta
+    return Connection(region=meta.region, host=meta.host)
+
+
+def _counter_item(c: AddressCounter) -> AddressCounterItem:
+    return AddressCounterItem(
+        keys.tenant_pk(c.tenant),
+        keys.counter_sk(c.address),
+        tenant=c.tenant,
+        address=c.address,
+        domain=c.domain,
+        bounce_count=c.bounce_count,
+        hard_count=c.hard_count,
+        first_bounce_at=iso(c.first_bounce_at),
+        last_bounce_at=iso(c.last_bounce_at),
+        last_received_at=iso(c.last_received_at),
+        status=c.status,
+        reply_code=c.reply_code,
+        reason=str(c.reason),
+        category=str(c.category),
+        hard=c.hard,
+        blacklisted=c.blacklisted,
+        diagnostic=c.diagnostic,
+        explanation=c.explanation,
+        remote_mta=c.remote_mta,
+        source=c.source,
+        send_id=c.send_id,
+        state=str(c.state),
+        version=c.version,
+    )
+
+
+def _counter_from_item(i: AddressCounterItem) -> AddressCounter:
+    return AddressCounter(
+        tenant=i.tenant,
+        address=i.address,
+        bounce_count=int(i.bounce_count),
+        first_bounce_at=parse_iso(i.first_bounce_at),
+        last_bounce_at=parse_iso(i.last_bounce_at),
+        last_received_at=parse_iso(i.last_received_at),
+        status=i.status,
+        reply_code=i.reply_code,
+        reason=Reason(i.reason),
+        category=Category(i.category),
+        hard=bool(i.hard),
+        blacklisted=bool(i.blacklisted),
+        diagnostic=i.diagnostic,
+        explanation=i.explanation,
+        remote_mta=i.remote_mta,
+        source=i.source,
+        send_id=i.send_id,
+        state=AddressState(i.state),
+        hard_count=int(i.hard_count),
+        version=int(i.version),
+    )
+
+
+def _inbound_from_item(i: InboundMessageItem) -> InboundRecord:
+    return InboundRecord(
+        message_id=i.message_id,
+        s3_key=i.s3_key,
+        received_at=parse_iso(i.received_at),
+        disposition=Disposition(i.disposition),
+        kind=i.kind,
+        tenant=i.tenant,
+        problem=i.problem,
+        subject=i.subject,
+        sender=i.sender,
+        recipients=tuple(str(r) for r in i.recipients),
+        counted=int(i.counted),
+        mta=i.mta,
+        defects=tuple(str(d) for d in i.defects),
+    )
+
+
+def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
+    if not last_evaluated_key:
+        return None
+    text = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, pk: str, fields: set[str]) -> dict[str, Any] | None:
+    """The LastEvaluatedKey inside a cursor, checked to belong to this very listing."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise CursorError("cursor is not one this API issued; start again without it") from error
+    valid = (
+        isinstance(key, dict)
+        and set(key) == fields
+        and all(isinstance(v, dict) and len(v) == 1 for v in key.values())
+        and key["pk"] == {"S": pk}
+    )
+    if not valid:
+        raise CursorError("cursor is not one this API issued for this listing; start again")
+    checked: dict[str, Any] = key
+    return checked

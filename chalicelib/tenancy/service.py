@@ -1,0 +1,71 @@
+"""Authentication and authorisation of API calls, and minting keys."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from chalicelib.ports import TenantSettings, TenantStore
+from chalicelib.tenancy.access import (
+    Principal,
+    Role,
+    bearer_token,
+    check_secret,
+    new_key,
+    split_token,
+)
+from chalicelib.tenancy.ids import STAFF_SCOPE, is_tenant_id
+
+
+class Unauthenticated(Exception):
+    """No usable credentials: HTTP 401."""
+
+
+class Forbidden(Exception):
+    """Valid credentials, wrong tenant or role: HTTP 403."""
+
+
+class UnknownTenant(Exception):
+    """HTTP 404."""
+
+
+def authenticate(store: TenantStore, authorization: str | None) -> Principal:
+    token = bearer_token(authorization)
+    if token is None:
+        raise Unauthenticated("send 'Authorization: Bearer <api key>'")
+    parts = split_token(token)
+    if parts is None:
+        raise Unauthenticated("the API key is malformed; keys look like rbk.<scope>.<id>.<secret>")
+    principal = check_secret(store.get_key(parts.scope, parts.key_id), parts)
+    if principal is None:
+        raise Unauthenticated("the API key is not valid (unknown, revoked or wrong secret)")
+    return principal
+
+
+def authorise_read(store: TenantStore, principal: Principal, tenant: str) -> None:
+    """A tenant key reads only its own tenant; staff read any existing tenant."""
+    if not principal.can_read(tenant):
+        raise Forbidden(f"this API key may not read tenant {tenant!r}")
+    if not is_tenant_id(tenant) or store.get_tenant(tenant) is None:
+        raise UnknownTenant(f"no tenant {tenant!r}")
+
+
+def authorise_staff(principal: Principal) -> None:
+    if not principal.is_staff:
+        raise Forbidden("only staff keys may use this")
+
+
+def create_key(store: TenantStore, tenant: str | None, role: Role, label: str = "") -> str:
+    """Mint and store a key; returns the token (shown once, never stored)."""
+    scope = STAFF_SCOPE if role is Role.STAFF else (tenant or "")
+    if role is not Role.STAFF and store.get_tenant(scope) is None:
+        raise UnknownTenant(f"no tenant {scope!r}; create it first")
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    token, record = new_key(scope, role, label, created)
+    store.put_key(record)
+    return token
+
+
+def ensure_tenant(store: TenantStore, tenant: str, name: str = "", legacy: bool = False) -> None:
+    if not is_tenant_id(tenant):
+        raise ValueError(f"tenant id {tenant!r} must match [a-z0-9][a-z0-9-]{{0,62}}")
+    store.put_tenant(TenantSettings(tenant, name or tenant, legacy))

@@ -1,0 +1,59 @@
+"""The composition root: builds each service once per process from settings and adapters.
+
+Nothing here runs at import; Lambda pays for what a function uses on its first call.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from chalicelib.config import settings
+from chalicelib.ingest import IngestConfig, IngestService
+from chalicelib.notify.summary import SummaryService
+from chalicelib.report.service import ReportService
+from chalicelib.storage.repository import DynamoRepository
+from chalicelib.tenancy.tags import SigningKey, parse_keys
+
+
+@cache
+def repository() -> DynamoRepository:
+    return DynamoRepository()
+
+
+@cache
+def signing_keys() -> tuple[SigningKey, ...]:
+    s = settings()
+    if s.tag_keys_secret_arn:
+        from chalicelib.aws.secrets import read_secret
+
+        return parse_keys(read_secret(s.tag_keys_secret_arn))
+    return parse_keys(s.tag_keys)
+
+
+@cache
+def ingest_service() -> IngestService:
+    from chalicelib.aws.s3 import S3InboundMail
+
+    s = settings()
+    config = IngestConfig(signing_keys(), s.inbound_local_part, s.inbound_domain)
+    return IngestService(repository(), repository(), S3InboundMail(s.bucket_name), config)
+
+
+@cache
+def report_service() -> ReportService:
+    return ReportService(repository())
+
+
+def summary_service() -> SummaryService:
+    from chalicelib.aws.ses import SesMailer
+
+    s = settings()
+    return SummaryService(
+        store=repository(),
+        tenants=repository(),
+        state=repository(),
+        mailer=SesMailer(),
+        sender=s.mail_from,
+        recipients=s.staff_addresses,
+        inbound_address=s.inbound_address,
+    )

@@ -1,0 +1,111 @@
+"""Plays Lambda's SQS event-source mapping: receive a batch, call the handler with the exact
+event shape Lambda uses, delete what succeeded, and honour `batchItemFailures` (failed records
+become visible again and are redelivered; past the queue's maxReceiveCount the queue's redrive
+policy moves them to the dead-letter queue).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass
+class LambdaContext:
+    """The parts of Lambda's context object handlers and Powertools read."""
+
+    function_name: str = "rebound-ingest"
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:rebound-ingest"
+    aws_request_id: str = "local"
+    timeout_ms: int = 60_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.timeout_ms
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    received: int
+    succeeded: int
+    failed: int
+
+
+class Dispatcher:
+    def __init__(
+        self, queue_url: str, queue_arn: str, handler: Handler, region: str = "us-east-1"
+    ) -> None:
+        self._sqs: Any = boto3.client("sqs", region_name=region)
+        self.queue_url, self._queue_arn, self._handler, self._region = (
+            queue_url,
+            queue_arn,
+            handler,
+            region,
+        )
+
+    def poll_once(self, wait_seconds: int = 0, batch_size: int = 10) -> BatchOutcome:
+        response = self._sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=batch_size,
+            WaitTimeSeconds=wait_seconds,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        if not messages:
+            return BatchOutcome(0, 0, 0)
+        event = {"Records": [self._record(m) for m in messages]}
+        try:
+            result = self._handler(event, LambdaContext())
+            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        except Exception:  # a crashed invocation fails the whole batch, as on Lambda
+            failed = {m["MessageId"] for m in messages}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            self._sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
+        for m in messages:
+            if m["MessageId"] in failed:
+                # Lambda leaves a failed record invisible until its visibility timeout; locally
+                # it is made visible at once so a retry happens within the poll loop.
+                self._sqs.change_message_visibility(
+                    QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
+                )
+        return BatchOutcome(len(messages), len(done), len(messages) - len(done))
+
+    def drain(self, idle_polls: int = 2, max_batches: int = 10_000) -> int:
+        """Deliver until the queue stays empty for `idle_polls` polls; returns records handled."""
+        handled, idle = 0, 0
+        for _ in range(max_batches):
+            outcome = self.poll_once()
+            handled += outcome.received
+            idle = idle + 1 if outcome.received == 0 else 0
+            if idle >= idle_polls:
+                break
+            if outcome.received == 0:
+                time.sleep(0.05)
+        return handled
+
+    def _record(self, m: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": m.get("Attributes", {}),
+            "messageAttributes": m.get("MessageAttributes", {}),
+            "md5OfBody": m.get("MD5OfBody", hashlib.md5(m["Body"].encode()).hexdigest()),  # noqa: S324
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self._queue_arn,
+            "awsRegion": self._region,
+        }

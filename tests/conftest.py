@@ -1,0 +1,54 @@
+"""Shared fixtures. The local AWS stack (moto) runs in-process on 127.0.0.1; the same
+provisioning code as `rebound local` creates its resources."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+# Fake credentials and a fixed region before anything creates an AWS client; never a real account.
+for _name, _value in {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "REBOUND_STAFF_ADDRESSES": "staff@example.com",
+    "POWERTOOLS_METRICS_NAMESPACE": "Rebound",
+    "POWERTOOLS_SERVICE_NAME": "rebound",
+}.items():
+    os.environ[_name] = _value
+os.environ.pop("AWS_PROFILE", None)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """One in-process moto server for the session; AWS_ENDPOINT_URL points every client at it."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    _, port = server.get_host_and_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    os.environ["MOTO_PORT"] = str(port)
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_endpoint: str) -> Any:
+    """A freshly reset and provisioned local AWS for one test."""
+    import requests
+
+    from chalicelib.config import Settings
+    from chalicelib.storage.items import bind
+    from rebound.provision import provision
+
+    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
+    settings = Settings.from_env()
+    bind(settings.table_name, None, settings.region)
+    return provision(settings)
