@@ -50,8 +50,10 @@ def test_out_of_order_bounce_counts_but_never_moves_last_backwards() -> None:
 
 
 def test_newer_bounce_replaces_the_last_details() -> None:
-    c = apply_bounce(apply_bounce(None, event(T0)), event(T0 + timedelta(hours=1), hard=True))
-    assert c.reason is Reason.MAILBOX_FULL or c.hard
+    later = event(T0 + timedelta(hours=1), Reason.USER_UNKNOWN, hard=True)
+    c = apply_bounce(apply_bounce(None, event(T0)), later)
+    assert c.reason is Reason.USER_UNKNOWN
+    assert c.status == "5.1.1"
     assert c.last_bounce_at == T0 + timedelta(hours=1)
     assert c.hard and c.state is AddressState.SUPPRESSED
     assert c.version == 2
