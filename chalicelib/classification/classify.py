@@ -9,6 +9,7 @@ content and reputation failures are never hard, whatever the code.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from chalicelib.classification.explanations import explain
@@ -46,6 +47,38 @@ CATEGORY: dict[Reason, Category] = {
 }
 
 
+# The SMTP command a failure answered (RFC 5321 section 4.1). Postfix writes "in reply to RCPT
+# TO command", Exim "after RCPT TO:<...>", Sendmail transcripts ">>> RCPT To:<...>".
+_COMMAND = re.compile(
+    r"(?:in reply to|after|while sending|>>>)\s*(?:the\s+)?(?:end of\s+)?"
+    r"(rcpt|mail|data|helo|ehlo|initial connection|connect|starttls|auth)",
+    re.IGNORECASE,
+)
+_SENDER_STAGE_TURNS = {
+    Reason.USER_UNKNOWN,
+    Reason.HOST_UNKNOWN,
+    Reason.UNDEFINED,
+    Reason.SYNTAX_ERROR,
+}
+_CONNECT_STAGE_TURNS = {
+    Reason.USER_UNKNOWN,
+    Reason.HOST_UNKNOWN,
+    Reason.UNDEFINED,
+    Reason.REJECTED,
+}
+
+
+def smtp_command(text: str) -> str | None:
+    """The SMTP command the remote server was answering, lower-cased, if the text says."""
+    match = _COMMAND.search(text)
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    if word in {"helo", "ehlo", "initial connection", "connect"}:
+        return "connect"
+    return word
+
+
 @dataclass(frozen=True, slots=True)
 class Classification:
     """The verdict on one failure."""
@@ -69,6 +102,15 @@ def reason_for(
     lowered = text.lower()
     by_text = match_reason(lowered) if lowered else None
     by_status = reason_of_status(status)
+    command = smtp_command(text) if text else None
+    if command == "mail" and (by_text or Reason.UNDEFINED) in _SENDER_STAGE_TURNS:
+        # A failure at MAIL FROM is about our envelope sender, never the recipient.
+        return Reason.REJECTED
+    if command == "connect" and (by_text or Reason.UNDEFINED) in _CONNECT_STAGE_TURNS:
+        return Reason.BLOCKED
+    if command == "data" and by_text is Reason.USER_UNKNOWN:
+        # "User unknown" after DATA is a recipient-side filter: the RCPT was accepted.
+        return Reason.FILTERED
     if by_text is not None:
         # A specific code beats a vaguer phrase match for the address-level reasons.
         if by_status in {Reason.MAILBOX_FULL, Reason.HAS_MOVED} and by_text in {

@@ -14,6 +14,116 @@ from chalicelib.classification.reasons import Reason
 
 PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
     (
+        Reason.SPAM_DETECTED,
+        (
+            r"spam classification",
+            r"(?:classified|scored|detected|identified|marked|considered) as (?:\w+ )?spam",
+            r"looks like spam",
+            r"spam (?:content|message|score)",
+            r"message is spam",
+            r"high (?:spam|probability of spam)",
+        ),
+    ),
+    (
+        Reason.POLICY_VIOLATION,
+        (
+            r"for policy reasons",
+            r"content presents a potential",
+            r"policy (?:violation|rejection)",
+        ),
+    ),
+    (
+        Reason.NOT_COMPLIANT_RFC,
+        (
+            r"multiple addresses in from",
+            r"rfc ?(?:2)?822",
+            r"rfc ?5322",
+            r"not (?:rfc )?compliant",
+            r"duplicate (?:header|message-id)",
+            r"multiple (?:from|to|subject|date) headers",
+            r"missing (?:required )?(?:header|date|message-id)",
+        ),
+    ),
+    (
+        Reason.REJECTED,
+        (
+            r"sender (?:address )?(?:was )?(?:rejected|refused|denied|blocked|not allowed|verify failed)",
+            r"sender verification",
+            r"domain of sender",
+            r"sender domain",
+            r"invalid sender",
+            r"unknown sender",
+            r"your (?:email )?address has been rejected",
+            r"not accepting mail from",
+            r"does not accept mail from",
+            r"return address",
+        ),
+    ),
+    (
+        Reason.SECURITY_ERROR,
+        (
+            r"unauthenticated senders?",
+            r"smtp authentication",
+            r"without authentication",
+            r"delivery not authori[sz]ed",
+            r"access denied",
+        ),
+    ),
+    (
+        Reason.TOO_MANY_CONN,
+        (
+            r"frequency limited",
+            r"too many recipients(?! this| per| in)",
+            r"too many (?:connections|concurrent|simultaneous|sessions|smtp sessions)",
+            r"connection (?:limit|rate)",
+        ),
+    ),
+    (
+        Reason.SPEEDING,
+        (
+            r"too many (?:messages|emails|recipients|mails) .{0,30}(?:in|per|within|this)\b",
+            r"receiving mail at a rate",
+            r"(?:sending|delivery) rate",
+            r"rate[- ]limit",
+            r"throttl",
+        ),
+    ),
+    (
+        Reason.BAD_REPUTATION,
+        (r"unexpected volume or user complaints",),
+    ),
+    (
+        Reason.BLOCKED,
+        (
+            r"use the smtp server of your isp",
+            r"my name was rejected",
+            r"not accepting connections",
+        ),
+    ),
+    (
+        Reason.NOT_ACCEPT,
+        (r"not accepting network messages",),
+    ),
+    (
+        Reason.MAILER_ERROR,
+        (r"mailer error",),
+    ),
+    (
+        Reason.SYSTEM_ERROR,
+        (r"transaction failed",),
+    ),
+    (
+        Reason.HOST_UNKNOWN,
+        (
+            r"domain is not reachable",
+            r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+\.? does not exist",
+        ),
+    ),
+    (
+        Reason.EXPIRED,
+        (r"did not accept our requests to connect",),
+    ),
+    (
         Reason.VIRUS_DETECTED,
         (
             r"\bvirus",
@@ -42,7 +152,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"not authorized to send (?:email|mail) on behalf",
             r"authentication checks?",
             r"unauthenticated email",
-            r"5\.7\.(?:26|509|515)\b",
             r"domain.{0,40}does not (?:designate|permit)",
         ),
     ),
@@ -59,7 +168,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"ip name (?:lookup|possibly) ",
             r"unresolvable",
             r"client host .{0,40}(?:unknown|not found)",
-            r"5\.7\.25\b",
         ),
     ),
     (
@@ -95,7 +203,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"(?:blocked|rejected|refused|denied) .{0,40}\bip\b",
             r"client host .{0,40}(?:blocked|rejected|refused)",
             r"connection (?:refused|rejected|denied) .{0,20}(?:from|by|due)",
-            r"access denied",
             r"not allowed to (?:send|connect)",
             r"banned",
             r"(?:host|ip|network|sender|connection) (?:is |was |has been )?blocked",
@@ -107,29 +214,17 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"\bis not permitted to connect",
             r"refused to talk",
             r"service refused",
-            r"5\.7\.606\b",
             r"message refused",
             r"\bas \d+\.\d+\.\d+\.\d+ (?:is|was)",
         ),
     ),
     (
         Reason.SPEEDING,
-        (
-            r"too many (?:messages|emails|recipients) .{0,30}(?:in|per|within)",
-            r"(?:sending|delivery) rate",
-            r"rate[- ]limit",
-            r"throttl",
-            r"exceeded .{0,20}(?:limit of|quota of) .{0,20}messages",
-        ),
+        (r"exceeded .{0,20}(?:limit of|quota of) .{0,20}messages",),
     ),
     (
         Reason.TOO_MANY_CONN,
-        (
-            r"too many (?:connections|concurrent|simultaneous|sessions|smtp sessions)",
-            r"connection (?:limit|rate)",
-            r"too many (?:errors|hosts)",
-            r"try again later",
-        ),
+        (r"too many (?:errors|hosts)",),
     ),
     (
         Reason.MAILBOX_FULL,
@@ -153,7 +248,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"is over (?:the )?(?:allowed )?(?:quota|limit)",
             r"size limit .{0,20}mailbox",
             r"mailbox size",
-            r"\b5\.2\.2\b",
         ),
     ),
     (
@@ -166,12 +260,11 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"exceeds (?:the )?(?:maximum )?(?:message )?size",
             r"(?:message|mail) size limit",
             r"too big",
-            r"\b5\.3\.4\b",
         ),
     ),
     (
         Reason.EXCEED_LIMIT,
-        (r"\b5\.2\.3\b", r"exceeds? .{0,30}recipient'?s? (?:size )?limit"),
+        (r"exceeds? .{0,30}recipient'?s? (?:size )?limit",),
     ),
     (
         Reason.NO_RELAYING,
@@ -198,16 +291,13 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"relay access denied",
             r"must (?:be )?authenticat",
             r"sender address has null",
-            r"\b5\.7\.(?:0|8|9)\b.{0,40}authentic",
         ),
     ),
     (
         Reason.SUSPEND,
         (
-            r"account (?:has been |is |was )?(?:disabled|suspended|deactivated|inactive|frozen"
-            r"|locked|expired|closed|blocked)",
-            r"mailbox (?:has been |is |was )?(?:disabled|suspended|deactivated|inactive|frozen"
-            r"|locked|closed)",
+            r"account (?:has been |is |was )?(?:disabled|suspended|deactivated|inactive|frozen|locked|expired|closed|blocked)",
+            r"mailbox (?:has been |is |was )?(?:disabled|suspended|deactivated|inactive|frozen|locked|closed)",
             r"(?:disabled|suspended|deactivated|inactive|closed|locked) (?:account|mailbox|user)",
             r"user (?:has been |is )?(?:disabled|suspended|deactivated|inactive)",
             r"address (?:has been |is )?(?:disabled|suspended|deactivated)",
@@ -225,8 +315,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"user has changed",
             r"address has changed",
             r"no longer (?:at|with) ",
-            r"\b551\b",
-            r"\b5\.1\.6\b",
         ),
     ),
     (
@@ -234,8 +322,7 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
         (
             r"host (?:or domain name )?(?:not found|unknown)",
             r"unknown host",
-            r"domain (?:name )?(?:not found|does not exist|doesn't exist|unknown"
-            r"|is not resolvable)",
+            r"domain (?:name )?(?:not found|does not exist|doesn't exist|unknown|is not resolvable)",
             r"no such (?:domain|host)",
             r"unrout(?:e)?able (?:mail )?(?:address|domain)",
             r"name or service not known",
@@ -250,8 +337,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"no mx (?:or a |record)",
             r"unknown mail domain",
             r"recipient (?:address )?domain .{0,30}(?:not|invalid)",
-            r"\b5\.1\.2\b",
-            r"\b5\.4\.4\b",
         ),
     ),
     (
@@ -261,8 +346,7 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"unknown (?:user|recipient|local[- ]part|mailbox|address|account)",
             r"no such (?:user|mailbox|recipient|account|person|address|local user)",
             r"(?:recipient|addressee|mailbox|account|address|user) (?:\S+ )?(?:is )?unknown",
-            r"(?:recipient|mailbox|account|address|user|addressee)(?: name)?"
-            r" (?:does not|doesn't|did not) exist",
+            r"(?:recipient|mailbox|account|address|user|addressee)(?: name)? (?:does not|doesn't|did not) exist",
             r"does not exist",
             r"doesn't exist",
             r"not exist",
@@ -278,8 +362,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"unknown or illegal alias",
             r"not our customer",
             r"no valid recipients",
-            r"recipient not",
-            r"(?:address|recipient|mailbox) (?:\S+ )?rejected",
             r"no one at this address",
             r"recipientnotfound",
             r"recipnotfound",
@@ -289,9 +371,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"unable to find",
             r"user doesn't",
             r"destination addresses? (?:were|was) unknown",
-            r"no such",
-            r"\b5\.1\.1\b",
-            r"\b5\.1\.0\b.{0,30}(?:unknown|invalid)",
         ),
     ),
     (
@@ -309,17 +388,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        Reason.NOT_COMPLIANT_RFC,
-        (
-            r"rfc ?(?:2)?822",
-            r"rfc ?5322",
-            r"not (?:rfc )?compliant",
-            r"duplicate (?:header|message-id)",
-            r"multiple (?:from|to|subject|date) headers",
-            r"missing (?:required )?(?:header|date|message-id)",
-        ),
-    ),
-    (
         Reason.CONTENT_ERROR,
         (
             r"content error",
@@ -334,19 +402,10 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
         Reason.REJECTED,
         (
             r"sender (?:address )?(?:rejected|refused|denied|blocked|not allowed|verify failed)",
-            r"sender verification",
-            r"domain of sender",
-            r"sender domain",
             r"(?:envelope|mail) from",
-            r"invalid sender",
             r"sender (?:is )?(?:invalid|unknown)",
-            r"unknown sender",
-            r"return address",
-            r"your (?:email )?address has been rejected",
             r"refused .{0,20}sender",
             r"\b5\.1\.[78]\b",
-            r"not accepting mail from",
-            r"does not accept mail from",
         ),
     ),
     (
@@ -359,7 +418,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"user refuses",
             r"rejected by (?:the )?(?:recipient|user)",
             r"not accepting (?:any )?(?:mail|messages)",
-            r"delivery not authorized",
             r"user rules",
             r"recipient preferences",
             r"does not (?:wish|want) to receive",
@@ -373,7 +431,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"prohibited",
             r"not permitted",
             r"not allowed",
-            r"\b5\.7\.[79]\b",
         ),
     ),
     (
@@ -383,8 +440,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"accepts no mail",
             r"null mx",
             r"not accept(?:ing)? mail",
-            r"\b5\.7\.27\b",
-            r"\b5\.3\.2\b",
         ),
     ),
     (
@@ -399,8 +454,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"timed? ?out.{0,30}(?:queue|delivery)",
             r"no delivery .{0,20}(?:for|within)",
             r"too long in (?:the )?queue",
-            r"\b4\.4\.7\b",
-            r"\b5\.4\.7\b",
         ),
     ),
     (
@@ -411,7 +464,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"disk (?:is )?full",
             r"out of (?:disk|storage)",
             r"no space left",
-            r"\b4\.3\.1\b",
         ),
     ),
     (
@@ -442,7 +494,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
     (
         Reason.MAILER_ERROR,
         (
-            r"mailer error",
             r"unknown mailer",
             r"\bx-unix\b",
             r"command (?:failed|died)",
@@ -473,7 +524,14 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"i/o error",
             r"local error",
             r"resources? (?:temporarily )?unavailable",
-            r"\b4\.3\.0\b",
+        ),
+    ),
+    (
+        Reason.USER_UNKNOWN,
+        (
+            r"(?:address|recipient|mailbox) (?:\S+ )?rejected",
+            r"recipient not",
+            r"no such",
         ),
     ),
 )

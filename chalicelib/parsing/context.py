@@ -50,6 +50,19 @@ class Context:
     original_headers: dict[str, str] = field(default_factory=dict)
 
     @property
+    def senders(self) -> frozenset[str]:
+        """Who the bounce went back to and who sent the original: never failed recipients."""
+        found: set[str] = set()
+        for value in (
+            self.mail.header("to"),
+            self.original_headers.get("from", ""),
+            self.original_headers.get("return-path", ""),
+            self.original_headers.get("sender", ""),
+        ):
+            found.update(addresses.find_all(value))
+        return frozenset(found)
+
+    @property
     def subject(self) -> str:
         return self.mail.header("subject")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import binascii
 import email
-import quopri
 import re
 from dataclasses import dataclass, field
 from email.header import decode_header
@@ -135,38 +134,13 @@ def _charset(msg: Message) -> str | None:
 
 
 def _decode_payload(msg: Message) -> bytes:
-    """The transfer-decoded body of a leaf part, bounded; broken encodings degrade to raw."""
+    """The transfer-decoded body of a leaf part; broken base64/QP degrade to the raw bytes
+    (compat32 never raises on them)."""
     try:
-        payload = msg.get_payload()
+        payload = msg.get_payload(decode=True)
     except Exception:
         return b""
-    if not isinstance(payload, str):
-        return b""
-    raw = payload[: MAX_TEXT_CHARS * 2].encode("ascii", "surrogateescape")
-    try:
-        cte = str(msg.get("content-transfer-encoding", "")).strip().lower()
-    except Exception:
-        cte = ""
-    if cte == "base64":
-        try:
-            return binascii.a2b_base64(_fix_base64(raw))
-        except (binascii.Error, ValueError):
-            return raw
-    if cte == "quoted-printable":
-        try:
-            return quopri.decodestring(raw)
-        except (ValueError, binascii.Error):
-            return raw
-    return raw
-
-
-_B64_JUNK = re.compile(rb"[^A-Za-z0-9+/=]")
-
-
-def _fix_base64(data: bytes) -> bytes:
-    data = _B64_JUNK.sub(b"", data).rstrip(b"=")
-    data = data[: len(data) - len(data) % 4] if len(data) % 4 == 1 else data
-    return data + b"=" * (-len(data) % 4)
+    return payload[: MAX_TEXT_CHARS * 2] if isinstance(payload, bytes) else b""
 
 
 def payload_text(msg: Message) -> str:

@@ -112,14 +112,15 @@ def _results(findings: list[Finding]) -> tuple[RecipientResult, ...]:
         if f.address in seen:
             continue
         seen.add(f.address)
-        status = f.status
-        if not status and f.diagnostic:
-            status = find_status(f.diagnostic)
+        status = _preferred_status(f.status, f.diagnostic)
         hint = Reason(f.reason_hint) if f.reason_hint else None
         if f.action in _NOT_FAILED and hint is None:
             hint = Reason.EXPANDED if f.action is Action.EXPANDED else Reason.DELIVERED
         temporary = f.action is Action.DELAYED or (status or f.reply_code or "").startswith("4")
         verdict = classify(status, f.reply_code, f.diagnostic, hint)
+        if temporary and verdict.reason is Reason.HOST_UNKNOWN:
+            # A temporary DNS failure is a network problem, not a missing domain.
+            verdict = classify(status, f.reply_code, f.diagnostic, Reason.NETWORK_ERROR)
         if f.action is Action.DELAYED and verdict.reason is Reason.UNDEFINED:
             verdict = classify(status, f.reply_code, f.diagnostic, Reason.EXPIRED)
         if not status or (status.endswith(".0.0") and not f.diagnostic):
@@ -141,6 +142,23 @@ def _results(findings: list[Finding]) -> tuple[RecipientResult, ...]:
             )
         )
     return tuple(out)
+
+
+_CODE_AFTER_REPLY = re.compile(r"\b[245]\d\d[ -]+([245]\.\d{1,3}\.\d{1,3})\b")
+
+
+def _preferred_status(status: str | None, diagnostic: str) -> str | None:
+    """The DSN Status field, unless the server's own words carry a more specific code (MTAs
+    often write a generic x.0.0 or their own guess in the Status field)."""
+    if not diagnostic:
+        return status
+    match = _CODE_AFTER_REPLY.search(diagnostic)
+    in_text = find_status(match.group(1)) if match else find_status(diagnostic)
+    if in_text is None or in_text.endswith(".0.0"):
+        return status or in_text
+    if status is None or status[0] == in_text[0]:
+        return in_text
+    return status
 
 
 def _kind(recipients: tuple[RecipientResult, ...], bouncy: bool) -> MessageKind:

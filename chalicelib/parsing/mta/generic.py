@@ -32,6 +32,11 @@ _HEADING = re.compile(
     r"|permanent fatal|fatal errors|could not reach|not be reached|unknown user|failed to deliver",
     re.IGNORECASE,
 )
+# Addresses right after these words are senders or aliases, not failed recipients.
+_NOT_RECIPIENT_BEFORE = re.compile(
+    r"(?:mail from:?|from:|generated from|expanded from|sender|\bid|return-path:?|by)\s*<?\s*$",
+    re.IGNORECASE,
+)
 _LEADING = re.compile(r"^[\s>*\-\"'(]*<?([^\s<>\"'()]+@[^\s<>\"'(),:;]+)>?")
 MAX_RECIPIENTS = 200
 
@@ -56,10 +61,10 @@ def _diagnostic_after(lines: list[str], i: int, rest: str) -> str:
     return " ".join(p for p in parts if p)
 
 
-def scan(body: str) -> list[Finding]:
+def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:
     """Addresses with failure words around them, in order of appearance."""
     lines = body.split("\n")
-    found: dict[str, Finding] = {}
+    found: dict[str, Finding] = dict.fromkeys(exclude)  # type: ignore[arg-type]
     heading_seen = False
     for i, line in enumerate(lines[:3000]):
         if not line.strip():
@@ -72,6 +77,8 @@ def scan(body: str) -> list[Finding]:
             address = addresses.normalise(match.group(1))
             if address is None or not addresses.is_candidate(address) or address in found:
                 continue
+            if _NOT_RECIPIENT_BEFORE.search(line[max(0, match.start() - 40) : match.start()]):
+                continue
             leading = _LEADING.match(line)
             starts_line = leading is not None and addresses.normalise(leading.group(1)) == address
             rest = line[match.end() :].lstrip(">").strip()
@@ -83,8 +90,8 @@ def scan(body: str) -> list[Finding]:
                 found[address] = finding_from_text(address, full)
             if len(found) >= MAX_RECIPIENTS:
                 break
-    return list(found.values())
+    return [f for f in found.values() if f is not None]
 
 
 def detect(ctx: Context) -> list[Finding] | None:
-    return scan(ctx.body)
+    return scan(ctx.body, ctx.senders)
