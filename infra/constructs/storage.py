@@ -1,0 +1,55 @@
+"""The single DynamoDB table: keys, indexes, TTL, backups and protection against deletion.
+
+Must match the PynamoDB models in chalicelib/storage/items.py (tests/infra checks both ways).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from infra import names
+
+_STRING = dynamodb.AttributeType.STRING
+_INDEXES = (
+    (names.BY_COUNT_INDEX, names.BY_COUNT_RANGE_KEY, dynamodb.AttributeType.NUMBER),
+    (names.BY_LAST_BOUNCE_INDEX, names.BY_LAST_BOUNCE_RANGE_KEY, _STRING),
+)
+
+
+class ReboundTable(Construct):
+    """Counters, history, markers, tenants and API keys; every key starts with the tenant."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        # A classic table, not TableV2 (a one-replica global table): nothing here needs
+        # replication, and AWS::DynamoDB::Table is what DynamoDB Local and moto mirror.
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=dynamodb.Attribute(name=names.PARTITION_KEY, type=_STRING),
+            sort_key=dynamodb.Attribute(name=names.SORT_KEY, type=_STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=True,
+            # Bounce history is the product: deleting the stack must never take it along.
+            removal_policy=RemovalPolicy.RETAIN,
+            time_to_live_attribute=names.TTL_ATTRIBUTE,
+        )
+        for index_name, range_key, range_type in _INDEXES:
+            self.table.add_global_secondary_index(
+                index_name=index_name,
+                partition_key=dynamodb.Attribute(name=names.PARTITION_KEY, type=_STRING),
+                sort_key=dynamodb.Attribute(name=range_key, type=range_type),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+
+    @property
+    def arns(self) -> list[str]:
+        """The table and each index by name: a Query on an index needs the index's own ARN."""
+        arn = self.table.table_arn
+        return [arn, *(f"{arn}/index/{index_name}" for index_name, _, _ in _INDEXES)]

@@ -1,0 +1,63 @@
+"""Names the CDK app, the Chalice app and the tests must agree on, in one place.
+
+Logical ids of the Chalice resources are fixed by `chalice package` (CamelCase of the function
+name); environment variable names are read by chalicelib/config.py; key and index names are
+declared again by the PynamoDB models in chalicelib/storage/items.py (a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+APP_NAME: Final = "rebound"
+DEFAULT_STAGE: Final = "prod"
+
+# Chalice: function name in app.py / .chalice/config.json -> logical id in the packaged template.
+INGEST_FUNCTION: Final = "ingest"
+SUMMARY_FUNCTION: Final = "summary"
+API_FUNCTION: Final = "api_handler"
+INGEST_ID: Final = "Ingest"
+SUMMARY_ID: Final = "Summary"
+API_HANDLER_ID: Final = "APIHandler"
+REST_API_ID: Final = "RestAPI"
+API_GATEWAY_STAGE: Final = "api"
+
+# S3 key prefixes of the mail bucket.
+INBOUND_PREFIX: Final = "inbound/"
+EXPORTS_PREFIX: Final = "exports/"
+ARCHIVES_PREFIX: Final = "archives/"
+
+# The single DynamoDB table.
+PARTITION_KEY: Final = "pk"
+SORT_KEY: Final = "sk"
+TTL_ATTRIBUTE: Final = "expires_at"
+BY_COUNT_INDEX: Final = "by_count"
+BY_COUNT_RANGE_KEY: Final = "bounce_count"
+BY_LAST_BOUNCE_INDEX: Final = "by_last_bounce"
+BY_LAST_BOUNCE_RANGE_KEY: Final = "last_bounce_at"
+
+EVENT_BUS: Final = "rebound"
+
+# Lambda environment (chalicelib/config.py reads these).
+ENV_TABLE: Final = "REBOUND_TABLE"
+ENV_BUCKET: Final = "REBOUND_BUCKET"
+ENV_EVENT_BUS: Final = "REBOUND_EVENT_BUS"
+ENV_INBOUND_DOMAIN: Final = "REBOUND_INBOUND_DOMAIN"
+ENV_INBOUND_LOCAL_PART: Final = "REBOUND_INBOUND_LOCAL_PART"
+ENV_TAG_KEYS_SECRET_ARN: Final = "REBOUND_TAG_KEYS_SECRET_ARN"  # noqa: S105 - a name, not a secret
+ENV_MAIL_FROM: Final = "REBOUND_MAIL_FROM"
+ENV_STAFF_ADDRESSES: Final = "REBOUND_STAFF_ADDRESSES"
+ENV_REPORT_URL: Final = "REBOUND_REPORT_URL"
+ENV_LOG_LEVEL: Final = "LOG_LEVEL"
+ENV_POWERTOOLS_SERVICE: Final = "POWERTOOLS_SERVICE_NAME"
+ENV_POWERTOOLS_NAMESPACE: Final = "POWERTOOLS_METRICS_NAMESPACE"
+
+# SQS -> ingest event-source mapping.
+INGEST_BATCH_SIZE: Final = 10
+# Waiting up to 5 s fills batches under a burst (fewer, cheaper invocations) while a single
+# bounce still shows up in the report within seconds.
+INGEST_BATCH_WINDOW_SECONDS: Final = 5
+INGEST_MAX_RECEIVE_COUNT: Final = 5
+# AWS: the queue's visibility timeout should be at least 6x the function timeout (plus the
+# batching window), or messages of a throttled, retried batch become visible again mid-run.
+VISIBILITY_TIMEOUT_FACTOR: Final = 6

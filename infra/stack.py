@@ -1,0 +1,231 @@
+"""ReboundStack: every AWS resource of one Rebound deployment (one stack per stage).
+
+The construct id of the stack is the stage name ("prod") because `chalice.cdk.Chalice` takes
+its Chalice stage from `str(scope)`, the stack's path: that way .chalice/config.json's
+"prod" stage is the one packaged. The CloudFormation stack name is `rebound-<stage>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra import names
+from infra.config import DeployConfig, chalice_function_setting
+from infra.constructs.alarms import ReboundAlarms
+from infra.constructs.chalice_app import ReboundFunctions
+from infra.constructs.mail_intake import MailIntake
+from infra.constructs.schedule import SummarySchedule
+from infra.constructs.storage import ReboundTable
+
+
+class ReboundStack(Stack):
+    """SES inbound -> S3 -> SQS -> ingest; DynamoDB; API; hourly summary; alarms."""
+
+    def __init__(self, scope: Construct, config: DeployConfig, **kwargs: Any) -> None:
+        super().__init__(
+            scope,
+            config.stage,
+            stack_name=f"{names.APP_NAME}-{config.stage}",
+            description=f"Rebound bounced-email service ({config.stage})",
+            **kwargs,
+        )
+        self.config = config
+        ingest_timeout = int(
+            chalice_function_setting(config.stage, names.INGEST_FUNCTION, "lambda_timeout")
+        )
+        self.visibility_timeout_seconds = (
+            names.VISIBILITY_TIMEOUT_FACTOR * ingest_timeout + names.INGEST_BATCH_WINDOW_SECONDS
+        )
+
+        self.storage = ReboundTable(self, "Storage")
+        self.intake = MailIntake(
+            self,
+            "MailIntake",
+            config=config,
+            visibility_timeout=Duration.seconds(self.visibility_timeout_seconds),
+        )
+        self.event_bus = events.EventBus(self, "EventBus", event_bus_name=names.EVENT_BUS)
+        self.tag_keys_secret = secretsmanager.Secret(
+            self,
+            "TagKeysSecret",
+            description=(
+                "Rebound return-path tag signing keys. Created as "
+                '{"kid": "k1", "secret": "<random>"}; rotate by writing "kid:secret,kid:secret" '
+                "(the first key signs, every key verifies)."
+            ),
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template='{"kid": "k1"}',  # noqa: S106 - key id, not a secret
+                generate_string_key="secret",
+                exclude_punctuation=True,
+                password_length=48,
+            ),
+            # Losing the keys would make every return path in flight unverifiable.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+        self.functions = ReboundFunctions(
+            self, "Functions", config=config, environment=self._environment()
+        )
+        self.api_url = (
+            f"https://{self.functions.resource(names.REST_API_ID).ref}.execute-api."
+            f"{Aws.REGION}.{Aws.URL_SUFFIX}/{names.API_GATEWAY_STAGE}/"
+        )
+        if not config.report_url:
+            # Not for the API handler: its environment naming the API would be a cycle.
+            for logical_id in (names.INGEST_ID, names.SUMMARY_ID):
+                self.functions.set_environment(logical_id, names.ENV_REPORT_URL, self.api_url)
+
+        self._grant_ingest()
+        self._grant_summary()
+        self._grant_api()
+        self.ingest_mapping = self._ingest_event_source_mapping()
+        self.schedule = SummarySchedule(
+            self,
+            "SummarySchedule",
+            function_arn=self.functions.resource(names.SUMMARY_ID).get_att("Arn").to_string(),
+        )
+        self._alarms()
+        self._outputs()
+
+    def _environment(self) -> dict[str, str]:
+        config = self.config
+        environment = {
+            names.ENV_TABLE: self.storage.table.table_name,
+            names.ENV_BUCKET: self.intake.bucket_name,
+            names.ENV_EVENT_BUS: self.event_bus.event_bus_name,
+            names.ENV_INBOUND_DOMAIN: config.inbound_domain,
+            names.ENV_INBOUND_LOCAL_PART: config.inbound_local_part,
+            names.ENV_TAG_KEYS_SECRET_ARN: self.tag_keys_secret.secret_arn,
+            names.ENV_MAIL_FROM: config.mail_from,
+            names.ENV_STAFF_ADDRESSES: ",".join(config.staff_addresses),
+            names.ENV_LOG_LEVEL: config.log_level,
+            names.ENV_POWERTOOLS_SERVICE: "rebound",
+            names.ENV_POWERTOOLS_NAMESPACE: "Rebound",
+        }
+        if config.report_url:
+            environment[names.ENV_REPORT_URL] = config.report_url
+        return environment
+
+    def _role(self, logical_id: str) -> iam.Role:
+        return self.functions.roles[logical_id]
+
+    def _allow(self, logical_id: str, sid: str, actions: list[str], resources: list[str]) -> None:
+        self._role(logical_id).add_to_principal_policy(
+            iam.PolicyStatement(sid=sid, actions=actions, resources=resources)
+        )
+
+    def _grant_ingest(self) -> None:
+        ingest = names.INGEST_ID
+        self._allow(
+            ingest, "ReadInboundMail", ["s3:GetObject"], [self.intake.inbound_objects_arn()]
+        )
+        # The event-source mapping polls with the function's role.
+        self.intake.queue.grant_consume_messages(self._role(ingest))
+        # TransactWriteItems is authorised per contained action (Put/Update/ConditionCheck).
+        self._allow(
+            ingest,
+            "CountBounces",
+            [
+                "dynamodb:GetItem",
+                "dynamodb:BatchGetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:ConditionCheckItem",
+            ],
+            self.storage.arns,
+        )
+        self.tag_keys_secret.grant_read(self._role(ingest))
+        self.event_bus.grant_put_events_to(self._role(ingest))
+
+    def _grant_summary(self) -> None:
+        summary = names.SUMMARY_ID
+        self._allow(
+            summary,
+            "ReadBouncesRecordRuns",
+            [
+                "dynamodb:GetItem",
+                "dynamodb:BatchGetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ],
+            self.storage.arns,
+        )
+        identity = f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:identity"
+        self._role(summary).add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="SendStaffSummaries",
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resources=[
+                    f"{identity}/{self.config.mail_from_domain}",
+                    f"{identity}/{self.config.mail_from_address}",
+                ],
+                # Only from the no-reply address: never as GroupMessaging@ (ARCHITECTURE).
+                conditions={"StringEquals": {"ses:FromAddress": self.config.mail_from_address}},
+            )
+        )
+
+    def _grant_api(self) -> None:
+        api = names.API_HANDLER_ID
+        # Read-only for now: the report, quarantine and key checks only read. Mass delete
+        # (its own issue) will start a state machine that does the writing.
+        self._allow(
+            api,
+            "ReadReports",
+            ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
+            self.storage.arns,
+        )
+        # Staff's quarantine view shows the raw inbound message.
+        self._allow(api, "ReadInboundMail", ["s3:GetObject"], [self.intake.inbound_objects_arn()])
+        self.tag_keys_secret.grant_read(self._role(api))
+
+    def _ingest_event_source_mapping(self) -> lambda_.EventSourceMapping:
+        mapping = lambda_.EventSourceMapping(
+            self,
+            "IngestQueueMapping",
+            target=self.functions.function(names.INGEST_ID),
+            event_source_arn=self.intake.queue.queue_arn,
+            batch_size=names.INGEST_BATCH_SIZE,
+            max_batching_window=Duration.seconds(names.INGEST_BATCH_WINDOW_SECONDS),
+            report_batch_item_failures=True,
+        )
+        # Lambda checks at creation that the role may read the queue: wait for the policy.
+        mapping.node.add_dependency(self._role(names.INGEST_ID))
+        return mapping
+
+    def _alarms(self) -> None:
+        alarms = ReboundAlarms(self, "Alarms", alarm_email=self.config.alarm_email)
+        ingest_name = self.functions.function_name(names.INGEST_ID)
+        alarms.dead_letter_queue("IngestDlqAlarm", self.intake.dead_letter_queue, "Inbound mail")
+        alarms.queue_age("IngestQueueAgeAlarm", self.intake.queue)
+        alarms.function_errors("IngestErrorsAlarm", ingest_name, "ingest")
+        alarms.function_throttles("IngestThrottlesAlarm", ingest_name, "ingest")
+        alarms.dead_letter_queue(
+            "SummaryScheduleDlqAlarm", self.schedule.dead_letter_queue, "Summary schedule ticks"
+        )
+        alarms.function_errors(
+            "SummaryErrorsAlarm", self.functions.function_name(names.SUMMARY_ID), "summary"
+        )
+        self.alarms = alarms
+
+    def _outputs(self) -> None:
+        CfnOutput(self, "ApiUrl", value=self.api_url)
+        CfnOutput(self, "MailBucketName", value=self.intake.bucket_name)
+        CfnOutput(self, "TableName", value=self.storage.table.table_name)
+        CfnOutput(self, "IngestQueueUrl", value=self.intake.queue.queue_url)
+        CfnOutput(self, "InboundAddress", value=self.config.inbound_address)
+        CfnOutput(
+            self,
+            "ReceiptRuleSetName",
+            value=self.intake.rule_set_name,
+            description="Activate once: aws ses set-active-receipt-rule-set --rule-set-name ...",
+        )
+        CfnOutput(self, "AlarmTopicArn", value=self.alarms.topic.topic_arn)
