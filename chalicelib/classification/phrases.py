@@ -47,7 +47,8 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
     (
         Reason.REJECTED,
         (
-            r"sender (?:address )?(?:was )?(?:rejected|refused|denied|blocked|not allowed|verify failed)",
+            r"sender (?:address )?(?:was )?(?:rejected|refused|denied|blocked|not allowed"
+            r"|verify failed)",
             r"sender verification",
             r"domain of sender",
             r"sender domain",
@@ -296,8 +297,10 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
     (
         Reason.SUSPEND,
         (
-            r"account (?:has been |is |was )?(?:disabled|suspended|deactivated|inactive|frozen|locked|expired|closed|blocked)",
-            r"mailbox (?:has been |is |was )?(?:disabled|suspended|deactivated|inactive|frozen|locked|closed)",
+            r"account (?:has been |is |was )?(?:disabled|suspended|deactivated|inactive|frozen"
+            r"|locked|expired|closed|blocked)",
+            r"mailbox (?:has been |is |was )?(?:disabled|suspended|deactivated|inactive|frozen"
+            r"|locked|closed)",
             r"(?:disabled|suspended|deactivated|inactive|closed|locked) (?:account|mailbox|user)",
             r"user (?:has been |is )?(?:disabled|suspended|deactivated|inactive)",
             r"address (?:has been |is )?(?:disabled|suspended|deactivated)",
@@ -322,7 +325,8 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
         (
             r"host (?:or domain name )?(?:not found|unknown)",
             r"unknown host",
-            r"domain (?:name )?(?:not found|does not exist|doesn't exist|unknown|is not resolvable)",
+            r"domain (?:name )?(?:not found|does not exist|doesn't exist|unknown"
+            r"|is not resolvable)",
             r"no such (?:domain|host)",
             r"unrout(?:e)?able (?:mail )?(?:address|domain)",
             r"name or service not known",
@@ -346,7 +350,8 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"unknown (?:user|recipient|local[- ]part|mailbox|address|account)",
             r"no such (?:user|mailbox|recipient|account|person|address|local user)",
             r"(?:recipient|addressee|mailbox|account|address|user) (?:\S+ )?(?:is )?unknown",
-            r"(?:recipient|mailbox|account|address|user|addressee)(?: name)? (?:does not|doesn't|did not) exist",
+            r"(?:recipient|mailbox|account|address|user|addressee)(?: name)?"
+            r" (?:does not|doesn't|did not) exist",
             r"does not exist",
             r"doesn't exist",
             r"not exist",

@@ -16,16 +16,26 @@ import re
 from dataclasses import dataclass, field
 from email.header import decode_header
 from email.message import Message
+from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 MAX_RAW_BYTES = 1_500_000
+# Of a returned original message only the headers matter: keep this much of it.
+MAX_ORIGINAL_BYTES = 12_000
 MAX_HEADER_BYTES = 256_000
 MAX_PARTS = 64
 MAX_DEPTH = 12
 MAX_TEXT_CHARS = 200_000
 MAX_HEADER_CHARS = 2_000
 
-_MULTIPART_BOUNDARY = re.compile(rb"boundary\s*=", re.IGNORECASE)
+_ORIGINAL_TYPES = (b"message/rfc822", b"text/rfc822-headers", b"message/global\n")
+
+
+def _first_original_part(lowered: bytes) -> int:
+    found = [i for i in (lowered.find(t) for t in _ORIGINAL_TYPES) if i >= 0]
+    return min(found) if found else -1
+
+
 _BLANK_LINE = re.compile(rb"\n[ \t]*\n")
 _WS = re.compile(r"\s+")
 _ENCODED_WORD = "=?"
@@ -183,52 +193,104 @@ def _headers_of(msg: Message) -> dict[str, str]:
     return out
 
 
-def _walk(msg: Message, depth: int, inside: bool, parts: list[Part], defects: list[str]) -> None:
-    if len(parts) >= MAX_PARTS:
-        if "too-many-parts" not in defects:
-            defects.append("too-many-parts")
+_HEADER_PARSER = BytesHeaderParser(policy=compat32)
+
+
+def _entity(data: bytes) -> Message:
+    """Headers parsed by the email package; the body stays raw (no recursive MIME parse,
+    whose per-boundary regex compilation would dominate the cost)."""
+    return _HEADER_PARSER.parsebytes(data)
+
+
+def _body_bytes(data: bytes) -> bytes:
+    if data.startswith(b"\n"):
+        return data[1:]
+    end = data.find(b"\n\n")
+    return b"" if end < 0 else data[end + 2 :]
+
+
+def _split_multipart(body: bytes, boundary: str, defects: list[str]) -> list[bytes]:
+    """The body parts between `--boundary` lines (RFC 2046 section 5.1.1), bounded."""
+    try:
+        delimiter = b"--" + boundary.encode("ascii", "surrogateescape")
+    except (UnicodeEncodeError, ValueError):
+        return []
+    chunks: list[bytes] = []
+    marker = b"\n" + delimiter
+    pos = 0 if body.startswith(delimiter) else body.find(marker)
+    if pos < 0:
+        defects.append("boundary-not-found")
+        return []
+    if pos > 0:
+        pos += 1
+    while pos >= 0 and len(chunks) < MAX_PARTS:
+        start = pos + len(delimiter)
+        if body.startswith(b"--", start):
+            return chunks
+        line_end = body.find(b"\n", start)
+        if line_end < 0:
+            break
+        nxt = body.find(marker, line_end)
+        chunk = body[line_end + 1 : nxt if nxt >= 0 else len(body)]
+        chunks.append(chunk)
+        pos = nxt + 1 if nxt >= 0 else -1
+    if pos < 0:
+        defects.append("close-boundary-not-found")
+    return chunks
+
+
+def _walk(data: bytes, depth: int, inside: bool, sink: Mail) -> None:
+    if len(sink.parts) >= MAX_PARTS:
+        if "too-many-parts" not in sink.defects:
+            sink.defects.append("too-many-parts")
         return
     if depth > MAX_DEPTH:
-        if "nesting-too-deep" not in defects:
-            defects.append("nesting-too-deep")
+        if "nesting-too-deep" not in sink.defects:
+            sink.defects.append("nesting-too-deep")
         return
+    msg = _entity(data)
+    _walk_entity(msg, data, depth, inside, sink)
+
+
+def _walk_entity(msg: Message, data: bytes, depth: int, inside: bool, sink: Mail) -> None:
     ctype = safe_content_type(msg)
     maintype = ctype.split("/", 1)[0]
-    if ctype in {"message/delivery-status", "message/global-delivery-status"} or ctype in {
-        "message/feedback-report",
-        "message/disposition-notification",
-    }:
-        parts.append(Part(ctype, _structured_blocks(msg), depth, inside))
+    if ctype in _REPORT_TYPES:
+        sink.parts.append(Part(ctype, payload_text(msg), depth, inside))
         return
-    if ctype in {"message/rfc822", "message/global"} or (
-        maintype == "message" and msg.is_multipart()
-    ):
-        try:
-            inner = msg.get_payload()
-        except Exception:
-            return
-        if isinstance(inner, list) and inner and isinstance(inner[0], Message):
-            sub = inner[0]
-            parts.append(Part("text/rfc822-headers", "", depth, True, _headers_of(sub)))
-            _walk(sub, depth + 1, True, parts, defects)
-        elif isinstance(inner, str):
-            parts.append(Part("text/rfc822-headers", payload_text(msg), depth, True))
+    if ctype in {"message/rfc822", "message/global"} or ctype == "text/rfc822-headers":
+        body = _body_bytes(data)
+        inner = _entity(body)
+        sink.parts.append(Part("text/rfc822-headers", "", depth, True, _headers_of(inner)))
+        if ctype != "text/rfc822-headers" and depth < MAX_DEPTH:
+            _walk_entity(inner, body, depth + 1, True, sink)
         return
-    if msg.is_multipart():
+    if maintype == "multipart":
         try:
-            children = msg.get_payload()
+            boundary = msg.get_boundary()
         except Exception:
+            boundary = None
+        if not boundary:
+            sink.defects.append("multipart-without-boundary")
+            sink.parts.append(Part("text/plain", payload_text(msg), depth, inside))
             return
-        if not isinstance(children, list):
-            return
-        for child in children[:MAX_PARTS]:
-            if isinstance(child, Message):
-                _walk(child, depth + 1, inside, parts, defects)
+        for chunk in _split_multipart(_body_bytes(data), boundary, sink.defects):
+            _walk(chunk, depth + 1, inside, sink)
+            if len(sink.parts) >= MAX_PARTS:
+                break
         return
     if maintype in {"text", "message"} or (ctype == "application/octet-stream" and depth == 0):
-        parts.append(Part(ctype, payload_text(msg), depth, inside))
-    elif ctype in {"text/rfc822-headers"}:
-        parts.append(Part(ctype, payload_text(msg), depth, True))
+        sink.parts.append(Part(ctype, payload_text(msg), depth, inside))
+
+
+_REPORT_TYPES = frozenset(
+    {
+        "message/delivery-status",
+        "message/global-delivery-status",
+        "message/feedback-report",
+        "message/disposition-notification",
+    }
+)
 
 
 def _split_oversized_headers(raw: bytes) -> bytes:
@@ -254,28 +316,24 @@ def load(raw: bytes) -> Mail:
         defects.append("truncated")
     data = normalise_line_ends(data)
     data = _split_oversized_headers(data)
-    if len(_MULTIPART_BOUNDARY.findall(data, 0, 2_000_000)) > MAX_PARTS * 4:
-        # Pathological nesting: read the headers and the text only, not the MIME tree.
-        defects.append("nesting-too-deep")
-        return _flat(data, defects)
+    lowered = data.lower()
+    original = _first_original_part(lowered)
+    if original >= 0 and len(data) - original > MAX_ORIGINAL_BYTES:
+        # Skip the body of the returned original: the report comes before it.
+        data = data[: original + MAX_ORIGINAL_BYTES]
     try:
-        msg = email.message_from_bytes(data, policy=compat32)
-    except (RecursionError, MemoryError):
-        defects.append("unparseable-mime")
-        return _flat(data, defects)
+        msg = _entity(data)
     except Exception:
-        defects.append("unparseable-mime")
+        defects.append("unparseable-headers")
         return _flat(data, defects)
-    parts: list[Part] = []
+    mail = Mail(msg, [], defects)
     try:
-        _walk(msg, 0, False, parts, defects)
+        _walk_entity(msg, data, 0, False, mail)
     except RecursionError:
         defects.append("nesting-too-deep")
     except Exception:
         defects.append("unparseable-mime")
-    if msg.defects:
-        defects.extend(sorted({type(d).__name__ for d in msg.defects})[:8])
-    return Mail(msg, parts, defects)
+    return mail
 
 
 def _flat(data: bytes, defects: list[str]) -> Mail:

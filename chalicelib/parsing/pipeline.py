@@ -161,6 +161,18 @@ def _preferred_status(status: str | None, diagnostic: str) -> str | None:
     return status
 
 
+_INLINE_DSN = re.compile(r"^(?:final|original)-recipient:", re.IGNORECASE | re.MULTILINE)
+
+
+def _failed_recipients_header(mail: Mail, body: str) -> list[Finding]:
+    """Exim and Google name the failed recipients in X-Failed-Recipients."""
+    out: list[Finding] = []
+    for address in addresses.find_all(mail.header("x-failed-recipients")):
+        if addresses.is_candidate(address):
+            out.append(Finding(address=address, diagnostic=fold(body[:600])))
+    return out
+
+
 def _kind(recipients: tuple[RecipientResult, ...], bouncy: bool) -> MessageKind:
     actions = {r.action for r in recipients}
     if Action.FAILED in actions:
@@ -201,7 +213,10 @@ def _parse(raw: bytes) -> ParseResult:
     )
     if receipt and not dsn:
         return result(MessageKind.READ_RECEIPT)
-    bouncy = signals.looks_like_bounce(mail) or bool(dsn)
+    if not dsn and _INLINE_DSN.search(body):
+        # Some gateways (PMDF, MessagingServer) put the DSN fields into the text part.
+        dsn = rfc3464.parse(body[_INLINE_DSN.search(body).start() :])[0]  # type: ignore[union-attr]
+    bouncy = bool(dsn) or signals.looks_like_bounce(mail, body)
     if not bouncy:
         if signals.is_auto_reply(mail):
             return result(MessageKind.AUTO_REPLY)
@@ -216,6 +231,8 @@ def _parse(raw: bytes) -> ParseResult:
         mta = mta if mta and mta != "generic" else "rfc3464"
     else:
         findings = [f for f in text_findings if addresses.is_candidate(f.address)]
+    if not findings:
+        findings = _failed_recipients_header(mail, body)
     recipients = _results(findings)
     kind = _kind(recipients, bouncy)
     if kind is MessageKind.UNPARSED and signals.is_challenge(mail, body):

@@ -48,12 +48,25 @@ READ_RECEIPT_SUBJECT = re.compile(
 )
 
 
+# Strong words in a message body that only delivery failure reports use.
+BOUNCE_BODY = re.compile(
+    r"could not be delivered|couldn't be delivered|undeliverable|delivery (?:has )?failed"
+    r"|permanent (?:error|failure)|was not delivered|wasn't delivered|delivery to the following"
+    r"|failed permanently|unable to deliver|not be delivered to|user unknown|no such user"
+    r"|mailbox (?:is )?full|returned to sender|delivery failure|non-?delivery"
+    r"|following (?:address|recipient)\S* (?:failed|had)|account is disabled"
+    r"|error: invalid user|the following addresses had|message could not|failure reasons",
+)
+
+
 def sender(mail: Mail) -> str:
     return mail.header("from")
 
 
-def looks_like_bounce(mail: Mail) -> bool:
+def looks_like_bounce(mail: Mail, body: str = "") -> bool:
     """Cheap message-level evidence that this is a delivery failure report."""
+    if body and BOUNCE_BODY.search(body[:3000].lower()) and not is_auto_reply(mail):
+        return True
     if mail.header("x-failed-recipients"):
         return True
     ctype = mail.content_type

@@ -23,14 +23,12 @@ ERRORISH = re.compile(
     r"|error|not found|expired|timed out|unavailable|does not|permanent|problem|not deliver"
     r"|no longer|not accept|inactive|suspend|over ?quota|exceed|not allowed|prohibited|spam"
     r"|unrout|bad (?:address|destination|recipient)|said:|said\)|policy|deferred|delay|retry"
-    r"|cannot|can't|doesn't|not valid|non-?existent|reason:|giving up",
-    re.IGNORECASE,
+    r"|cannot|can't|doesn't|not valid|non-?existent|reason:|giving up|rcpt to",
 )
 _HEADING = re.compile(
     r"(?:following|these|this) (?:recipients?|addresses|address|user)|recipients? (?:failed|"
     r"could not)|could not be delivered to|undeliverable to|failed recipient|delivery to the"
     r"|permanent fatal|fatal errors|could not reach|not be reached|unknown user|failed to deliver",
-    re.IGNORECASE,
 )
 # Addresses right after these words are senders or aliases, not failed recipients.
 _NOT_RECIPIENT_BEFORE = re.compile(
@@ -64,14 +62,15 @@ def _diagnostic_after(lines: list[str], i: int, rest: str) -> str:
 def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:
     """Addresses with failure words around them, in order of appearance."""
     lines = body.split("\n")
-    found: dict[str, Finding] = dict.fromkeys(exclude)  # type: ignore[arg-type]
-    heading_seen = False
+    found: dict[str, Finding | None] = dict.fromkeys(exclude)
+    heading = _HEADING.search(body.lower())
+    heading_line = body.count("\n", 0, heading.start()) if heading else len(lines)
+    previous = ""
     for i, line in enumerate(lines[:3000]):
         if not line.strip():
             continue
-        if _HEADING.search(line):
-            heading_seen = True
         if "@" not in line or is_header_line(line):
+            previous = line
             continue
         for match in addresses.ADDRESS.finditer(line):
             address = addresses.normalise(match.group(1))
@@ -85,11 +84,17 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:
             before = line[: match.start()]
             diag = _diagnostic_after(lines, i, rest)
             context = before + " " + diag
-            if ERRORISH.search(context) or (starts_line and heading_seen):
-                full = (before.strip(" <-*") + " " + diag) if ERRORISH.search(before) else diag
+            if ERRORISH.search(context.lower()) or (starts_line and i >= heading_line):
+                full = (
+                    (before.strip(" <-*") + " " + diag) if ERRORISH.search(before.lower()) else diag
+                )
                 found[address] = finding_from_text(address, full)
+            elif starts_line and ERRORISH.search(previous.lower()) and "@" not in previous:
+                # The error first, then the address (KDDI/au, Lotus Notes).
+                found[address] = finding_from_text(address, previous + " " + diag)
             if len(found) >= MAX_RECIPIENTS:
                 break
+        previous = line
     return [f for f in found.values() if f is not None]
 
 
