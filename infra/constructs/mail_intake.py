@@ -20,6 +20,7 @@ from constructs import Construct
 
 from infra import names
 from infra.config import DeployConfig
+from infra.constructs.queues import dead_letter_queue
 
 
 class MailIntake(Construct):
@@ -38,13 +39,7 @@ class MailIntake(Construct):
         self.rule_set_name = f"{names.APP_NAME}-{config.stage}"
         self.rule_name = f"{config.inbound_local_part}-to-s3"
 
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "IngestDeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        self.dead_letter_queue = dead_letter_queue(self, "IngestDeadLetterQueue")
         self.queue = sqs.Queue(
             self,
             "IngestQueue",

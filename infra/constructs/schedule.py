@@ -6,11 +6,12 @@ can get different timings without a schedule each.
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration
+from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+
+from infra.constructs.queues import dead_letter_queue
 
 SUMMARY_SCHEDULE = "rate(1 hour)"
 
@@ -20,13 +21,7 @@ class SummarySchedule(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, function_arn: str) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue")
         self.role = iam.Role(
             self,
             "Role",

@@ -1,0 +1,129 @@
+"""Least privilege: no wildcard actions, no wildcard resources, each function only what it uses.
+
+The one allowed exception: X-Ray's PutTraceSegments and PutTelemetryRecords support no
+resource-level permissions, so AWS requires Resource "*" for them (Powertools Tracer).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from infra import names
+from tests.infra.conftest import Synthesized
+
+pytestmark = pytest.mark.infra
+
+RESOURCE_STAR_ALLOWED = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+POLICY_DOCUMENTS = {
+    "AWS::IAM::Policy": "PolicyDocument",
+    "AWS::IAM::ManagedPolicy": "PolicyDocument",
+    "AWS::S3::BucketPolicy": "PolicyDocument",
+    "AWS::SQS::QueuePolicy": "PolicyDocument",
+    "AWS::SNS::TopicPolicy": "PolicyDocument",
+}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _allow_statements(synthesized: Synthesized) -> Iterator[tuple[str, dict[str, Any]]]:
+    for logical_id, resource in synthesized.resources.items():
+        documents = []
+        key = POLICY_DOCUMENTS.get(resource["Type"])
+        if key:
+            documents.append(resource["Properties"][key])
+        if resource["Type"] == "AWS::IAM::Role":
+            documents += [p["PolicyDocument"] for p in resource["Properties"].get("Policies", [])]
+        for document in documents:
+            for statement in _as_list(document["Statement"]):
+                # Deny statements (TLS-only bucket and queue policies) restrict; they may be broad.
+                if statement["Effect"] == "Allow":
+                    yield logical_id, statement
+
+
+def _role_actions(synthesized: Synthesized, function_id: str) -> dict[str, list[Any]]:
+    """Action -> resources granted to a function's role by its attached policies."""
+    role_id = synthesized.resources[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    granted: dict[str, list[Any]] = {}
+    for policy in synthesized.of_type("AWS::IAM::Policy").values():
+        if {"Ref": role_id} not in policy["Properties"]["Roles"]:
+            continue
+        for statement in _as_list(policy["Properties"]["PolicyDocument"]["Statement"]):
+            for action in _as_list(statement["Action"]):
+                granted.setdefault(action, []).extend(_as_list(statement["Resource"]))
+    return granted
+
+
+def test_no_allow_statement_has_a_wildcard_action(synthesized: Synthesized) -> None:
+    statements = list(_allow_statements(synthesized))
+    assert statements
+    for logical_id, statement in statements:
+        for action in _as_list(statement["Action"]):
+            assert "*" not in action, f"{logical_id} allows {action}"
+
+
+def test_no_allow_statement_has_resource_star_except_xray(synthesized: Synthesized) -> None:
+    for logical_id, statement in _allow_statements(synthesized):
+        if "*" in _as_list(statement.get("Resource", [])):
+            assert set(_as_list(statement["Action"])) <= RESOURCE_STAR_ALLOWED, logical_id
+
+
+def test_no_resource_policy_allows_anyone(synthesized: Synthesized) -> None:
+    for logical_id, statement in _allow_statements(synthesized):
+        assert statement.get("Principal", {}) != "*", logical_id
+        assert statement.get("Principal", {}).get("AWS") != "*", logical_id
+
+
+def test_ingest_may_read_inbound_consume_the_queue_count_and_read_keys(
+    synthesized: Synthesized,
+) -> None:
+    granted = _role_actions(synthesized, names.INGEST_ID)
+    assert "inbound/*" in json.dumps(granted["s3:GetObject"])
+    assert "s3:PutObject" not in granted
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= set(
+        granted
+    )
+    assert {"dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:PutItem"} <= set(
+        granted
+    )
+    assert "dynamodb:DeleteItem" not in granted
+    assert "dynamodb:Scan" not in granted
+    assert "secretsmanager:GetSecretValue" in granted
+    assert "events:PutEvents" in granted
+    assert not any(action.startswith("ses:") for action in granted)
+
+
+def test_summary_sends_only_from_the_no_reply_address(synthesized: Synthesized) -> None:
+    granted = _role_actions(synthesized, names.SUMMARY_ID)
+    assert "ses:SendEmail" in granted
+    assert all("identity/" in json.dumps(resource) for resource in granted["ses:SendEmail"])
+    (statement,) = [
+        statement
+        for policy in synthesized.of_type("AWS::IAM::Policy").values()
+        for statement in _as_list(policy["Properties"]["PolicyDocument"]["Statement"])
+        if "ses:SendEmail" in _as_list(statement["Action"])
+    ]
+    assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": "no-reply@example.com"}}
+    assert "secretsmanager:GetSecretValue" not in granted
+    assert not any(action.startswith(("s3:", "sqs:")) for action in granted)
+
+
+def test_api_reads_and_never_writes_the_table(synthesized: Synthesized) -> None:
+    granted = _role_actions(synthesized, names.API_HANDLER_ID)
+    assert {"dynamodb:Query", "dynamodb:GetItem"} <= set(granted)
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    assert not writes & set(granted)
+    assert "secretsmanager:GetSecretValue" in granted
+
+
+def test_index_queries_name_each_index(synthesized: Synthesized) -> None:
+    for function_id in (names.INGEST_ID, names.SUMMARY_ID, names.API_HANDLER_ID):
+        resources = json.dumps(_role_actions(synthesized, function_id)["dynamodb:Query"])
+        assert "/index/by_count" in resources
+        assert "/index/by_last_bounce" in resources
+        assert "/index/*" not in resources
