@@ -68,6 +68,18 @@ _CONNECT_STAGE_TURNS = {
 }
 
 
+_TRANSCRIPT = re.compile(r"^>>> (rcpt|mail|data|helo|ehlo)\b[^\n]*\n<<< [45]\d\d", re.I | re.M)
+
+
+def transcript_command(text: str) -> str | None:
+    """In a Sendmail-style session transcript, the command the first error answered."""
+    match = _TRANSCRIPT.search(text)
+    if match is not None:
+        word = match.group(1).lower()
+        return "connect" if word in {"helo", "ehlo"} else word
+    return smtp_command(text)
+
+
 def smtp_command(text: str) -> str | None:
     """The SMTP command the remote server was answering, lower-cased, if the text says."""
     match = _COMMAND.search(text)
@@ -95,6 +107,7 @@ def reason_for(
     reply_code: str | None,
     text: str,
     hint: Reason | None = None,
+    command: str | None = None,
 ) -> Reason:
     """The reason for one failure from its evidence (see the module docstring for the order)."""
     if hint is not None:
@@ -102,13 +115,18 @@ def reason_for(
     lowered = text.lower()
     by_text = match_reason(lowered) if lowered else None
     by_status = reason_of_status(status)
-    command = smtp_command(text) if text else None
+    own = smtp_command(text) if text else None
+    command = own or ("data" if command == "data" else None)
     if command == "mail" and (by_text or Reason.UNDEFINED) in _SENDER_STAGE_TURNS:
         # A failure at MAIL FROM is about our envelope sender, never the recipient.
         return Reason.REJECTED
     if command == "connect" and (by_text or Reason.UNDEFINED) in _CONNECT_STAGE_TURNS:
         return Reason.BLOCKED
-    if command == "data" and by_text is Reason.USER_UNKNOWN:
+    if (
+        command == "data"
+        and by_text is Reason.USER_UNKNOWN
+        and by_status is not Reason.USER_UNKNOWN
+    ):
         # "User unknown" after DATA is a recipient-side filter: the RCPT was accepted.
         return Reason.FILTERED
     if by_text is not None:
@@ -143,6 +161,9 @@ def classify(
     reply_code: str | None,
     text: str,
     hint: Reason | None = None,
+    command: str | None = None,
 ) -> Classification:
-    """Classify one failure from its status, reply code and diagnostic text."""
-    return finish(reason_for(status, reply_code, text, hint), status, reply_code, text)
+    """Classify one failure from its status, reply code and diagnostic text; `command` is the
+    SMTP command the failure answered when the surrounding report says it."""
+    reason = reason_for(status, reply_code, text, hint, command)
+    return finish(reason, status, reply_code, text)

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
-from chalicelib.classification.classify import classify
+from chalicelib.classification.classify import classify, transcript_command
 from chalicelib.classification.reasons import Reason
 from chalicelib.classification.status import pseudo_status
 from chalicelib.parsing import addresses, arf, rfc3464, signals
@@ -105,7 +105,21 @@ def _enrich(finding: Finding, text_findings: dict[str, Finding], body: str) -> F
     return finding.with_(**changes) if changes else finding
 
 
-def _results(findings: list[Finding]) -> tuple[RecipientResult, ...]:
+_WIDE_CONTEXT_CHARS = 1_200
+
+
+def _wide_context(body: str, address: str) -> str:
+    """The report's words around one address, for when its own diagnostic says too little
+    (Gmail, Mimecast and others put the server's reply paragraphs below the address)."""
+    lowered = body.lower()
+    at = lowered.find(address)
+    start = max(0, at - 200) if at >= 0 else 0
+    return body[start : start + _WIDE_CONTEXT_CHARS]
+
+
+def _results(
+    findings: list[Finding], command: str | None = None, body: str = ""
+) -> tuple[RecipientResult, ...]:
     out: list[RecipientResult] = []
     seen: set[str] = set()
     for f in findings:
@@ -117,7 +131,14 @@ def _results(findings: list[Finding]) -> tuple[RecipientResult, ...]:
         if f.action in _NOT_FAILED and hint is None:
             hint = Reason.EXPANDED if f.action is Action.EXPANDED else Reason.DELIVERED
         temporary = f.action is Action.DELAYED or (status or f.reply_code or "").startswith("4")
-        verdict = classify(status, f.reply_code, f.diagnostic, hint)
+        verdict = classify(status, f.reply_code, f.diagnostic, hint, command)
+        reply_code = f.reply_code
+        if verdict.reason is Reason.UNDEFINED and body:
+            wide = fold(_wide_context(body, f.address))
+            status = status or _preferred_status(None, wide)
+            reply_code = reply_code or find_reply_code(wide)
+            temporary = temporary or (status or reply_code or "").startswith("4")
+            verdict = classify(status, reply_code, wide, hint, command)
         if temporary and verdict.reason is Reason.HOST_UNKNOWN:
             # A temporary DNS failure is a network problem, not a missing domain.
             verdict = classify(status, f.reply_code, f.diagnostic, Reason.NETWORK_ERROR)
@@ -131,7 +152,7 @@ def _results(findings: list[Finding]) -> tuple[RecipientResult, ...]:
                 original_address=f.original_address,
                 action=f.action,
                 status=status,
-                reply_code=f.reply_code,
+                reply_code=reply_code,
                 remote_mta=f.remote_mta,
                 diagnostic=f.diagnostic,
                 reason=verdict.reason,
@@ -233,7 +254,7 @@ def _parse(raw: bytes) -> ParseResult:
         findings = [f for f in text_findings if addresses.is_candidate(f.address)]
     if not findings:
         findings = _failed_recipients_header(mail, body)
-    recipients = _results(findings)
+    recipients = _results(findings, transcript_command(body), body)
     kind = _kind(recipients, bouncy)
     if kind is MessageKind.UNPARSED and signals.is_challenge(mail, body):
         kind = MessageKind.CHALLENGE
