@@ -1,0 +1,128 @@
+"""Parser benchmark: messages per second of `parse_message` next to flufl.bounce, same files,
+same run, one core.
+
+Prints figures, never asserts timings. The corpus folder is REBOUND_BENCH_CORPUS, the first
+argument, or ../shared/corpus/mail; when none exists it falls back to the project's own
+fixtures (tests/data/mail). Also prints the whole-process rate of `rebound parse --paths-from -`
+(start-up included, as the corpus scorer measures it) and peak memory.
+"""
+
+from __future__ import annotations
+
+import email
+import os
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from email.policy import compat32
+from pathlib import Path
+
+from chalicelib.parsing import parse_message
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "mail"
+FIXTURES = REPO / "tests" / "data" / "mail"
+_SUFFIXES = {".eml", ".msg", ".txt"}
+ROUNDS = 3
+
+
+def corpus_dir(argv: list[str]) -> Path:
+    for candidate in (*argv[:1], os.environ.get("REBOUND_BENCH_CORPUS", ""), str(DEFAULT_CORPUS)):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return FIXTURES
+
+
+def message_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+
+
+def pin_one_core() -> str:
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned"
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return f"pinned to CPU {cpu}"
+
+
+def rate(fn: Callable[[bytes], object], messages: list[bytes]) -> float:
+    """Best of ROUNDS passes, in messages per second."""
+    best = float("inf")
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for raw in messages:
+            fn(raw)
+        best = min(best, time.perf_counter() - start)
+    return len(messages) / best if best > 0 else float("inf")
+
+
+def flufl_scan() -> Callable[[bytes], object] | None:
+    try:
+        from flufl.bounce import scan_message
+    except ImportError:
+        return None
+
+    def scan(raw: bytes) -> object:
+        try:
+            return scan_message(email.message_from_bytes(raw, policy=compat32))
+        except Exception:  # flufl.bounce raises on some hostile mail; count it as done
+            return None
+
+    return scan
+
+
+def whole_process_rate(paths: list[Path]) -> float:
+    data = "".join(f"{p}\n" for p in paths).encode()
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "rebound.cli", "parse", "--paths-from", "-"],
+        input=data,
+        stdout=subprocess.DEVNULL,
+        check=False,
+        cwd=REPO,
+    )
+    wall = time.perf_counter() - start
+    return len(paths) / wall if wall > 0 else float("inf")
+
+
+def peak_python_memory(messages: list[bytes]) -> int:
+    tracemalloc.start()
+    for raw in messages:
+        parse_message(raw)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def main(argv: list[str]) -> int:
+    root = corpus_dir(argv)
+    paths = message_files(root)
+    if not paths:
+        print(f"no messages under {root}")
+        return 0
+    messages = [p.read_bytes() for p in paths]
+    pinned = pin_one_core()
+    print(f"corpus            {root} ({len(messages)} messages, {pinned})")
+    ours = rate(parse_message, messages)
+    print(f"parse_message     {ours:9.0f} msgs/s (parse + classify, in process, best of {ROUNDS})")
+    scan = flufl_scan()
+    if scan is None:
+        print("flufl.bounce      not installed (pip install -e '.[dev]')")
+    else:
+        theirs = rate(scan, messages)
+        print(f"flufl.bounce      {theirs:9.0f} msgs/s (addresses only, same files, same run)")
+        print(f"ratio             {ours / theirs:9.2f}x parse_message / flufl.bounce")
+    whole = whole_process_rate(paths)
+    print(f"rebound parse     {whole:9.0f} msgs/s (whole process, start-up included)")
+    peak = peak_python_memory(messages)
+    maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"peak memory       {peak / 1024:9.0f} KiB traced by tracemalloc during parsing")
+    print(f"max RSS           {maxrss_kib:9.0f} KiB (this process, corpus held in memory)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
