@@ -191,6 +191,8 @@ ITEM_CLASSES: tuple[type[_Item], ...] = (
 def bind(table_name: str, host: str | None = None, region: str | None = None) -> None:
     """Point every item class at one table (and optionally an endpoint); drops cached clients."""
     meta: Any = _Item.Meta  # shared by every item class
+    if (meta.table_name, meta.host, meta.region) == (table_name, host, region or meta.region):
+        return
     meta.table_name = table_name
     meta.host = host
     if region:

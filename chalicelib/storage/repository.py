@@ -272,8 +272,9 @@ class DynamoRepository:
 
 
 def _connection() -> Connection:
-    meta: Any = AddressCounterItem.Meta
-    return Connection(region=meta.region, host=meta.host)
+    # The table's own connection: one botocore client per process, not one per transaction.
+    connection: Connection = AddressCounterItem._get_connection().connection
+    return connection
 
 
 def _counter_item(c: AddressCounter) -> AddressCounterItem:

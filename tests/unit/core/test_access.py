@@ -63,6 +63,8 @@ def test_bearer_token(header: str | None, expected: str | None) -> None:
     assert bearer_token(header) == expected
 
 
-@pytest.mark.parametrize("token", ["", "rbk", "rbk.a.b.c", "xyz.riverside.0123456789ab." + "a" * 43])
+@pytest.mark.parametrize(
+    "token", ["", "rbk", "rbk.a.b.c", "xyz.riverside.0123456789ab." + "a" * 43]
+)
 def test_malformed_tokens_are_refused(token: str) -> None:
     assert split_token(token) is None

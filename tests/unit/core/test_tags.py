@@ -92,7 +92,9 @@ def test_expired_tag_is_refused_even_with_a_good_signature() -> None:
     assert not result.ok
 
 
-@pytest.mark.parametrize("junk", ["", "k2", "k2-!!-??", "k2-abc-def-ghi", "k2-0189-aaaaaaaaaaaaaaaa"])
+@pytest.mark.parametrize(
+    "junk", ["", "k2", "k2-!!-??", "k2-abc-def-ghi", "k2-0189-aaaaaaaaaaaaaaaa"]
+)
 def test_malformed_tags_never_raise(junk: str) -> None:
     assert not verify_tag(KEYS, junk, TODAY).ok
 

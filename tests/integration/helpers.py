@@ -1,0 +1,76 @@
+"""Helpers for integration tests: tenants, keys, tagged bounces into the bucket, delivery."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import boto3
+
+from chalicelib import wiring
+from chalicelib.config import Settings
+from chalicelib.tenancy.access import Role
+from chalicelib.tenancy.ids import Source
+from chalicelib.tenancy.service import create_key, ensure_tenant
+from chalicelib.tenancy.tags import make_return_path
+from rebound.samples import SampleFailure, dsn
+
+SETTINGS = Settings.from_env()
+
+
+def setup_tenant(tenant: str, legacy: bool = False) -> dict[str, str]:
+    store = wiring.repository()
+    ensure_tenant(store, tenant, legacy=legacy)
+    return {
+        "viewer": create_key(store, tenant, Role.VIEWER),
+        "admin": create_key(store, tenant, Role.ADMIN),
+    }
+
+
+def staff_key() -> str:
+    return create_key(wiring.repository(), None, Role.STAFF)
+
+
+def return_path(
+    tenant: str,
+    recipient: str,
+    send_id: str = "send-1",
+    source: Source = Source.BROADCAST,
+    expires_on: date = date(2099, 1, 1),
+) -> str:
+    return make_return_path(
+        wiring.signing_keys(),
+        local_part=SETTINGS.inbound_local_part,
+        domain=SETTINGS.inbound_domain,
+        tenant=tenant,
+        source=source,
+        send_id=send_id,
+        recipient=recipient,
+        expires_on=expires_on,
+    )
+
+
+def bounce(
+    tenant: str,
+    recipient: str,
+    status: str = "5.1.1",
+    diagnostic: str = "550 5.1.1 <{r}>: Recipient address rejected: User unknown",
+    when: datetime | None = None,
+    **kwargs: Any,
+) -> bytes:
+    return dsn(
+        return_path=return_path(tenant, recipient, **kwargs),
+        failures=[SampleFailure(recipient, status, diagnostic.format(r=recipient))],
+        date=when or datetime.now(UTC),
+    )
+
+
+def put_inbound(raw: bytes, message_id: str | None = None) -> str:
+    key = f"{SETTINGS.inbound_prefix}{message_id or uuid.uuid4().hex}"
+    boto3.client("s3").put_object(Bucket=SETTINGS.bucket_name, Key=key, Body=raw)
+    return key
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

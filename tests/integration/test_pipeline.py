@@ -1,0 +1,318 @@
+"""A bounce's whole path in-process: bucket -> S3 notification -> SQS -> ingest Lambda (as the
+event-source mapping calls it) -> DynamoDB -> API, on the local AWS stack (moto)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+
+import app as chalice_app
+from chalicelib import wiring
+from chalicelib.storage.repository import DynamoRepository
+from rebound.local.dispatcher import Dispatcher
+from tests.integration.helpers import (
+    auth,
+    bounce,
+    put_inbound,
+    return_path,
+    setup_tenant,
+    staff_key,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def stack(aws: Any) -> Any:
+    keys = {"riverside": setup_tenant("riverside"), "hillside": setup_tenant("hillside")}
+    dispatcher = Dispatcher(aws.queue_url, aws.queue_arn, chalice_app.ingest)
+    dispatcher.drain()  # S3 announces a new notification configuration with an s3:TestEvent
+    return keys, dispatcher, aws
+
+
+def report(client: Client, tenant: str, token: str, query: str = "") -> Any:
+    response = client.http.get(f"/v1/tenants/{tenant}/bounces{query}", headers=auth(token))
+    assert response.status_code == 200, response.body
+    return json.loads(response.body)
+
+
+def test_tagged_bounce_reaches_the_report(stack: Any) -> None:
+    keys, dispatcher, _ = stack
+    put_inbound(bounce("riverside", "ann@example.net"))
+    assert dispatcher.drain() == 1
+    with Client(chalice_app.app) as client:
+        items = report(client, "riverside", keys["riverside"]["viewer"])["items"]
+        assert [i["address"] for i in items] == ["ann@example.net"]
+        item = items[0]
+        assert item["count"] == 1
+        assert item["status"] == "5.1.1"
+        assert item["reason"] == "userunknown"
+        assert item["hard"] is True
+        assert item["source"] == "broadcast"
+        assert item["summary"].endswith("1 time")
+        assert report(client, "hillside", keys["hillside"]["viewer"])["items"] == []
+
+
+def test_redelivered_and_reuploaded_messages_count_once(stack: Any) -> None:
+    _, dispatcher, aws = stack
+    raw = bounce("riverside", "ann@example.net")
+    put_inbound(raw, "msg-1")
+    put_inbound(raw, "msg-1")  # S3 re-put of the same object: a second notification
+    sqs = boto3.client("sqs")
+    dispatcher.drain()
+    # A third delivery of an identical notification (SQS at-least-once).
+    key_body = json.dumps(
+        {
+            "Records": [
+                {
+                    "eventName": "ObjectCreated:Put",
+                    "eventTime": "2026-11-26T10:00:00.000Z",
+                    "s3": {
+                        "bucket": {"name": "rebound-inbound"},
+                        "object": {"key": "inbound/msg-1"},
+                    },
+                }
+            ]
+        }
+    )
+    sqs.send_message(QueueUrl=aws.queue_url, MessageBody=key_body)
+    dispatcher.drain()
+    counter = DynamoRepository().get_counter("riverside", "ann@example.net")
+    assert counter is not None
+    assert counter.bounce_count == 1
+
+
+def test_crash_between_counting_and_recording_is_redelivered_without_double_count(
+    stack: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys, dispatcher, _ = stack
+    real = DynamoRepository.record_inbound
+    crashes = {"left": 1}
+
+    def crash_once(self: DynamoRepository, record: Any) -> None:
+        if crashes["left"]:
+            crashes["left"] -= 1
+            raise RuntimeError("injected crash after the counter transaction")
+        real(self, record)
+
+    monkeypatch.setattr(DynamoRepository, "record_inbound", crash_once)
+    put_inbound(bounce("riverside", "ann@example.net"))
+    first = dispatcher.poll_once()
+    assert (first.received, first.failed) == (1, 1)
+    dispatcher.drain()
+    counter = DynamoRepository().get_counter("riverside", "ann@example.net")
+    assert counter is not None
+    assert counter.bounce_count == 1
+    with Client(chalice_app.app) as client:
+        assert report(client, "riverside", keys["riverside"]["viewer"])["items"][0]["count"] == 1
+
+
+def test_poison_message_goes_to_the_dead_letter_queue(stack: Any) -> None:
+    _, dispatcher, aws = stack
+    sqs = boto3.client("sqs")
+    sqs.send_message(QueueUrl=aws.queue_url, MessageBody="not json at all")
+    dispatcher.drain(idle_polls=3)
+    attrs = sqs.get_queue_attributes(
+        QueueUrl=aws.dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    assert attrs["ApproximateNumberOfMessages"] == "1"
+
+
+def test_concurrent_bounces_for_one_address_all_count(stack: Any) -> None:
+    _, _, _ = stack
+    service = wiring.ingest_service()
+    base = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    keys = [
+        put_inbound(bounce("riverside", "ann@example.net", when=base + timedelta(minutes=i)))
+        for i in range(8)
+    ]
+    errors: list[BaseException] = []
+
+    def run(key: str) -> None:
+        try:
+            service.ingest(key, datetime.now(UTC))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in keys]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    counter = DynamoRepository().get_counter("riverside", "ann@example.net")
+    assert counter is not None
+    assert counter.bounce_count == 8
+    assert counter.first_bounce_at == base
+    assert counter.last_bounce_at == base + timedelta(minutes=7)
+
+
+def test_out_of_order_arrival_never_moves_last_bounce_backwards(stack: Any) -> None:
+    _ = stack
+    newer = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    older = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    service = wiring.ingest_service()
+    service.ingest(put_inbound(bounce("riverside", "ann@example.net", when=newer)), now)
+    service.ingest(
+        put_inbound(
+            bounce(
+                "riverside",
+                "ann@example.net",
+                "4.2.2",
+                "452 4.2.2 Mailbox full",
+                when=older,
+            )
+        ),
+        now,
+    )
+    counter = DynamoRepository().get_counter("riverside", "ann@example.net")
+    assert counter is not None
+    assert (counter.bounce_count, counter.first_bounce_at, counter.last_bounce_at) == (
+        2,
+        older,
+        newer,
+    )
+    assert counter.status == "5.1.1"
+
+
+@pytest.mark.parametrize("case", ["forged", "expired", "missing"])
+def test_unverified_bounces_are_quarantined_and_never_counted(stack: Any, case: str) -> None:
+    keys, dispatcher, _ = stack
+    raw = bounce("riverside", "ann@example.net")
+    if case == "forged":
+        good = return_path("riverside", "ann@example.net")
+        forged = return_path("hillside", "ann@example.net")
+        _mac = good.split("+")[1].split("@")[0].split("-")[2]
+        forged_mac = forged.split("+")[1].split("@")[0].split("-")[2]
+        raw = raw.replace(good.encode(), good.replace(_mac, forged_mac).encode())
+    elif case == "expired":
+        raw = bounce("riverside", "ann@example.net", expires_on=date(2020, 1, 1))
+    else:
+        raw = raw.replace(b"groupmessaging+", b"groupmessaging-legacy+")
+    put_inbound(raw)
+    dispatcher.drain()
+    staff = staff_key()
+    with Client(chalice_app.app) as client:
+        assert report(client, "riverside", keys["riverside"]["viewer"])["items"] == []
+        response = client.http.get("/v1/quarantine", headers=auth(staff))
+        assert response.status_code == 200
+        items = json.loads(response.body)["items"]
+        assert len(items) == 1
+        expected = {"forged": "bad-signature", "expired": "expired", "missing": "missing"}[case]
+        assert expected in items[0]["problem"]
+        assert items[0]["tenant"] is None
+
+
+def test_legacy_tenant_is_attributed_from_the_original_headers(stack: Any) -> None:
+    _, dispatcher, _ = stack
+    setup_tenant("oldtown", legacy=True)
+    raw = bounce("oldtown", "zed@example.org").replace(b"groupmessaging+", b"postmaster+")
+    raw = raw.replace(
+        b"X-Rebound-Source: broadcast", b"X-Rebound-Tenant: oldtown\r\nX-Rebound-Source: survey"
+    )
+    put_inbound(raw)
+    dispatcher.drain()
+    counter = DynamoRepository().get_counter("oldtown", "zed@example.org")
+    assert counter is not None
+    assert counter.source == "survey"
+
+
+def test_auto_reply_is_recorded_but_never_counted(stack: Any) -> None:
+    from rebound.samples import auto_reply
+
+    _, dispatcher, _ = stack
+    put_inbound(auto_reply(return_path=return_path("riverside", "ann@example.net")))
+    dispatcher.drain()
+    assert DynamoRepository().get_counter("riverside", "ann@example.net") is None
+
+
+def test_unparseable_mail_is_kept_and_visible_to_staff(stack: Any) -> None:
+    _, dispatcher, _ = stack
+    raw = (
+        b"From: MAILER-DAEMON@example.org\r\nSubject: Undeliverable\r\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\n\r\n"
+        b"--x\r\nContent-Type: message/delivery-status\r\n\r\n\x00\xff garbage\r\n--x--\r\n"
+    )
+    key = put_inbound(raw)
+    dispatcher.drain()
+    with Client(chalice_app.app) as client:
+        response = client.http.get("/v1/unparsed", headers=auth(staff_key()))
+        items = json.loads(response.body)["items"]
+    assert [i["s3_key"] for i in items] == [key]
+    body = boto3.client("s3").get_object(Bucket="rebound-inbound", Key=key)["Body"].read()
+    assert body == raw
+
+
+class TestAccess:
+    def test_no_key_bad_key_and_other_tenant(self, stack: Any) -> None:
+        keys, _, _ = stack
+        with Client(chalice_app.app) as client:
+            path = "/v1/tenants/riverside/bounces"
+            assert client.http.get(path).status_code == 401
+            assert (
+                client.http.get(
+                    path, headers=auth("rbk.riverside.0123456789ab." + "a" * 43)
+                ).status_code
+                == 401
+            )
+            assert client.http.get(path, headers=auth("garbage")).status_code == 401
+            other = client.http.get(path, headers=auth(keys["hillside"]["admin"]))
+            assert other.status_code == 403
+            assert "riverside" in json.loads(other.body)["Message"]
+            assert client.http.get(path, headers=auth(staff_key())).status_code == 200
+            unknown = client.http.get("/v1/tenants/nowhere/bounces", headers=auth(staff_key()))
+            assert unknown.status_code == 404
+            assert (
+                client.http.get(
+                    "/v1/quarantine", headers=auth(keys["riverside"]["admin"])
+                ).status_code
+                == 403
+            )
+
+    def test_bad_parameters_get_400_with_a_message(self, stack: Any) -> None:
+        keys, _, _ = stack
+        token = keys["riverside"]["viewer"]
+        with Client(chalice_app.app) as client:
+            for query, words in [
+                ("?limit=0", "limit"),
+                ("?limit=501", "limit"),
+                ("?limit=abc", "limit"),
+                ("?cursor=bm9wZQ", "cursor"),
+                ("?colour=red", "colour"),
+            ]:
+                response = client.http.get(
+                    f"/v1/tenants/riverside/bounces{query}", headers=auth(token)
+                )
+                assert response.status_code == 400, query
+                assert words in json.loads(response.body)["Message"]
+
+
+def test_pages_are_sorted_by_count_and_cursors_walk_them(stack: Any) -> None:
+    keys, _, _ = stack
+    service = wiring.ingest_service()
+    now = datetime.now(UTC)
+    for n, address in enumerate(["a@example.net", "b@example.net", "c@example.net"], start=1):
+        for i in range(n):
+            service.ingest(put_inbound(bounce("riverside", address, send_id=f"s{i}")), now)
+    token = keys["riverside"]["viewer"]
+    with Client(chalice_app.app) as client:
+        first = report(client, "riverside", token, "?limit=2")
+        assert [(i["address"], i["count"]) for i in first["items"]] == [
+            ("c@example.net", 3),
+            ("b@example.net", 2),
+        ]
+        second = report(client, "riverside", token, f"?limit=2&cursor={first['next_cursor']}")
+        assert [i["address"] for i in second["items"]] == ["a@example.net"]
+        # A cursor from one tenant is refused on another's listing.
+        staff = staff_key()
+        cross = client.http.get(
+            f"/v1/tenants/hillside/bounces?cursor={first['next_cursor']}", headers=auth(staff)
+        )
+        assert cross.status_code == 400
