@@ -8,42 +8,17 @@ clients at moto, would leave a module behind that talks to the wrong endpoint.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from rebound.synth import cdk_context, synthesize
+from tests.infra.template import Synthesized
 
 # Set on purpose so the optional parts (alarm subscription, staff list) are synthesized too.
 TEST_CONTEXT = {
     "alarm_email": "ops@example.com",
     "staff_addresses": "staff@example.com,desk@example.org",
 }
-
-
-@dataclass(frozen=True)
-class Synthesized:
-    template_path: Path
-    template: dict[str, Any]
-    context: dict[str, Any]
-
-    @property
-    def resources(self) -> dict[str, dict[str, Any]]:
-        return dict(self.template["Resources"])
-
-    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
-        return {
-            logical_id: resource
-            for logical_id, resource in self.resources.items()
-            if resource["Type"] == resource_type
-        }
-
-    def one(self, resource_type: str) -> dict[str, Any]:
-        found = self.of_type(resource_type)
-        assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
-        return next(iter(found.values()))
 
 
 @pytest.fixture(scope="session")

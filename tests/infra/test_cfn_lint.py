@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rebound.synth import lint
-from tests.infra.conftest import Synthesized
+from tests.infra.template import Synthesized
 
 pytestmark = pytest.mark.infra
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from infra import names
-from tests.infra.conftest import Synthesized
+from tests.infra.template import Synthesized
 
 pytestmark = pytest.mark.infra
 

@@ -13,7 +13,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from infra import names
-from tests.infra.conftest import Synthesized
+from tests.infra.template import Synthesized
 
 pytestmark = pytest.mark.infra
 

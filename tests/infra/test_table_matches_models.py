@@ -12,7 +12,7 @@ import pytest
 from pynamodb.models import Model
 
 from chalicelib.storage import items
-from tests.infra.conftest import Synthesized
+from tests.infra.template import Synthesized
 
 pytestmark = pytest.mark.infra
 
