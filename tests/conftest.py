@@ -54,3 +54,12 @@ def aws(moto_endpoint: str) -> Any:
     settings = Settings.from_env()
     bind(settings.table_name, None, settings.region)
     return provision(settings)
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local_endpoint() -> Iterator[str]:
+    """The real DynamoDB Local 3.3.1 (Java), started once for the session."""
+    from tests.support.dynamodb_local import dynamodb_local
+
+    with dynamodb_local() as endpoint:
+        yield endpoint
