@@ -2,17 +2,26 @@
 event shape Lambda uses, delete what succeeded, and honour `batchItemFailures` (failed records
 become visible again and are redelivered; past the queue's maxReceiveCount the queue's redrive
 policy moves them to the dead-letter queue).
+
+`run()` is the local stack's delivery loop: SQS long polling (moto wakes a waiting receive as
+soon as a message arrives), so a stored bounce reaches the handler within milliseconds, and a
+stop request is noticed within one poll.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+
+log = logging.getLogger("rebound.local.dispatcher")
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -24,7 +33,7 @@ class LambdaContext:
     function_name: str = "rebound-ingest"
     memory_limit_in_mb: int = 1024
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:rebound-ingest"
-    aws_request_id: str = "local"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     timeout_ms: int = 60_000
 
     def get_remaining_time_in_millis(self) -> int:
@@ -96,6 +105,24 @@ class Dispatcher:
             if outcome.received == 0:
                 time.sleep(0.05)
         return handled
+
+    def run(self, stop: threading.Event, wait_seconds: int = 1) -> None:
+        """Deliver until `stop` is set. Errors talking to SQS are logged and retried, because
+        the loop must outlive a hiccup of the local endpoint."""
+        while not stop.is_set():
+            try:
+                outcome = self.poll_once(wait_seconds=wait_seconds)
+            except Exception:
+                log.exception("polling %s failed; retrying", self.queue_url)
+                stop.wait(1.0)
+                continue
+            if outcome.received:
+                log.info(
+                    "delivered %d record(s): %d ok, %d failed",
+                    outcome.received,
+                    outcome.succeeded,
+                    outcome.failed,
+                )
 
     def _record(self, m: dict[str, Any]) -> dict[str, Any]:
         return {
