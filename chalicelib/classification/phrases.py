@@ -13,6 +13,29 @@ import re
 from chalicelib.classification.reasons import Reason
 
 PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
+    # Lotus Domino: "User x not listed in public Name & Address Book".
+    (
+        Reason.USER_UNKNOWN,
+        (r"not listed in (?:the )?(?:public |domino )?(?:name|address|directory)",),
+    ),
+    (
+        Reason.NO_RELAYING,
+        (
+            r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)",
+            r"(?:not permitted|unable) to relay",
+        ),
+    ),
+    # A DNS blocklist naming our server outranks everything else that the reply says.
+    (
+        Reason.BLOCKED,
+        (
+            r"spamhaus",
+            r"spamcop",
+            r"\bsorbs\b",
+            r"barracuda(?:central)?\.",
+            r"\blisted (?:at|in|on|by) \S*(?:bl|rbl|dnsbl|blacklist)",
+        ),
+    ),
     (
         Reason.SPAM_DETECTED,
         (
@@ -197,7 +220,7 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"blocklist",
             r"block list",
             r"denylist",
-            r"\blisted (?:at|in|on|by)\b",
+            r"(?<!not )\blisted (?:at|in|on|by)\b",
             r"is (?:currently )?listed",
             r"your ip",
             r"ip address .{0,60}(?:blocked|rejected|denied|refused)",
@@ -548,7 +571,8 @@ COMPILED: tuple[tuple[Reason, re.Pattern[str]], ...] = tuple(
 # Our sending server or domain is named as listed/blocked: the service raises an alert.
 BLACKLISTED = re.compile(
     r"spamhaus|\bsorbs\b|barracuda|spamcop|\bdnsbl|\brbl\b|\bcbl\b|uceprotect|blacklist"
-    r"|black list|blocklist|block list|denylist|\blisted (?:at|in|on|by)\b|is (?:currently )?listed"
+    r"|black list|blocklist|block list|denylist|(?<!not )\blisted (?:at|in|on|by)\b"
+    r"|is (?:currently )?listed"
     r"|(?:poor|bad|low) (?:\w+ )?reputation|ip reputation|sender reputation"
 )
 

@@ -23,7 +23,7 @@ ERRORISH = re.compile(
     r"|error|not found|expired|timed out|unavailable|does not|permanent|problem|not deliver"
     r"|no longer|not accept|inactive|suspend|over ?quota|exceed|not allowed|prohibited|spam"
     r"|unrout|bad (?:address|destination|recipient)|said:|said\)|policy|deferred|delay|retry"
-    r"|cannot|can't|doesn't|not valid|non-?existent|reason:|giving up|rcpt to",
+    r"|cannot|can't|doesn't|not valid|non-?existent|reason:|giving up|rcpt to|not listed",
 )
 _HEADING = re.compile(
     r"(?:following|these|this) (?:recipients?|addresses|address|user)|recipients? (?:failed|"

@@ -1,0 +1,65 @@
+"""The classifier's rules: only a bad address is hard; blocks never are; blacklisting flagged."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.classification import classify
+from chalicelib.classification.explanations import EXPLANATIONS
+from chalicelib.classification.reasons import Category, Reason
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "text", "reason", "hard"),
+    [
+        ("5.1.1", "550", "550 5.1.1 <a@example.net>: User unknown", Reason.USER_UNKNOWN, True),
+        ("5.1.2", "550", "Host or domain name not found", Reason.HOST_UNKNOWN, True),
+        ("5.2.2", "552", "Mailbox full", Reason.MAILBOX_FULL, False),
+        ("5.7.1", "550", "Message Refused", Reason.BLOCKED, False),
+        ("5.7.1", "554", "blocked using zen.spamhaus.org", Reason.BLOCKED, False),
+        ("5.7.1", "550", "Message rejected as spam by content filter", Reason.SPAM_DETECTED, False),
+        (
+            "5.7.26",
+            "550",
+            "Unauthenticated email is not accepted (DMARC)",
+            Reason.AUTH_FAILURE,
+            False,
+        ),
+        ("5.7.1", "550", "Relay access denied", Reason.NO_RELAYING, False),
+        (None, None, "after MAIL FROM:<x@example.com>: 550 No such user", Reason.REJECTED, False),
+        ("4.4.7", None, "retry timeout exceeded", Reason.EXPIRED, False),
+    ],
+)
+def test_reason_and_hardness(
+    status: str | None, code: str | None, text: str, reason: Reason, hard: bool
+) -> None:
+    verdict = classify(status, code, text)
+    assert verdict.reason is reason
+    assert verdict.hard is hard
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "554 Service unavailable; client host blocked using bl.spamcop.net",
+        "550 Your IP 198.51.100.7 is listed at b.barracudacentral.org",
+        "421 Messages from 198.51.100.7 rejected due to poor reputation",
+        "550 sender IP is blacklisted",
+    ],
+)
+def test_blacklisting_is_flagged_and_never_hard(text: str) -> None:
+    verdict = classify("5.7.1", "550", text)
+    assert verdict.blacklisted
+    assert not verdict.hard
+    assert verdict.category is Category.BLOCK
+    assert "support" in verdict.explanation
+
+
+def test_temporary_notaccept_is_not_hard() -> None:
+    assert classify("5.7.27", "550", "domain does not accept mail").hard
+    assert not classify("4.7.27", "450", "domain does not accept mail (null MX)").hard
+
+
+def test_every_reason_has_an_explanation() -> None:
+    missing = [r for r in Reason if r not in EXPLANATIONS]
+    assert missing == []

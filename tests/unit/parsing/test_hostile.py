@@ -1,0 +1,109 @@
+"""Hostile input: parse_message never raises, never hangs, and stays bounded on any bytes.
+
+Properties over arbitrary bytes and over mutations of every fixture (hypothesis), plus the named
+worst cases: deep nesting, megabyte headers, a 40 MB message, broken encodings, wrong charsets,
+CR-only and CRLF line ends.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chalicelib.parsing import parse_message
+from chalicelib.parsing.model import MessageKind, ParseResult
+
+MAIL = Path(__file__).resolve().parents[2] / "data" / "mail"
+FIXTURES = sorted(p.read_bytes() for p in MAIL.glob("*.eml"))
+HEAD = b"From: MAILER-DAEMON@example.org\nTo: groupmessaging+t@bounces.example.com\n"
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _is_result(result: ParseResult) -> None:
+    assert isinstance(result, ParseResult)
+    assert isinstance(result.kind, MessageKind)
+    for r in result.recipients:
+        assert "@" in r.address
+        assert len(r.diagnostic) <= 1_000
+
+
+@FAST
+@given(st.binary(max_size=4_000))
+def test_any_bytes(raw: bytes) -> None:
+    _is_result(parse_message(raw))
+
+
+@FAST
+@given(st.text(alphabet=st.sampled_from(list('abc@.<>:;=-\n\r\t "/5')), max_size=2_000))
+def test_mail_like_text(text: str) -> None:
+    _is_result(parse_message(HEAD + b"Subject: Undeliverable\n\n" + text.encode()))
+
+
+@FAST
+@given(
+    st.sampled_from(FIXTURES),
+    st.lists(st.tuples(st.integers(0, 10_000), st.binary(min_size=0, max_size=8)), max_size=12),
+    st.integers(0, 20_000),
+)
+def test_mutated_fixtures(raw: bytes, edits: list[tuple[int, bytes]], cut: int) -> None:
+    data = bytearray(raw[: max(cut, 1)] if cut else raw)
+    for at, chunk in edits:
+        pos = at % (len(data) + 1)
+        data[pos : pos + len(chunk)] = chunk
+    _is_result(parse_message(bytes(data)))
+
+
+def test_sweep_every_fixture_in_three_line_end_forms() -> None:
+    for raw in FIXTURES:
+        for variant in (raw, raw.replace(b"\n", b"\r\n"), raw.replace(b"\n", b"\r")):
+            _is_result(parse_message(variant))
+
+
+def test_thousand_level_nesting() -> None:
+    depth = 1_000
+    parts = [
+        f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n'.encode() for i in range(depth)
+    ]
+    raw = HEAD + b"".join(parts) + b"Content-Type: text/plain\n\nuser unknown <a@example.net>\n"
+    start = time.perf_counter()
+    result = parse_message(raw)
+    assert time.perf_counter() - start < 5
+    _is_result(result)
+
+
+def test_megabyte_header_and_forty_megabyte_message() -> None:
+    huge_header = HEAD + b"Subject: " + b"x" * 2_000_000 + b"\n\nhello\n"
+    _is_result(parse_message(huge_header))
+    folded = HEAD + b"X-Long: a\n" + b" folded line\n" * 200_000 + b"\nbody\n"
+    _is_result(parse_message(folded))
+    big = (MAIL / "postfix-01.eml").read_bytes() + b"A" * 40_000_000
+    start = time.perf_counter()
+    result = parse_message(big)
+    assert time.perf_counter() - start < 5
+    assert result.kind is MessageKind.BOUNCE
+    assert "truncated" in result.defects
+
+
+def test_broken_encodings_and_charsets() -> None:
+    broken = (
+        HEAD + b"Subject: =?x-unknown?B?!!!?= =?utf-8?Q?=ZZ?=\n"
+        b"MIME-Version: 1.0\nContent-Type: multipart/report; boundary=X\n\n"
+        b"--X\nContent-Type: text/plain; charset=no-such-charset\n"
+        b"Content-Transfer-Encoding: base64\n\n@@@not base64!!!\n"
+        b"--X\nContent-Type: text/plain; charset=utf-16\nContent-Transfer-Encoding: quoted-printable\n\n"
+        b"=ZZ=4\xff\xfe broken =\n"
+        b"--X\nContent-Type: message/delivery-status\n\n"
+        b"Final-Recipient: rfc822; a@example.net\nAction: failed\nStatus: 5.1.1\n"
+    )
+    result = parse_message(broken)
+    assert [r.address for r in result.recipients] == ["a@example.net"]
+    eight_bit = HEAD + "Subject: Unzustellbar für Empfänger\n\n".encode("latin-1") + b"\xff\xfe"
+    _is_result(parse_message(eight_bit))
+
+
+def test_not_bytes_and_empty() -> None:
+    _is_result(parse_message(b""))
+    _is_result(parse_message(None))  # type: ignore[arg-type]
