@@ -10,10 +10,14 @@ describe the latest bounce even when events arrive out of order.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.classification.reasons import Category, Reason
+
+# How much earlier than its arrival a bounce may be dated (see ingest): bounded so that "what
+# arrived since T" can be answered from the last-bounce index with a bounded look-back.
+BOUNCE_DATE_MAX_LAG = timedelta(days=2)
 
 
 class AddressState(StrEnum):

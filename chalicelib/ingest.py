@@ -17,7 +17,13 @@ from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from chalicelib.bounces import Attribution, BounceEvent, Disposition, InboundRecord
+from chalicelib.bounces import (
+    BOUNCE_DATE_MAX_LAG,
+    Attribution,
+    BounceEvent,
+    Disposition,
+    InboundRecord,
+)
 from chalicelib.parsing import parse_message
 from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
 from chalicelib.ports import BounceStore, InboundMail, TenantStore
@@ -31,9 +37,10 @@ from chalicelib.tenancy.tags import (
     verify_tag,
 )
 
-# A bounce's own Date is trusted within this window around its arrival; outside it (a broken
-# clock, a forged date) the arrival time is used.
-_DATE_PAST = timedelta(days=30)
+# A bounce's own Date (when the reporting MTA wrote it, normally minutes before it reaches us) is
+# trusted within this window around its arrival; outside it (a broken clock, a forged date) the
+# arrival time is used. The summary relies on this bound (BOUNCE_DATE_MAX_LAG).
+_DATE_PAST = BOUNCE_DATE_MAX_LAG
 _DATE_FUTURE = timedelta(hours=6)
 _LEGACY_HEADER = re.compile(rb"(?im)^X-Rebound-(Tenant|Source|Send-Id):[ \t]*([^\r\n]{1,80})")
 _HEADER_BYTES = 65536

@@ -5,9 +5,10 @@ Nothing here runs at import; Lambda pays for what a function uses on its first c
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
-from chalicelib.config import settings
+from chalicelib.config import DEFAULT_TAG_KEYS, settings
 from chalicelib.ingest import IngestConfig, IngestService
 from chalicelib.notify.summary import SummaryService
 from chalicelib.report.service import ReportService
@@ -27,6 +28,9 @@ def signing_keys() -> tuple[SigningKey, ...]:
         from chalicelib.aws.secrets import read_secret
 
         return parse_keys(read_secret(s.tag_keys_secret_arn))
+    if s.tag_keys == DEFAULT_TAG_KEYS and os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        # The development key is public: in AWS it would let anyone forge return paths.
+        raise RuntimeError("set REBOUND_TAG_KEYS_SECRET_ARN; the development tag key is public")
     return parse_keys(s.tag_keys)
 
 

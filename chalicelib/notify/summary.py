@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.bounces import AddressCounter
+from chalicelib.bounces import BOUNCE_DATE_MAX_LAG, AddressCounter
 from chalicelib.ports import BounceStore, Mailer, StateStore, TenantStore
 from chalicelib.timefmt import iso, parse_iso
 
@@ -92,8 +92,7 @@ class SummaryService:
         last = self._state.get_state(STATE_NAME)
         since = parse_iso(last) if last else until - FIRST_RUN_WINDOW
         summaries = [
-            TenantSummary(t, tuple(self._store.counters_since(t, since)))
-            for t in self._tenants.list_tenants()
+            TenantSummary(t, self._arrived_since(t, since)) for t in self._tenants.list_tenants()
         ]
         addresses = sum(len(s.counters) for s in summaries)
         message_id = None
@@ -113,3 +112,9 @@ class SummaryService:
             self._recipients,
             message_id,
         )
+
+    def _arrived_since(self, tenant: str, since: datetime) -> tuple[AddressCounter, ...]:
+        # Bounce times lag arrival by at most BOUNCE_DATE_MAX_LAG, so looking that far back on
+        # the last-bounce index and keeping what *arrived* since the last run misses nothing.
+        candidates = self._store.counters_since(tenant, since - BOUNCE_DATE_MAX_LAG)
+        return tuple(c for c in candidates if c.last_received_at > since)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -75,7 +76,16 @@ class TagVerification:
 
 
 def parse_keys(spec: str) -> tuple[SigningKey, ...]:
-    """Parse "kid:secret,kid:secret" (first signs). Raises ValueError on a bad configuration."""
+    """Parse "kid:secret,kid:secret" (first signs), or the JSON the deployed secret holds:
+    {"kid": ..., "secret": ...} or a list of such objects (first signs). Raises ValueError on a
+    bad configuration."""
+    if spec.lstrip().startswith(("{", "[")):
+        try:
+            loaded = json.loads(spec)
+            entries = loaded if isinstance(loaded, list) else [loaded]
+            spec = ",".join(f"{e['kid']}:{e['secret']}" for e in entries)
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError("tag key JSON must be {kid, secret} or a list of them") from error
     keys: list[SigningKey] = []
     for part in filter(None, (p.strip() for p in spec.split(","))):
         kid, sep, secret = part.partition(":")

@@ -134,3 +134,15 @@ def test_find_tags_reads_the_return_path_wherever_the_bounce_mentions_it() -> No
     tags = find_tags(raw, "groupmessaging", "bounces.example.com")
     assert tags == (path.split("+")[1].split("@")[0],)
     assert find_tags(raw, "groupmessaging", "bounces.example.org") == ()
+
+
+def test_keys_from_the_deployed_secret_json() -> None:
+    single = parse_keys('{"kid": "k1", "secret": "first-signing-secret-1234"}')
+    assert [k.kid for k in single] == ["k1"]
+    rotated = parse_keys(
+        '[{"kid": "k2", "secret": "second-signing-secret-123"},'
+        ' {"kid": "k1", "secret": "first-signing-secret-1234"}]'
+    )
+    assert rotated == KEYS
+    with pytest.raises(ValueError, match="JSON"):
+        parse_keys('{"kid": "k1"}')
