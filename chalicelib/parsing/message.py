@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass, field
 from email.header import decode_header
 from email.message import Message
-from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 MAX_RAW_BYTES = 1_500_000
@@ -61,8 +60,14 @@ class Mail:
     parts: list[Part]
     defects: list[str]
 
+    _headers: dict[str, str] | None = None
+
     def header(self, name: str) -> str:
-        return header_text(self.message, name)
+        """A top-level header through the one safe accessor, decoded once and cached."""
+        if self._headers is None:
+            self._headers = _raw_headers(self.message)
+        value = self._headers.get(name.lower())
+        return "" if value is None else clean_header(value)
 
     @property
     def content_type(self) -> str:
@@ -109,6 +114,27 @@ def _decode_header_value(value: str) -> str:
     return "".join(out)
 
 
+def _raw_headers(msg: Message) -> dict[str, str]:
+    """First value of every header by lower-cased name, in one pass (Message.get is a linear
+    scan per call)."""
+    out: dict[str, str] = {}
+    try:
+        items = msg.items()
+    except Exception:  # hostile headers must never break parsing
+        return out
+    for key, value in items[:500]:
+        low = key.lower()
+        if low not in out:
+            out[low] = value if isinstance(value, str) else str(value)
+    return out
+
+
+def clean_header(value: str) -> str:
+    """A raw header value RFC 2047-decoded, unfolded and bounded."""
+    value = value[:MAX_HEADER_CHARS]
+    return _WS.sub(" ", _decode_header_value(value)).strip()
+
+
 def header_text(msg: Message, name: str) -> str:
     """The one safe accessor: first value of a header, RFC 2047-decoded, unfolded, bounded."""
     try:
@@ -117,13 +143,7 @@ def header_text(msg: Message, name: str) -> str:
         return ""
     if value is None:
         return ""
-    if not isinstance(value, str):
-        try:
-            value = str(value)
-        except Exception:
-            return ""
-    value = value[:MAX_HEADER_CHARS]
-    return _WS.sub(" ", _decode_header_value(value)).strip()
+    return clean_header(value if isinstance(value, str) else str(value))
 
 
 def safe_content_type(msg: Message) -> str:
@@ -181,30 +201,39 @@ def _structured_blocks(msg: Message) -> str:
 
 
 def _headers_of(msg: Message) -> dict[str, str]:
-    out: dict[str, str] = {}
-    try:
-        keys = msg.keys()
-    except Exception:
-        return out
-    for key in keys[:200]:
-        low = key.lower()
-        if low not in out:
-            out[low] = header_text(msg, key)
-    return out
+    return {k: clean_header(v) for k, v in _raw_headers(msg).items()}
 
 
-_HEADER_PARSER = BytesHeaderParser(policy=compat32)
+_HEADER_NAME = re.compile(r"^[!-9;-~]{1,200}$")
 
 
 def _entity(data: bytes) -> Message:
-    """Headers parsed by the email package; the body is attached raw, never MIME-parsed by it
-    (its per-boundary regex compilation and line-by-line feed would dominate the cost)."""
+    """One MIME entity as a compat32 `Message`: RFC 5322 header fields unfolded by a simple
+    bounded split (the feed parser's per-line generator machinery and per-boundary regex
+    compilation would dominate the cost), the body attached raw and never MIME-parsed."""
     if data.startswith(b"\n"):
         head, body = b"", data[1:]
     else:
         end = data.find(b"\n\n")
-        head, body = (data, b"") if end < 0 else (data[: end + 1], data[end + 2 :])
-    msg = _HEADER_PARSER.parsebytes(head)
+        head, body = (data, b"") if end < 0 else (data[:end], data[end + 2 :])
+    msg = Message()
+    name: str | None = None
+    value: list[str] = []
+    for line in head.decode("ascii", "surrogateescape").split("\n")[:5000]:
+        if line[:1] in {" ", "\t"} and name is not None:
+            value.append(line)
+            continue
+        if name is not None:
+            msg[name] = "\n".join(value)
+            name = None
+        key, colon, rest = line.partition(":")
+        key = key.rstrip()
+        if colon and _HEADER_NAME.match(key):
+            name, value = key, [rest.lstrip()]
+        elif line.startswith("From "):
+            continue  # mbox separator
+    if name is not None:
+        msg[name] = "\n".join(value)
     msg.set_payload(body.decode("ascii", "surrogateescape"))
     return msg
 
