@@ -23,9 +23,9 @@ from chalice import (
 
 from chalicelib import wiring
 from chalicelib.aws.events import objects_from_sqs_body
+from chalicelib.errors import BadRequest
 from chalicelib.observability import MetricName, logger, metrics
 from chalicelib.ports import CursorError
-from chalicelib.report.service import BadRequest
 from chalicelib.tenancy.access import Principal
 from chalicelib.tenancy.service import (
     Forbidden,

@@ -28,6 +28,24 @@ class AddressState(StrEnum):
     REACTIVATED = "reactivated"
 
 
+class SuppressionReason(StrEnum):
+    """Why an address is on the suppression list."""
+
+    HARD_BOUNCE = "hard-bounce"  # the tenant's policy, applied at ingest
+    REMOVED = "removed"  # a mass delete with email removal
+    MANUAL = "manual"
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    tenant: str
+    address: str
+    reason: SuppressionReason
+    since: datetime
+    actor: str = ""
+    job_id: str = ""
+
+
 class Disposition(StrEnum):
     """What ingest did with one inbound message."""
 

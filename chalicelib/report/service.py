@@ -6,16 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.bounces import AddressCounter, InboundRecord
+from chalicelib.errors import BadRequest
 from chalicelib.ports import BounceStore
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.timefmt import iso
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
-
-
-class BadRequest(ValueError):
-    """A request parameter the caller must fix: HTTP 400 with this message."""
 
 
 def _limit(params: Mapping[str, str]) -> int:

@@ -169,6 +169,17 @@ class ApiKeyItem(_Item):
     revoked = BooleanAttribute(default=False)
 
 
+class SuppressionItem(_Item):
+    """An address the sending system must skip, and why. Outlives the counter (a mass delete
+    with email removal deletes the counter but keeps the address suppressed)."""
+
+    address = UnicodeAttribute()
+    reason = UnicodeAttribute()  # SuppressionReason value
+    since = UnicodeAttribute()
+    actor = UnicodeAttribute(default="")  # who (or "rebound" for a policy decision)
+    job_id = UnicodeAttribute(default="")  # the mass-delete job that removed it, if any
+
+
 class SystemStateItem(_Item):
     """Small named values (e.g. when the summary last ran)."""
 
@@ -184,6 +195,7 @@ ITEM_CLASSES: tuple[type[_Item], ...] = (
     TenantItem,
     TenantIndexItem,
     ApiKeyItem,
+    SuppressionItem,
     SystemStateItem,
 )
 

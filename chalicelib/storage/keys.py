@@ -7,6 +7,7 @@ a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spe
     T#<tenant>#A#<address>          H#<bounce_at>#<message>     BounceHistoryItem
     T#<tenant>#A#<address>          M#<message>                 AppliedMarkerItem
     T#<tenant>#STATS                D#<yyyy-mm-dd>              DailyStatsItem
+    T#<tenant>#SUPP                 <address>                   SuppressionItem
     T#<scope>#KEY                   <key id>                    ApiKeyItem
     T#<scope>#IN#<disposition>      <received_at>#<message>     InboundMessageItem
     T#_system                       TENANT#<tenant>             TenantIndexItem
@@ -60,3 +61,7 @@ def inbound_pk(scope: str, disposition: str) -> str:
 
 def inbound_sk(received_at: datetime, message_id: str) -> str:
     return f"{iso(received_at)}#{message_id}"
+
+
+def suppression_pk(tenant: str) -> str:
+    return f"T#{tenant}#SUPP"

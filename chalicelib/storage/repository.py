@@ -14,7 +14,7 @@ import binascii
 import json
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +30,8 @@ from chalicelib.bounces import (
     BounceEvent,
     Disposition,
     InboundRecord,
+    Suppression,
+    SuppressionReason,
     apply_bounce,
 )
 from chalicelib.classification.reasons import Category, Reason
@@ -42,6 +44,7 @@ from chalicelib.storage.items import (
     BounceHistoryItem,
     DailyStatsItem,
     InboundMessageItem,
+    SuppressionItem,
     SystemStateItem,
     TenantIndexItem,
     TenantItem,
@@ -128,11 +131,26 @@ class DynamoRepository:
             stat_actions.append(getattr(DailyStatsItem, field).add(1))
         if event.blacklisted:
             stat_actions.append(DailyStatsItem.blacklisted.add(1))
+        newly_suppressed = updated.state is AddressState.SUPPRESSED and (
+            current is None or current.state is not AddressState.SUPPRESSED
+        )
         with TransactWrite(connection=_connection()) as tx:
             tx.save(marker, condition=AppliedMarkerItem.pk.does_not_exist())
             tx.save(history)
             tx.save(counter, condition=counter_condition)
             tx.update(stats, actions=stat_actions)
+            if newly_suppressed:
+                tx.save(
+                    _suppression_item(
+                        Suppression(
+                            event.tenant,
+                            event.address,
+                            SuppressionReason.HARD_BOUNCE,
+                            event.bounce_at,
+                            "rebound",
+                        )
+                    )
+                )
 
     def _get_counter(self, tenant: str, address: str) -> AddressCounter | None:
         try:
@@ -259,6 +277,36 @@ class DynamoRepository:
             revoked=record.revoked,
         ).save()
 
+    def iter_counters(self, tenant: str) -> Iterator[AddressCounter]:
+        """Every bounced address of a tenant, in address order (paged reads underneath)."""
+        results = AddressCounterItem.query(
+            keys.tenant_pk(tenant), AddressCounterItem.sk.startswith(keys.COUNTER_SK_PREFIX)
+        )
+        for item in results:
+            yield _counter_from_item(item)
+
+    # -- suppression ------------------------------------------------------------------------
+
+    def get_suppression(self, tenant: str, address: str) -> Suppression | None:
+        try:
+            item = SuppressionItem.get(keys.suppression_pk(tenant), address)
+        except DoesNotExist:
+            return None
+        return Suppression(
+            tenant,
+            item.address,
+            SuppressionReason(item.reason),
+            parse_iso(item.since),
+            item.actor,
+            item.job_id,
+        )
+
+    def put_suppression(self, suppression: Suppression) -> None:
+        _suppression_item(suppression).save()
+
+    def delete_suppression(self, tenant: str, address: str) -> None:
+        SuppressionItem(keys.suppression_pk(tenant), address).delete()
+
     # -- small named state ------------------------------------------------------------------
 
     def get_state(self, name: str) -> str | None:
@@ -275,6 +323,18 @@ def _connection() -> Connection:
     # The table's own connection: one botocore client per process, not one per transaction.
     connection: Connection = AddressCounterItem._get_connection().connection
     return connection
+
+
+def _suppression_item(s: Suppression) -> SuppressionItem:
+    return SuppressionItem(
+        keys.suppression_pk(s.tenant),
+        s.address,
+        address=s.address,
+        reason=str(s.reason),
+        since=iso(s.since),
+        actor=s.actor,
+        job_id=s.job_id,
+    )
 
 
 def _counter_item(c: AddressCounter) -> AddressCounterItem:

@@ -146,3 +146,16 @@ def test_inbound_records_tenants_keys_and_state(repo: DynamoRepository) -> None:
     assert repo.get_state("x") is None
     repo.put_state("x", "1")
     assert repo.get_state("x") == "1"
+
+
+def test_a_hard_bounce_puts_the_address_on_the_suppression_list(repo: DynamoRepository) -> None:
+    repo.record_bounce(event("soft", reason=Reason.MAILBOX_FULL, hard=False))
+    assert repo.get_suppression("riverside", "ann@example.net") is None
+    repo.record_bounce(event("hard", T0 + timedelta(hours=1)))
+    suppression = repo.get_suppression("riverside", "ann@example.net")
+    assert suppression is not None
+    assert suppression.reason == "hard-bounce"
+    assert suppression.since == T0 + timedelta(hours=1)
+    assert [c.address for c in repo.iter_counters("riverside")] == ["ann@example.net"]
+    repo.delete_suppression("riverside", "ann@example.net")
+    assert repo.get_suppression("riverside", "ann@example.net") is None
