@@ -68,7 +68,7 @@ class ApiServer:
             server_cls=lambda _address, handler: _PreBoundServer(sock, handler),
         )
         self._thread = threading.Thread(
-            target=self._server.server.serve_forever, name="api", daemon=True
+            target=self._server.server.serve_forever, args=(0.1,), name="api", daemon=True
         )
 
     @property
