@@ -25,6 +25,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ DEFAULT_SMTP_PORT = 2525
 DEFAULT_OUTBOX = ".rebound/outbox"
 DEFAULT_SUMMARY_INTERVAL = 3600.0
 DEFAULT_STAFF_ADDRESSES = "staff@example.com"
+SAMPLE_BOUNCE_NAME = "sample-bounce.eml"
 
 log = logging.getLogger("rebound.local")
 
@@ -99,6 +101,8 @@ def run(args: argparse.Namespace, name: str) -> int:
         stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s %(message)s"
     )
     logging.getLogger("rebound").setLevel(logging.INFO)
+    # Powertools warns on every ingest batch without metrics (S3's test event): noise locally.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     try:
         return LocalStack(args, state_file).run()
     except StartupError as error:
@@ -238,10 +242,16 @@ class LocalStack:
             sent = demo.send(smtp.host, smtp.port, demo.demo_messages(s, wiring.signing_keys()))
             _wait_for_queue(provisioned.queue_url, s.region, timeout=15)
             print(f"demo: sent {sent} messages through SMTP; they are in the report", flush=True)
+        sample = demo.sample_bounce(s, wiring.signing_keys())
+        sample_file = self.state_file.with_name(SAMPLE_BOUNCE_NAME).resolve()
+        sample_file.parent.mkdir(parents=True, exist_ok=True)
+        sample_file.write_bytes(sample.raw)
+        cleanup.callback(sample_file.unlink, missing_ok=True)
         write_state(self.state_file, state, endpoint)
         # Registered last, so it runs first on the way down: nobody uses a stack that is stopping.
         cleanup.callback(remove_state, self.state_file)
-        print(_banner(state, endpoint, self.state_file), flush=True)
+        banner = _banner(state, endpoint, self.state_file, sample_file, sample.return_path)
+        print(banner, flush=True)
 
     def _start_moto(self, cleanup: contextlib.ExitStack) -> str:
         os.environ.update(FAKE_CREDENTIALS)  # never a real account, whatever the shell has
@@ -296,7 +306,7 @@ def _wait_for_queue(queue_url: str, region: str, timeout: float) -> None:
         time.sleep(0.1)
 
 
-def _banner(state: Any, endpoint: str, state_file: Path) -> str:
+def _banner(state: Any, endpoint: str, state_file: Path, sample_file: Path, sample_rp: str) -> str:
     data = state.as_json()
     first = data["tenants"][0]
     api, host, port = data["api_url"], data["smtp_host"], data["smtp_port"]
@@ -322,11 +332,14 @@ def _banner(state: Any, endpoint: str, state_file: Path) -> str:
         f"{api}/v1/tenants/{first['id']}/bounces",
         f"    curl -H 'Authorization: Bearer {data['staff_api_key']}' {api}/v1/quarantine",
         "  Send a bounce in (any SMTP client; null sender, to a signed return path):",
-        f"    RP=$(rebound return-path --tenant {first['id']} --source broadcast "
-        "--send-id s1 --recipient ann@example.net)",
-        f"    swaks --server {host}:{port} --from '' --to \"$RP\" --data bounce.eml",
+        f"    RP={sample_rp}",
+        f"    swaks --server {host}:{port} --from '<>' --to \"$RP\" --data @{sample_file}",
         f'    python -c \'import smtplib,sys; smtplib.SMTP("{host}", {port})'
-        '.sendmail("", [sys.argv[1]], open(sys.argv[2], "rb").read())\' "$RP" bounce.eml',
+        '.sendmail("", [sys.argv[1]], open(sys.argv[2], "rb").read())\' '
+        f'"$RP" {sample_file}',
+        "  A return path of your own (tenant, source, send id, recipient):",
+        f"    rebound return-path --tenant {first['id']} --source broadcast --send-id s1 "
+        "--recipient ann@example.net",
         "  Send the staff summary now:",
         f"    rebound local --fire-summary   (or: kill -USR1 {os.getpid()})",
         "",

@@ -106,6 +106,28 @@ def demo_messages(
     return messages
 
 
+def sample_bounce(settings: Settings, keys: tuple[SigningKey, ...]) -> DemoMessage:
+    """One bounce a person can send with any SMTP client (written next to local.json)."""
+    failure = SampleFailure(
+        "sample@example.net",
+        "5.1.1",
+        "550 5.1.1 <sample@example.net>: Recipient address rejected: User unknown",
+    )
+    expires = (datetime.now(UTC) + timedelta(days=settings.tag_ttl_days)).date()
+    rp = make_return_path(
+        keys,
+        local_part=settings.inbound_local_part,
+        domain=settings.inbound_domain,
+        tenant=DEMO_TENANTS[0][0],
+        source=Source.BROADCAST,
+        send_id="sample-1",
+        recipient=failure.recipient,
+        expires_on=expires,
+    )
+    raw = dsn(return_path=rp, failures=[failure], date=datetime.now(UTC))
+    return DemoMessage(rp, raw, "sample bounce")
+
+
 def send(host: str, port: int, messages: Sequence[DemoMessage]) -> int:
     """Deliver as an MTA returns a bounce: null envelope sender, one recipient per message."""
     with smtplib.SMTP(host, port, timeout=30) as smtp:

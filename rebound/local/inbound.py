@@ -83,7 +83,8 @@ def ses_stored_message(
         received += f"\r\n for {recipients[0]}"
     received += f";\r\n {when}"
     headers = [
-        f"Return-Path: <{mail_from}>",
+        # aiosmtpd gives the null sender as "<>"; SES writes it as Return-Path: <>.
+        f"Return-Path: <{mail_from.strip().strip('<>')}>",
         received,
         "X-SES-Spam-Verdict: PASS",
         "X-SES-Virus-Verdict: PASS",

@@ -99,6 +99,16 @@ def test_stored_message_has_ses_headers_prepended_and_the_message_unchanged() ->
     assert headers["X-SES-Virus-Verdict"] == "PASS"
 
 
+@pytest.mark.parametrize(
+    ("mail_from", "expected"), [("<>", "<>"), ("", "<>"), ("a@x.org", "<a@x.org>")]
+)
+def test_return_path_is_the_envelope_sender(mail_from: str, expected: str) -> None:
+    stored = ses_stored_message(
+        b"\r\n", message_id="x", mail_from=mail_from, recipients=[], peer="", helo=""
+    )
+    assert message_from_bytes(stored)["Return-Path"] == expected
+
+
 def test_received_names_no_recipient_when_there_are_several() -> None:
     stored = ses_stored_message(
         b"\r\n",
