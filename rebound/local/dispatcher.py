@@ -116,6 +116,8 @@ class Dispatcher:
                 log.exception("polling %s failed; retrying", self.queue_url)
                 stop.wait(1.0)
                 continue
+            if not outcome.received and not wait_seconds:
+                stop.wait(0.05)  # short polling: do not spin
             if outcome.received:
                 log.info(
                     "delivered %d record(s): %d ok, %d failed",
