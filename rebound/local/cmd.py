@@ -103,6 +103,14 @@ def run(args: argparse.Namespace, name: str) -> int:
     logging.getLogger("rebound").setLevel(logging.INFO)
     # Powertools warns on every ingest batch without metrics (S3's test event): noise locally.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
+    other = running_stack(state_file)
+    if other is not None:
+        print(
+            f"rebound local: a local stack (pid {other['pid']}) already runs with {state_file}; "
+            "stop it first, or give this one another --state-file",
+            file=sys.stderr,
+        )
+        return 1
     try:
         return LocalStack(args, state_file).run()
     except StartupError as error:
