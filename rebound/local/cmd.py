@@ -103,6 +103,9 @@ def run(args: argparse.Namespace, name: str) -> int:
     logging.getLogger("rebound").setLevel(logging.INFO)
     # Powertools warns on every ingest batch without metrics (S3's test event): noise locally.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
+    if args.summary_interval <= 0:
+        print("rebound local: --summary-interval must be more than 0 seconds", file=sys.stderr)
+        return 2
     other = running_stack(state_file)
     if other is not None:
         print(

@@ -51,11 +51,13 @@ class Stack:
         return self.log.read_text(errors="replace")[-4000:]
 
 
-def _environment() -> dict[str, str]:
+def _environment(state_file: Path) -> dict[str, str]:
     env = dict(os.environ)
     # The stack starts its own moto; nothing of this test session's AWS may leak in.
-    for name in ("AWS_ENDPOINT_URL", "MOTO_PORT", "REBOUND_STATE_FILE", "REBOUND_OUTBOX"):
+    for name in ("AWS_ENDPOINT_URL", "MOTO_PORT", "REBOUND_OUTBOX"):
         env.pop(name, None)
+    # Commands find this stack, never one a developer runs in the checkout.
+    env["REBOUND_STATE_FILE"] = str(state_file)
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -68,7 +70,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     command += ["0", "--state-file", str(state_file), "--outbox", str(folder / "outbox")]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=_environment(), stdout=out, stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=_environment(state_file), stdout=out, stderr=subprocess.STDOUT
         )
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -107,12 +109,11 @@ def _eventually(probe: Callable[[], T | None], what: str, timeout: float = 5.0) 
         time.sleep(0.05)
 
 
-def _return_path(tenant: str, recipient: str, send_id: str) -> str:
+def _return_path(stack: Stack, tenant: str, recipient: str, send_id: str) -> str:
     command = [sys.executable, "-m", "rebound.cli", "return-path", "--tenant", tenant]
     command += ["--source", "broadcast", "--send-id", send_id, "--recipient", recipient]
-    done = subprocess.run(
-        command, cwd=ROOT, env=_environment(), capture_output=True, text=True, check=True
-    )
+    env = _environment(stack.state_file)
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return done.stdout.strip()
 
 
@@ -157,7 +158,7 @@ def test_local_json_has_exactly_the_documented_shape(stack: Stack) -> None:
 
 def test_a_tagged_bounce_sent_by_smtp_reaches_the_tenant_report(stack: Stack) -> None:
     recipient = "ann.e2e@example.net"
-    return_path = _return_path("riverside", recipient, "e2e-1")
+    return_path = _return_path(stack, "riverside", recipient, "e2e-1")
     assert return_path.startswith("groupmessaging+")
     sent_at = time.monotonic()
     _send(stack, return_path, _bounce(return_path, recipient, "<e2e-1@mail.example.org>"))
@@ -165,7 +166,7 @@ def test_a_tagged_bounce_sent_by_smtp_reaches_the_tenant_report(stack: Stack) ->
 
     def counted() -> dict[str, Any] | None:
         status, body = _get(stack, "/v1/tenants/riverside/bounces", key)
-        assert status == 200, body
+        assert status == 200, f"{body}\n{stack.output()}"
         return next((i for i in body["items"] if i["address"] == recipient), None)
 
     item = _eventually(counted, "the bounce in the report")
@@ -202,7 +203,7 @@ def test_messages_over_40_mb_are_refused_with_552(stack: Stack) -> None:
 
 def test_a_forged_tag_goes_to_quarantine_not_to_the_report(stack: Stack) -> None:
     recipient = "mallory.e2e@example.org"
-    genuine = _return_path("riverside", recipient, "e2e-forged")
+    genuine = _return_path(stack, "riverside", recipient, "e2e-forged")
     local, _, domain = genuine.partition("@")
     forged = f"{local[:-16]}{'a' * 16}@{domain}"
     _send(stack, forged, _bounce(forged, recipient, "<e2e-forged@mail.example.org>"))
@@ -210,7 +211,7 @@ def test_a_forged_tag_goes_to_quarantine_not_to_the_report(stack: Stack) -> None
 
     def quarantined() -> dict[str, Any] | None:
         status, body = _get(stack, "/v1/quarantine", staff)
-        assert status == 200, body
+        assert status == 200, f"{body}\n{stack.output()}"
         return next((i for i in body["items"] if recipient in i["recipients"]), None)
 
     entry = _eventually(quarantined, "the forged bounce in quarantine")
