@@ -136,7 +136,6 @@ class LocalStack:
         self.args = args
         self.state_file = state_file
         self.stop = threading.Event()
-        self._threads: list[threading.Thread] = []
 
     # -- lifecycle -----------------------------------------------------------------------------
 
