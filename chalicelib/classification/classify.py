@@ -116,32 +116,51 @@ def reason_for(
     by_text = match_reason(lowered) if lowered else None
     by_status = reason_of_status(status)
     own = smtp_command(text) if text else None
-    command = own or ("data" if command == "data" else None)
+    command = own or command
     if command == "mail" and (by_text or Reason.UNDEFINED) in _SENDER_STAGE_TURNS:
         # A failure at MAIL FROM is about our envelope sender, never the recipient.
         return Reason.REJECTED
     if command == "connect" and (by_text or Reason.UNDEFINED) in _CONNECT_STAGE_TURNS:
         return Reason.BLOCKED
-    if (
-        command == "data"
-        and by_text is Reason.USER_UNKNOWN
-        and by_status is not Reason.USER_UNKNOWN
-    ):
-        # "User unknown" after DATA is a recipient-side filter: the RCPT was accepted.
-        return Reason.FILTERED
-    if by_text is not None:
-        # A specific code beats a vaguer phrase match for the address-level reasons.
-        if by_status in {Reason.MAILBOX_FULL, Reason.HAS_MOVED} and by_text in {
-            Reason.USER_UNKNOWN,
-            Reason.POLICY_VIOLATION,
-        }:
-            return by_status
-        return by_text
-    if by_status is not None:
+    if by_text is None:
+        return by_status or Reason.UNDEFINED
+    if by_status is not None and by_status in _STATUS_OUTRANKS.get(by_text, ()):
+        # A specific code beats a vaguer phrase match (5.2.2 with "user unknown" words, 5.2.3
+        # with "message size" words, 5.4.312 "message expired, DNS query failed").
         return by_status
-    if (status or "").startswith("4") or (reply_code or "").startswith("4"):
-        return Reason.UNDEFINED
-    return Reason.UNDEFINED
+    if (
+        by_text is Reason.USER_UNKNOWN
+        and by_status is not Reason.USER_UNKNOWN
+        and command != "rcpt"
+        and _WEAK_USER_UNKNOWN.search(lowered)
+        and not _ADDRESS_STAGE.search(lowered)
+    ):
+        # "User unknown" words count as a bad address only when the server said so in reply to
+        # RCPT TO (or with a x.1.x code). After DATA, or with no sign of the stage and no such
+        # code, the recipient was accepted and then refused by a filter (au/KDDI, Yahoo, Gmail
+        # forwarding, McAfee and MXLogic gateways all write this).
+        return Reason.FILTERED
+    return by_text
+
+
+# Specific status codes that outrank a phrase match for the listed phrase reasons.
+_STATUS_OUTRANKS: dict[Reason, frozenset[Reason]] = {
+    Reason.USER_UNKNOWN: frozenset({Reason.MAILBOX_FULL, Reason.HAS_MOVED}),
+    Reason.POLICY_VIOLATION: frozenset({Reason.MAILBOX_FULL, Reason.HAS_MOVED}),
+    Reason.MESG_TOO_BIG: frozenset({Reason.EXCEED_LIMIT}),
+    Reason.EXPIRED: frozenset({Reason.NETWORK_ERROR}),
+}
+# Words that show a failure answered RCPT TO (the address itself was judged).
+_ADDRESS_STAGE = re.compile(
+    r"does not like recipient|rcpt to|in reply to rcpt|[<\[]rcpt_to[>\]]"
+    r"|<[^<>\s]+@[^<>\s]+>: user unknown"  # the address echoed back: answered at RCPT
+)
+# The bare "no such user" replies that filters also write after DATA; the specific wordings
+# ("recipient name is not recognized", "doesn't have a ... account", "mailbox unavailable")
+# are always about the address.
+_WEAK_USER_UNKNOWN = re.compile(
+    r"user unknown|no such user|unknown user(?!:)|user not exist|invalid address|does not exist"
+)
 
 
 def finish(reason: Reason, status: str | None, reply_code: str | None, text: str) -> Classification:

@@ -13,6 +13,9 @@ import re
 from chalicelib.classification.reasons import Reason
 
 PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
+    # KDDI (au, ezweb.ne.jp) blanks the address out of its reply when the recipient's own
+    # reception filter refused the message: "550 : User unknown".
+    (Reason.FILTERED, (r"\b550 : user unknown",)),
     # Lotus Domino: "User x not listed in public Name & Address Book".
     (
         Reason.USER_UNKNOWN,

@@ -109,7 +109,11 @@ def reason_of_status(status: str | None) -> Reason | None:
     klass, _, rest = status.partition(".")
     if klass == "2":
         return Reason.DELIVERED
-    return STATUS_REASON.get(rest)
+    found = STATUS_REASON.get(rest)
+    if found is None and rest.startswith("1."):
+        # Vendor details under x.1 (Office 365's 5.1.351 "unknown recipient") are address faults.
+        return Reason.USER_UNKNOWN
+    return found
 
 
 def pseudo_status(reason: Reason, temporary: bool) -> str | None:

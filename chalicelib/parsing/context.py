@@ -39,6 +39,16 @@ _HEADERISH = re.compile(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Lowered:
+    """Lower-cased views every family signature checks, computed once per message."""
+
+    sender: str
+    subject: str
+    body: str
+    header_names: frozenset[str]
+
+
 @dataclass(slots=True)
 class Context:
     """The shared input of every detector."""
@@ -48,6 +58,19 @@ class Context:
     full_text: str  # every text part outside the original, uncut
     dsn: list[Finding]
     original_headers: dict[str, str] = field(default_factory=dict)
+    dsn_text: str = ""  # the raw delivery-status parts (vendor fields such as PowerMTA's)
+    _lowered: Lowered | None = None
+
+    @property
+    def lowered(self) -> Lowered:
+        if self._lowered is None:
+            self._lowered = Lowered(
+                sender=(self.mail.header("from") + " " + self.mail.header("return-path")).lower(),
+                subject=self.mail.header("subject").lower(),
+                body=(self.full_text[:20_000] + "\n" + self.dsn_text).lower(),
+                header_names=self.mail.header_names(),
+            )
+        return self._lowered
 
     @property
     def senders(self) -> frozenset[str]:

@@ -69,6 +69,12 @@ class Mail:
         value = self._headers.get(name.lower())
         return "" if value is None else clean_header(value)
 
+    def header_names(self) -> frozenset[str]:
+        """Every top-level header name, lower-cased."""
+        if self._headers is None:
+            self._headers = _raw_headers(self.message)
+        return frozenset(self._headers)
+
     @property
     def content_type(self) -> str:
         return safe_content_type(self.message)

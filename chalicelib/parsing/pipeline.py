@@ -35,15 +35,17 @@ def parse_message(raw: bytes) -> ParseResult:
         return ParseResult(kind=MessageKind.UNPARSED, defects=(f"internal:{type(exc).__name__}",))
 
 
-def _texts(mail: Mail) -> tuple[str, str, list[Finding], dict[str, str]]:
+def _texts(mail: Mail) -> tuple[str, str, list[Finding], dict[str, str], str]:
     own: list[str] = []
     dsn: list[Finding] = []
+    dsn_text: list[str] = []
     original: dict[str, str] = {}
     for part in mail.parts:
         if part.content_type in _DSN_TYPES:
             if not part.inside_original or not dsn:
                 found, _ = rfc3464.parse(part.text)
                 dsn.extend(found)
+                dsn_text.append(part.text[:10_000])
             continue
         if part.inside_original:
             if part.headers and not original:
@@ -55,7 +57,7 @@ def _texts(mail: Mail) -> tuple[str, str, list[Finding], dict[str, str]]:
                 text = _strip_html(text)
             own.append(text)
     full = "\n\n".join(own)[:MAX_BODY_CHARS]
-    return cut_original(full), full, dsn, original
+    return cut_original(full), full, dsn, original, "\n\n".join(dsn_text)
 
 
 _TAG = re.compile(r"<[^>]{0,2000}>")
@@ -207,7 +209,7 @@ def _kind(recipients: tuple[RecipientResult, ...], bouncy: bool) -> MessageKind:
 
 def _parse(raw: bytes) -> ParseResult:
     mail = load(raw)
-    body, full, dsn, original = _texts(mail)
+    body, full, dsn, original, dsn_text = _texts(mail)
 
     def result(
         kind: MessageKind, recipients: tuple[RecipientResult, ...] = (), mta: str | None = None
@@ -244,11 +246,22 @@ def _parse(raw: bytes) -> ParseResult:
         if signals.is_challenge(mail, body):
             return result(MessageKind.CHALLENGE)
         return result(MessageKind.NOT_BOUNCE)
-    ctx = Context(mail=mail, body=body, full_text=full, dsn=dsn, original_headers=original)
-    mta, text_findings = registry.run(ctx)
+    ctx = Context(
+        mail=mail,
+        body=body,
+        full_text=full,
+        dsn=dsn,
+        original_headers=original,
+        dsn_text=dsn_text,
+    )
+    module, text_findings = registry.run(ctx)
+    mta = str(module.NAME) if module is not None else None
     if dsn:
         by_address = {f.address: f for f in text_findings}
         findings = [_enrich(f, by_address, body) for f in dsn if addresses.is_candidate(f.address)]
+        family = registry.family_of(module)
+        if family is not None:
+            findings = [family.tidy(f) for f in findings]
         mta = mta if mta and mta != "generic" else "rfc3464"
     else:
         findings = [f for f in text_findings if addresses.is_candidate(f.address)]

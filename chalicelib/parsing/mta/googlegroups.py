@@ -19,7 +19,7 @@ _GROUP_HINTS = ("groups.google.com", "google groups", "googlegroups.com")
 
 def detect(ctx: Context) -> list[Finding] | None:
     failed = ctx.mail.header("x-failed-recipients")
-    if not failed or "googlemail.com" not in ctx.sender.lower():
+    if ctx.dsn or not failed or "googlemail.com" not in ctx.sender.lower():
         return None
     body = ctx.body.lower()
     if not any(h in body or h in failed.lower() for h in _GROUP_HINTS):

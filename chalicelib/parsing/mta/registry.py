@@ -1,5 +1,11 @@
-"""The explicit, ordered list of MTA detectors. The first one that recognises a message wins;
-`generic` is always last."""
+"""The explicit, ordered list of MTA detectors. The first one that recognises a message and
+reads failed recipients from it wins; `generic` is always last.
+
+Order matters where formats are copied: providers and gateways that reuse another MTA's report
+(Zoho and MX Logic copy Exim's wording, Yandex and SendGrid Postfix's, ActiveHunter Sendmail's)
+come before the MTA they copy, and header-identified families before text-identified ones.
+Adding an MTA is one module here and one line in `DETECTORS`.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +14,128 @@ from types import ModuleType
 
 from chalicelib.parsing.context import Context
 from chalicelib.parsing.findings import Finding
-from chalicelib.parsing.mta import generic, googlegroups
+from chalicelib.parsing.mta import (
+    activehunter,
+    amavis,
+    amazonses,
+    amazonworkmail,
+    aol,
+    apachejames,
+    barracuda,
+    biglobe,
+    courier,
+    docomo,
+    dovecot,
+    dragonfly,
+    einsundeins,
+    exchange,
+    exim,
+    fml,
+    generic,
+    gmail,
+    gmx,
+    googlegroups,
+    googleworkspace,
+    groupwise,
+    imailserver,
+    interscan,
+    kddi,
+    mailfoundry,
+    mailru,
+    mcafee,
+    messagingserver,
+    mfilter,
+    mimecast,
+    mxlogic,
+    notes,
+    office365,
+    opensmtpd,
+    outlook,
+    postfix,
+    powermta,
+    qmail,
+    sendgrid,
+    sendmail,
+    smtp32,
+    surfcontrol,
+    verizon,
+    yahoo,
+    yandex,
+    zoho,
+)
+from chalicelib.parsing.mta.family import Family
 
 Detect = Callable[[Context], list[Finding] | None]
 
-DETECTORS: tuple[ModuleType, ...] = (googlegroups, generic)
+DETECTORS: tuple[ModuleType, ...] = (
+    # Providers, recognised by their own headers or sender domains.
+    amazonses,
+    amazonworkmail,
+    googlegroups,
+    googleworkspace,
+    gmail,
+    yahoo,
+    aol,
+    outlook,
+    office365,
+    exchange,
+    zoho,
+    mailru,
+    yandex,
+    gmx,
+    einsundeins,
+    verizon,
+    kddi,
+    biglobe,
+    docomo,
+    # Gateways and filters that write their own reports.
+    mfilter,
+    interscan,
+    mcafee,
+    surfcontrol,
+    mxlogic,
+    mimecast,
+    barracuda,
+    activehunter,
+    amavis,
+    powermta,
+    sendgrid,
+    mailfoundry,
+    apachejames,
+    fml,
+    dovecot,
+    # Server software.
+    notes,
+    groupwise,
+    messagingserver,
+    imailserver,
+    smtp32,
+    courier,
+    dragonfly,
+    opensmtpd,
+    qmail,
+    exim,
+    postfix,
+    sendmail,
+    generic,
+)
 
 
-def run(ctx: Context) -> tuple[str | None, list[Finding]]:
-    """The first detector that reads failed recipients from the message: its name and its
-    findings. A detector that recognises the message but finds nobody lets the next one try."""
-    claimed: str | None = None
+def family_of(module: ModuleType | None) -> Family | None:
+    family = getattr(module, "FAMILY", None)
+    return family if isinstance(family, Family) else None
+
+
+def run(ctx: Context) -> tuple[ModuleType | None, list[Finding]]:
+    """The first detector that reads failed recipients from the message, and its findings. A
+    detector that recognises the message but finds nobody lets the next one try; the first such
+    one is still reported as the message's MTA."""
+    claimed: ModuleType | None = None
     for module in DETECTORS:
         detect: Detect = module.detect
         result = detect(ctx)
         if result:
-            return str(module.NAME), result
+            return module, result
         if result is not None and claimed is None:
-            claimed = str(module.NAME)
+            claimed = module
     return claimed, []

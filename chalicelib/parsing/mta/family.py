@@ -1,0 +1,116 @@
+"""What every MTA family module declares, as data, and the shared reading it drives.
+
+A family is recognised by cheap substring checks on lower-cased text computed once per message
+(`Context.lowered`): header names only that MTA writes, its sender and subject wordings, or
+markers in its report text. Once recognised, the failed recipients are read from the text that
+follows the family's `start` markers (by the shared free-text scan, `generic.scan`), the family's
+own boilerplate is removed from each diagnostic, and its own wordings (`phrases`) become the
+reason when they occur. A module that needs more (Gmail's two-paragraph errors, qmail's
+"Giving up" lines) writes its own `detect` on top of these helpers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chalicelib.classification.reasons import Reason
+from chalicelib.parsing.context import Context
+from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
+from chalicelib.parsing.mta import generic
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """One MTA family's fingerprints and wordings. Every string is lower-case."""
+
+    name: str
+    headers: tuple[str, ...] = ()  # header names only this MTA writes
+    senders: tuple[str, ...] = ()  # substrings of the From header
+    subjects: tuple[str, ...] = ()  # substrings of the Subject; with senders, both must match
+    markers: tuple[str, ...] = ()  # substrings of the report text that identify it alone
+    start: tuple[str, ...] = ()  # the failed recipients are listed after this line
+    boilerplate: tuple[str, ...] = ()  # regexes removed from every diagnostic
+    phrases: tuple[tuple[Reason, str], ...] = ()  # the MTA's own wordings -> reason
+
+    def recognises(self, ctx: Context) -> bool:
+        low = ctx.lowered
+        if any(h in low.header_names for h in self.headers):
+            return True
+        if any(m in low.body for m in self.markers):
+            return True
+        if self.senders and any(s in low.sender for s in self.senders):
+            return not self.subjects or any(s in low.subject for s in self.subjects)
+        return False
+
+    def section(self, body: str) -> str:
+        """The report text from the first `start` marker on (the whole text without one)."""
+        if not self.start:
+            return body
+        low = body.lower()
+        found = [i for i in (low.find(s) for s in self.start) if i >= 0]
+        return body[min(found) :] if found else body
+
+    def tidy(self, finding: Finding) -> Finding:
+        """Boilerplate removed from the diagnostic, and the MTA's own reason when it says one."""
+        diagnostic = finding.diagnostic
+        if self.boilerplate and diagnostic:
+            cleaned = fold(_compiled(self.boilerplate).sub(" ", diagnostic))
+            if cleaned != diagnostic:
+                diagnostic = cleaned
+                finding = finding.with_(
+                    diagnostic=cleaned,
+                    status=finding.status or find_status(cleaned),
+                    reply_code=finding.reply_code or find_reply_code(cleaned),
+                )
+        hint = self.reason_in(diagnostic)
+        if hint is not None and finding.reason_hint is None:
+            finding = finding.with_(reason_hint=hint.value)
+        return finding
+
+    def reason_in(self, text: str) -> Reason | None:
+        if not self.phrases or not text:
+            return None
+        low = text.lower()
+        for reason, pattern in _compiled_phrases(self.phrases):
+            if pattern.search(low):
+                return reason
+        return None
+
+    def read(self, ctx: Context) -> list[Finding]:
+        """Failed recipients in the family's report section, tidied."""
+        return [self.tidy(f) for f in generic.scan(self.section(ctx.body), ctx.senders)]
+
+    def detect(self, ctx: Context) -> list[Finding] | None:
+        """The standard detector: None when not this family, else what `read` finds."""
+        if not self.recognises(ctx):
+            return None
+        return self.read(ctx)
+
+
+_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+_PHRASE_CACHE: dict[tuple[tuple[Reason, str], ...], list[tuple[Reason, re.Pattern[str]]]] = {}
+
+
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    found = _CACHE.get(patterns)
+    if found is None:
+        found = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        _CACHE[patterns] = found
+    return found
+
+
+def _compiled_phrases(
+    phrases: tuple[tuple[Reason, str], ...],
+) -> list[tuple[Reason, re.Pattern[str]]]:
+    found = _PHRASE_CACHE.get(phrases)
+    if found is None:
+        found = [(reason, re.compile(pattern)) for reason, pattern in phrases]
+        _PHRASE_CACHE[phrases] = found
+    return found
+
+
+def after(text: str, marker: str, limit: int = 2_000) -> str:
+    """The text after the first case-insensitive `marker` ("" when absent), bounded."""
+    at = text.lower().find(marker)
+    return text[at + len(marker) : at + len(marker) + limit] if at >= 0 else ""
