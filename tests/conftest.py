@@ -63,3 +63,22 @@ def dynamodb_local_endpoint() -> Iterator[str]:
 
     with dynamodb_local() as endpoint:
         yield endpoint
+
+
+@pytest.fixture
+def dynamodb_local_table(dynamodb_local_endpoint: str) -> Iterator[str]:
+    """Point the storage layer at a fresh table in the real DynamoDB Local for one test
+    (other AWS services stay on moto)."""
+    import uuid
+
+    from chalicelib.config import Settings
+    from chalicelib.storage.items import bind, create_table
+
+    settings = Settings.from_env()
+    name = f"rebound-{uuid.uuid4().hex[:8]}"
+    bind(name, dynamodb_local_endpoint, settings.region)
+    create_table()
+    try:
+        yield name
+    finally:
+        bind(settings.table_name, None, settings.region)

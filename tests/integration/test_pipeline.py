@@ -124,8 +124,13 @@ def test_poison_message_goes_to_the_dead_letter_queue(stack: Any) -> None:
     assert attrs["ApproximateNumberOfMessages"] == "1"
 
 
-def test_concurrent_bounces_for_one_address_all_count(stack: Any) -> None:
-    _, _, _ = stack
+@pytest.mark.dynamodb_local
+def test_concurrent_bounces_for_one_address_all_count(
+    stack: Any, dynamodb_local_table: str
+) -> None:
+    # Storage on the real DynamoDB Local (moto does not isolate concurrent transactions);
+    # `stack` first so its moto set-up happens before storage is re-pointed.
+    _ = stack, dynamodb_local_table
     service = wiring.ingest_service()
     base = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     keys = [
