@@ -1,0 +1,1025 @@
+// Rebound's bounced-email report page: sign in with an API key, list and filter bounced
+// addresses, open an address's history, statistics with charts, CSV export, "mark as good".
+//
+// Bounce text is hostile input. Everything that comes from the API reaches the page as text
+// (createElement + textContent, setAttribute with values we control or have checked); nothing
+// here ever assigns HTML. The page's Content-Security-Policy forbids inline script besides.
+//
+// The API key lives in sessionStorage only (never in the URL); the view, tenant, filters and
+// sort live in the URL hash so a link opens the same report.
+
+const KEY_STORAGE = "rebound.apiKey";
+const FILTER_NAMES = [
+  "q", "domain", "category", "reason", "hard", "source", "state",
+  "first_from", "first_to", "last_from", "last_to", "min_count",
+];
+const SORT_NAMES = ["sort", "order", "rising_days", "limit"];
+const LINK_NAMES = new Set(["view", "tenant", ...FILTER_NAMES, ...SORT_NAMES]);
+const DEFAULTS = { sort: "count", order: "desc", rising_days: "7", limit: "50" };
+const HISTORY_PAGE = 25;
+
+const CATEGORIES = [
+  ["hard", "Hard"], ["soft", "Soft"], ["block", "Blocked"],
+  ["spam-content", "Spam / content"], ["mailbox-full", "Mailbox full"],
+];
+const STATES = [["active", "Active"], ["suppressed", "Suppressed"], ["reactivated", "Reactivated"]];
+const SOURCES = [["broadcast", "Broadcast"], ["event", "Event invitation"], ["survey", "Survey"]];
+const REASONS = [
+  ["userunknown", "User unknown"], ["hostunknown", "Domain unknown"], ["hasmoved", "Has moved"],
+  ["mailboxfull", "Mailbox full"], ["exceedlimit", "Message too large for mailbox"],
+  ["suspend", "Mailbox suspended"], ["blocked", "Blocked"], ["spamdetected", "Spam detected"],
+  ["virusdetected", "Virus detected"], ["contenterror", "Content error"],
+  ["policyviolation", "Policy violation"], ["securityerror", "Security error"],
+  ["authfailure", "Authentication failure (SPF/DKIM/DMARC)"], ["rejected", "Sender rejected"],
+  ["filtered", "Filtered"], ["norelaying", "Relaying denied"], ["notaccept", "Does not accept mail"],
+  ["requireptr", "Reverse DNS required"], ["badreputation", "Bad sender reputation"],
+  ["toomanyconn", "Too many connections"], ["ratelimited", "Rate limited"],
+  ["expired", "Delivery expired"], ["networkerror", "Network error"],
+  ["systemerror", "Remote system error"], ["systemfull", "Remote system full"],
+  ["mailererror", "Mailer error"], ["syntaxerror", "Syntax error"],
+  ["notcompliantrfc", "Not RFC compliant"], ["onhold", "On hold"],
+  ["mesgtoobig", "Message too big"], ["speeding", "Sending too fast"],
+  ["failedstarttls", "TLS failed"], ["suppressed", "Suppressed by the provider"],
+  ["undefined", "Unknown reason"],
+];
+const LABEL = {
+  category: Object.fromEntries(CATEGORIES),
+  state: Object.fromEntries(STATES),
+  source: Object.fromEntries(SOURCES),
+  reason: Object.fromEntries(REASONS),
+  sort: {
+    count: "bounce count", last_bounce: "last bounce", first_bounce: "first bounce",
+    address: "address", rising: "rising",
+  },
+};
+const SERIES = [
+  ["hard", "Hard"], ["soft", "Soft"], ["block", "Blocked"],
+  ["spam_content", "Spam / content"], ["mailbox_full", "Mailbox full"],
+];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const fmtNumber = new Intl.NumberFormat("en");
+
+const $ = (id) => document.getElementById(id);
+const ui = {};
+const session = { key: null, me: null };
+// The current view as the URL says it; paging cursors are kept beside it, not in the link.
+let link = new URLSearchParams();
+const list = { cursors: [null], page: 0, next: null, seq: 0, items: [] };
+const history_ = { address: null, cursors: [null], page: 0, next: null, seq: 0, opener: null };
+
+// ---------------------------------------------------------------------------- DOM helpers
+
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  setProps(el, props);
+  add(el, children);
+  return el;
+}
+
+function s(tag, props = {}, ...children) {
+  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  setProps(el, props);
+  add(el, children);
+  return el;
+}
+
+function setProps(el, props) {
+  for (const [name, value] of Object.entries(props)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "text") el.textContent = String(value);
+    else if (name === "class") el.setAttribute("class", value);
+    else if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
+    else el.setAttribute(name, value === true ? "" : String(value));
+  }
+}
+
+function add(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+function clear(el) {
+  el.replaceChildren();
+  return el;
+}
+
+function known(table, value) {
+  return Object.hasOwn(table, value) ? value : "other";
+}
+
+function labelOf(kind, value) {
+  if (value === null || value === undefined || value === "") return "—";
+  return Object.hasOwn(LABEL[kind], value) ? LABEL[kind][value] : String(value);
+}
+
+function fmtTime(iso) {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+function plural(n, one, many = `${one}s`) {
+  return `${fmtNumber.format(n)} ${n === 1 ? one : many}`;
+}
+
+// ---------------------------------------------------------------------------- the API
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function apiUrl(path, params) {
+  const url = new URL(path, document.baseURI);
+  url.hash = "";
+  url.search = params ? params.toString() : "";
+  return url;
+}
+
+async function apiFetch(path, { params = null, method = "GET", accept = "application/json", key = session.key } = {}) {
+  let response;
+  try {
+    response = await fetch(apiUrl(path, params), {
+      method,
+      headers: { Authorization: `Bearer ${key}`, Accept: accept },
+      cache: "no-store",
+      credentials: "omit",
+      referrerPolicy: "no-referrer",
+    });
+  } catch {
+    throw new ApiError(0, "NetworkError", "Could not reach the Rebound API. Check your connection and try again.");
+  }
+  if (!response.ok) {
+    let body = null;
+    try { body = await response.json(); } catch { /* not JSON: use the status text */ }
+    const message = (body && (body.Message || body.message)) || response.statusText || "Request failed";
+    const error = new ApiError(response.status, body && body.Code, String(message));
+    if (response.status === 401 && key === session.key && session.key) {
+      signOut(`Your API key was not accepted: ${error.message}`);
+    }
+    throw error;
+  }
+  return response;
+}
+
+async function apiJson(path, options) {
+  return (await apiFetch(path, options)).json();
+}
+
+function tenantPath(suffix = "") {
+  return `v1/tenants/${encodeURIComponent(link.get("tenant") || "")}${suffix}`;
+}
+
+function showError(box, error) {
+  clear(box);
+  const title = error.status === 403 ? "Not allowed"
+    : error.status === 404 ? "Not found"
+      : error.status === 400 ? "The request needs a fix"
+        : error.status === 0 ? "Offline" : "Something went wrong";
+  add(box, [h("strong", { text: title }), h("span", { class: "message", text: error.message })]);
+  if (error.code || error.status) {
+    add(box, h("span", { class: "sub", text: [error.code, error.status ? `HTTP ${error.status}` : ""].filter(Boolean).join(" · ") }));
+  }
+  box.hidden = false;
+}
+
+// ---------------------------------------------------------------------------- the link (URL hash)
+
+function readLink() {
+  const params = new URLSearchParams();
+  const fromQuery = new URLSearchParams(location.search); // e.g. a link in a summary email
+  const fromHash = new URLSearchParams(location.hash.replace(/^#/, ""));
+  for (const source of [fromQuery, fromHash]) {
+    for (const [name, value] of source) {
+      if (LINK_NAMES.has(name) && value.trim()) params.set(name, value.trim());
+    }
+  }
+  return params;
+}
+
+function canonical(params) {
+  const out = new URLSearchParams();
+  for (const name of ["tenant", "view", ...FILTER_NAMES, ...SORT_NAMES]) {
+    const value = params.get(name);
+    if (!value) continue;
+    if (name === "view" && value === "list") continue;
+    if (DEFAULTS[name] === value) continue;
+    if (name === "rising_days" && (params.get("sort") || DEFAULTS.sort) !== "rising") continue;
+    out.set(name, value);
+  }
+  return out;
+}
+
+function linkHash(params) {
+  const text = canonical(params).toString();
+  return text ? `#${text}` : "#";
+}
+
+function go(params) {
+  const hash = linkHash(params);
+  if (hash === (location.hash || "#")) {
+    link = canonical(params);
+    render();
+  } else {
+    location.hash = hash; // a history entry: Back returns to the previous report
+  }
+}
+
+function get(name) {
+  return link.get(name) || DEFAULTS[name] || "";
+}
+
+// ---------------------------------------------------------------------------- sign in / out
+
+function showSignIn(message) {
+  ui.app.hidden = true;
+  ui.session.hidden = true;
+  ui.signIn.hidden = false;
+  ui.signInError.hidden = !message;
+  ui.signInError.textContent = message || "";
+  ui.apiKey.value = "";
+  ui.apiKey.focus();
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(KEY_STORAGE);
+  session.key = null;
+  session.me = null;
+  if (ui.history.open) ui.history.close();
+  if (ui.confirm.open) ui.confirm.close();
+  clear(ui.rows);
+  clear(ui.statsBody);
+  showSignIn(message);
+}
+
+async function signIn(key) {
+  let me;
+  try {
+    me = await apiJson("v1/me", { key });
+  } catch (error) {
+    sessionStorage.removeItem(KEY_STORAGE);
+    showSignIn(error.status === 401 ? `That key was not accepted: ${error.message}` : error.message);
+    return;
+  }
+  session.key = key;
+  session.me = me;
+  sessionStorage.setItem(KEY_STORAGE, key);
+  ui.signIn.hidden = true;
+  ui.session.hidden = false;
+  ui.app.hidden = false;
+  ui.role.textContent = me.role || "";
+  const tenants = Array.isArray(me.tenants) ? me.tenants.map(String) : [];
+  const staff = me.role === "staff";
+  clear(ui.tenantPicker);
+  for (const t of tenants) ui.tenantPicker.append(h("option", { value: t, text: t }));
+  ui.tenantPicker.hidden = !staff;
+  ui.tenantPicker.previousElementSibling.hidden = !staff;
+  ui.tenantName.hidden = staff;
+  const wanted = link.get("tenant");
+  const tenant = tenants.includes(wanted) ? wanted : (tenants[0] || "");
+  if (!tenant) {
+    ui.tenantName.textContent = "";
+    showEmptyTenants();
+    return;
+  }
+  const next = new URLSearchParams(link);
+  next.set("tenant", tenant);
+  history.replaceState(null, "", location.pathname + linkHash(next));
+  link = canonical(next);
+  render();
+  ui.main.focus();
+}
+
+function showEmptyTenants() {
+  ui.viewList.hidden = true;
+  ui.viewStats.hidden = false;
+  clear(ui.statsBody).append(h("div", { class: "empty card" },
+    h("strong", { text: "No tenants yet" }), "There is no tenant to report on."));
+}
+
+function canReactivate() {
+  return session.me && (session.me.role === "admin" || session.me.role === "staff");
+}
+
+// ---------------------------------------------------------------------------- render
+
+function render() {
+  if (!session.me) return;
+  const view = link.get("view") === "stats" ? "stats" : "list";
+  const tenant = link.get("tenant") || "";
+  ui.tenantPicker.value = tenant;
+  ui.tenantName.textContent = tenant;
+  for (const tab of [ui.tabList, ui.tabStats]) {
+    const params = new URLSearchParams(link);
+    params.set("view", tab.dataset.view);
+    tab.setAttribute("href", linkHash(params));
+    if (tab.dataset.view === view) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
+  }
+  ui.viewList.hidden = view !== "list";
+  ui.viewStats.hidden = view !== "stats";
+  document.title = `${view === "stats" ? "Statistics" : "Bounced addresses"} · ${tenant} · Rebound`;
+  if (view === "list") {
+    fillForm();
+    const key = listKey();
+    if (key !== list.key) {
+      list.key = key;
+      list.cursors = [null];
+      list.page = 0;
+    }
+    loadList();
+  } else {
+    loadStats();
+  }
+}
+
+// ---------------------------------------------------------------------------- filters form
+
+function buildForm() {
+  const reason = ui.form.elements.reason;
+  reason.append(h("option", { value: "", text: "Any reason" }));
+  for (const [value, text] of REASONS) reason.append(h("option", { value, text }));
+  for (const [box, name, choices] of [
+    [$("f-category"), "category", CATEGORIES],
+    [$("f-state"), "state", STATES],
+    [$("f-source"), "source", SOURCES],
+  ]) {
+    for (const [value, text] of choices) {
+      const id = `f-${name}-${value}`;
+      box.append(h("label", { for: id },
+        h("input", { type: "checkbox", id, name, value }), text));
+    }
+  }
+}
+
+function fillForm() {
+  const f = ui.form.elements;
+  for (const name of ["q", "domain", "first_from", "first_to", "last_from", "last_to", "min_count", "hard"]) {
+    f[name].value = link.get(name) || "";
+  }
+  const reasons = (link.get("reason") || "").split(",").filter(Boolean);
+  const reason = f.reason;
+  for (const option of [...reason.options]) if (option.dataset.extra) option.remove();
+  if (reasons.length > 1 || (reasons.length === 1 && !REASONS.some(([v]) => v === reasons[0]))) {
+    // A link may carry several reasons; keep them as one choice rather than dropping any.
+    reason.append(h("option", { value: reasons.join(","), text: reasons.map((r) => labelOf("reason", r)).join(" or "), "data-extra": "1" }));
+  }
+  reason.value = reasons.join(",");
+  for (const name of ["category", "state", "source"]) {
+    const chosen = new Set((link.get(name) || "").split(","));
+    for (const box of ui.form.querySelectorAll(`input[name="${name}"]`)) box.checked = chosen.has(box.value);
+  }
+  for (const name of SORT_NAMES) f[name].value = get(name);
+  ui.risingField.hidden = f.sort.value !== "rising";
+}
+
+function readForm() {
+  const f = ui.form.elements;
+  const params = new URLSearchParams();
+  params.set("tenant", link.get("tenant") || "");
+  for (const name of ["q", "domain", "first_from", "first_to", "last_from", "last_to", "min_count", "hard", "reason", ...SORT_NAMES]) {
+    const value = String(f[name].value || "").trim();
+    if (value) params.set(name, value);
+  }
+  for (const name of ["category", "state", "source"]) {
+    const values = [...ui.form.querySelectorAll(`input[name="${name}"]:checked`)].map((b) => b.value);
+    if (values.length) params.set(name, values.join(","));
+  }
+  return params;
+}
+
+function hasFilters() {
+  return FILTER_NAMES.some((name) => link.get(name));
+}
+
+function reportQuery({ paging }) {
+  const params = new URLSearchParams();
+  for (const name of FILTER_NAMES) if (link.get(name)) params.set(name, link.get(name));
+  params.set("sort", get("sort"));
+  params.set("order", get("order"));
+  if (get("sort") === "rising") params.set("rising_days", get("rising_days"));
+  if (paging) params.set("limit", get("limit"));
+  return params;
+}
+
+function listKey() {
+  return `${link.get("tenant")}?${reportQuery({ paging: true })}`;
+}
+
+// ---------------------------------------------------------------------------- the list
+
+async function loadList() {
+  const seq = ++list.seq;
+  const params = reportQuery({ paging: true });
+  const cursor = list.cursors[list.page];
+  if (cursor) params.set("cursor", cursor);
+  ui.listError.hidden = true;
+  ui.rows.classList.add("busy");
+  ui.table.setAttribute("aria-busy", "true");
+  ui.listStatus.textContent = "Loading bounced addresses…";
+  ui.prev.disabled = true;
+  ui.next.disabled = true;
+  let data;
+  try {
+    data = await apiJson(tenantPath("/bounces"), { params });
+  } catch (error) {
+    if (seq !== list.seq) return;
+    ui.rows.classList.remove("busy");
+    ui.table.removeAttribute("aria-busy");
+    ui.listStatus.textContent = "";
+    clear(ui.rows);
+    ui.tableWrap.hidden = true;
+    ui.listEmpty.hidden = true;
+    showError(ui.listError, error);
+    ui.prev.disabled = list.page === 0;
+    return;
+  }
+  if (seq !== list.seq) return; // a newer request has taken over
+  const items = Array.isArray(data.items) ? data.items : [];
+  list.items = items;
+  list.next = data.next_cursor || null;
+  ui.rows.classList.remove("busy");
+  ui.table.removeAttribute("aria-busy");
+  clear(ui.rows);
+  for (const item of items) ui.rows.append(bounceRow(item));
+  ui.tableWrap.hidden = items.length === 0;
+  ui.listEmpty.hidden = items.length !== 0;
+  if (items.length === 0) renderEmpty();
+  ui.prev.disabled = list.page === 0;
+  ui.next.disabled = !list.next;
+  ui.pageLabel.textContent = `Page ${list.page + 1}`;
+  const order = get("order") === "asc" ? "ascending" : "descending";
+  ui.listStatus.textContent = items.length
+    ? `${plural(items.length, "address", "addresses")} on page ${list.page + 1}${list.next ? " (more on the next page)" : ""}, sorted by ${labelOf("sort", get("sort"))}, ${order}.`
+    : "";
+}
+
+function renderEmpty() {
+  clear(ui.listEmpty);
+  if (list.page > 0) {
+    add(ui.listEmpty, [h("strong", { text: "No more addresses" }), "This is past the last page."]);
+  } else if (hasFilters()) {
+    add(ui.listEmpty, [
+      h("strong", { text: "No bounced addresses match these filters" }),
+      h("p", { text: "Try a wider date range or fewer conditions." }),
+      h("button", { type: "button", class: "btn", text: "Clear filters", onclick: clearFilters }),
+    ]);
+  } else {
+    add(ui.listEmpty, [h("strong", { text: "No bounces recorded yet" }),
+      `Nothing sent for ${link.get("tenant")} has bounced so far.`]);
+  }
+}
+
+function categoryChip(category) {
+  return h("span", { class: `chip cat-${known(LABEL.category, category)}`, text: labelOf("category", category) });
+}
+
+function stateChip(state) {
+  return h("span", { class: `chip state-${known(LABEL.state, state)}`, text: labelOf("state", state) });
+}
+
+function bounceRow(item) {
+  const address = String(item.address ?? "");
+  const sent = [labelOf("source", item.source), item.send_id ? `send ${item.send_id}` : ""].filter(Boolean).join(" · ");
+  const rising = get("sort") === "rising" && Number(item.recent_count) > 0
+    ? h("span", { class: "rising", text: `+${fmtNumber.format(item.recent_count)} in the last ${get("rising_days")} days` })
+    : null;
+  const status = [item.status, item.reply_code, item.remote_mta].filter(Boolean).join(" · ");
+  const actions = h("td", {});
+  if (canReactivate() && item.state !== "reactivated") {
+    actions.append(h("button", {
+      type: "button", class: "btn btn-small", text: "Mark as good",
+      "aria-label": `Mark ${address} as good`,
+      onclick: (event) => reactivate(item, event.currentTarget),
+    }));
+  }
+  return h("tr", { "data-address": address },
+    h("td", {},
+      h("button", {
+        type: "button", class: "link-button address", text: address,
+        "aria-haspopup": "dialog", onclick: (event) => openHistory(address, event.currentTarget),
+      }),
+      h("span", { class: "sub", text: sent })),
+    h("td", {},
+      h("span", { class: "count", text: fmtNumber.format(Number(item.count) || 0) }),
+      h("span", { class: "sub summary", text: item.summary || "" }),
+      rising),
+    h("td", {},
+      h("strong", { class: "reason", text: labelOf("reason", item.reason) }), " ",
+      h("div", {}, categoryChip(item.category),
+        h("span", { class: `chip ${item.hard ? "cat-hard" : "cat-soft"}`, text: item.hard ? "hard bounce" : "not hard" })),
+      h("span", { class: "explanation", text: item.explanation || "" })),
+    h("td", {}, stateChip(item.state),
+      item.blacklisted ? h("span", { class: "chip chip-blacklisted", text: "blacklist" }) : null),
+    h("td", {},
+      h("div", { class: "diag", title: item.diagnostic || "", text: item.diagnostic || "—" }),
+      h("span", { class: "sub", text: status })),
+    actions);
+}
+
+function clearFilters() {
+  const params = new URLSearchParams();
+  params.set("tenant", link.get("tenant") || "");
+  for (const name of SORT_NAMES) if (link.get(name)) params.set(name, link.get(name));
+  go(params);
+}
+
+// ---------------------------------------------------------------------------- history panel
+
+function openHistory(address, opener) {
+  history_.address = address;
+  history_.cursors = [null];
+  history_.page = 0;
+  history_.opener = opener || null;
+  ui.historyTitle.textContent = address;
+  if (!ui.history.open) ui.history.showModal();
+  loadHistory();
+}
+
+async function loadHistory() {
+  const seq = ++history_.seq;
+  const address = history_.address;
+  const params = new URLSearchParams({ limit: String(HISTORY_PAGE) });
+  const cursor = history_.cursors[history_.page];
+  if (cursor) params.set("cursor", cursor);
+  const body = ui.historyBody;
+  body.setAttribute("aria-busy", "true");
+  if (!body.firstChild) body.append(h("p", { class: "status-line", text: "Loading history…" }));
+  else body.classList.add("busy");
+  let data;
+  try {
+    data = await apiJson(tenantPath(`/bounces/${encodeURIComponent(address)}`), { params });
+  } catch (error) {
+    if (seq !== history_.seq) return;
+    body.removeAttribute("aria-busy");
+    body.classList.remove("busy");
+    const box = h("div", { class: "notice notice-error", role: "alert" });
+    showError(box, error);
+    clear(body).append(box);
+    return;
+  }
+  if (seq !== history_.seq) return;
+  body.removeAttribute("aria-busy");
+  body.classList.remove("busy");
+  const entries = (data.history && Array.isArray(data.history.items)) ? data.history.items : [];
+  history_.next = (data.history && data.history.next_cursor) || null;
+  clear(body).append(addressFacts(data), historyTable(entries), historyPager());
+}
+
+function addressFacts(item) {
+  const facts = h("dl", { class: "facts" });
+  const row = (term, ...value) => facts.append(h("dt", { text: term }), h("dd", {}, ...value));
+  row("Bounces", h("span", { class: "summary", text: item.summary || "" }));
+  row("State", stateChip(item.state),
+    item.suppression ? h("span", {
+      class: "sub",
+      text: `suppressed since ${fmtTime(item.suppression.since)}: ${item.suppression.reason || "—"}${item.suppression.actor ? ` (by ${item.suppression.actor})` : ""}`,
+    }) : null);
+  row("Reason", h("strong", { text: labelOf("reason", item.reason) }), " ", categoryChip(item.category),
+    h("span", { class: "explanation", text: item.explanation || "" }));
+  row("Hard bounce", item.hard ? "Yes: the address itself is bad" : "No");
+  row("Status", [item.status, item.reply_code].filter(Boolean).join(" · ") || "—");
+  row("Last diagnostic", h("span", { class: "diag diag-full", text: item.diagnostic || "—" }));
+  row("First bounce", fmtTime(item.first_bounce_at));
+  row("Last bounce", fmtTime(item.last_bounce_at));
+  row("Last sent as", [labelOf("source", item.source), item.send_id ? `send ${item.send_id}` : ""].filter(Boolean).join(" · "));
+  row("Remote server", item.remote_mta || "—");
+  if (item.blacklisted) row("Blacklist", h("span", { class: "chip chip-blacklisted", text: "our server was reported as blacklisted" }));
+  const wrap = h("div", {}, facts);
+  if (canReactivate() && item.state !== "reactivated") {
+    wrap.append(h("div", { class: "actions" }, h("button", {
+      type: "button", class: "btn btn-danger", id: "history-reactivate", text: "Mark as good",
+      onclick: (event) => reactivate(item, event.currentTarget),
+    })));
+  }
+  return wrap;
+}
+
+function historyTable(entries) {
+  const section = h("section", { "aria-labelledby": "history-list-title" },
+    h("h3", { id: "history-list-title", text: "Bounce history, newest first" }));
+  if (!entries.length) {
+    section.append(h("p", { class: "empty", text: history_.page ? "No older bounces." : "No bounce history recorded for this address." }));
+    return section;
+  }
+  const rows = entries.map((e) => h("tr", {},
+    h("td", {}, fmtTime(e.bounce_at), h("span", { class: "sub", text: `received ${fmtTime(e.received_at)}` })),
+    h("td", {}, labelOf("source", e.source), h("span", { class: "sub", text: e.send_id ? `send ${e.send_id}` : "" })),
+    h("td", {}, [e.status, e.reply_code].filter(Boolean).join(" · ") || "—"),
+    h("td", {}, h("span", { text: labelOf("reason", e.reason) }), h("div", {}, categoryChip(e.category),
+      e.blacklisted ? h("span", { class: "chip chip-blacklisted", text: "blacklist" }) : null)),
+    h("td", {}, h("span", { class: "diag diag-full", text: e.diagnostic || "—" }),
+      h("span", { class: "sub", text: e.message_id ? `message ${e.message_id}` : "" })),
+    h("td", { text: e.remote_mta || "—" })));
+  section.append(h("div", { class: "table-wrap" }, h("table", { class: "history" },
+    h("caption", { class: "visually-hidden", text: "Bounce history, newest first" }),
+    h("thead", {}, h("tr", {}, ["When", "Sent as", "Status", "Reason", "Diagnostic", "Remote server"]
+      .map((t) => h("th", { scope: "col", text: t })))),
+    h("tbody", {}, rows))));
+  return section;
+}
+
+function historyPager() {
+  return h("nav", { class: "pager", "aria-label": "History pages" },
+    h("button", {
+      type: "button", class: "btn", text: "← Newer", disabled: history_.page === 0,
+      onclick: () => { history_.page -= 1; loadHistory(); },
+    }),
+    h("span", { class: "page-label", text: `Page ${history_.page + 1}` }),
+    h("button", {
+      type: "button", class: "btn", text: "Older →", disabled: !history_.next,
+      onclick: () => {
+        history_.cursors[history_.page + 1] = history_.next;
+        history_.page += 1;
+        loadHistory();
+      },
+    }));
+}
+
+// ---------------------------------------------------------------------------- mark as good
+
+function confirmDialog(text) {
+  return new Promise((resolve) => {
+    ui.confirmText.textContent = text;
+    ui.confirm.returnValue = "";
+    ui.confirm.addEventListener("close", () => resolve(ui.confirm.returnValue === "ok"), { once: true });
+    ui.confirm.showModal();
+  });
+}
+
+async function reactivate(item, button) {
+  const address = String(item.address ?? "");
+  const ok = await confirmDialog(
+    `Mark ${address} as good? It leaves the suppression list and the sending system may mail it again. ` +
+    "Its active bounce count restarts; its history is kept and the change is recorded with your key.");
+  if (button && button.isConnected) button.focus();
+  if (!ok) return;
+  if (button) button.disabled = true;
+  const notice = ui.history.open ? ui.historyBody : null;
+  try {
+    await apiFetch(tenantPath(`/bounces/${encodeURIComponent(address)}/reactivate`), { method: "POST" });
+  } catch (error) {
+    if (button) button.disabled = false;
+    const box = h("div", { class: "notice notice-error", role: "alert" });
+    showError(box, error);
+    if (notice) notice.prepend(box);
+    else showError(ui.listError, error);
+    return;
+  }
+  ui.listStatus.textContent = `${address} was marked as good.`;
+  if (ui.history.open && history_.address === address) {
+    history_.page = 0;
+    await loadHistory();
+    ui.historyBody.prepend(h("p", { class: "notice notice-ok", role: "status", text: `${address} was marked as good.` }));
+  }
+  if (!ui.viewList.hidden) loadList();
+}
+
+// ---------------------------------------------------------------------------- CSV export
+
+async function exportCsv() {
+  const status = ui.exportStatus;
+  clear(status).append("Preparing the export…");
+  ui.exportButton.disabled = true;
+  try {
+    const response = await apiFetch(tenantPath("/bounces.csv"), {
+      params: reportQuery({ paging: false }), accept: "text/csv, application/json;q=0.9",
+    });
+    const type = response.headers.get("content-type") || "";
+    if (type.includes("application/json")) {
+      // Too large for one response: the API wrote it to storage and returned a short-lived link.
+      const data = await response.json();
+      const url = new URL(String(data.download_url || ""), document.baseURI);
+      if (url.protocol !== "https:" && url.protocol !== "http:") throw new ApiError(0, "BadLink", "The export link is not a web address.");
+      const a = h("a", { href: url.href, rel: "noopener noreferrer", target: "_blank", id: "export-link", text: "Download the CSV" });
+      clear(status).append(`Your export of ${plural(Number(data.rows) || 0, "row")} is ready. `, a,
+        data.expires_at ? ` (the link works until ${fmtTime(data.expires_at)})` : "");
+      a.focus();
+      return;
+    }
+    const blob = await response.blob();
+    const name = fileName(response.headers.get("content-disposition"));
+    const url = URL.createObjectURL(blob);
+    const a = h("a", { href: url, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    clear(status).append(`Downloaded ${name}.`);
+  } catch (error) {
+    clear(status);
+    showError(ui.listError, error);
+  } finally {
+    ui.exportButton.disabled = false;
+  }
+}
+
+function fileName(disposition) {
+  const match = /filename="?([A-Za-z0-9._-]{1,100})"?/.exec(disposition || "");
+  if (match) return match[1];
+  const tenant = (link.get("tenant") || "tenant").replace(/[^A-Za-z0-9_-]/g, "_");
+  return `bounces-${tenant}-${new Date().toISOString().slice(0, 10)}.csv`;
+}
+
+async function copyLink() {
+  const url = new URL(location.href);
+  url.search = "";
+  url.hash = linkHash(link);
+  try {
+    await navigator.clipboard.writeText(url.href);
+    ui.exportStatus.textContent = "Link copied. It opens this report with these filters (the key is never part of it).";
+  } catch {
+    ui.exportStatus.textContent = `Link to this report: ${url.href}`;
+  }
+}
+
+// ---------------------------------------------------------------------------- statistics
+
+async function loadStats() {
+  const seq = ++loadStats.seq;
+  ui.statsError.hidden = true;
+  ui.statsStatus.textContent = "Loading statistics…";
+  ui.statsBody.classList.add("busy");
+  let data;
+  try {
+    data = await apiJson(tenantPath("/stats"));
+  } catch (error) {
+    if (seq !== loadStats.seq) return;
+    ui.statsStatus.textContent = "";
+    ui.statsBody.classList.remove("busy");
+    clear(ui.statsBody);
+    showError(ui.statsError, error);
+    return;
+  }
+  if (seq !== loadStats.seq) return;
+  ui.statsBody.classList.remove("busy");
+  ui.statsStatus.textContent = "";
+  clear(ui.statsBody).append(...statsView(data));
+}
+loadStats.seq = 0;
+
+function statsView(data) {
+  const totals = data.totals || {};
+  const parts = [];
+  const blocking = data.blocking || {};
+  const hosts = Array.isArray(blocking.hosts) ? blocking.hosts : [];
+  if (blocking.suspected || totals.blacklisted > 0) {
+    parts.push(h("div", { class: "notice notice-warn", role: "alert", id: "blocking-warning" },
+      h("strong", { text: blocking.suspected ? "Our mail server may be blocked or blacklisted" : "Some receiving servers report a blacklisting" }),
+      "Blocks and blacklistings are about our server or our content, not the addresses: those addresses are not marked invalid. ",
+      hosts.length ? h("ul", {}, hosts.map((host) => h("li", {},
+        h("strong", { text: host.domain || "?" }), `: ${plural(Number(host.blocks) || 0, "block")}`,
+        host.blacklisted ? ", blacklisted" : ""))) : null));
+  }
+  const cards = [
+    ["addresses", "Addresses bounced"], ["hard", "Hard"], ["soft", "Soft"], ["block", "Blocked"],
+    ["spam_content", "Spam / content"], ["mailbox_full", "Mailbox full"], ["suppressed", "Suppressed"],
+    ["blacklisted", "Blacklisted"],
+  ].map(([name, text]) => h("div", { class: "total", "data-total": name },
+    h("span", { class: "num", text: fmtNumber.format(Number(totals[name]) || 0) }), h("span", { class: "lbl", text })));
+  if (data.invalid_share !== null && data.invalid_share !== undefined) {
+    cards.push(h("div", { class: "total", "data-total": "invalid_share" },
+      h("span", { class: "num", text: `${(Number(data.invalid_share) * 100).toFixed(1)}%` }),
+      h("span", { class: "lbl", text: `of ${fmtNumber.format(Number(data.contact_count) || 0)} contacts invalid` })));
+  }
+  parts.push(h("div", { class: "totals" }, cards));
+  const daily = Array.isArray(data.daily) ? data.daily : [];
+  const reasons = Array.isArray(data.per_reason) ? data.per_reason : [];
+  const domains = Array.isArray(data.per_domain) ? data.per_domain : [];
+  const sources = Array.isArray(data.per_source) ? data.per_source : [];
+  parts.push(h("div", { class: "charts" },
+    chartCard("chart-daily", "Bounces per day, last 90 days", dailyChart(daily), true),
+    chartCard("chart-reason", "Bounces per reason", reasonChart(reasons)),
+    chartCard("chart-domain", "Bounces per recipient domain", domainChart(domains)),
+    chartCard("chart-source", "Bounces per sending feature", barChart(
+      sources.map((r) => ({ label: labelOf("source", r.source), value: Number(r.bounces) || 0 })),
+      "Bounces per sending feature",
+      [["Sent as", (r) => labelOf("source", r.source)], ["Bounces", (r) => r.bounces]], sources))));
+  return parts;
+}
+
+function chartCard(id, title, content, wide = false) {
+  return h("section", { class: `card chart-card chart${wide ? " chart-wide" : ""}`, id, "aria-labelledby": `${id}-title` },
+    h("h3", { id: `${id}-title`, text: title }), content);
+}
+
+function niceScale(max) {
+  if (!(max > 0)) return { top: 1, step: 1 };
+  const magnitude = 10 ** Math.floor(Math.log10(max));
+  for (const m of [0.1, 0.2, 0.5, 1, 2, 5, 10]) {
+    const step = Math.max(1, m * magnitude);
+    if (max / step <= 5) return { top: Math.ceil(max / step) * step, step };
+  }
+  return { top: max, step: max };
+}
+
+function asTable(caption, columns, rows) {
+  return h("details", { class: "as-table" }, h("summary", { text: "Show as a table" }),
+    h("table", {}, h("caption", { class: "visually-hidden", text: caption }),
+      h("thead", {}, h("tr", {}, columns.map(([name]) => h("th", { scope: "col", text: name })))),
+      h("tbody", {}, rows.map((row) => h("tr", {}, columns.map(([, value]) => {
+        const v = value(row);
+        return v instanceof Node ? h("td", {}, v)
+          : h("td", { class: typeof v === "number" ? "num-cell" : null, text: v ?? "—" });
+      }))))));
+}
+
+function emptyChart(text) {
+  return h("p", { class: "empty", text });
+}
+
+function legend(series) {
+  return h("ul", { class: "legend" }, series.map(([name, text]) =>
+    h("li", {}, h("span", { class: `swatch fill-${name}`, "aria-hidden": "true" }), text)));
+}
+
+function dailyChart(days) {
+  if (!days.length || days.every((d) => !Number(d.bounces))) {
+    return emptyChart("No bounces in the last 90 days.");
+  }
+  const W = 960, H = 240, left = 44, right = 8, top = 10, bottom = 26;
+  const plotW = W - left - right, plotH = H - top - bottom;
+  const { top: yTop, step } = niceScale(Math.max(...days.map((d) => Number(d.bounces) || 0)));
+  const y = (v) => top + plotH - (v / yTop) * plotH;
+  const slot = plotW / days.length;
+  const barW = Math.max(1, slot - 1.5);
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": "daily-svg-title daily-svg-desc" });
+  const total = days.reduce((sum, d) => sum + (Number(d.bounces) || 0), 0);
+  const peak = days.reduce((best, d) => ((Number(d.bounces) || 0) > (Number(best.bounces) || 0) ? d : best), days[0]);
+  svg.append(s("title", { id: "daily-svg-title", text: "Bounces per day over the last 90 days" }),
+    s("desc", { id: "daily-svg-desc", text: `${plural(total, "bounce")} in ${days.length} days; the busiest day was ${peak.date} with ${plural(Number(peak.bounces) || 0, "bounce")}.` }));
+  for (let v = 0; v <= yTop; v += step) {
+    svg.append(s("line", { class: v ? "gridline" : "axis", x1: left, x2: W - right, y1: y(v), y2: y(v) }),
+      s("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end", text: fmtNumber.format(v) }));
+  }
+  days.forEach((d, i) => {
+    const x = left + i * slot;
+    const group = s("g", { class: "day" });
+    const counts = SERIES.map(([name]) => [name, Number(d[name]) || 0]);
+    const other = Math.max(0, (Number(d.bounces) || 0) - counts.reduce((sum, [, n]) => sum + n, 0));
+    if (other) counts.push(["other", other]);
+    let base = 0;
+    for (const [name, n] of counts) {
+      if (!n) continue;
+      group.append(s("rect", { class: `fill-${name}`, x: x.toFixed(2), width: barW.toFixed(2), y: y(base + n).toFixed(2), height: Math.max(0.5, y(base) - y(base + n)).toFixed(2) }));
+      base += n;
+    }
+    // an invisible full-height target so each day shows its numbers on hover
+    group.append(s("rect", { x: x.toFixed(2), width: slot.toFixed(2), y: top, height: plotH, fill: "transparent" }),
+      s("title", { text: `${d.date}: ${plural(Number(d.bounces) || 0, "bounce")}${counts.filter(([, n]) => n).map(([name, n]) => `, ${n} ${name.replace("_", " ")}`).join("")}` }));
+    svg.append(group);
+    const date = String(d.date || "");
+    if (date.endsWith("-01") || i === 0) {
+      const month = Number(date.slice(5, 7));
+      svg.append(s("text", { x: x.toFixed(2), y: H - 8, text: `${MONTHS[month - 1] || ""} ${Number(date.slice(8, 10)) || ""}` }));
+    }
+  });
+  return h("div", {}, legend([...SERIES, ["other", "Other"]]), svg,
+    asTable("Bounces per day", [["Day", (d) => d.date], ["Bounces", (d) => Number(d.bounces) || 0],
+      ...SERIES.map(([name, text]) => [text, (d) => Number(d[name]) || 0])], days.filter((d) => Number(d.bounces))));
+}
+
+// Horizontal bars: rows of {label, value, segments?: [[series, n], ...], title?}
+function barChart(rows, title, columns, raw) {
+  if (!rows.length) return emptyChart("Nothing to show yet.");
+  const shown = rows.slice(0, 12);
+  const W = 560, rowH = 26, labelW = 170, valueW = 56;
+  const H = shown.length * rowH + 4;
+  const max = Math.max(...shown.map((r) => r.value), 1);
+  const scale = (n) => (n / max) * (W - labelW - valueW);
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": title });
+  shown.forEach((row, i) => {
+    const yTop = i * rowH + 2;
+    const label = row.label.length > 24 ? `${row.label.slice(0, 23)}…` : row.label;
+    const group = s("g", {}, s("title", { text: `${row.title || row.label}: ${fmtNumber.format(row.value)}` }),
+      s("text", { class: "bar-label", x: labelW - 8, y: yTop + 16, "text-anchor": "end", text: label }));
+    let x = labelW;
+    for (const [name, n] of row.segments || [["bounces", row.value]]) {
+      if (!n) continue;
+      group.append(s("rect", { class: `fill-${name}`, x: x.toFixed(2), y: yTop + 3, height: rowH - 8, width: Math.max(1, scale(n)).toFixed(2), rx: 2 }));
+      x += scale(n);
+    }
+    group.append(s("text", { x: (x + 6).toFixed(2), y: yTop + 16, text: fmtNumber.format(row.value) }));
+    svg.append(group);
+  });
+  const more = rows.length > shown.length ? h("p", { class: "sub", text: `Top ${shown.length} of ${rows.length}; the table lists all.` }) : null;
+  return h("div", {}, svg, more, asTable(title, columns, raw));
+}
+
+function reasonChart(reasons) {
+  const sorted = [...reasons].sort((a, b) => (Number(b.bounces) || 0) - (Number(a.bounces) || 0));
+  return barChart(
+    sorted.map((r) => ({ label: labelOf("reason", r.reason), value: Number(r.bounces) || 0, title: `${labelOf("reason", r.reason)}. ${r.explanation || ""}` })),
+    "Bounces per reason",
+    [["Reason", (r) => labelOf("reason", r.reason)], ["Bounces", (r) => Number(r.bounces) || 0], ["What it means", (r) => r.explanation || "—"]],
+    sorted);
+}
+
+function domainChart(domains) {
+  const sorted = [...domains].sort((a, b) => (Number(b.bounces) || 0) - (Number(a.bounces) || 0));
+  const rows = sorted.map((d) => {
+    const total = Number(d.bounces) || 0, hard = Number(d.hard) || 0, blocks = Number(d.blocks) || 0;
+    return {
+      label: String(d.domain ?? ""), value: total,
+      segments: [["hard", hard], ["block", blocks], ["other", Math.max(0, total - hard - blocks)]],
+    };
+  });
+  const showDomain = (d) => h("button", {
+    type: "button", class: "link-button", text: String(d.domain ?? ""),
+    onclick: () => {
+      const params = new URLSearchParams({ tenant: link.get("tenant") || "", domain: String(d.domain ?? "") });
+      go(params);
+    },
+  });
+  return h("div", {}, legend([["hard", "Hard"], ["block", "Blocked"], ["other", "Other"]]),
+    barChart(rows, "Bounces per recipient domain", [
+      ["Domain", showDomain], ["Bounces", (d) => Number(d.bounces) || 0], ["Hard", (d) => Number(d.hard) || 0],
+      ["Blocks", (d) => Number(d.blocks) || 0],
+      ["Bounce rate", (d) => (d.rate === null || d.rate === undefined ? "—" : `${(Number(d.rate) * 100).toFixed(2)}%`)],
+    ], sorted));
+}
+
+// ---------------------------------------------------------------------------- start
+
+function bind() {
+  for (const id of ["app", "session", "main", "role", "rows", "history", "confirm"]) ui[id] = $(id);
+  Object.assign(ui, {
+    signIn: $("sign-in"), signInForm: $("sign-in-form"), signInError: $("sign-in-error"), apiKey: $("api-key"),
+    tenantPicker: $("tenant-picker"), tenantName: $("tenant-name"), signOutButton: $("sign-out"),
+    tabList: $("tab-list"), tabStats: $("tab-stats"), viewList: $("view-list"), viewStats: $("view-stats"),
+    form: $("filters"), risingField: $("rising-field"), listStatus: $("list-status"), listError: $("list-error"),
+    listEmpty: $("list-empty"), table: $("bounces"), tableWrap: $("table-wrap"), rows: $("bounce-rows"),
+    prev: $("prev"), next: $("next"), pageLabel: $("page-label"), exportButton: $("export"),
+    exportStatus: $("export-status"), statsStatus: $("stats-status"), statsError: $("stats-error"),
+    statsBody: $("stats-body"), historyTitle: $("history-title"), historyBody: $("history-body"),
+    confirmText: $("confirm-text"),
+  });
+  buildForm();
+  ui.signInForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const key = ui.apiKey.value.trim();
+    ui.apiKey.value = "";
+    if (key) signIn(key);
+  });
+  ui.signOutButton.addEventListener("click", () => signOut("You are signed out. The key was removed from this tab."));
+  ui.tenantPicker.addEventListener("change", () => {
+    const params = new URLSearchParams(link);
+    params.set("tenant", ui.tenantPicker.value);
+    go(params);
+  });
+  ui.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const params = readForm();
+    if (link.get("view")) params.set("view", link.get("view"));
+    list.key = null; // Apply always reloads from the first page
+    go(params);
+  });
+  ui.form.elements.sort.addEventListener("change", () => {
+    ui.risingField.hidden = ui.form.elements.sort.value !== "rising";
+  });
+  $("reset").addEventListener("click", clearFilters);
+  ui.exportButton.addEventListener("click", exportCsv);
+  $("copy-link").addEventListener("click", copyLink);
+  ui.prev.addEventListener("click", () => {
+    if (list.page > 0) { list.page -= 1; loadList(); }
+  });
+  ui.next.addEventListener("click", () => {
+    if (!list.next) return;
+    list.cursors[list.page + 1] = list.next;
+    list.page += 1;
+    loadList();
+    ui.table.scrollIntoView({ block: "start" });
+  });
+  $("history-close").addEventListener("click", () => ui.history.close());
+  ui.history.addEventListener("close", () => {
+    history_.seq += 1;
+    clear(ui.historyBody);
+    if (history_.opener && history_.opener.isConnected) history_.opener.focus();
+  });
+  // a click on the backdrop (outside the panel) closes it
+  ui.history.addEventListener("click", (event) => { if (event.target === ui.history) ui.history.close(); });
+  window.addEventListener("hashchange", () => {
+    link = canonical(readLink());
+    render();
+  });
+}
+
+function start() {
+  bind();
+  link = canonical(readLink());
+  if (location.search) {
+    // move query-string links (e.g. from a summary email) into the hash; nothing else is kept
+    history.replaceState(null, "", location.pathname + linkHash(link));
+  }
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  if (key) signIn(key);
+  else showSignIn();
+}
+
+start();
