@@ -50,7 +50,9 @@ def result_json(path: str, result: ParseResult) -> dict[str, Any]:
     ]
     return {
         "file": path,
-        "bounce": result.kind is MessageKind.BOUNCE,
+        # A report that reads as a delivery failure but names no recipient we could read
+        # (UNPARSED) is still a bounce; it only counts toward no address.
+        "bounce": result.kind in {MessageKind.BOUNCE, MessageKind.UNPARSED},
         "kind": result.kind.value,
         "mta": result.mta,
         "recipients": recipients,

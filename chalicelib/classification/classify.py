@@ -61,6 +61,7 @@ _SENDER_STAGE_TURNS = {
     Reason.SYNTAX_ERROR,
 }
 _CONNECT_STAGE_TURNS = {
+    Reason.REQUIRE_PTR,
     Reason.USER_UNKNOWN,
     Reason.HOST_UNKNOWN,
     Reason.UNDEFINED,
@@ -91,6 +92,18 @@ def smtp_command(text: str) -> str | None:
     return word
 
 
+_CONTINUATION = re.compile(r"\b[245]\d\d-[245]\.\d")
+_CONTINUED_CODE = re.compile(r"(?<=\S)\s+[245]\d\d[- ][245]\.\d{1,3}\.\d{1,3}(?=\s)")
+
+
+def _unfold_reply(text: str) -> str:
+    """A multi-line SMTP reply (RFC 5321 section 4.2.1: "550-5.7.1 ..." continuation lines, as
+    Gmail writes) read as one sentence, so phrases split across its lines still match."""
+    if not _CONTINUATION.search(text):
+        return text
+    return _CONTINUED_CODE.sub("", text)
+
+
 @dataclass(frozen=True, slots=True)
 class Classification:
     """The verdict on one failure."""
@@ -112,7 +125,7 @@ def reason_for(
     """The reason for one failure from its evidence (see the module docstring for the order)."""
     if hint is not None:
         return hint
-    lowered = text.lower()
+    lowered = _unfold_reply(text.lower())
     by_text = match_reason(lowered) if lowered else None
     by_status = reason_of_status(status)
     own = smtp_command(text) if text else None

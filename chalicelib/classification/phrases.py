@@ -62,7 +62,7 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
         Reason.NOT_COMPLIANT_RFC,
         (
             r"multiple addresses in from",
-            r"rfc ?(?:2)?822",
+            r"rfc ?2?822 (?:compliant|violation|standard|format)",
             r"rfc ?5322",
             r"not (?:rfc )?compliant",
             r"duplicate (?:header|message-id)",
@@ -93,8 +93,16 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"smtp authentication",
             r"without authentication",
             r"delivery not authori[sz]ed",
-            r"access denied",
         ),
+    ),
+    # Reputation named as the cause outranks the rate limit it led to.
+    (
+        Reason.BAD_REPUTATION,
+        (r"due to (?:ip|sender|domain|the sending ip's) reputation",),
+    ),
+    (
+        Reason.SYSTEM_FULL,
+        (r"insufficient system (?:resources|storage)",),
     ),
     (
         Reason.TOO_MANY_CONN,
@@ -318,6 +326,7 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"relay access denied",
             r"must (?:be )?authenticat",
             r"sender address has null",
+            r"access denied",
         ),
     ),
     (
@@ -531,7 +540,7 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"exited with",
             r"\bpipe\b",
             r"procmail",
-            r"program",
+            r"program(?! files)",
         ),
     ),
     (

@@ -251,6 +251,9 @@ def _body_bytes(data: bytes) -> bytes:
     return b"" if end < 0 else data[end + 2 :]
 
 
+_DELIMITER_LINE = re.compile(rb"^(--[!-~]{6,70}?)[ \t]*$", re.MULTILINE)
+
+
 def _split_multipart(body: bytes, boundary: str, defects: list[str]) -> list[bytes]:
     """The body parts between `--boundary` lines (RFC 2046 section 5.1.1), bounded."""
     try:
@@ -262,7 +265,14 @@ def _split_multipart(body: bytes, boundary: str, defects: list[str]) -> list[byt
     pos = 0 if body.startswith(delimiter) else body.find(marker)
     if pos < 0:
         defects.append("boundary-not-found")
-        return []
+        # Some gateways rewrite the boundary parameter but not the body's delimiter lines:
+        # use the first delimiter-shaped line in the body instead.
+        found = _DELIMITER_LINE.search(body[:20_000])
+        if found is None or found.group(1) == delimiter:
+            return []
+        delimiter = found.group(1)
+        marker = b"\n" + delimiter
+        pos = max(found.start(1) - 1, 0)
     if pos > 0:
         pos += 1
     while pos >= 0 and len(chunks) < MAX_PARTS:
@@ -316,7 +326,11 @@ def _walk_entity(msg: Message, data: bytes, depth: int, inside: bool, sink: Mail
             sink.defects.append("multipart-without-boundary")
             sink.parts.append(Part("text/plain", payload_text(msg), depth, inside))
             return
-        for chunk in _split_multipart(_body_bytes(data), boundary, sink.defects):
+        chunks = _split_multipart(_body_bytes(data), boundary, sink.defects)
+        if not chunks:
+            # No delimiter at all: read the body as the text it is.
+            sink.parts.append(Part("text/plain", payload_text(msg), depth, inside))
+        for chunk in chunks:
             _walk(chunk, depth + 1, inside, sink)
             if len(sink.parts) >= MAX_PARTS:
                 break

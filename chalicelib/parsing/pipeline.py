@@ -144,6 +144,13 @@ def _results(
         if temporary and verdict.reason is Reason.HOST_UNKNOWN:
             # A temporary DNS failure is a network problem, not a missing domain.
             verdict = classify(status, f.reply_code, f.diagnostic, Reason.NETWORK_ERROR)
+        if (
+            f.action is Action.FAILED
+            and (status or "").startswith("4")
+            and verdict.reason is Reason.NETWORK_ERROR
+        ):
+            # A temporary network failure reported as final: the queue lifetime ran out.
+            verdict = classify(status, reply_code, f.diagnostic, Reason.EXPIRED)
         if f.action is Action.DELAYED and verdict.reason is Reason.UNDEFINED:
             verdict = classify(status, f.reply_code, f.diagnostic, Reason.EXPIRED)
         if not status or (status.endswith(".0.0") and not f.diagnostic):

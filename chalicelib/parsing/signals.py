@@ -55,7 +55,8 @@ BOUNCE_BODY = re.compile(
     r"|failed permanently|unable to deliver|not be delivered to|user unknown|no such user"
     r"|mailbox (?:is )?full|returned to sender|delivery failure|non-?delivery"
     r"|following (?:address|recipient)\S* (?:failed|had)|account is disabled"
-    r"|error: invalid user|the following addresses had|message could not|failure reasons",
+    r"|error: invalid user|the following addresses had|message could not|failure reasons"
+    r"|not a valid user|no message collected",
 )
 
 
@@ -65,7 +66,7 @@ def sender(mail: Mail) -> str:
 
 def looks_like_bounce(mail: Mail, body: str = "") -> bool:
     """Cheap message-level evidence that this is a delivery failure report."""
-    if body and BOUNCE_BODY.search(body[:3000].lower()) and not is_auto_reply(mail):
+    if body and BOUNCE_BODY.search(body[:3000].lower()) and not is_vacation(mail):
         return True
     if mail.header("x-failed-recipients"):
         return True
@@ -88,6 +89,15 @@ def _report_type(mail: Mail) -> str:
 
 def report_type(mail: Mail) -> str:
     return _report_type(mail)
+
+
+def is_vacation(mail: Mail) -> bool:
+    """A vacation/out-of-office notice by its own headers or subject. Auto-Submitted alone
+    does not say so: Postfix and Exim mark their bounces "auto-replied" too (RFC 3834 5.2)."""
+    for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-vacation"):
+        if mail.header(name):
+            return True
+    return bool(AUTOREPLY_SUBJECT.search(mail.header("subject")))
 
 
 def is_auto_reply(mail: Mail) -> bool:

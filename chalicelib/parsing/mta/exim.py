@@ -23,7 +23,7 @@ FAMILY = Family(
     phrases=(
         (Reason.HOST_UNKNOWN, r"unrouteable (?:mail )?domain|all relevant mx records point to non"),
         (Reason.EXPIRED, r"retry timeout exceeded|have been failing for a long time"),
-        (Reason.HOST_UNKNOWN, r"unrouteable address"),
+        (Reason.HOST_UNKNOWN, r"unrouteable address|the account or domain may not exist"),
         (Reason.MESG_TOO_BIG, r"line limit exceeded|message is too big"),
         (Reason.CONTENT_ERROR, r"message has lines too long for transport"),
         (Reason.MAILBOX_FULL, r"mailbox is full|quota exceeded"),

@@ -21,7 +21,7 @@ FAMILY = Family(
     start=("cannot be delivered to the following recipients", "recipient address:"),
     phrases=(
         (Reason.MAILBOX_FULL, r"mailbox (?:is )?full|over quota|quota exceeded"),
-        (Reason.USER_UNKNOWN, r"illegal host/domain name found|unknown or illegal alias"),
+        (Reason.HOST_UNKNOWN, r"illegal host/domain name found"),
         (Reason.HAS_MOVED, r"user has moved"),
         (Reason.EXPIRED, r"has been delayed|maximum time to live"),
     ),
