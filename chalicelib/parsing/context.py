@@ -33,7 +33,7 @@ ORIGINAL_MARKERS = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _HEADERISH = re.compile(
-    r"^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|subject|message-id|in-reply-to"
+    r"^[\s>]*(?:from|to|cc|bcc|reply-to|sender|return-path|subject|message-id|in-reply-to"
     r"|references|received|date|x-[\w-]+|envelope-to|delivered-to|list-[\w-]+|errors-to)\s*:",
     re.IGNORECASE,
 )

@@ -278,7 +278,18 @@ def _parse(raw: bytes) -> ParseResult:
     kind = _kind(recipients, bouncy)
     if kind is MessageKind.UNPARSED and signals.is_challenge(mail, body):
         kind = MessageKind.CHALLENGE
+    elif kind is MessageKind.BOUNCE and _is_challenge(mail, recipients):
+        return result(MessageKind.CHALLENGE, (), mta)
     return result(kind, recipients, mta)
+
+
+def _is_challenge(mail: Mail, recipients: tuple[RecipientResult, ...]) -> bool:
+    """A challenge-response request dressed as a bounce: sent by a challenge service, or every
+    failure only asks us to confirm ourselves."""
+    if signals.CHALLENGE_SENDER.search(mail.header("from").lower()):
+        return True
+    failed = [r for r in recipients if r.action is Action.FAILED]
+    return bool(failed) and all(signals.CHALLENGE_REPLY.search(r.diagnostic) for r in failed)
 
 
 def _message_id(value: str) -> str | None:

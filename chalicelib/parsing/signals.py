@@ -42,6 +42,14 @@ CHALLENGE = re.compile(
     r"|is being held|pending (?:approval|confirmation)",
     re.IGNORECASE,
 )
+# Challenge-response services write from their own domains; a failure reply that only asks us
+# to confirm our server or address is a challenge too, not a verdict on the recipient.
+CHALLENGE_SENDER = re.compile(r"boxbe\.com|spamarrest\.com|bluebottle\.com|mailblocks|sanebox")
+CHALLENGE_REPLY = re.compile(
+    r"requires? confirmation|confirm (?:this|your) (?:mail server|e-?mail|address|identity)"
+    r"|guest list|verify (?:that )?you are (?:a )?human|whitelist\.aspx",
+    re.IGNORECASE,
+)
 READ_RECEIPT_SUBJECT = re.compile(
     r"^(?:read|gelesen|lu|le[íi]do|return receipt|read receipt|disposition notification)\b",
     re.IGNORECASE,

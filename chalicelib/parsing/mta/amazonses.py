@@ -23,7 +23,7 @@ FAMILY = Family(
     name="amazonses",
     headers=("x-ses-outgoing",),
     senders=("amazonses.com",),
-    markers=('"notificationtype"', "amazonses.com"),
+    markers=("notificationtype", "amazonses.com"),
     phrases=(
         (
             Reason.SUPPRESSED,
@@ -37,17 +37,24 @@ NAME = FAMILY.name
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
 
 
+def _loads(text: str) -> object:
+    """JSON, also when a mail client folded its long lines (a newline and a space inserted)."""
+    for candidate in (text, text.replace("\n ", "")):
+        try:
+            return json.loads(candidate)
+        except (ValueError, RecursionError):
+            continue
+    return None
+
+
 def _notification(text: str) -> list[Finding] | None:
     """Findings from an SNS bounce notification in the text (it may be nested as a string)."""
     match = _JSON.search(text)
     if match is None or len(match.group(0)) > 200_000:
         return None
-    try:
-        data = json.loads(match.group(0))
-        if isinstance(data, dict) and isinstance(data.get("Message"), str):
-            data = json.loads(data["Message"])
-    except (ValueError, RecursionError):
-        return None
+    data = _loads(match.group(0))
+    if isinstance(data, dict) and isinstance(data.get("Message"), str):
+        data = _loads(data["Message"])
     bounce = data.get("bounce") if isinstance(data, dict) else None
     if not isinstance(bounce, dict):
         return None
@@ -75,7 +82,7 @@ def _notification(text: str) -> list[Finding] | None:
 def detect(ctx: Context) -> list[Finding] | None:
     if not FAMILY.recognises(ctx):
         return None
-    if '"notificationtype"' in ctx.lowered.body:
+    if "notificationtype" in ctx.lowered.body:
         found = _notification(ctx.full_text)
         if found is not None:
             return found

@@ -17,10 +17,7 @@ FAMILY = Family(
     name="courier",
     markers=("running the courier mail server", "courier mail server"),
     start=("cannot be delivered:", "undeliverable mail"),
-    phrases=(
-        (Reason.REJECTED, r"can't determine purported responsible address"),
-        (Reason.USER_UNKNOWN, r"unknown user|no such user"),
-    ),
+    phrases=((Reason.REJECTED, r"can't determine purported responsible address"),),
 )
 
 NAME = FAMILY.name

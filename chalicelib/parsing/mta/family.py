@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 
 from chalicelib.classification.reasons import Reason
-from chalicelib.parsing.context import Context
+from chalicelib.parsing import addresses
+from chalicelib.parsing.context import Context, finding_from_text
 from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
 from chalicelib.parsing.mta import generic
 
@@ -78,14 +79,39 @@ class Family:
         return None
 
     def read(self, ctx: Context) -> list[Finding]:
-        """Failed recipients in the family's report section, tidied."""
-        return [self.tidy(f) for f in generic.scan(self.section(ctx.body), ctx.senders)]
+        """Failed recipients in the family's report section, tidied. When the report names
+        nobody ("Delivery report unavailable", a V5 Sendmail transcript with only the host),
+        the returned original's single recipient is the one that failed."""
+        section = self.section(ctx.body)
+        found = generic.scan(section, ctx.senders)
+        if not found and not ctx.dsn:
+            found = _original_recipient(ctx, section)
+        return [self.tidy(f) for f in found]
 
     def detect(self, ctx: Context) -> list[Finding] | None:
         """The standard detector: None when not this family, else what `read` finds."""
         if not self.recognises(ctx):
             return None
         return self.read(ctx)
+
+
+def _original_recipient(ctx: Context, section: str) -> list[Finding]:
+    to = [
+        a
+        for a in addresses.find_all(ctx.original_headers.get("to", ""))
+        if addresses.is_candidate(a) and a not in ctx.senders
+    ]
+    if len(to) != 1:
+        return []
+    return [finding_from_text(to[0], _first_error(section))]
+
+
+def _first_error(text: str) -> str:
+    """The first paragraph of the report that reads like an error, bounded."""
+    for block in text.split("\n\n")[:40]:
+        if generic.ERRORISH.search(block.lower()):
+            return block[:800]
+    return ""
 
 
 _CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}

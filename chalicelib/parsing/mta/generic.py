@@ -32,9 +32,11 @@ _HEADING = re.compile(
 )
 # Addresses right after these words are senders or aliases, not failed recipients.
 _NOT_RECIPIENT_BEFORE = re.compile(
-    r"(?:mail from:?|from:|generated from|expanded from|sender|\bid|return-path:?|by)\s*<?\s*$",
+    r"(?:mail from:?|from:|generated from|expanded from|sender|\bid|return-path:?|by"
+    r"|contact|send mail to|write to|questions to)\s*<?\s*$",
     re.IGNORECASE,
 )
+_CONTACT_BEFORE = re.compile(r"(?:contact|send mail to|write to|questions to)\s*<?\s*$", re.I)
 _LEADING = re.compile(r"^[\s>*\-\"'(]*<?([^\s<>\"'()]+@[^\s<>\"'(),:;]+)>?")
 MAX_RECIPIENTS = 200
 
@@ -74,9 +76,20 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:
             continue
         for match in addresses.ADDRESS.finditer(line):
             address = addresses.normalise(match.group(1))
-            if address is None or not addresses.is_candidate(address) or address in found:
+            if address is None or not addresses.is_candidate(address):
                 continue
-            if _NOT_RECIPIENT_BEFORE.search(line[max(0, match.start() - 40) : match.start()]):
+            if address in found:
+                earlier = found[address]
+                if earlier is not None and not (earlier.reply_code or earlier.status):
+                    # Listed first, explained later (a transcript line with the reply).
+                    later = finding_from_text(address, line)
+                    if later.reply_code or later.status:
+                        found[address] = later
+                continue
+            before_address = line[max(0, match.start() - 40) : match.start()]
+            if _NOT_RECIPIENT_BEFORE.search(before_address):
+                if _CONTACT_BEFORE.search(before_address):
+                    found[address] = None  # a help-desk address, wherever it appears again
                 continue
             leading = _LEADING.match(line)
             starts_line = leading is not None and addresses.normalise(leading.group(1)) == address

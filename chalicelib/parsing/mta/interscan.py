@@ -20,7 +20,7 @@ FAMILY = Family(
     phrases=(
         (
             Reason.USER_UNKNOWN,
-            r"unable to deliver message to <?[^\s<>]*@|unknown user|no such user",
+            r"unable to deliver message to\b|unknown user|no such user",
         ),
     ),
 )

@@ -20,7 +20,6 @@ FAMILY = Family(
     markers=("this is the mail system at host", "the postfix program", "x-postfix-queue-id"),
     senders=("mail delivery system",),
     subjects=("undelivered mail returned to sender", "delayed mail (still being retried)"),
-    start=("#<", "<"),
     phrases=(
         (Reason.MAILER_ERROR, r"command (?:died|failed|output)|mail for .{0,80} loops back"),
         (Reason.USER_UNKNOWN, r"unknown user: \""),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from chalicelib.classification.reasons import Reason as R
+from chalicelib.classification.status import reason_of_status
 from chalicelib.parsing.context import Context
 from chalicelib.parsing.findings import Finding
 from chalicelib.parsing.mta.family import Family
@@ -58,4 +59,7 @@ def detect(ctx: Context) -> list[Finding] | None:
     reason = category_reason(ctx)
     if reason is None:
         return found
-    return [f.with_(reason_hint=reason.value) for f in found]
+    # The category is coarser than a specific Status code (5.2.1 "mailbox disabled" is filed
+    # under bad-mailbox): it decides only when the DSN's code says nothing by itself.
+    specific = {f.address for f in ctx.dsn if reason_of_status(f.status) is not None}
+    return [f if f.address in specific else f.with_(reason_hint=reason.value) for f in found]

@@ -14,7 +14,6 @@ FAMILY = Family(
     name="sendgrid",
     senders=("sendgrid",),
     markers=("automatically generated message from sendgrid", "contact sendgrid support"),
-    start=("<",),
 )
 
 NAME = FAMILY.name

@@ -14,7 +14,6 @@ from chalicelib.parsing.mta.family import Family
 FAMILY = Family(
     name="yandex",
     senders=("yandex.ru", "yandex.com", "yandex.net"),
-    start=("<",),
     phrases=((Reason.EXPIRED, r"connect to \S+: connection timed out"),),
 )
 
