@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -16,22 +17,26 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalice import (
     BadRequestError,
     Chalice,
+    ConflictError,
     ForbiddenError,
     NotFoundError,
+    Response,
     UnauthorizedError,
 )
 
-from chalicelib import wiring
+from chalicelib import web, wiring
 from chalicelib.aws.events import objects_from_sqs_body
-from chalicelib.errors import BadRequest
+from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.observability import MetricName, logger, metrics
 from chalicelib.ports import CursorError
+from chalicelib.report.openapi import openapi_document
 from chalicelib.tenancy.access import Principal
 from chalicelib.tenancy.service import (
     Forbidden,
     Unauthenticated,
     UnknownTenant,
     authenticate,
+    authorise_admin,
     authorise_read,
     authorise_staff,
 )
@@ -56,6 +61,10 @@ def api(view: F) -> F:
             raise NotFoundError(str(error)) from None
         except (BadRequest, CursorError) as error:
             raise BadRequestError(str(error)) from None
+        except NotFound as error:
+            raise NotFoundError(str(error)) from None
+        except Conflict as error:
+            raise ConflictError(str(error)) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -73,11 +82,123 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@app.route("/v1/me", methods=["GET"])
+@api
+def me() -> dict[str, Any]:
+    principal = _principal()
+    store = wiring.repository()
+    tenants = list(store.list_tenants()) if principal.is_staff else [principal.scope]
+    return {"scope": principal.scope, "role": str(principal.role), "tenants": tenants}
+
+
 @app.route("/v1/tenants/{tenant}/bounces", methods=["GET"])
 @api
-def list_bounces(tenant: str) -> dict[str, Any]:
+def list_bounces(tenant: str) -> Any:
     authorise_read(wiring.repository(), _principal(), tenant)
+    accept = app.current_request.headers.get("accept", "")
+    if "text/csv" in accept and "application/json" not in accept:
+        return _export(tenant)
     return wiring.report_service().bounces(tenant, _params())
+
+
+@app.route("/v1/tenants/{tenant}/bounces.csv", methods=["GET"])
+@api
+def export_bounces(tenant: str) -> Any:
+    authorise_read(wiring.repository(), _principal(), tenant)
+    return _export(tenant)
+
+
+def _export(tenant: str) -> Any:
+    result = wiring.report_service().export(tenant, _params(), wiring.export_sink())
+    if result.csv_text is None:
+        return {
+            "download_url": result.download_url,
+            "rows": result.rows,
+            "expires_at": result.expires_at,
+        }
+    return Response(
+        body=result.csv_text,
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="bounces-{tenant}.csv"',
+        },
+    )
+
+
+@app.route("/v1/tenants/{tenant}/bounces/{address}", methods=["GET"])
+@api
+def bounce_detail(tenant: str, address: str) -> dict[str, Any]:
+    authorise_read(wiring.repository(), _principal(), tenant)
+    return wiring.report_service().detail(tenant, unquote(address), _params())
+
+
+@app.route("/v1/tenants/{tenant}/bounces/{address}/reactivate", methods=["POST"])
+@api
+def reactivate_address(tenant: str, address: str) -> dict[str, Any]:
+    principal = _principal()
+    authorise_admin(wiring.repository(), principal, tenant)
+    result = wiring.report_service().reactivate(tenant, unquote(address))
+    logger.info(
+        "reactivated",
+        extra={"tenant": tenant, "address": result["address"], "actor": principal.actor},
+    )
+    return result
+
+
+@app.route("/v1/tenants/{tenant}/stats", methods=["GET"])
+@api
+def tenant_stats(tenant: str) -> dict[str, Any]:
+    store = wiring.repository()
+    authorise_read(store, _principal(), tenant)
+    settings = store.get_tenant(tenant)
+    assert settings is not None  # authorise_read refuses unknown tenants
+    return wiring.report_service().stats(tenant, settings)
+
+
+@app.route("/v1/tenants/{tenant}/suppressions/{address}", methods=["GET"])
+@api
+def suppression(tenant: str, address: str) -> dict[str, Any]:
+    authorise_read(wiring.repository(), _principal(), tenant)
+    return wiring.report_service().suppression(tenant, unquote(address))
+
+
+@app.route("/v1/tenants/{tenant}/suppressions/check", methods=["POST"])
+@api
+def check_suppressions(tenant: str) -> dict[str, Any]:
+    authorise_read(wiring.repository(), _principal(), tenant)
+    return wiring.report_service().check(tenant, _json_body())
+
+
+@app.route("/v1/openapi.json", methods=["GET"])
+def openapi() -> dict[str, Any]:
+    return openapi_document()
+
+
+@app.route("/", methods=["GET"])
+def web_page() -> Response:
+    return _asset(web.PAGE)
+
+
+@app.route("/assets/{name}", methods=["GET"])
+def web_asset(name: str) -> Response:
+    return _asset(name)
+
+
+def _asset(name: str) -> Response:
+    found = web.asset(name)
+    if found is None:
+        return Response(body="not found", status_code=404, headers={"Content-Type": "text/plain"})
+    body, content_type = found
+    headers = {"Content-Type": content_type, "Cache-Control": "no-cache", **web.SECURITY_HEADERS}
+    return Response(body=body.decode("utf-8"), status_code=200, headers=headers)
+
+
+def _json_body() -> Any:
+    try:
+        return app.current_request.json_body
+    except BadRequestError:
+        raise BadRequest("the body must be JSON") from None
 
 
 @app.route("/v1/quarantine", methods=["GET"])

@@ -10,7 +10,7 @@ describe the latest bounce even when events arrive out of order.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.classification.reasons import Category, Reason
@@ -86,6 +86,27 @@ class BounceEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class SuppressionPolicy:
+    """When an address becomes suppressed (per tenant). Blocks, spam and policy rejections
+    never count: they are about our server or our content, not the address."""
+
+    hard_bounces: int = 1  # this many hard bounces suppress
+    soft_bounces: int = 3  # or this many soft (incl. mailbox-full) bounces ...
+    soft_days: int = 3  # ... on at least this many distinct days
+
+    def __post_init__(self) -> None:
+        if not (1 <= self.hard_bounces <= 100 and 1 <= self.soft_bounces <= 1000):
+            raise ValueError("hard_bounces must be 1-100 and soft_bounces 1-1000")
+        if not 1 <= self.soft_days <= 90:
+            raise ValueError("soft_days must be 1-90")
+
+
+DEFAULT_POLICY = SuppressionPolicy()
+HISTOGRAM_DAYS = 90  # how many days of per-day counts an address keeps (rising, sparkline)
+_SOFT_CATEGORIES = frozenset({Category.SOFT, Category.MAILBOX_FULL})
+
+
+@dataclass(frozen=True, slots=True)
 class AddressCounter:
     """Everything Rebound keeps about one bounced address of one tenant."""
 
@@ -109,20 +130,34 @@ class AddressCounter:
     state: AddressState = AddressState.ACTIVE
     hard_count: int = 0
     version: int = 0
+    # Since the last reactivation ("mark as good"): what the suppression policy looks at.
+    active_hard: int = 0
+    active_soft: int = 0
+    active_soft_days: tuple[str, ...] = ()
+    # (yyyy-mm-dd, bounces) for the last HISTOGRAM_DAYS days with bounces, oldest first.
+    daily: tuple[tuple[str, int], ...] = ()
 
     @property
     def domain(self) -> str:
         return self.address.rpartition("@")[2]
 
+    def recent_count(self, today: date, days: int) -> int:
+        """Bounces in the `days` days up to and including `today` (the "rising" measure)."""
+        first = (today - timedelta(days=days - 1)).isoformat()
+        return sum(n for day, n in self.daily if day >= first)
 
-def apply_bounce(counter: AddressCounter | None, event: BounceEvent) -> AddressCounter:
+
+def apply_bounce(
+    counter: AddressCounter | None,
+    event: BounceEvent,
+    policy: SuppressionPolicy = DEFAULT_POLICY,
+) -> AddressCounter:
     """Fold one bounce into an address's record (pure; storage makes it exactly-once)."""
-    hard_bounce = 1 if event.hard else 0
     if counter is None:
-        return AddressCounter(
+        counter = AddressCounter(
             tenant=event.tenant,
             address=event.address,
-            bounce_count=1,
+            bounce_count=0,
             first_bounce_at=event.bounce_at,
             last_bounce_at=event.bounce_at,
             last_received_at=event.received_at,
@@ -137,19 +172,23 @@ def apply_bounce(counter: AddressCounter | None, event: BounceEvent) -> AddressC
             remote_mta=event.remote_mta,
             source=event.source,
             send_id=event.send_id,
-            state=_state_after(AddressState.ACTIVE, event),
-            hard_count=hard_bounce,
-            version=1,
         )
+    day = event.bounce_at.astimezone(UTC).date().isoformat()
+    soft = event.category in _SOFT_CATEGORIES and not event.hard
+    soft_days = _add_day(counter.active_soft_days, day) if soft else counter.active_soft_days
     updated = replace(
         counter,
         bounce_count=counter.bounce_count + 1,
-        hard_count=counter.hard_count + hard_bounce,
+        hard_count=counter.hard_count + int(event.hard),
         first_bounce_at=min(counter.first_bounce_at, event.bounce_at),
         last_received_at=max(counter.last_received_at, event.received_at),
-        state=_state_after(counter.state, event),
+        active_hard=counter.active_hard + int(event.hard),
+        active_soft=counter.active_soft + int(soft),
+        active_soft_days=soft_days,
+        daily=_count_day(counter.daily, day),
         version=counter.version + 1,
     )
+    updated = replace(updated, state=_state_after(updated, policy))
     if event.bounce_at < counter.last_bounce_at:
         return updated  # an older bounce arriving late: counted, but not the "last" one
     return replace(
@@ -169,12 +208,37 @@ def apply_bounce(counter: AddressCounter | None, event: BounceEvent) -> AddressC
     )
 
 
-def _state_after(state: AddressState, event: BounceEvent) -> AddressState:
-    # Default policy: one hard bounce suppresses; blocks, spam and policy rejections never do
-    # (they are about our server or content, not the address). Per-tenant policy comes later.
-    if event.hard:
+def reactivate(counter: AddressCounter) -> AddressCounter:
+    """ "Mark as good": the address may be mailed again and the policy starts counting afresh;
+    totals and history are kept."""
+    return replace(
+        counter,
+        state=AddressState.REACTIVATED,
+        active_hard=0,
+        active_soft=0,
+        active_soft_days=(),
+        version=counter.version + 1,
+    )
+
+
+def _state_after(c: AddressCounter, policy: SuppressionPolicy) -> AddressState:
+    if c.state is AddressState.SUPPRESSED:
+        return c.state
+    if c.active_hard >= policy.hard_bounces or (
+        c.active_soft >= policy.soft_bounces and len(c.active_soft_days) >= policy.soft_days
+    ):
         return AddressState.SUPPRESSED
-    return state
+    return c.state
+
+
+def _add_day(days: tuple[str, ...], day: str) -> tuple[str, ...]:
+    return days if day in days else tuple(sorted((*days, day)))[-HISTOGRAM_DAYS:]
+
+
+def _count_day(daily: tuple[tuple[str, int], ...], day: str) -> tuple[tuple[str, int], ...]:
+    counts = dict(daily)
+    counts[day] = counts.get(day, 0) + 1
+    return tuple(sorted(counts.items()))[-HISTOGRAM_DAYS:]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,10 +19,12 @@ from email.policy import compat32
 
 from chalicelib.bounces import (
     BOUNCE_DATE_MAX_LAG,
+    DEFAULT_POLICY,
     Attribution,
     BounceEvent,
     Disposition,
     InboundRecord,
+    SuppressionPolicy,
 )
 from chalicelib.parsing import parse_message
 from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
@@ -44,6 +46,7 @@ _DATE_PAST = BOUNCE_DATE_MAX_LAG
 _DATE_FUTURE = timedelta(hours=6)
 _LEGACY_HEADER = re.compile(rb"(?im)^X-Rebound-(Tenant|Source|Send-Id):[ \t]*([^\r\n]{1,80})")
 _HEADER_BYTES = 65536
+POLICY_CACHE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,7 @@ class IngestService:
         self._config = config
         self._parse = parse
         self._clock = clock
+        self._policies: dict[str, tuple[datetime, SuppressionPolicy]] = {}
 
     def ingest(self, s3_key: str, received_at: datetime) -> InboundRecord:
         raw = self._mail.read(s3_key)
@@ -109,7 +113,7 @@ class IngestService:
                 send_id=claims.send_id,
                 attribution=Attribution.TAG,
             )
-            counted = int(self._store.record_bounce(event))
+            counted = int(self._store.record_bounce(event, self._policy(claims.tenant)))
             record = _with(base, Disposition.COUNTED, claims.tenant, "", counted)
         else:
             record = self._legacy_or_quarantine(
@@ -122,6 +126,16 @@ class IngestService:
             )
         self._store.record_inbound(record)
         return record
+
+    def _policy(self, tenant: str) -> SuppressionPolicy:
+        """The tenant's suppression policy, cached for a minute per process."""
+        now = self._clock()
+        cached = self._policies.get(tenant)
+        if cached is None or now - cached[0] > POLICY_CACHE:
+            settings = self._tenants.get_tenant(tenant)
+            cached = (now, settings.policy if settings else DEFAULT_POLICY)
+            self._policies[tenant] = cached
+        return cached[1]
 
     def _verify(self, raw: bytes) -> TagVerification:
         tags = find_tags(raw, self._config.local_part, self._config.domain)
@@ -168,7 +182,7 @@ class IngestService:
                 send_id=legacy.get("send-id", ""),
                 attribution=Attribution.LEGACY_HEADERS,
             )
-            counted += int(self._store.record_bounce(event))
+            counted += int(self._store.record_bounce(event, settings.policy))
         return _with(base, Disposition.COUNTED, tenant, "attributed from legacy headers", counted)
 
     def _event(

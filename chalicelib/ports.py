@@ -3,12 +3,20 @@ implement them; tests may pass fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
-from chalicelib.bounces import AddressCounter, BounceEvent, InboundRecord
+from chalicelib.bounces import (
+    DEFAULT_POLICY,
+    AddressCounter,
+    BounceEvent,
+    InboundRecord,
+    Suppression,
+    SuppressionPolicy,
+)
 from chalicelib.tenancy.access import ApiKeyRecord
 
 T = TypeVar("T")
@@ -29,21 +37,118 @@ class TenantSettings:
     tenant: str
     name: str = ""
     accept_legacy_untagged: bool = False
+    contact_count: int | None = None  # how many contacts the tenant has, when the MMS tells us
+    policy: SuppressionPolicy = DEFAULT_POLICY
+
+
+class CounterOrder(StrEnum):
+    """Orders a tenant's bounced addresses can be read in, each backed by a key or index."""
+
+    COUNT = "count"
+    LAST_BOUNCE = "last_bounce"
+    FIRST_BOUNCE = "first_bounce"
+    ADDRESS = "address"
+
+
+class Facet(StrEnum):
+    """Filters with an index of their own (partition per value, highest count first)."""
+
+    CATEGORY = "C"
+    DOMAIN = "D"
+    STATE = "S"
+
+
+@dataclass(frozen=True, slots=True)
+class CounterScan:
+    """One ordered read of a tenant's counters: by an order, or by a facet value (count order)."""
+
+    tenant: str
+    order: CounterOrder = CounterOrder.COUNT
+    descending: bool = True
+    facet: tuple[Facet, str] | None = None
+    since: datetime | None = None  # LAST_BOUNCE only: last bounce at or after this moment
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One counted bounce of one address."""
+
+    message_id: str
+    bounce_at: datetime
+    received_at: datetime
+    source: str
+    send_id: str
+    status: str
+    reply_code: str
+    reason: str
+    category: str
+    hard: bool
+    blacklisted: bool
+    diagnostic: str
+    remote_mta: str
+    attribution: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayTotals:
+    day: str
+    bounces: int = 0
+    hard: int = 0
+    soft: int = 0
+    block: int = 0
+    spam_content: int = 0
+    mailbox_full: int = 0
+    blacklisted: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionTotals:
+    dimension: str  # reason, domain, source
+    value: str
+    bounces: int = 0
+    hard: int = 0
+    blocks: int = 0
+    blacklisted: int = 0
 
 
 class BounceStore(Protocol):
-    def record_bounce(self, event: BounceEvent) -> bool:
+    def record_bounce(self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY) -> bool:
         """Count one bounce exactly once; False when it had already been counted."""
 
     def record_inbound(self, record: InboundRecord) -> None: ...
-
-    def list_bounces(self, tenant: str, limit: int, cursor: str | None) -> Page[AddressCounter]: ...
 
     def counters_since(self, tenant: str, since: datetime) -> Sequence[AddressCounter]: ...
 
     def list_inbound(
         self, scope: str, disposition: str, limit: int, cursor: str | None
     ) -> Page[InboundRecord]: ...
+
+
+class ReportStore(Protocol):
+    """What the report reads (and the one change it makes: reactivation)."""
+
+    def scan_counters(
+        self, scan: CounterScan, page_size: int = 100
+    ) -> Iterator[tuple[AddressCounter, str]]: ...
+
+    def get_counter(self, tenant: str, address: str) -> AddressCounter | None: ...
+
+    def history(
+        self, tenant: str, address: str, limit: int, cursor: str | None
+    ) -> Page[HistoryEntry]: ...
+
+    def reactivate(self, tenant: str, address: str) -> AddressCounter | None: ...
+
+    def get_suppression(self, tenant: str, address: str) -> Suppression | None: ...
+
+    def daily_totals(self, tenant: str, first_day: str, last_day: str) -> Sequence[DayTotals]: ...
+
+    def dimension_totals(
+        self, tenant: str, dimension: str, max_items: int = 5000
+    ) -> Sequence[DimensionTotals]: ...
+
+    def count_counters(self, tenant: str, facet: tuple[Facet, str] | None = None) -> int: ...
 
 
 class TenantStore(Protocol):
@@ -72,3 +177,13 @@ class InboundMail(Protocol):
 class Mailer(Protocol):
     def send(self, *, sender: str, to: Sequence[str], subject: str, text: str) -> str:
         """Send a plain-text email; returns the provider's message id."""
+
+
+class ExportSink(Protocol):
+    """Where exports too large for an API response go (S3), and the link handed out."""
+
+    link_seconds: int
+
+    def put_stream(self, key: str, chunks: Iterable[bytes], content_type: str) -> None: ...
+
+    def link(self, key: str) -> str: ...

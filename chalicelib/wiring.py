@@ -11,6 +11,7 @@ from functools import cache
 from chalicelib.config import DEFAULT_TAG_KEYS, settings
 from chalicelib.ingest import IngestConfig, IngestService
 from chalicelib.notify.summary import SummaryService
+from chalicelib.ports import ExportSink
 from chalicelib.report.service import ReportService
 from chalicelib.storage.repository import DynamoRepository
 from chalicelib.tenancy.tags import SigningKey, parse_keys
@@ -44,8 +45,15 @@ def ingest_service() -> IngestService:
 
 
 @cache
+def export_sink() -> ExportSink:
+    from chalicelib.aws.s3 import S3Exports
+
+    return S3Exports(settings().bucket_name)
+
+
+@cache
 def report_service() -> ReportService:
-    return ReportService(repository())
+    return ReportService(repository(), repository())
 
 
 def summary_service() -> SummaryService:

@@ -31,10 +31,7 @@ ARCHIVES_PREFIX: Final = "archives/"
 PARTITION_KEY: Final = "pk"
 SORT_KEY: Final = "sk"
 TTL_ATTRIBUTE: Final = "expires_at"
-BY_COUNT_INDEX: Final = "by_count"
-BY_COUNT_RANGE_KEY: Final = "bounce_count"
-BY_LAST_BOUNCE_INDEX: Final = "by_last_bounce"
-BY_LAST_BOUNCE_RANGE_KEY: Final = "last_bounce_at"
+# Index definitions come from the PynamoDB models (chalicelib/storage/items.py).
 
 EVENT_BUS: Final = "rebound"
 

@@ -175,16 +175,30 @@ class ReboundStack(Stack):
 
     def _grant_api(self) -> None:
         api = names.API_HANDLER_ID
-        # Read-only for now: the report, quarantine and key checks only read. Mass delete
-        # (its own issue) will start a state machine that does the writing.
+        # The report reads; its only writes are reactivation and exports (below).
         self._allow(
             api,
             "ReadReports",
             ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
             self.storage.arns,
         )
+        # "Mark as good": the counter and its suppression entry change in one transaction
+        # (conditional Put + Delete); no Scan, no table-wide delete.
+        self._allow(
+            api,
+            "ReactivateAddresses",
+            ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+            [self.storage.table.table_arn],
+        )
         # Staff's quarantine view shows the raw inbound message.
         self._allow(api, "ReadInboundMail", ["s3:GetObject"], [self.intake.inbound_objects_arn()])
+        # Large CSV exports are written under exports/ and handed out as presigned GET links.
+        self._allow(
+            api,
+            "WriteExports",
+            ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
+            [f"{self.intake.bucket.bucket_arn}/{names.EXPORTS_PREFIX}*"],
+        )
         self.tag_keys_secret.grant_read(self._role(api))
 
     def _ingest_event_source_mapping(self) -> lambda_.EventSourceMapping:

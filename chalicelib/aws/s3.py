@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from chalicelib.aws.clients import client
 
 MAX_MESSAGE_BYTES = 41 * 1024 * 1024
+_PART_BYTES = 8 * 1024 * 1024  # S3 parts are at least 5 MiB except the last
 
 
 class S3InboundMail:
@@ -22,3 +26,48 @@ class S3InboundMail:
 
     def write(self, key: str, raw: bytes) -> None:
         client("s3").put_object(Bucket=self._bucket, Key=key, Body=raw)
+
+
+class S3Exports:
+    """Large CSV exports: streamed to S3 in parts, handed out as a time-limited link."""
+
+    def __init__(self, bucket: str, link_seconds: int = 900) -> None:
+        self._bucket = bucket
+        self.link_seconds = link_seconds
+
+    def put_stream(self, key: str, chunks: Iterable[bytes], content_type: str) -> None:
+        s3 = client("s3")
+        upload = s3.create_multipart_upload(Bucket=self._bucket, Key=key, ContentType=content_type)
+        parts: list[dict[str, Any]] = []
+        buffer = bytearray()
+        try:
+            for chunk in chunks:
+                buffer += chunk
+                if len(buffer) >= _PART_BYTES:
+                    parts.append(self._part(key, upload["UploadId"], len(parts) + 1, bytes(buffer)))
+                    buffer.clear()
+            if buffer or not parts:
+                parts.append(self._part(key, upload["UploadId"], len(parts) + 1, bytes(buffer)))
+            s3.complete_multipart_upload(
+                Bucket=self._bucket,
+                Key=key,
+                UploadId=upload["UploadId"],
+                MultipartUpload={"Parts": parts},
+            )
+        except BaseException:
+            s3.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload["UploadId"])
+            raise
+
+    def _part(self, key: str, upload_id: str, number: int, body: bytes) -> dict[str, Any]:
+        response = client("s3").upload_part(
+            Bucket=self._bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+        )
+        return {"PartNumber": number, "ETag": response["ETag"]}
+
+    def link(self, key: str) -> str:
+        url: str = client("s3").generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self._bucket, "Key": key},
+            ExpiresIn=self.link_seconds,
+        )
+        return url

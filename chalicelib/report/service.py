@@ -1,52 +1,437 @@
-"""Report queries: validate the caller's parameters, read one page, shape it for JSON."""
+"""The Bounced Email report: listings, an address's history, CSV export, statistics,
+suppression checks and "mark as good".
+
+Every listing reads one key or index of the tenant's partition (ports.CounterScan) and stops
+after a bounded number of items, so the cost of a page depends on the page, not on the tenant's
+size. Filters that have an index of their own (one category, one domain, one state) drive the
+read when sorting by count; other filters are applied to the ordered stream, and a page may then
+come back short with a cursor to continue.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import binascii
+import itertools
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
-from chalicelib.bounces import AddressCounter, InboundRecord
-from chalicelib.errors import BadRequest
-from chalicelib.ports import BounceStore
+from chalicelib.bounces import AddressCounter, AddressState, InboundRecord
+from chalicelib.classification.explanations import EXPLANATIONS
+from chalicelib.classification.reasons import Category, Reason
+from chalicelib.errors import BadRequest, NotFound
+from chalicelib.ports import (
+    BounceStore,
+    CounterOrder,
+    CounterScan,
+    CursorError,
+    ExportSink,
+    Facet,
+    HistoryEntry,
+    ReportStore,
+    TenantSettings,
+)
+from chalicelib.report.export import csv_chunks
+from chalicelib.report.filters import FILTER_PARAMS, BounceFilter
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
+from chalicelib.tenancy.tags import normalise_address
 from chalicelib.timefmt import iso
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
+MAX_READS_PER_PAGE = 2000  # items read to fill one filtered page before answering short
+RISING_CANDIDATES = 5000  # recently bounced addresses considered for the "rising" order
+MAX_RISING_DAYS = 90
+MAX_CHECK_ADDRESSES = 1000
+STATS_DAYS = 90
+INLINE_EXPORT_ROWS = 5000  # ~1.5 MB of CSV: beyond this the export goes to S3
+BLOCKING_MIN_BLOCKS = 3  # blocks from one receiving domain before it is called a sign
+_ADDRESS_RE = re.compile(r"^[^@\s<>]{1,64}@[a-z0-9.-]{1,253}$")
+_LIST_PARAMS = frozenset({"limit", "cursor", "sort", "order", "rising_days"})
 
 
-def _limit(params: Mapping[str, str]) -> int:
-    text = params.get("limit", str(DEFAULT_LIMIT))
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    rows: int
+    csv_text: str | None = None
+    download_url: str | None = None
+    expires_at: str | None = None
+
+
+class Sort(StrEnum):
+    COUNT = "count"
+    LAST_BOUNCE = "last_bounce"
+    FIRST_BOUNCE = "first_bounce"
+    ADDRESS = "address"
+    RISING = "rising"
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A validated listing request."""
+
+    filter: BounceFilter
+    sort: Sort
+    descending: bool
+    rising_days: int
+    limit: int
+    cursor: str | None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str], export: bool = False) -> Listing:
+        allowed = FILTER_PARAMS | _LIST_PARAMS
+        unknown = sorted(set(params) - allowed)
+        if unknown:
+            names, known = ", ".join(unknown), ", ".join(sorted(allowed))
+            raise BadRequest(f"unknown query parameter(s) {names}; allowed: {known}")
+        sort_text = params.get("sort", "count") or "count"
+        try:
+            sort = Sort(sort_text)
+        except ValueError:
+            choices = ", ".join(s.value for s in Sort)
+            raise BadRequest(f"sort {sort_text!r} is not one of: {choices}") from None
+        order = params.get("order") or ("asc" if sort is Sort.ADDRESS else "desc")
+        if order not in {"asc", "desc"}:
+            raise BadRequest(f"order must be asc or desc, got {order!r}")
+        days_text = params.get("rising_days", "7") or "7"
+        if not days_text.isdigit() or not 1 <= int(days_text) <= MAX_RISING_DAYS:
+            raise BadRequest(
+                f"rising_days must be a whole number from 1 to {MAX_RISING_DAYS}, got {days_text!r}"
+            )
+        return cls(
+            filter=BounceFilter.from_params(params),
+            sort=sort,
+            descending=order == "desc",
+            rising_days=int(days_text),
+            limit=MAX_LIMIT if export else parse_limit(params),
+            cursor=params.get("cursor") or None,
+        )
+
+
+def parse_limit(params: Mapping[str, str]) -> int:
+    text = params.get("limit", str(DEFAULT_LIMIT)) or str(DEFAULT_LIMIT)
     if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
         raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}, got {text!r}")
     return int(text)
 
 
-def _check_params(params: Mapping[str, str], allowed: set[str]) -> None:
-    unknown = sorted(set(params) - allowed)
-    if unknown:
-        names, known = ", ".join(unknown), ", ".join(sorted(allowed))
-        raise BadRequest(f"unknown query parameter(s) {names}; allowed: {known}")
+def parse_address(text: str) -> str:
+    address = normalise_address(text)
+    if not _ADDRESS_RE.fullmatch(address):
+        raise BadRequest(f"{text!r} is not an email address like name@example.net")
+    return address
 
 
 class ReportService:
-    def __init__(self, store: BounceStore) -> None:
+    def __init__(
+        self,
+        store: ReportStore,
+        inbound: BounceStore,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._store = store
+        self._inbound = inbound
+        self._clock = clock
+
+    # -- listings ---------------------------------------------------------------------------
 
     def bounces(self, tenant: str, params: Mapping[str, str]) -> dict[str, Any]:
-        _check_params(params, {"limit", "cursor"})
-        page = self._store.list_bounces(tenant, _limit(params), params.get("cursor") or None)
-        return {"items": [counter_json(c) for c in page.items], "next_cursor": page.next_cursor}
+        listing = Listing.from_params(params)
+        counters, cursor = self.page(tenant, listing)
+        today = self._clock().date()
+        return {
+            "items": [counter_json(c, today, listing.rising_days) for c in counters],
+            "next_cursor": cursor,
+        }
+
+    def page(self, tenant: str, listing: Listing) -> tuple[list[AddressCounter], str | None]:
+        if listing.sort is Sort.RISING:
+            return self._rising_page(tenant, listing)
+        scan = _scan_for(tenant, listing)
+        found: list[AddressCounter] = []
+        stream = self._store.scan_counters(scan, page_size=listing.limit)
+        for reads, (counter, resume) in enumerate(stream, start=1):
+            if listing.filter.matches(counter):
+                found.append(counter)
+            if len(found) >= listing.limit or reads >= MAX_READS_PER_PAGE:
+                return found, resume
+        return found, None
+
+    def iter_all(self, tenant: str, listing: Listing) -> Iterator[AddressCounter]:
+        """Every matching counter (exports and mass-delete plans), page after page."""
+        while True:
+            counters, cursor = self.page(tenant, listing)
+            yield from counters
+            if cursor is None:
+                return
+            listing = Listing(
+                listing.filter,
+                listing.sort,
+                listing.descending,
+                listing.rising_days,
+                listing.limit,
+                cursor,
+            )
+
+    def _rising_page(
+        self, tenant: str, listing: Listing
+    ) -> tuple[list[AddressCounter], str | None]:
+        today = self._clock().date()
+        offset = _decode_offset(listing.cursor, listing.rising_days, today)
+        since = datetime.combine(today - timedelta(days=listing.rising_days - 1), time.min, UTC)
+        scan = CounterScan(tenant, CounterOrder.LAST_BOUNCE, since=since)
+        candidates: list[AddressCounter] = []
+        for counter, _ in self._store.scan_counters(scan, page_size=500):
+            if listing.filter.matches(counter) and counter.recent_count(today, listing.rising_days):
+                candidates.append(counter)
+            if len(candidates) >= RISING_CANDIDATES:
+                break
+        candidates.sort(
+            key=lambda c: (-c.recent_count(today, listing.rising_days), -c.bounce_count, c.address)
+        )
+        page = candidates[offset : offset + listing.limit]
+        more = offset + listing.limit < len(candidates)
+        cursor = (
+            _encode_offset(offset + listing.limit, listing.rising_days, today) if more else None
+        )
+        return page, cursor
 
     def inbound(self, disposition: str, params: Mapping[str, str]) -> dict[str, Any]:
-        _check_params(params, {"limit", "cursor"})
-        page = self._store.list_inbound(
-            SYSTEM_SCOPE, disposition, _limit(params), params.get("cursor") or None
+        unknown = sorted(set(params) - {"limit", "cursor"})
+        if unknown:
+            raise BadRequest(
+                f"unknown query parameter(s) {', '.join(unknown)}; allowed: cursor, limit"
+            )
+        page = self._inbound.list_inbound(
+            SYSTEM_SCOPE, disposition, parse_limit(params), params.get("cursor") or None
         )
         return {"items": [inbound_json(r) for r in page.items], "next_cursor": page.next_cursor}
 
+    # -- export -----------------------------------------------------------------------------
 
-def counter_json(c: AddressCounter) -> dict[str, Any]:
+    def export(self, tenant: str, params: Mapping[str, str], sink: ExportSink) -> ExportResult:
+        """Small exports come back inline; larger ones stream to S3 behind a time-limited link
+        (API Gateway answers at most ~6 MB)."""
+        listing = Listing.from_params(params, export=True)
+        if listing.cursor:
+            raise BadRequest("exports always start at the beginning; drop cursor")
+        stream = self.iter_all(tenant, listing)
+        head = list(itertools.islice(stream, INLINE_EXPORT_ROWS + 1))
+        if len(head) <= INLINE_EXPORT_ROWS:
+            return ExportResult(csv_text="".join(csv_chunks(head)), rows=len(head))
+        now = self._clock()
+        key = f"exports/{tenant}/{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.csv"
+        rows = {"n": 0}
+
+        def counted() -> Iterator[AddressCounter]:
+            for counter in itertools.chain(head, stream):
+                rows["n"] += 1
+                yield counter
+
+        sink.put_stream(key, (c.encode() for c in csv_chunks(counted())), "text/csv")
+        expires = now + timedelta(seconds=sink.link_seconds)
+        return ExportResult(download_url=sink.link(key), rows=rows["n"], expires_at=iso(expires))
+
+    # -- one address ------------------------------------------------------------------------
+
+    def detail(self, tenant: str, address_text: str, params: Mapping[str, str]) -> dict[str, Any]:
+        unknown = sorted(set(params) - {"limit", "cursor"})
+        if unknown:
+            raise BadRequest(
+                f"unknown query parameter(s) {', '.join(unknown)}; allowed: cursor, limit"
+            )
+        address = parse_address(address_text)
+        counter = self._store.get_counter(tenant, address)
+        if counter is None:
+            raise NotFound(f"{address} has no bounces for tenant {tenant!r}")
+        history = self._store.history(
+            tenant, address, parse_limit(params), params.get("cursor") or None
+        )
+        out = counter_json(counter, self._clock().date(), 7)
+        out["suppression"] = self._suppression_json(tenant, address)
+        out["history"] = {
+            "items": [history_json(h) for h in history.items],
+            "next_cursor": history.next_cursor,
+        }
+        return out
+
+    def reactivate(self, tenant: str, address_text: str) -> dict[str, Any]:
+        address = parse_address(address_text)
+        counter = self._store.reactivate(tenant, address)
+        if counter is None:
+            raise NotFound(f"{address} has no bounces for tenant {tenant!r}")
+        out = counter_json(counter, self._clock().date(), 7)
+        out["suppression"] = None
+        return out
+
+    # -- suppression ------------------------------------------------------------------------
+
+    def suppression(self, tenant: str, address_text: str) -> dict[str, Any]:
+        address = parse_address(address_text)
+        found = self._suppression_json(tenant, address)
+        return {"address": address, "suppressed": found is not None, **(found or {})}
+
+    def check(self, tenant: str, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict) or not isinstance(body.get("addresses"), list):
+            raise BadRequest('send a JSON body like {"addresses": ["name@example.net", ...]}')
+        addresses = body["addresses"]
+        if not 1 <= len(addresses) <= MAX_CHECK_ADDRESSES:
+            raise BadRequest(f"addresses must hold 1 to {MAX_CHECK_ADDRESSES} addresses")
+        if not all(isinstance(a, str) for a in addresses):
+            raise BadRequest("every entry of addresses must be a string")
+        results = []
+        for text in addresses:
+            address = parse_address(text)
+            found = self._suppression_json(tenant, address)
+            results.append({"address": address, "suppressed": found is not None, **(found or {})})
+        return {"results": results}
+
+    def _suppression_json(self, tenant: str, address: str) -> dict[str, Any] | None:
+        s = self._store.get_suppression(tenant, address)
+        if s is None:
+            return None
+        return {
+            "reason": str(s.reason),
+            "since": iso(s.since),
+            "actor": s.actor,
+            "job_id": s.job_id,
+        }
+
+    # -- statistics -------------------------------------------------------------------------
+
+    def stats(self, tenant: str, settings: TenantSettings) -> dict[str, Any]:
+        today = self._clock().date()
+        first = today - timedelta(days=STATS_DAYS - 1)
+        days = {
+            d.day: d for d in self._store.daily_totals(tenant, first.isoformat(), today.isoformat())
+        }
+        daily = []
+        for n in range(STATS_DAYS):
+            day = (first + timedelta(days=n)).isoformat()
+            d = days.get(day)
+            daily.append(
+                {
+                    "date": day,
+                    "bounces": d.bounces if d else 0,
+                    "hard": d.hard if d else 0,
+                    "soft": d.soft if d else 0,
+                    "block": d.block if d else 0,
+                    "spam_content": d.spam_content if d else 0,
+                    "mailbox_full": d.mailbox_full if d else 0,
+                }
+            )
+        totals = {
+            "addresses": self._store.count_counters(tenant),
+            **{
+                key: self._store.count_counters(tenant, (Facet.CATEGORY, str(category)))
+                for key, category in (
+                    ("hard", Category.HARD),
+                    ("soft", Category.SOFT),
+                    ("block", Category.BLOCK),
+                    ("spam_content", Category.SPAM_CONTENT),
+                    ("mailbox_full", Category.MAILBOX_FULL),
+                )
+            },
+            "suppressed": self._store.count_counters(
+                tenant, (Facet.STATE, str(AddressState.SUPPRESSED))
+            ),
+            "blacklisted": sum(d.blacklisted for d in days.values()),
+        }
+        domains = sorted(
+            self._store.dimension_totals(tenant, "domain"), key=lambda t: (-t.bounces, t.value)
+        )
+        reasons = sorted(
+            self._store.dimension_totals(tenant, "reason"), key=lambda t: (-t.bounces, t.value)
+        )
+        sources = sorted(
+            self._store.dimension_totals(tenant, "source"), key=lambda t: (-t.bounces, t.value)
+        )
+        hosts = [
+            {"domain": t.value, "blocks": t.blocks, "blacklisted": t.blacklisted}
+            for t in domains
+            if t.blacklisted or t.blocks >= BLOCKING_MIN_BLOCKS
+        ]
+        contacts = settings.contact_count
+        return {
+            "totals": totals,
+            "contact_count": contacts,
+            "invalid_share": round(totals["hard"] / contacts, 6) if contacts else None,
+            "per_domain": [
+                {
+                    "domain": t.value,
+                    "bounces": t.bounces,
+                    "hard": t.hard,
+                    "blocks": t.blocks,
+                    "rate": None,  # send counts per domain are not reported by the MMS yet
+                }
+                for t in domains[:50]
+            ],
+            "per_source": [{"source": t.value, "bounces": t.bounces} for t in sources],
+            "per_reason": [
+                {"reason": t.value, "bounces": t.bounces, "explanation": explain(t.value)}
+                for t in reasons
+            ],
+            "daily": daily,
+            "blocking": {"suspected": bool(hosts), "hosts": hosts[:20]},
+        }
+
+
+def _scan_for(tenant: str, listing: Listing) -> CounterScan:
+    f = listing.filter
+    if listing.sort is Sort.COUNT and listing.descending:
+        # A filter with an index of its own drives the read (count order inside it).
+        if len(f.category) == 1:
+            return CounterScan(
+                tenant, facet=(Facet.CATEGORY, str(f.category[0])), cursor=listing.cursor
+            )
+        if f.domain:
+            return CounterScan(tenant, facet=(Facet.DOMAIN, f.domain), cursor=listing.cursor)
+        if len(f.state) == 1:
+            return CounterScan(tenant, facet=(Facet.STATE, str(f.state[0])), cursor=listing.cursor)
+    order = {
+        Sort.COUNT: CounterOrder.COUNT,
+        Sort.LAST_BOUNCE: CounterOrder.LAST_BOUNCE,
+        Sort.FIRST_BOUNCE: CounterOrder.FIRST_BOUNCE,
+        Sort.ADDRESS: CounterOrder.ADDRESS,
+    }[listing.sort]
+    since = None
+    if order is CounterOrder.LAST_BOUNCE and f.last_from and listing.descending:
+        since = datetime.combine(f.last_from, time.min, UTC)
+    return CounterScan(tenant, order, listing.descending, since=since, cursor=listing.cursor)
+
+
+def _encode_offset(offset: int, days: int, today: date) -> str:
+    text = json.dumps({"rising": offset, "days": days, "day": today.isoformat()})
+    return "r." + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode_offset(cursor: str | None, days: int, today: date) -> int:
+    if not cursor:
+        return 0
+    try:
+        if not cursor.startswith("r."):
+            raise ValueError
+        body = cursor[2:]
+        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        offset = int(data["rising"])
+        valid = data["days"] == days and data["day"] == today.isoformat() and offset >= 0
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise CursorError(
+            "cursor is not one this API issued for this listing; start again"
+        ) from None
+    if not valid:
+        raise CursorError("the rising listing changed (new day or days); start again")
+    return offset
+
+
+def counter_json(c: AddressCounter, today: date, rising_days: int) -> dict[str, Any]:
+    times = "time" if c.bounce_count == 1 else "times"
     return {
         "address": c.address,
         "count": c.bounce_count,
@@ -59,13 +444,31 @@ def counter_json(c: AddressCounter) -> dict[str, Any]:
         "hard": c.hard,
         "blacklisted": c.blacklisted,
         "diagnostic": c.diagnostic,
-        "explanation": c.explanation,
+        "explanation": c.explanation or explain(str(c.reason)),
         "remote_mta": c.remote_mta,
         "source": c.source,
         "send_id": c.send_id,
         "state": str(c.state),
-        "summary": f"last bounced {c.last_bounce_at:%Y-%m-%d}, {c.bounce_count} "
-        + ("time" if c.bounce_count == 1 else "times"),
+        "summary": f"last bounced {c.last_bounce_at:%Y-%m-%d}, {c.bounce_count} {times}",
+        "recent_count": c.recent_count(today, rising_days),
+    }
+
+
+def history_json(h: HistoryEntry) -> dict[str, Any]:
+    return {
+        "bounce_at": iso(h.bounce_at),
+        "received_at": iso(h.received_at),
+        "source": h.source,
+        "send_id": h.send_id,
+        "status": h.status,
+        "reply_code": h.reply_code,
+        "reason": h.reason,
+        "category": h.category,
+        "hard": h.hard,
+        "blacklisted": h.blacklisted,
+        "diagnostic": h.diagnostic,
+        "remote_mta": h.remote_mta,
+        "message_id": h.message_id,
     }
 
 
@@ -84,3 +487,11 @@ def inbound_json(r: InboundRecord) -> dict[str, Any]:
         "mta": r.mta,
         "defects": list(r.defects),
     }
+
+
+def explain(reason: str) -> str:
+    """The classifier's explanation of a reason, for rows and totals that carry only the name."""
+    try:
+        return EXPLANATIONS.get(Reason(reason), EXPLANATIONS[Reason.UNDEFINED])
+    except ValueError:
+        return EXPLANATIONS[Reason.UNDEFINED]

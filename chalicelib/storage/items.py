@@ -50,6 +50,50 @@ class ByLastBounceIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ig
     last_bounce_at = UnicodeAttribute(range_key=True)
 
 
+class ByFirstBounceIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
+    """A tenant's bounced addresses by first bounce time."""
+
+    class Meta:
+        index_name = "by_first_bounce"
+        projection = AllProjection()
+
+    pk = UnicodeAttribute(hash_key=True)
+    first_bounce_at = UnicodeAttribute(range_key=True)
+
+
+class ByCategoryIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
+    """One category of a tenant's addresses (T#<tenant>#C#<category>), highest count first."""
+
+    class Meta:
+        index_name = "by_category"
+        projection = AllProjection()
+
+    category_pk = UnicodeAttribute(hash_key=True)
+    bounce_count = NumberAttribute(range_key=True)
+
+
+class ByDomainIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
+    """One recipient domain of a tenant's addresses (T#<tenant>#D#<domain>), by count."""
+
+    class Meta:
+        index_name = "by_domain"
+        projection = AllProjection()
+
+    domain_pk = UnicodeAttribute(hash_key=True)
+    bounce_count = NumberAttribute(range_key=True)
+
+
+class ByStateIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
+    """One state (active, suppressed, reactivated) of a tenant's addresses, by count."""
+
+    class Meta:
+        index_name = "by_state"
+        projection = AllProjection()
+
+    state_pk = UnicodeAttribute(hash_key=True)
+    bounce_count = NumberAttribute(range_key=True)
+
+
 class _Item(Model):
     class Meta(_Meta):
         pass
@@ -82,9 +126,20 @@ class AddressCounterItem(_Item):
     send_id = UnicodeAttribute(default="")
     state = UnicodeAttribute()
     version = NumberAttribute()
+    active_hard = NumberAttribute(default=0)
+    active_soft = NumberAttribute(default=0)
+    active_soft_days = ListAttribute(of=UnicodeAttribute, default=list)
+    daily = ListAttribute(of=UnicodeAttribute, default=list)  # "yyyy-mm-dd=n", oldest first
+    category_pk = UnicodeAttribute()
+    domain_pk = UnicodeAttribute()
+    state_pk = UnicodeAttribute()
 
     by_count = ByCountIndex()
     by_last_bounce = ByLastBounceIndex()
+    by_first_bounce = ByFirstBounceIndex()
+    by_category = ByCategoryIndex()
+    by_domain = ByDomainIndex()
+    by_state = ByStateIndex()
 
 
 class BounceHistoryItem(_Item):
@@ -142,6 +197,16 @@ class InboundMessageItem(_Item):
     defects = ListAttribute(of=UnicodeAttribute, default=list)
 
 
+class AggregateItem(_Item):
+    """All-time bounce totals of a tenant per dimension value (sk "<dimension>#<value>":
+    reason#userunknown, domain#example.net, source#broadcast)."""
+
+    bounces = NumberAttribute(default=0)
+    hard = NumberAttribute(default=0)
+    blocks = NumberAttribute(default=0)
+    blacklisted = NumberAttribute(default=0)
+
+
 class TenantItem(_Item):
     """A tenant's settings."""
 
@@ -149,6 +214,10 @@ class TenantItem(_Item):
     name = UnicodeAttribute(default="")
     accept_legacy_untagged = BooleanAttribute(default=False)
     created_at = UnicodeAttribute(default="")
+    contact_count = NumberAttribute(null=True)
+    policy_hard_bounces = NumberAttribute(default=1)
+    policy_soft_bounces = NumberAttribute(default=3)
+    policy_soft_days = NumberAttribute(default=3)
 
 
 class TenantIndexItem(_Item):
@@ -191,6 +260,7 @@ ITEM_CLASSES: tuple[type[_Item], ...] = (
     BounceHistoryItem,
     AppliedMarkerItem,
     DailyStatsItem,
+    AggregateItem,
     InboundMessageItem,
     TenantItem,
     TenantIndexItem,

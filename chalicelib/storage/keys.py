@@ -8,6 +8,10 @@ a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spe
     T#<tenant>#A#<address>          M#<message>                 AppliedMarkerItem
     T#<tenant>#STATS                D#<yyyy-mm-dd>              DailyStatsItem
     T#<tenant>#SUPP                 <address>                   SuppressionItem
+    T#<tenant>#AGG                  <dimension>#<value>         AggregateItem
+
+GSI partition keys on AddressCounterItem: pk (by_count, by_last_bounce, by_first_bounce),
+category_pk T#<tenant>#C#<category>, domain_pk T#<tenant>#D#<domain>, state_pk T#<tenant>#S#<state>.
     T#<scope>#KEY                   <key id>                    ApiKeyItem
     T#<scope>#IN#<disposition>      <received_at>#<message>     InboundMessageItem
     T#_system                       TENANT#<tenant>             TenantIndexItem
@@ -65,3 +69,12 @@ def inbound_sk(received_at: datetime, message_id: str) -> str:
 
 def suppression_pk(tenant: str) -> str:
     return f"T#{tenant}#SUPP"
+
+
+def aggregate_pk(tenant: str) -> str:
+    return f"T#{tenant}#AGG"
+
+
+def facet_pk(tenant: str, facet: str, value: str) -> str:
+    """Partition of a facet index: facet is "C" (category), "D" (domain) or "S" (state)."""
+    return f"T#{tenant}#{facet}#{value}"

@@ -15,6 +15,7 @@ import json
 import random
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,20 +26,34 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.bounces import (
+    DEFAULT_POLICY,
     AddressCounter,
     AddressState,
     BounceEvent,
     Disposition,
     InboundRecord,
     Suppression,
+    SuppressionPolicy,
     SuppressionReason,
     apply_bounce,
+    reactivate,
 )
 from chalicelib.classification.reasons import Category, Reason
-from chalicelib.ports import CursorError, Page, TenantSettings
+from chalicelib.ports import (
+    CounterOrder,
+    CounterScan,
+    CursorError,
+    DayTotals,
+    DimensionTotals,
+    Facet,
+    HistoryEntry,
+    Page,
+    TenantSettings,
+)
 from chalicelib.storage import keys
 from chalicelib.storage.items import (
     AddressCounterItem,
+    AggregateItem,
     ApiKeyItem,
     AppliedMarkerItem,
     BounceHistoryItem,
@@ -75,10 +90,10 @@ class DynamoRepository:
 
     # -- counting ---------------------------------------------------------------------------
 
-    def record_bounce(self, event: BounceEvent) -> bool:
+    def record_bounce(self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY) -> bool:
         for attempt in range(MAX_ATTEMPTS):
             current = self._get_counter(event.tenant, event.address)
-            updated = apply_bounce(current, event)
+            updated = apply_bounce(current, event, policy)
             try:
                 self._write_bounce(event, current, updated)
                 return True
@@ -131,6 +146,18 @@ class DynamoRepository:
             stat_actions.append(getattr(DailyStatsItem, field).add(1))
         if event.blacklisted:
             stat_actions.append(DailyStatsItem.blacklisted.add(1))
+        aggregates = [
+            ("reason", str(event.reason)),
+            ("domain", updated.domain),
+            ("source", event.source or "unknown"),
+        ]
+        agg_actions: list[Action] = [AggregateItem.bounces.add(1)]
+        if event.hard:
+            agg_actions.append(AggregateItem.hard.add(1))
+        if event.category in {Category.BLOCK, Category.SPAM_CONTENT}:
+            agg_actions.append(AggregateItem.blocks.add(1))
+        if event.blacklisted:
+            agg_actions.append(AggregateItem.blacklisted.add(1))
         newly_suppressed = updated.state is AddressState.SUPPRESSED and (
             current is None or current.state is not AddressState.SUPPRESSED
         )
@@ -139,6 +166,9 @@ class DynamoRepository:
             tx.save(history)
             tx.save(counter, condition=counter_condition)
             tx.update(stats, actions=stat_actions)
+            for dimension, value in aggregates:
+                agg = AggregateItem(keys.aggregate_pk(event.tenant), f"{dimension}#{value}")
+                tx.update(agg, actions=agg_actions)
             if newly_suppressed:
                 tx.save(
                     _suppression_item(
@@ -201,24 +231,128 @@ class DynamoRepository:
 
     # -- report -----------------------------------------------------------------------------
 
-    def list_bounces(self, tenant: str, limit: int, cursor: str | None) -> Page[AddressCounter]:
-        pk = keys.tenant_pk(tenant)
-        results = AddressCounterItem.by_count.query(
+    def scan_counters(
+        self, scan: CounterScan, page_size: int = 100
+    ) -> Iterator[tuple[AddressCounter, str]]:
+        """A tenant's counters in the scan's order, each with the cursor that resumes after it.
+
+        Every order and facet is a key or index query on the tenant's partition: the cost of a
+        page depends on the page, never on the tenant's size.
+        """
+        spec = _scan_spec(scan)
+        start = decode_cursor(scan.cursor, spec.hash_value, spec.cursor_fields, spec.hash_name)
+        if spec.index is None:
+            results = AddressCounterItem.query(
+                spec.hash_value,
+                AddressCounterItem.sk.startswith(keys.COUNTER_SK_PREFIX),
+                scan_index_forward=not scan.descending,
+                last_evaluated_key=start,
+                page_size=page_size,
+            )
+        else:
+            results = spec.index.query(
+                spec.hash_value,
+                spec.range_condition,
+                scan_index_forward=not scan.descending,
+                last_evaluated_key=start,
+                page_size=page_size,
+            )
+        for item in results:
+            resume = {name: _key_value(item, name) for name in spec.cursor_fields}
+            yield _counter_from_item(item), encode_cursor(resume) or ""
+
+    def history(
+        self, tenant: str, address: str, limit: int, cursor: str | None
+    ) -> Page[HistoryEntry]:
+        """An address's counted bounces, newest first."""
+        pk = keys.address_pk(tenant, address)
+        results = BounceHistoryItem.query(
             pk,
+            BounceHistoryItem.sk.startswith("H#"),
             scan_index_forward=False,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, pk, {"pk", "sk", "bounce_count"}),
+            last_evaluated_key=decode_cursor(cursor, pk, {"pk", "sk"}),
         )
-        items = tuple(_counter_from_item(i) for i in results)
+        items = tuple(_history_from_item(i) for i in results)
         return Page(items, encode_cursor(results.last_evaluated_key))
 
-    def counters_since(self, tenant: str, since: datetime) -> Sequence[AddressCounter]:
-        results = AddressCounterItem.by_last_bounce.query(
-            keys.tenant_pk(tenant),
-            AddressCounterItem.last_bounce_at > iso(since),
-            scan_index_forward=False,
+    def reactivate(self, tenant: str, address: str) -> AddressCounter | None:
+        """Mark an address as good: counter state and suppression list change together."""
+        for _ in range(MAX_ATTEMPTS):
+            current = self._get_counter(tenant, address)
+            if current is None:
+                return None
+            updated = reactivate(current)
+            try:
+                with TransactWrite(connection=_connection()) as tx:
+                    tx.save(
+                        _counter_item(updated),
+                        condition=AddressCounterItem.version == current.version,
+                    )
+                    tx.delete(SuppressionItem(keys.suppression_pk(tenant), address))
+                return updated
+            except TransactWriteError as error:
+                codes = {r.code for r in error.cancellation_reasons if r}
+                if not codes <= {"ConditionalCheckFailed", "TransactionConflict"}:
+                    raise
+        raise ConcurrencyError(f"address {address} stayed contended; try again")
+
+    def daily_totals(self, tenant: str, first_day: str, last_day: str) -> Sequence[DayTotals]:
+        results = DailyStatsItem.query(
+            keys.stats_pk(tenant),
+            DailyStatsItem.sk.between(keys.stats_sk(first_day), keys.stats_sk(last_day)),
         )
-        return [_counter_from_item(i) for i in results]
+        return [
+            DayTotals(
+                day=i.sk.removeprefix("D#"),
+                bounces=int(i.bounces),
+                hard=int(i.hard),
+                soft=int(i.soft),
+                block=int(i.block),
+                spam_content=int(i.spam_content),
+                mailbox_full=int(i.mailbox_full),
+                blacklisted=int(i.blacklisted),
+            )
+            for i in results
+        ]
+
+    def dimension_totals(
+        self, tenant: str, dimension: str, max_items: int = 5000
+    ) -> Sequence[DimensionTotals]:
+        """All-time totals per value of one dimension (reason, domain, source), bounded read."""
+        results = AggregateItem.query(
+            keys.aggregate_pk(tenant),
+            AggregateItem.sk.startswith(f"{dimension}#"),
+            limit=max_items,
+        )
+        return [
+            DimensionTotals(
+                dimension=dimension,
+                value=i.sk.split("#", 1)[1],
+                bounces=int(i.bounces),
+                hard=int(i.hard),
+                blocks=int(i.blocks),
+                blacklisted=int(i.blacklisted),
+            )
+            for i in results
+        ]
+
+    def count_counters(self, tenant: str, facet: tuple[Facet, str] | None = None) -> int:
+        """How many addresses (of one facet value): a COUNT-only query, keys read, no items."""
+        if facet is None:
+            return int(
+                AddressCounterItem.count(
+                    keys.tenant_pk(tenant),
+                    AddressCounterItem.sk.startswith(keys.COUNTER_SK_PREFIX),
+                )
+            )
+        spec = _scan_spec(CounterScan(tenant, facet=facet))
+        assert spec.index is not None
+        return int(spec.index.count(spec.hash_value))
+
+    def counters_since(self, tenant: str, since: datetime) -> Sequence[AddressCounter]:
+        scan = CounterScan(tenant, CounterOrder.LAST_BOUNCE, since=since)
+        return [counter for counter, _ in self.scan_counters(scan)]
 
     # -- tenants and keys -------------------------------------------------------------------
 
@@ -227,7 +361,17 @@ class DynamoRepository:
             item = TenantItem.get(keys.tenant_pk(tenant), "TENANT")
         except DoesNotExist:
             return None
-        return TenantSettings(item.tenant, item.name, item.accept_legacy_untagged)
+        return TenantSettings(
+            item.tenant,
+            item.name,
+            item.accept_legacy_untagged,
+            None if item.contact_count is None else int(item.contact_count),
+            SuppressionPolicy(
+                int(item.policy_hard_bounces),
+                int(item.policy_soft_bounces),
+                int(item.policy_soft_days),
+            ),
+        )
 
     def put_tenant(self, settings: TenantSettings) -> None:
         now = iso(datetime.now(UTC))
@@ -238,6 +382,10 @@ class DynamoRepository:
             name=settings.name,
             accept_legacy_untagged=settings.accept_legacy_untagged,
             created_at=now,
+            contact_count=settings.contact_count,
+            policy_hard_bounces=settings.policy.hard_bounces,
+            policy_soft_bounces=settings.policy.soft_bounces,
+            policy_soft_days=settings.policy.soft_days,
         ).save()
         TenantIndexItem(
             keys.tenant_pk(SYSTEM_SCOPE), f"TENANT#{settings.tenant}", tenant=settings.tenant
@@ -362,6 +510,13 @@ def _counter_item(c: AddressCounter) -> AddressCounterItem:
         send_id=c.send_id,
         state=str(c.state),
         version=c.version,
+        active_hard=c.active_hard,
+        active_soft=c.active_soft,
+        active_soft_days=list(c.active_soft_days),
+        daily=[f"{day}={n}" for day, n in c.daily],
+        category_pk=keys.facet_pk(c.tenant, Facet.CATEGORY, str(c.category)),
+        domain_pk=keys.facet_pk(c.tenant, Facet.DOMAIN, c.domain),
+        state_pk=keys.facet_pk(c.tenant, Facet.STATE, str(c.state)),
     )
 
 
@@ -387,7 +542,90 @@ def _counter_from_item(i: AddressCounterItem) -> AddressCounter:
         state=AddressState(i.state),
         hard_count=int(i.hard_count),
         version=int(i.version),
+        active_hard=int(i.active_hard),
+        active_soft=int(i.active_soft),
+        active_soft_days=tuple(str(d) for d in i.active_soft_days),
+        daily=tuple(_day_count(str(entry)) for entry in i.daily),
     )
+
+
+def _day_count(entry: str) -> tuple[str, int]:
+    day, _, n = entry.partition("=")
+    return day, int(n or 0)
+
+
+def _history_from_item(i: BounceHistoryItem) -> HistoryEntry:
+    return HistoryEntry(
+        message_id=i.message_id,
+        bounce_at=parse_iso(i.bounce_at),
+        received_at=parse_iso(i.received_at),
+        source=i.source,
+        send_id=i.send_id,
+        status=i.status,
+        reply_code=i.reply_code,
+        reason=i.reason,
+        category=i.category,
+        hard=bool(i.hard),
+        blacklisted=bool(i.blacklisted),
+        diagnostic=i.diagnostic,
+        remote_mta=i.remote_mta,
+        attribution=i.attribution,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _ScanSpec:
+    index: Any  # a PynamoDB index, or None for the table itself
+    hash_name: str
+    hash_value: str
+    range_condition: Any
+    cursor_fields: frozenset[str]
+
+
+_ORDER_INDEX = {
+    CounterOrder.COUNT: ("by_count", "bounce_count"),
+    CounterOrder.LAST_BOUNCE: ("by_last_bounce", "last_bounce_at"),
+    CounterOrder.FIRST_BOUNCE: ("by_first_bounce", "first_bounce_at"),
+}
+_FACET_INDEX = {
+    Facet.CATEGORY: ("by_category", "category_pk"),
+    Facet.DOMAIN: ("by_domain", "domain_pk"),
+    Facet.STATE: ("by_state", "state_pk"),
+}
+
+
+def _scan_spec(scan: CounterScan) -> _ScanSpec:
+    tenant_pk = keys.tenant_pk(scan.tenant)
+    if scan.facet is not None:
+        facet, value = scan.facet
+        index_name, hash_name = _FACET_INDEX[facet]
+        return _ScanSpec(
+            getattr(AddressCounterItem, index_name),
+            hash_name,
+            keys.facet_pk(scan.tenant, facet, value),
+            None,
+            frozenset({"pk", "sk", hash_name, "bounce_count"}),
+        )
+    if scan.order is CounterOrder.ADDRESS:
+        return _ScanSpec(None, "pk", tenant_pk, None, frozenset({"pk", "sk"}))
+    index_name, range_name = _ORDER_INDEX[scan.order]
+    condition = None
+    if scan.since is not None and scan.order is CounterOrder.LAST_BOUNCE:
+        condition = AddressCounterItem.last_bounce_at >= iso(scan.since)
+    return _ScanSpec(
+        getattr(AddressCounterItem, index_name),
+        "pk",
+        tenant_pk,
+        condition,
+        frozenset({"pk", "sk", range_name}),
+    )
+
+
+def _key_value(item: AddressCounterItem, name: str) -> dict[str, str]:
+    value = getattr(item, name)
+    if name == "bounce_count":
+        return {"N": str(int(value))}
+    return {"S": str(value)}
 
 
 def _inbound_from_item(i: InboundMessageItem) -> InboundRecord:
@@ -415,7 +653,9 @@ def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, pk: str, fields: set[str]) -> dict[str, Any] | None:
+def decode_cursor(
+    cursor: str | None, pk: str, fields: set[str] | frozenset[str], hash_name: str = "pk"
+) -> dict[str, Any] | None:
     """The LastEvaluatedKey inside a cursor, checked to belong to this very listing."""
     if not cursor:
         return None
@@ -428,7 +668,7 @@ def decode_cursor(cursor: str | None, pk: str, fields: set[str]) -> dict[str, An
         isinstance(key, dict)
         and set(key) == fields
         and all(isinstance(v, dict) and len(v) == 1 for v in key.values())
-        and key["pk"] == {"S": pk}
+        and key[hash_name] == {"S": pk}
     )
     if not valid:
         raise CursorError("cursor is not one this API issued for this listing; start again")

@@ -49,6 +49,13 @@ def authorise_read(store: TenantStore, principal: Principal, tenant: str) -> Non
         raise UnknownTenant(f"no tenant {tenant!r}")
 
 
+def authorise_admin(store: TenantStore, principal: Principal, tenant: str) -> None:
+    """Changes need a tenant admin key of that tenant, or staff."""
+    authorise_read(store, principal, tenant)
+    if not principal.can_admin(tenant):
+        raise Forbidden(f"this API key may read but not change tenant {tenant!r}; use an admin key")
+
+
 def authorise_staff(principal: Principal) -> None:
     if not principal.is_staff:
         raise Forbidden("only staff keys may use this")

@@ -9,13 +9,34 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
+from chalicelib.storage.items import AddressCounterItem
 from infra import names
 
 _STRING = dynamodb.AttributeType.STRING
-_INDEXES = (
-    (names.BY_COUNT_INDEX, names.BY_COUNT_RANGE_KEY, dynamodb.AttributeType.NUMBER),
-    (names.BY_LAST_BOUNCE_INDEX, names.BY_LAST_BOUNCE_RANGE_KEY, _STRING),
-)
+_TYPES = {"S": _STRING, "N": dynamodb.AttributeType.NUMBER}
+
+
+def _model_indexes() -> list[tuple[str, str, str, dynamodb.AttributeType, dynamodb.AttributeType]]:
+    """The global secondary indexes exactly as the PynamoDB models declare them (one place:
+    chalicelib/storage/items.py), as (name, hash key, range key, hash type, range type)."""
+    schema = AddressCounterItem._get_schema()
+    types = {d["AttributeName"]: d["AttributeType"] for d in schema["attribute_definitions"]}
+    found = []
+    for gsi in schema["global_secondary_indexes"]:
+        key = {k["KeyType"]: k["AttributeName"] for k in gsi["key_schema"]}
+        found.append(
+            (
+                gsi["index_name"],
+                key["HASH"],
+                key["RANGE"],
+                _TYPES[types[key["HASH"]]],
+                _TYPES[types[key["RANGE"]]],
+            )
+        )
+    return sorted(found)
+
+
+_INDEXES = _model_indexes()
 
 
 class ReboundTable(Construct):
@@ -40,10 +61,10 @@ class ReboundTable(Construct):
             removal_policy=RemovalPolicy.RETAIN,
             time_to_live_attribute=names.TTL_ATTRIBUTE,
         )
-        for index_name, range_key, range_type in _INDEXES:
+        for index_name, hash_key, range_key, hash_type, range_type in _INDEXES:
             self.table.add_global_secondary_index(
                 index_name=index_name,
-                partition_key=dynamodb.Attribute(name=names.PARTITION_KEY, type=_STRING),
+                partition_key=dynamodb.Attribute(name=hash_key, type=hash_type),
                 sort_key=dynamodb.Attribute(name=range_key, type=range_type),
                 projection_type=dynamodb.ProjectionType.ALL,
             )
@@ -52,4 +73,4 @@ class ReboundTable(Construct):
     def arns(self) -> list[str]:
         """The table and each index by name: a Query on an index needs the index's own ARN."""
         arn = self.table.table_arn
-        return [arn, *(f"{arn}/index/{index_name}" for index_name, _, _ in _INDEXES)]
+        return [arn, *(f"{arn}/index/{index_name}" for index_name, *_ in _INDEXES)]

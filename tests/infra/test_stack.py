@@ -156,9 +156,30 @@ def test_table_indexes(synthesized: Synthesized) -> None:
         {"AttributeName": "pk", "KeyType": "HASH"},
         {"AttributeName": "last_bounce_at", "KeyType": "RANGE"},
     ]
+    assert indexes["by_category"]["KeySchema"] == [
+        {"AttributeName": "category_pk", "KeyType": "HASH"},
+        {"AttributeName": "bounce_count", "KeyType": "RANGE"},
+    ]
+    assert set(indexes) == {
+        "by_count",
+        "by_last_bounce",
+        "by_first_bounce",
+        "by_category",
+        "by_domain",
+        "by_state",
+    }
     assert all(index["Projection"] == {"ProjectionType": "ALL"} for index in indexes.values())
     types = {d["AttributeName"]: d["AttributeType"] for d in table["AttributeDefinitions"]}
-    assert types == {"pk": "S", "sk": "S", "bounce_count": "N", "last_bounce_at": "S"}
+    assert types == {
+        "pk": "S",
+        "sk": "S",
+        "bounce_count": "N",
+        "last_bounce_at": "S",
+        "first_bounce_at": "S",
+        "category_pk": "S",
+        "domain_pk": "S",
+        "state_pk": "S",
+    }
 
 
 def test_event_bus_and_secret(template: Template) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib.bounces import BounceEvent, Disposition, InboundRecord
 from chalicelib.classification.reasons import Category, Reason
-from chalicelib.ports import CursorError, TenantSettings
+from chalicelib.ports import CounterOrder, CounterScan, CursorError, Facet, TenantSettings
 from chalicelib.storage.repository import DynamoRepository
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -97,25 +97,87 @@ def test_late_older_bounce_never_moves_last_backwards(repo: DynamoRepository) ->
     assert counter.reason is Reason.MAILBOX_FULL
 
 
-def test_listing_is_by_count_and_cursors_are_bound_to_their_tenant(repo: DynamoRepository) -> None:
-    for n, address in enumerate(["a@example.net", "b@example.net", "c@example.net"], start=1):
+def _take(repo: DynamoRepository, scan: CounterScan, n: int) -> tuple[list[str], str]:
+    taken: list[str] = []
+    resume = ""
+    for counter, cursor in repo.scan_counters(scan):
+        taken.append(counter.address)
+        resume = cursor
+        if len(taken) == n:
+            break
+    return taken, resume
+
+
+def test_every_order_and_facet_reads_its_index_and_cursors_resume_exactly(
+    repo: DynamoRepository,
+) -> None:
+    addresses = ["a@example.net", "b@example.org", "c@example.net"]
+    for n, address in enumerate(addresses, start=1):
         for i in range(n):
-            repo.record_bounce(event(f"{address}-{i}", address=address))
-    first = repo.list_bounces("riverside", 2, None)
-    assert [(c.address, c.bounce_count) for c in first.items] == [
-        ("c@example.net", 3),
-        ("b@example.net", 2),
+            kw: dict[str, Any] = {}
+            if address.endswith(".org"):
+                kw = {
+                    "reason": Reason.MAILBOX_FULL,
+                    "category": Category.MAILBOX_FULL,
+                    "hard": False,
+                }
+            repo.record_bounce(event(f"{address}-{i}", T0 + timedelta(hours=n), address, **kw))
+    by_count, cursor = _take(repo, CounterScan("riverside"), 2)
+    assert by_count == ["c@example.net", "b@example.org"]
+    rest, _ = _take(repo, CounterScan("riverside", cursor=cursor), 5)
+    assert rest == ["a@example.net"]
+    assert (
+        _take(repo, CounterScan("riverside", CounterOrder.ADDRESS, descending=False), 5)[0]
+        == addresses
+    )
+    assert _take(repo, CounterScan("riverside", CounterOrder.LAST_BOUNCE), 5)[0] == [
+        "c@example.net",
+        "b@example.org",
+        "a@example.net",
     ]
-    assert first.next_cursor
-    rest = repo.list_bounces("riverside", 2, first.next_cursor)
-    assert [c.address for c in rest.items] == ["a@example.net"]
+    assert (
+        _take(repo, CounterScan("riverside", CounterOrder.FIRST_BOUNCE, False), 5)[0] == addresses
+    )
+    since = CounterScan("riverside", CounterOrder.LAST_BOUNCE, since=T0 + timedelta(hours=2))
+    assert _take(repo, since, 5)[0] == ["c@example.net", "b@example.org"]
+    hard = CounterScan("riverside", facet=(Facet.CATEGORY, "hard"))
+    assert _take(repo, hard, 5)[0] == ["c@example.net", "a@example.net"]
+    _, hard_cursor = _take(repo, hard, 1)
+    assert _take(repo, CounterScan("riverside", facet=hard.facet, cursor=hard_cursor), 5)[0] == [
+        "a@example.net"
+    ]
+    domain = CounterScan("riverside", facet=(Facet.DOMAIN, "example.org"))
+    assert _take(repo, domain, 5)[0] == ["b@example.org"]
+    state = CounterScan("riverside", facet=(Facet.STATE, "suppressed"))
+    assert _take(repo, state, 5)[0] == ["c@example.net", "a@example.net"]
+    assert repo.count_counters("riverside") == 3
+    assert repo.count_counters("riverside", (Facet.STATE, "suppressed")) == 2
     with pytest.raises(CursorError):
-        repo.list_bounces("hillside", 2, first.next_cursor)
+        list(repo.scan_counters(CounterScan("hillside", cursor=cursor)))
     with pytest.raises(CursorError):
-        repo.list_bounces("riverside", 2, "not-a-cursor")
-    since = repo.counters_since("riverside", T0 - timedelta(seconds=1))
-    assert {c.address for c in since} == {"a@example.net", "b@example.net", "c@example.net"}
-    assert repo.counters_since("riverside", T0) == []
+        list(repo.scan_counters(CounterScan("riverside", facet=hard.facet, cursor=cursor)))
+    with pytest.raises(CursorError):
+        list(repo.scan_counters(CounterScan("riverside", cursor="not-a-cursor")))
+    since_all = repo.counters_since("riverside", T0)
+    assert {c.address for c in since_all} == set(addresses)
+    domains = {t.value: t.bounces for t in repo.dimension_totals("riverside", "domain")}
+    assert domains == {"example.net": 4, "example.org": 2}
+
+
+def test_history_newest_first_and_reactivation(repo: DynamoRepository) -> None:
+    for i in range(3):
+        repo.record_bounce(event(f"m{i}", T0 + timedelta(days=i)))
+    page = repo.history("riverside", "ann@example.net", 2, None)
+    assert [h.message_id for h in page.items] == ["m2", "m1"]
+    more = repo.history("riverside", "ann@example.net", 2, page.next_cursor)
+    assert [h.message_id for h in more.items] == ["m0"]
+    assert repo.get_suppression("riverside", "ann@example.net") is not None
+    counter = repo.reactivate("riverside", "ann@example.net")
+    assert counter is not None
+    assert counter.state == "reactivated"
+    assert counter.bounce_count == 3
+    assert repo.get_suppression("riverside", "ann@example.net") is None
+    assert repo.reactivate("riverside", "nobody@example.net") is None
 
 
 def test_inbound_records_tenants_keys_and_state(repo: DynamoRepository) -> None:
