@@ -94,7 +94,7 @@ function setProps(el, props) {
 }
 
 function add(el, children) {
-  for (const child of children.flat(Infinity)) {
+  for (const child of [children].flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -184,7 +184,7 @@ function showError(box, error) {
         : error.status === 0 ? "Offline" : "Something went wrong";
   add(box, [h("strong", { text: title }), h("span", { class: "message", text: error.message })]);
   if (error.code || error.status) {
-    add(box, h("span", { class: "sub", text: [error.code, error.status ? `HTTP ${error.status}` : ""].filter(Boolean).join(" · ") }));
+    add(box, [h("span", { class: "sub", text: [error.code, error.status ? `HTTP ${error.status}` : ""].filter(Boolean).join(" · ") })]);
   }
   box.hidden = false;
 }
@@ -322,6 +322,7 @@ function render() {
     if (tab.dataset.view === view) tab.setAttribute("aria-current", "page");
     else tab.removeAttribute("aria-current");
   }
+  ui.flash.hidden = true;
   ui.viewList.hidden = view !== "list";
   ui.viewStats.hidden = view !== "stats";
   document.title = `${view === "stats" ? "Statistics" : "Bounced addresses"} · ${tenant} · Rebound`;
@@ -484,6 +485,12 @@ function stateChip(state) {
   return h("span", { class: `chip state-${known(LABEL.state, state)}`, text: labelOf("state", state) });
 }
 
+// Hard or soft, unless the category already says it ("Hard" is always a hard bounce).
+function hardChip(item) {
+  if ((item.category === "hard" && item.hard) || (item.category === "soft" && !item.hard)) return null;
+  return h("span", { class: `chip ${item.hard ? "cat-hard" : "cat-soft"}`, text: item.hard ? "hard" : "soft" });
+}
+
 function bounceRow(item) {
   const address = String(item.address ?? "");
   const sent = [labelOf("source", item.source), item.send_id ? `send ${item.send_id}` : ""].filter(Boolean).join(" · ");
@@ -512,8 +519,7 @@ function bounceRow(item) {
       rising),
     h("td", {},
       h("strong", { class: "reason", text: labelOf("reason", item.reason) }), " ",
-      h("div", {}, categoryChip(item.category),
-        h("span", { class: `chip ${item.hard ? "cat-hard" : "cat-soft"}`, text: item.hard ? "hard bounce" : "not hard" })),
+      h("div", {}, categoryChip(item.category), hardChip(item)),
       h("span", { class: "explanation", text: item.explanation || "" })),
     h("td", {}, stateChip(item.state),
       item.blacklisted ? h("span", { class: "chip chip-blacklisted", text: "blacklist" }) : null),
@@ -672,7 +678,8 @@ async function reactivate(item, button) {
     else showError(ui.listError, error);
     return;
   }
-  ui.listStatus.textContent = `${address} was marked as good.`;
+  ui.flash.textContent = `${address} was marked as good: it is no longer suppressed.`;
+  ui.flash.hidden = false;
   if (ui.history.open && history_.address === address) {
     history_.page = 0;
     await loadHistory();
@@ -889,7 +896,7 @@ function dailyChart(days) {
 function barChart(rows, title, columns, raw) {
   if (!rows.length) return emptyChart("Nothing to show yet.");
   const shown = rows.slice(0, 12);
-  const W = 560, rowH = 26, labelW = 170, valueW = 56;
+  const W = 520, rowH = 26, labelW = 160, valueW = 50;
   const H = shown.length * rowH + 4;
   const max = Math.max(...shown.map((r) => r.value), 1);
   const scale = (n) => (n / max) * (W - labelW - valueW);
@@ -958,7 +965,7 @@ function bind() {
     prev: $("prev"), next: $("next"), pageLabel: $("page-label"), exportButton: $("export"),
     exportStatus: $("export-status"), statsStatus: $("stats-status"), statsError: $("stats-error"),
     statsBody: $("stats-body"), historyTitle: $("history-title"), historyBody: $("history-body"),
-    confirmText: $("confirm-text"),
+    confirmText: $("confirm-text"), flash: $("flash"),
   });
   buildForm();
   ui.signInForm.addEventListener("submit", (event) => {
