@@ -39,6 +39,9 @@ test: $(STAMP) $(NODE_STAMP) ## everything: lint, types, unit, integration, Dyna
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q tests -p no:cacheprovider
 
+e2e: $(STAMP) ## the end-to-end test of the local stack (SMTP in, API out)
+	$(VENV)/bin/pytest -q -m e2e tests/e2e -p no:cacheprovider
+
 synth: $(STAMP) $(NODE_STAMP) ## synthesize the CDK app offline into infra/cdk.out and lint the template
 	$(VENV)/bin/python -m rebound.synth
 
