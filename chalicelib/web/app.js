@@ -439,6 +439,7 @@ async function loadList() {
     ui.listEmpty.hidden = true;
     showError(ui.listError, error);
     ui.prev.disabled = list.page === 0;
+    ui.pager.hidden = list.page === 0;
     return;
   }
   if (seq !== list.seq) return; // a newer request has taken over
@@ -455,6 +456,7 @@ async function loadList() {
   ui.prev.disabled = list.page === 0;
   ui.next.disabled = !list.next;
   ui.pageLabel.textContent = `Page ${list.page + 1}`;
+  ui.pager.hidden = list.page === 0 && !list.next;
   const order = get("order") === "asc" ? "ascending" : "descending";
   ui.listStatus.textContent = items.length
     ? `${plural(items.length, "address", "addresses")} on page ${list.page + 1}${list.next ? " (more on the next page)" : ""}, sorted by ${labelOf("sort", get("sort"))}, ${order}.`
@@ -882,7 +884,9 @@ function dailyChart(days) {
       s("title", { text: `${d.date}: ${plural(Number(d.bounces) || 0, "bounce")}${counts.filter(([, n]) => n).map(([name, n]) => `, ${n} ${name.replace("_", " ")}`).join("")}` }));
     svg.append(group);
     const date = String(d.date || "");
-    if (date.endsWith("-01") || i === 0) {
+    // month starts, and the first day unless a month starts within a week of it
+    const firstLabel = i === 0 && !days.slice(1, 7).some((later) => String(later.date || "").endsWith("-01"));
+    if (date.endsWith("-01") || firstLabel) {
       const month = Number(date.slice(5, 7));
       svg.append(s("text", { x: x.toFixed(2), y: H - 8, text: `${MONTHS[month - 1] || ""} ${Number(date.slice(8, 10)) || ""}` }));
     }
@@ -962,7 +966,7 @@ function bind() {
     tabList: $("tab-list"), tabStats: $("tab-stats"), viewList: $("view-list"), viewStats: $("view-stats"),
     form: $("filters"), risingField: $("rising-field"), listStatus: $("list-status"), listError: $("list-error"),
     listEmpty: $("list-empty"), table: $("bounces"), tableWrap: $("table-wrap"), rows: $("bounce-rows"),
-    prev: $("prev"), next: $("next"), pageLabel: $("page-label"), exportButton: $("export"),
+    prev: $("prev"), next: $("next"), pager: $("pager"), pageLabel: $("page-label"), exportButton: $("export"),
     exportStatus: $("export-status"), statsStatus: $("stats-status"), statsError: $("stats-error"),
     statsBody: $("stats-body"), historyTitle: $("history-title"), historyBody: $("history-body"),
     confirmText: $("confirm-text"), flash: $("flash"),

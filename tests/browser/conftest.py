@@ -53,11 +53,11 @@ def _seed(seeded: Seeded) -> None:
         # received when it bounced, so the days spread over the 90-day chart
         service.ingest(put_inbound(bounce(tenant, recipient, when=when, **kwargs)), when)
 
-    for i in range(26):
+    for i in range(12):
         address = f"member{i:02d}@example.net"
         seeded.members.append(address)
         deliver("riverside", address, now - timedelta(days=3 + i * 3, hours=i))
-    for day in range(27):
+    for day in range(26):
         deliver("riverside", seeded.frequent, now - timedelta(days=day, hours=1))
     for i in range(3):
         address = f"blocked{i}@example.org"

@@ -36,8 +36,8 @@ class Seeded:
     viewer: str
     admin: str
     staff: str
-    members: list[str] = field(default_factory=list)  # one hard bounce each, 26 of them
-    frequent: str = "frequent@example.net"  # 27 bounces on 27 days: history has two pages
+    members: list[str] = field(default_factory=list)  # one hard bounce each, 12 of them
+    frequent: str = "frequent@example.net"  # 26 bounces on 26 days: two pages of history
     blocked: list[str] = field(default_factory=list)  # spamhaus blocks: blacklisted, never hard
     full: list[str] = field(default_factory=list)  # mailbox full: soft
     hostile: str = "hostile@example.org"  # diagnostic full of markup
