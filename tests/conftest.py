@@ -59,7 +59,7 @@ def aws(moto_endpoint: str) -> Any:
 @pytest.fixture(scope="session")
 def dynamodb_local_endpoint() -> Iterator[str]:
     """The real DynamoDB Local 3.3.1 (Java), started once for the session."""
-    from tests.support.dynamodb_local import dynamodb_local
+    from rebound.dynamodb_local import dynamodb_local
 
     with dynamodb_local() as endpoint:
         yield endpoint

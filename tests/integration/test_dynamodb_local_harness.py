@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.dynamodb_local import dynamodb_local
+from rebound.dynamodb_local import dynamodb_local
 
 pytestmark = pytest.mark.dynamodb_local
 

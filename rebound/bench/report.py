@@ -1,0 +1,186 @@
+"""Report latency against the real DynamoDB Local: a tenant with 100,000 bounced addresses next
+to one with 1,000, measured in the same run, so the ratio shows whether a page's cost grows with
+the tenant's size (it must not: every listing is a key or index query).
+
+Prints p50/p99 of a 100-row page (several orders and filters) and of an address detail request,
+through the real Chalice handler (auth, validation, JSON). Figures only; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+SIZES = {"big": 100_000, "small": 1_000}
+REQUESTS = 80
+WARMUP = 20  # DynamoDB Local runs on the JVM: let it compile the query paths first
+
+
+def _seed(tenant: str, n: int) -> list[str]:
+    from chalicelib.bounces import AddressCounter, AddressState
+    from chalicelib.classification.reasons import Category, Reason
+    from chalicelib.storage.items import AddressCounterItem
+    from chalicelib.storage.repository import _counter_item
+
+    rng = random.Random(n)
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    kinds = [
+        (Reason.USER_UNKNOWN, Category.HARD, True, AddressState.SUPPRESSED),
+        (Reason.MAILBOX_FULL, Category.MAILBOX_FULL, False, AddressState.ACTIVE),
+        (Reason.BLOCKED, Category.BLOCK, False, AddressState.ACTIVE),
+        (Reason.EXPIRED, Category.SOFT, False, AddressState.ACTIVE),
+    ]
+    addresses = []
+    with AddressCounterItem.batch_write() as batch:
+        for i in range(n):
+            reason, category, hard, state = kinds[i % len(kinds)]
+            address = f"member{i:06d}@{['example.com', 'example.net', 'example.org'][i % 3]}"
+            first = base + timedelta(minutes=rng.randrange(0, 30 * 24 * 60))
+            count = 1 + int(rng.expovariate(0.5))
+            batch.save(
+                _counter_item(
+                    AddressCounter(
+                        tenant=tenant,
+                        address=address,
+                        bounce_count=count,
+                        first_bounce_at=first,
+                        last_bounce_at=first + timedelta(hours=count),
+                        last_received_at=first + timedelta(hours=count),
+                        status="5.1.1" if hard else "4.2.2",
+                        reply_code="550",
+                        reason=reason,
+                        category=category,
+                        hard=hard,
+                        blacklisted=category is Category.BLOCK,
+                        diagnostic="550 5.1.1 synthetic benchmark row",
+                        explanation="",
+                        remote_mta="mx.example.net",
+                        source="broadcast",
+                        send_id=f"s{i % 50}",
+                        state=state,
+                        version=count,
+                        daily=((first.date().isoformat(), count),),
+                    )
+                )
+            )
+            addresses.append(address)
+    return addresses
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p99
+
+
+def _measure_pair(
+    big: Callable[[], object], small: Callable[[], object]
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Alternate the two tenants' requests so machine noise hits both alike."""
+    for _ in range(WARMUP):
+        big()
+        small()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(REQUESTS):
+        for call, into in ((big, samples[0]), (small, samples[1])):
+            start = time.perf_counter()
+            call()
+            into.append((time.perf_counter() - start) * 1000)
+    return _percentiles(samples[0]), _percentiles(samples[1])
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    from rebound.dynamodb_local import dynamodb_local
+
+    with dynamodb_local() as endpoint:
+        from chalice.test import Client
+
+        import app as chalice_app
+        from chalicelib import wiring
+        from chalicelib.storage.items import bind, create_table
+        from chalicelib.tenancy.access import Role
+        from chalicelib.tenancy.service import create_key, ensure_tenant
+
+        bind("rebound-bench", endpoint, "us-east-1")
+        create_table()
+        store = wiring.repository()
+        tokens, addresses = {}, {}
+        for tenant, n in SIZES.items():
+            started = time.perf_counter()
+            ensure_tenant(store, tenant)
+            tokens[tenant] = create_key(store, tenant, Role.VIEWER)
+            addresses[tenant] = _seed(tenant, n)
+            print(f"seeded {tenant}: {n} addresses in {time.perf_counter() - started:.1f} s")
+
+        cases = {
+            "page 100, by count": "?limit=100",
+            "page 100, category=hard": "?limit=100&category=hard",
+            "page 100, by last bounce": "?limit=100&sort=last_bounce",
+            "page 100, domain=example.org": "?limit=100&domain=example.org",
+            "page 100, 3rd page by count": None,
+        }
+        rng = random.Random(7)
+        results: dict[str, dict[str, tuple[float, float]]] = {}
+        with Client(chalice_app.app) as client:
+
+            def get(tenant: str, path: str) -> dict[str, object]:
+                headers = {"Authorization": f"Bearer {tokens[tenant]}"}
+                response = client.http.get(f"/v1/tenants/{tenant}{path}", headers=headers)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: {response.status_code} {response.body!r}")
+                body: dict[str, object] = json.loads(response.body)
+                return body
+
+            queries: dict[str, dict[str, str]] = {name: {} for name in cases}
+            for tenant in SIZES:
+                first = get(tenant, "/bounces?limit=100")
+                second = get(tenant, f"/bounces?limit=100&cursor={first['next_cursor']}")
+                for name, query in cases.items():
+                    third = f"?limit=100&cursor={second['next_cursor']}"
+                    queries[name][tenant] = query if query is not None else third
+            for name in cases:
+                big_q, small_q = queries[name]["big"], queries[name]["small"]
+                results[name] = dict(
+                    zip(
+                        ("big", "small"),
+                        _measure_pair(
+                            lambda q=big_q: get("big", f"/bounces{q}"),  # type: ignore[misc]
+                            lambda q=small_q: get("small", f"/bounces{q}"),  # type: ignore[misc]
+                        ),
+                        strict=True,
+                    )
+                )
+            results["detail"] = dict(
+                zip(
+                    ("big", "small"),
+                    _measure_pair(
+                        lambda: get("big", f"/bounces/{rng.choice(addresses['big'])}"),
+                        lambda: get("small", f"/bounces/{rng.choice(addresses['small'])}"),
+                    ),
+                    strict=True,
+                )
+            )
+
+        print(f"\nreport latency on DynamoDB Local, {REQUESTS} requests each (ms)")
+        heads = ("100k p50", "100k p99", "1k p50", "1k p99", "ratio p50")
+        print(f"{'request':34} " + " ".join(f"{h:>9}" for h in heads))
+        for name, by_tenant in results.items():
+            big, small = by_tenant["big"], by_tenant["small"]
+            print(
+                f"{name:34} {big[0]:9.1f} {big[1]:9.1f} {small[0]:9.1f} {small[1]:9.1f}"
+                f" {big[0] / small[0]:9.2f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
