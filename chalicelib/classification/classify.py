@@ -52,7 +52,6 @@ CATEGORY: dict[Reason, Category] = {
 _COMMAND = re.compile(
     r"(?:in reply to|after|while sending|>>>)\s*(?:the\s+)?(?:end of\s+)?"
     r"(rcpt|mail|data|helo|ehlo|initial connection|connect|starttls|auth)",
-    re.IGNORECASE,
 )
 _SENDER_STAGE_TURNS = {
     Reason.USER_UNKNOWN,
@@ -74,7 +73,7 @@ _TRANSCRIPT = re.compile(r"^>>> (rcpt|mail|data|helo|ehlo)\b[^\n]*\n<<< [45]\d\d
 
 def transcript_command(text: str) -> str | None:
     """In a Sendmail-style session transcript, the command the first error answered."""
-    match = _TRANSCRIPT.search(text)
+    match = _TRANSCRIPT.search(text) if ">>> " in text else None
     if match is not None:
         word = match.group(1).lower()
         return "connect" if word in {"helo", "ehlo"} else word
@@ -83,7 +82,15 @@ def transcript_command(text: str) -> str | None:
 
 def smtp_command(text: str) -> str | None:
     """The SMTP command the remote server was answering, lower-cased, if the text says."""
-    match = _COMMAND.search(text)
+    lowered = text.lower()
+    if (
+        "after" not in lowered
+        and "reply to" not in lowered
+        and ">>>" not in lowered
+        and ("while sending" not in lowered)
+    ):
+        return None
+    match = _COMMAND.search(lowered)
     if match is None:
         return None
     word = match.group(1).lower()

@@ -59,31 +59,33 @@ class Context:
     dsn: list[Finding]
     original_headers: dict[str, str] = field(default_factory=dict)
     dsn_text: str = ""  # the raw delivery-status parts (vendor fields such as PowerMTA's)
-    _lowered: Lowered | None = None
+    lowered: Lowered = field(init=False)
+    _senders: frozenset[str] | None = field(init=False)
 
-    @property
-    def lowered(self) -> Lowered:
-        if self._lowered is None:
-            self._lowered = Lowered(
-                sender=(self.mail.header("from") + " " + self.mail.header("return-path")).lower(),
-                subject=self.mail.header("subject").lower(),
-                body=(self.full_text[:20_000] + "\n" + self.dsn_text).lower(),
-                header_names=self.mail.header_names(),
-            )
-        return self._lowered
+    def __post_init__(self) -> None:
+        # Computed once: every family signature in the registry reads these.
+        self.lowered = Lowered(
+            sender=(self.mail.header("from") + " " + self.mail.header("return-path")).lower(),
+            subject=self.mail.header("subject").lower(),
+            body=(self.full_text[:20_000] + "\n" + self.dsn_text).lower(),
+            header_names=self.mail.header_names(),
+        )
+        self._senders = None
 
     @property
     def senders(self) -> frozenset[str]:
         """Who the bounce went back to and who sent the original: never failed recipients."""
-        found: set[str] = set()
-        for value in (
-            self.mail.header("to"),
-            self.original_headers.get("from", ""),
-            self.original_headers.get("return-path", ""),
-            self.original_headers.get("sender", ""),
-        ):
-            found.update(addresses.find_all(value))
-        return frozenset(found)
+        if self._senders is None:
+            found: set[str] = set()
+            for value in (
+                self.mail.header("to"),
+                self.original_headers.get("from", ""),
+                self.original_headers.get("return-path", ""),
+                self.original_headers.get("sender", ""),
+            ):
+                found.update(addresses.find_all(value))
+            self._senders = frozenset(found)
+        return self._senders
 
     @property
     def subject(self) -> str:

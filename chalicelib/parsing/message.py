@@ -11,12 +11,8 @@ stops after `MAX_PARTS` parts or `MAX_DEPTH` levels, and each text part is cut a
 from __future__ import annotations
 
 import binascii
-import email
 import re
 from dataclasses import dataclass, field
-from email.header import decode_header
-from email.message import Message
-from email.policy import compat32
 
 MAX_RAW_BYTES = 1_500_000
 # Of a returned original message only the headers matter: keep this much of it.
@@ -56,18 +52,23 @@ class Part:
 class Mail:
     """The loaded message: top-level headers, leaf parts in order, and what went wrong."""
 
-    message: Message
+    message: Entity
     parts: list[Part]
     defects: list[str]
 
     _headers: dict[str, str] | None = None
+    _cleaned: dict[str, str] = field(default_factory=dict)
 
     def header(self, name: str) -> str:
         """A top-level header through the one safe accessor, decoded once and cached."""
-        if self._headers is None:
-            self._headers = _raw_headers(self.message)
-        value = self._headers.get(name.lower())
-        return "" if value is None else clean_header(value)
+        cleaned = self._cleaned.get(name)
+        if cleaned is None:
+            if self._headers is None:
+                self._headers = _raw_headers(self.message)
+            value = self._headers.get(name.lower())
+            cleaned = "" if value is None else clean_header(value)
+            self._cleaned[name] = cleaned
+        return cleaned
 
     def header_names(self) -> frozenset[str]:
         """Every top-level header name, lower-cased."""
@@ -107,6 +108,8 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
 def _decode_header_value(value: str) -> str:
     if _ENCODED_WORD not in value:
         return value
+    from email.header import decode_header  # only mail with RFC 2047 words pays for it
+
     try:
         chunks = decode_header(value)
     except (ValueError, LookupError, AssertionError, binascii.Error):
@@ -120,19 +123,113 @@ def _decode_header_value(value: str) -> str:
     return "".join(out)
 
 
-def _raw_headers(msg: Message) -> dict[str, str]:
-    """First value of every header by lower-cased name, in one pass (Message.get is a linear
-    scan per call)."""
+class Entity:
+    """One MIME entity: its header fields in order and its raw body, read without the `email`
+    package's feed parser (whose per-line generators and per-boundary regexes would dominate
+    the cost). Offers the few `email.message.Message` accessors the parser needs, each one
+    tolerant: a malformed field yields the RFC 2045 defaults, never an exception."""
+
+    __slots__ = ("_first", "_params", "_type", "body", "fields")
+
+    def __init__(self, fields: list[tuple[str, str]], body: bytes) -> None:
+        self.fields = fields
+        self.body = body
+        self._first: dict[str, str] | None = None
+        self._type: str | None = None
+        self._params: dict[str, str] | None = None
+
+    def first_values(self) -> dict[str, str]:
+        """First value of every field by lower-cased name."""
+        if self._first is None:
+            first: dict[str, str] = {}
+            for key, value in self.fields[:500]:
+                first.setdefault(key.lower(), value)
+            self._first = first
+        return self._first
+
+    def get(self, name: str) -> str | None:
+        return self.first_values().get(name.lower())
+
+    def get_content_type(self) -> str:
+        """RFC 2045 section 5.2: text/plain when absent or malformed."""
+        if self._type is None:
+            value = self.get("content-type") or ""
+            ctype = value.split(";", 1)[0].strip().lower()
+            self._type = ctype if _MEDIA_TYPE.match(ctype) else "text/plain"
+        return self._type
+
+    def get_param(self, name: str) -> str | None:
+        """A Content-Type parameter (quoted or not; RFC 2231 continuations joined)."""
+        if self._params is None:
+            self._params = _params(self.get("content-type") or "")
+        return self._params.get(name.lower())
+
+    def get_boundary(self) -> str | None:
+        return self.get_param("boundary")
+
+    def decoded_body(self) -> bytes:
+        """The body with its Content-Transfer-Encoding undone; broken base64 or quoted-printable
+        degrades to what can be decoded, never an exception."""
+        cte = (self.get("content-transfer-encoding") or "").strip().lower()
+        body = self.body[: MAX_TEXT_CHARS * 3]
+        if cte == "base64":
+            return _base64(body)
+        if cte == "quoted-printable":
+            try:
+                return binascii.a2b_qp(body)
+            except (binascii.Error, ValueError):
+                return body
+        return body
+
+
+_MEDIA_TYPE = re.compile(r"^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$")
+_PARAM = re.compile(r';\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))')
+_BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
+
+
+def _params(value: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    try:
-        items = msg.items()
-    except Exception:  # hostile headers must never break parsing
-        return out
-    for key, value in items[:500]:
-        low = key.lower()
-        if low not in out:
-            out[low] = value if isinstance(value, str) else str(value)
+    continued: dict[str, list[tuple[int, str]]] = {}
+    for match in _PARAM.finditer(value[:MAX_HEADER_CHARS]):
+        key = match.group(1).lower()
+        raw = match.group(2) if match.group(2) is not None else match.group(3) or ""
+        if "*" in key:
+            # RFC 2231: name*0, name*1*, name*=charset'lang'value
+            base, _, index = key.partition("*")
+            number = index.rstrip("*")
+            text = raw
+            if key.endswith("*") and "'" in raw and number in {"", "0"}:
+                text = raw.split("'", 2)[-1]
+            if key.endswith("*"):
+                text = _percent_decoded(text)
+            continued.setdefault(base, []).append((int(number) if number.isdigit() else 0, text))
+            continue
+        out.setdefault(key, raw.replace('\\"', '"'))
+    for base, pieces in continued.items():
+        out.setdefault(base, "".join(text for _, text in sorted(pieces)))
     return out
+
+
+def _percent_decoded(text: str) -> str:
+    if "%" not in text:
+        return text
+    from urllib.parse import unquote  # rare: RFC 2231 encoded parameters
+
+    return unquote(text, errors="replace")
+
+
+def _base64(body: bytes) -> bytes:
+    data = _BASE64_JUNK.sub(b"", body)
+    data = data[: len(data) - len(data) % 4]
+    try:
+        return binascii.a2b_base64(data)
+    except (binascii.Error, ValueError):
+        return body
+
+
+def _raw_headers(msg: Entity) -> dict[str, str]:
+    """First value of every header by lower-cased name."""
+    return msg.first_values()
 
 
 def clean_header(value: str) -> str:
@@ -141,107 +238,59 @@ def clean_header(value: str) -> str:
     return _WS.sub(" ", _decode_header_value(value)).strip()
 
 
-def header_text(msg: Message, name: str) -> str:
+def header_text(msg: Entity, name: str) -> str:
     """The one safe accessor: first value of a header, RFC 2047-decoded, unfolded, bounded."""
-    try:
-        value = msg.get(name)
-    except Exception:  # hostile headers must never break parsing
-        return ""
-    if value is None:
-        return ""
-    return clean_header(value if isinstance(value, str) else str(value))
+    value = msg.get(name)
+    return "" if value is None else clean_header(value)
 
 
-def safe_content_type(msg: Message) -> str:
-    try:
-        return msg.get_content_type()
-    except Exception:
-        return "text/plain"
+def safe_content_type(msg: Entity) -> str:
+    return msg.get_content_type()
 
 
-def _charset(msg: Message) -> str | None:
-    try:
-        cs = msg.get_param("charset")
-    except Exception:
-        return None
-    if isinstance(cs, tuple):  # RFC 2231 form
-        cs = cs[2] if len(cs) > 2 else None
-    return cs if isinstance(cs, str) else None
+def _charset(msg: Entity) -> str | None:
+    return msg.get_param("charset")
 
 
-def _decode_payload(msg: Message) -> bytes:
-    """The transfer-decoded body of a leaf part; broken base64/QP degrade to the raw bytes
-    (compat32 never raises on them)."""
-    try:
-        payload = msg.get_payload(decode=True)
-    except Exception:
-        return b""
-    return payload[: MAX_TEXT_CHARS * 2] if isinstance(payload, bytes) else b""
-
-
-def payload_text(msg: Message) -> str:
-    data = _decode_payload(msg)
+def payload_text(msg: Entity) -> str:
+    data = msg.decoded_body()
     if not data:
         return ""
     return decode_bytes(data, _charset(msg))[:MAX_TEXT_CHARS]
 
 
-def _structured_blocks(msg: Message) -> str:
-    """compat32 parses message/delivery-status into a list of header blocks; rebuild the text."""
-    try:
-        payload = msg.get_payload()
-    except Exception:
-        return ""
-    if isinstance(payload, str):
-        return payload_text(msg)
-    blocks: list[str] = []
-    for block in payload[:MAX_PARTS] if isinstance(payload, list) else []:
-        if not isinstance(block, Message):
-            continue
-        lines = []
-        for key, value in block.items():
-            text = value if isinstance(value, str) else str(value)
-            lines.append(f"{key}: {text[:MAX_HEADER_CHARS]}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+# The returned original's headers the parser reads (sender, recipient, identity).
+ORIGINAL_HEADERS = ("from", "to", "cc", "subject", "date", "message-id", "return-path", "sender")
 
 
-def _headers_of(msg: Message) -> dict[str, str]:
-    return {k: clean_header(v) for k, v in _raw_headers(msg).items()}
+def _headers_of(msg: Entity) -> dict[str, str]:
+    first = msg.first_values()
+    return {k: clean_header(first[k]) for k in ORIGINAL_HEADERS if k in first}
 
 
-_HEADER_NAME = re.compile(r"^[!-9;-~]{1,200}$")
+_FIELD_START = re.compile(r"\n(?![ \t])")
 
 
-def _entity(data: bytes) -> Message:
-    """One MIME entity as a compat32 `Message`: RFC 5322 header fields unfolded by a simple
-    bounded split (the feed parser's per-line generator machinery and per-boundary regex
-    compilation would dominate the cost), the body attached raw and never MIME-parsed."""
+def _entity(data: bytes) -> Entity:
+    """One MIME entity: RFC 5322 header fields unfolded by a simple bounded split, the body
+    kept raw and never MIME-parsed here."""
     if data.startswith(b"\n"):
         head, body = b"", data[1:]
     else:
         end = data.find(b"\n\n")
         head, body = (data, b"") if end < 0 else (data[:end], data[end + 2 :])
-    msg = Message()
-    name: str | None = None
-    value: list[str] = []
-    for line in head.decode("ascii", "surrogateescape").split("\n")[:5000]:
-        if line[:1] in {" ", "\t"} and name is not None:
-            value.append(line)
-            continue
-        if name is not None:
-            msg[name] = "\n".join(value)
-            name = None
-        key, colon, rest = line.partition(":")
+    try:
+        text = head.decode("utf-8")  # RFC 6532 allows UTF-8 header fields
+    except UnicodeDecodeError:
+        text = head.decode("latin-1")
+    fields: list[tuple[str, str]] = []
+    # One field per line that does not start with white space (RFC 5322 section 2.2.3).
+    for chunk in _FIELD_START.split(text, 5000)[:5000]:
+        key, colon, rest = chunk.partition(":")
         key = key.rstrip()
-        if colon and _HEADER_NAME.match(key):
-            name, value = key, [rest.lstrip()]
-        elif line.startswith("From "):
-            continue  # mbox separator
-    if name is not None:
-        msg[name] = "\n".join(value)
-    msg.set_payload(body.decode("ascii", "surrogateescape"))
-    return msg
+        if colon and 0 < len(key) <= 200 and " " not in key and key.isprintable():
+            fields.append((key, rest.lstrip()))
+    return Entity(fields, body)
 
 
 def _body_bytes(data: bytes) -> bytes:
@@ -304,7 +353,7 @@ def _walk(data: bytes, depth: int, inside: bool, sink: Mail) -> None:
     _walk_entity(msg, data, depth, inside, sink)
 
 
-def _walk_entity(msg: Message, data: bytes, depth: int, inside: bool, sink: Mail) -> None:
+def _walk_entity(msg: Entity, data: bytes, depth: int, inside: bool, sink: Mail) -> None:
     ctype = safe_content_type(msg)
     maintype = ctype.split("/", 1)[0]
     if ctype in _REPORT_TYPES:
@@ -394,11 +443,6 @@ def load(raw: bytes) -> Mail:
 
 def _flat(data: bytes, defects: list[str]) -> Mail:
     end = data.find(b"\n\n")
-    head = data if end < 0 else data[: end + 1]
     body = b"" if end < 0 else data[end + 2 :]
-    try:
-        msg = email.message_from_bytes(head, policy=compat32)
-    except Exception:
-        msg = Message()
     text = decode_bytes(body[: MAX_TEXT_CHARS * 2], None)[:MAX_TEXT_CHARS]
-    return Mail(msg, [Part("text/plain", text, 0, False)], defects)
+    return Mail(Entity([], body), [Part("text/plain", text, 0, False)], defects)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 
 from chalicelib.classification.classify import classify, transcript_command
 from chalicelib.classification.reasons import Reason
 from chalicelib.classification.status import pseudo_status
 from chalicelib.parsing import addresses, arf, rfc3464, signals
 from chalicelib.parsing.context import MAX_BODY_CHARS, Context, cut_original, paragraph
+from chalicelib.parsing.dates import parse_date
 from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
 from chalicelib.parsing.message import Mail, load
 from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
@@ -74,13 +74,7 @@ def _strip_html(text: str) -> str:
 
 def _date(mail: Mail) -> datetime | None:
     value = mail.header("date")
-    if not value:
-        return None
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return parsed if parsed.tzinfo is not None else None
+    return parse_date(value) if value else None
 
 
 def _enrich(finding: Finding, text_findings: dict[str, Finding], body: str) -> Finding:

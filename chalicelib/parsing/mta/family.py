@@ -35,13 +35,23 @@ class Family:
     phrases: tuple[tuple[Reason, str], ...] = ()  # the MTA's own wordings -> reason
 
     def recognises(self, ctx: Context) -> bool:
+        # Plain loops: this runs for every family on every message.
         low = ctx.lowered
-        if any(h in low.header_names for h in self.headers):
-            return True
-        if any(m in low.body for m in self.markers):
-            return True
-        if self.senders and any(s in low.sender for s in self.senders):
-            return not self.subjects or any(s in low.subject for s in self.subjects)
+        names = low.header_names
+        for header in self.headers:
+            if header in names:
+                return True
+        body = low.body
+        for marker in self.markers:
+            if marker in body:
+                return True
+        sender = low.sender
+        for fragment in self.senders:
+            if fragment in sender:
+                if not self.subjects:
+                    return True
+                subject = low.subject
+                return any(wording in subject for wording in self.subjects)
         return False
 
     def section(self, body: str) -> str:

@@ -41,15 +41,22 @@ _LEADING = re.compile(r"^[\s>*\-\"'(]*<?([^\s<>\"'()]+@[^\s<>\"'(),:;]+)>?")
 MAX_RECIPIENTS = 200
 
 
-def _diagnostic_after(lines: list[str], i: int, rest: str) -> str:
+def _diagnostic_after(body: str, pos: int, rest: str) -> str:
+    """`rest` of the address's line and up to six following lines, to the next blank line or
+    the next line that starts with an address; blank lines right after a bare address line are
+    skipped (the reason is often one paragraph down)."""
     parts = [rest]
     taken = 0
-    j = i + 1
-    while j < len(lines) and taken < 6:
-        line = lines[j]
+    length = len(body)
+    skip_blank = not rest.strip(" :.<>-")
+    while pos < length and taken < 6:
+        end = body.find("\n", pos)
+        if end < 0:
+            end = length
+        line = body[pos:end]
+        pos = end + 1
         if not line.strip():
-            if taken == 0 and not rest.strip(" :.<>-"):
-                j += 1
+            if taken == 0 and skip_blank:
                 continue
             break
         lead = _LEADING.match(line)
@@ -57,23 +64,42 @@ def _diagnostic_after(lines: list[str], i: int, rest: str) -> str:
             break
         parts.append(line.strip())
         taken += 1
-        j += 1
     return " ".join(p for p in parts if p)
 
 
+def _previous_line(body: str, line_start: int) -> str:
+    """The nearest non-blank line before the one starting at `line_start` ("" at the top)."""
+    end = line_start - 1
+    for _ in range(50):
+        if end <= 0:
+            return ""
+        start = body.rfind("\n", 0, end) + 1
+        line = body[start:end]
+        if line.strip():
+            return line
+        end = start - 1
+    return ""
+
+
 def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:
-    """Addresses with failure words around them, in order of appearance."""
-    lines = body.split("\n")
+    """Addresses with failure words around them, in order of appearance.
+
+    Walks only the lines that contain an "@" (found with `str.find`), so a long report costs
+    little more than a short one."""
     found: dict[str, Finding | None] = dict.fromkeys(exclude)
-    heading = _HEADING.search(body.lower())
-    heading_line = body.count("\n", 0, heading.start()) if heading else len(lines)
-    previous = ""
-    for i, line in enumerate(lines[:3000]):
-        if not line.strip():
+    heading_start = -1  # where a "the following addresses failed" heading starts, when needed
+    length = len(body)
+    at = body.find("@")
+    while at >= 0 and len(found) < MAX_RECIPIENTS + len(exclude):
+        line_start = body.rfind("\n", 0, at) + 1
+        line_end = body.find("\n", at)
+        if line_end < 0:
+            line_end = length
+        at = body.find("@", line_end)
+        line = body[line_start:line_end]
+        if is_header_line(line):
             continue
-        if "@" not in line or is_header_line(line):
-            previous = line
-            continue
+        previous: str | None = None
         for match in addresses.ADDRESS.finditer(line):
             address = addresses.normalise(match.group(1))
             if address is None or not addresses.is_candidate(address):
@@ -95,19 +121,24 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:
             starts_line = leading is not None and addresses.normalise(leading.group(1)) == address
             rest = line[match.end() :].lstrip(">").strip()
             before = line[: match.start()]
-            diag = _diagnostic_after(lines, i, rest)
+            diag = _diagnostic_after(body, line_end + 1, rest)
             context = before + " " + diag
-            if ERRORISH.search(context.lower()) or (starts_line and i >= heading_line):
+            if starts_line and heading_start < 0:
+                heading = _HEADING.search(body.lower())
+                heading_start = body.rfind("\n", 0, heading.start()) + 1 if heading else length + 1
+            if ERRORISH.search(context.lower()) or (starts_line and line_start >= heading_start):
                 full = (
                     (before.strip(" <-*") + " " + diag) if ERRORISH.search(before.lower()) else diag
                 )
                 found[address] = finding_from_text(address, full)
-            elif starts_line and ERRORISH.search(previous.lower()) and "@" not in previous:
+                continue
+            if not starts_line:
+                continue
+            if previous is None:
+                previous = _previous_line(body, line_start)
+            if ERRORISH.search(previous.lower()) and "@" not in previous:
                 # The error first, then the address (KDDI/au, Lotus Notes).
                 found[address] = finding_from_text(address, previous + " " + diag)
-            if len(found) >= MAX_RECIPIENTS:
-                break
-        previous = line
     return [f for f in found.values() if f is not None]
 
 
