@@ -235,7 +235,7 @@ def _parse(raw: bytes) -> ParseResult:
     receipt = signals.report_type(mail) == "disposition-notification" or bool(
         signals.READ_RECEIPT_SUBJECT.search(mail.header("subject"))
     )
-    if receipt and not dsn:
+    if receipt and not dsn and not signals.MDN_REJECTION.search(body[:2000]):
         return result(MessageKind.READ_RECEIPT)
     if not dsn and _INLINE_DSN.search(body):
         # Some gateways (PMDF, MessagingServer) put the DSN fields into the text part.

@@ -50,6 +50,9 @@ CHALLENGE_REPLY = re.compile(
     r"|guest list|verify (?:that )?you are (?:a )?human|whitelist\.aspx",
     re.IGNORECASE,
 )
+# An RFC 5429 Sieve/LDA rejection travels as an MDN ("Disposition: ...; deleted") but is a
+# delivery failure, not a read receipt.
+MDN_REJECTION = re.compile(r"was automatically rejected|message was rejected by", re.IGNORECASE)
 READ_RECEIPT_SUBJECT = re.compile(
     r"^(?:read|gelesen|lu|le[íi]do|return receipt|read receipt|disposition notification)\b",
     re.IGNORECASE,
@@ -64,7 +67,7 @@ BOUNCE_BODY = re.compile(
     r"|mailbox (?:is )?full|returned to sender|delivery failure|non-?delivery"
     r"|following (?:address|recipient)\S* (?:failed|had)|account is disabled"
     r"|error: invalid user|the following addresses had|message could not|failure reasons"
-    r"|not a valid user|no message collected",
+    r"|not a valid user|no message collected|was automatically rejected",
 )
 
 

@@ -23,7 +23,8 @@ ERRORISH = re.compile(
     r"|error|not found|expired|timed out|unavailable|does not|permanent|problem|not deliver"
     r"|no longer|not accept|inactive|suspend|over ?quota|exceed|not allowed|prohibited|spam"
     r"|unrout|bad (?:address|destination|recipient)|said:|said\)|policy|deferred|delay|retry"
-    r"|cannot|can't|doesn't|not valid|non-?existent|reason:|giving up|rcpt to|not listed",
+    r"|cannot|can't|doesn't|not valid|non-?existent|reason:|giving up|rcpt to|not listed"
+    r"|did not (?:exactly )?match",
 )
 _HEADING = re.compile(
     r"(?:following|these|this) (?:recipients?|addresses|address|user)|recipients? (?:failed|"
@@ -33,7 +34,8 @@ _HEADING = re.compile(
 # Addresses right after these words are senders or aliases, not failed recipients.
 _NOT_RECIPIENT_BEFORE = re.compile(
     r"(?:mail from:?|from:|generated from|expanded from|sender|\bid|return-path:?|by"
-    r"|contact|send mail to|write to|questions to)\s*<?\s*$",
+    r"|contact|send mail to|write to|questions to|form of (?:e-?mail )?address.{0,20} is"
+    r"|e\.g\.,?|for example,?|such as)\s*<?\s*$",
     re.IGNORECASE,
 )
 _CONTACT_BEFORE = re.compile(r"(?:contact|send mail to|write to|questions to)\s*<?\s*$", re.I)

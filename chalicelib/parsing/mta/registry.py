@@ -51,6 +51,7 @@ from chalicelib.parsing.mta import (
     office365,
     opensmtpd,
     outlook,
+    phquery,
     postfix,
     powermta,
     qmail,
@@ -104,6 +105,7 @@ DETECTORS: tuple[ModuleType, ...] = (
     apachejames,
     fml,
     dovecot,
+    phquery,
     # Server software.
     notes,
     groupwise,
