@@ -11,11 +11,12 @@ MMS puts on every message, read from the returned original.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from typing import Protocol
 
 from chalicelib.bounces import (
     BOUNCE_DATE_MAX_LAG,
@@ -49,6 +50,14 @@ _HEADER_BYTES = 65536
 POLICY_CACHE = timedelta(minutes=1)
 
 
+class IngestObserver(Protocol):
+    """Told about every ingested message and the bounces attributed from it, after they are
+    stored (duplicates of an earlier delivery included: observers de-duplicate by message id).
+    An exception makes the message fail and be redelivered; counting stays exactly-once."""
+
+    def observe(self, record: InboundRecord, events: Sequence[BounceEvent]) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class IngestConfig:
     signing_keys: tuple[SigningKey, ...]
@@ -68,6 +77,7 @@ class IngestService:
         *,
         parse: Callable[[bytes], ParseResult] = parse_message,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        observers: Sequence[IngestObserver] = (),
     ) -> None:
         self._store = store
         self._tenants = tenants
@@ -76,8 +86,10 @@ class IngestService:
         self._parse = parse
         self._clock = clock
         self._policies: dict[str, tuple[datetime, SuppressionPolicy]] = {}
+        self._observers = tuple(observers)
 
     def ingest(self, s3_key: str, received_at: datetime) -> InboundRecord:
+        events: list[BounceEvent] = []
         raw = self._mail.read(s3_key)
         result = self._parse(raw)
         message_id = s3_key.rsplit("/", 1)[-1]
@@ -114,6 +126,7 @@ class IngestService:
                 attribution=Attribution.TAG,
             )
             counted = int(self._store.record_bounce(event, self._policy(claims.tenant)))
+            events.append(event)
             record = _with(base, Disposition.COUNTED, claims.tenant, "", counted)
         else:
             record = self._legacy_or_quarantine(
@@ -123,8 +136,11 @@ class IngestService:
                 message_id=message_id,
                 received_at=received_at,
                 verification=verification,
+                events=events,
             )
         self._store.record_inbound(record)
+        for observer in self._observers:
+            observer.observe(record, tuple(events))
         return record
 
     def _policy(self, tenant: str) -> SuppressionPolicy:
@@ -154,6 +170,7 @@ class IngestService:
         message_id: str,
         received_at: datetime,
         verification: TagVerification,
+        events: list[BounceEvent],
     ) -> InboundRecord:
         legacy = _legacy_headers(raw) if verification.problem is TagProblem.MISSING else {}
         tenant = legacy.get("tenant", "")
@@ -183,6 +200,7 @@ class IngestService:
                 attribution=Attribution.LEGACY_HEADERS,
             )
             counted += int(self._store.record_bounce(event, settings.policy))
+            events.append(event)
         return _with(base, Disposition.COUNTED, tenant, "attributed from legacy headers", counted)
 
     def _event(

@@ -9,7 +9,7 @@ import os
 from functools import cache
 
 from chalicelib.config import DEFAULT_TAG_KEYS, settings
-from chalicelib.ingest import IngestConfig, IngestService
+from chalicelib.ingest import IngestConfig, IngestObserver, IngestService
 from chalicelib.notify.summary import SummaryService
 from chalicelib.ports import ExportSink
 from chalicelib.report.service import ReportService
@@ -41,7 +41,18 @@ def ingest_service() -> IngestService:
 
     s = settings()
     config = IngestConfig(signing_keys(), s.inbound_local_part, s.inbound_domain)
-    return IngestService(repository(), repository(), S3InboundMail(s.bucket_name), config)
+    return IngestService(
+        repository(),
+        repository(),
+        S3InboundMail(s.bucket_name),
+        config,
+        observers=ingest_observers(),
+    )
+
+
+def ingest_observers() -> tuple[IngestObserver, ...]:
+    """Who hears about each ingested message (alerting plugs in here)."""
+    return ()
 
 
 @cache
