@@ -933,6 +933,7 @@ function reasonChart(reasons) {
 }
 
 function domainChart(domains) {
+  if (!domains.length) return emptyChart("Nothing to show yet.");
   const sorted = [...domains].sort((a, b) => (Number(b.bounces) || 0) - (Number(a.bounces) || 0));
   const rows = sorted.map((d) => {
     const total = Number(d.bounces) || 0, hard = Number(d.hard) || 0, blocks = Number(d.blocks) || 0;

@@ -131,6 +131,7 @@ def seeded(moto_endpoint: str) -> Iterator[Seeded]:
 
     keys = setup_tenant("riverside")
     setup_tenant("hillside")
+    setup_tenant("quiet")  # nothing has bounced yet
     server = _Server()
     data = Seeded(url=server.url, viewer=keys["viewer"], admin=keys["admin"], staff=staff_key())
     _seed(data)

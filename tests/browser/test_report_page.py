@@ -48,6 +48,12 @@ def test_sign_in_lists_bounces_and_sign_out_forgets_the_key(page: Any, seeded: S
 
     sign_in(page, seeded, seeded.viewer)
     expect(rows(page).first).to_be_visible()
+    unlabelled = page.evaluate(
+        """[...document.querySelectorAll('input, select, button')].filter((el) =>
+            !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+            && !el.textContent.trim()).map((el) => el.outerHTML)"""
+    )
+    assert unlabelled == []
     first = rows(page).first
     expect(first.locator(".summary")).to_contain_text("last bounced")
     expect(first.locator(".explanation")).not_to_be_empty()
@@ -74,6 +80,13 @@ def test_filters_narrow_the_list_and_live_in_a_shareable_link(
     expect(rows(page).first.locator(".chip-blacklisted")).to_be_visible()
     assert "category=block" in page.url
     shot(page, "03-filtered-blocked")
+
+    # Back returns to the unfiltered report, Forward to the filtered one
+    page.go_back()
+    expect(page.get_by_label("Blocked")).not_to_be_checked()
+    expect(rows(page)).not_to_have_count(len(seeded.blocked))
+    page.go_forward()
+    expect(rows(page)).to_have_count(len(seeded.blocked))
 
     # a new tab opened from the link asks for the key, then shows the same filtered report
     other = browser_context.new_page()
@@ -250,6 +263,15 @@ def test_staff_pick_a_tenant(page: Any, seeded: Seeded) -> None:
     expect(page.get_by_role("button", name=f"Mark {seeded.other_tenant} as good")).to_be_visible()
     shot(page, "09-staff-hillside")
 
+    # a tenant with nothing bounced: empty list and empty charts say so
+    picker.select_option("quiet")
+    expect(page.locator("#list-empty")).to_contain_text("No bounces recorded yet")
+    expect(page.locator("#pager")).to_be_hidden()
+    page.get_by_role("link", name="Statistics").click()
+    expect(page.locator("#chart-daily")).to_contain_text("No bounces in the last 90 days")
+    expect(page.locator("#blocking-warning")).to_have_count(0)
+    shot(page, "13-stats-empty", full_page=True)
+
 
 def test_statistics_draw_their_charts_and_the_blocking_warning(page: Any, seeded: Seeded) -> None:
     sign_in(page, seeded, seeded.viewer)
@@ -294,3 +316,13 @@ def test_an_api_error_shows_its_message(page: Any, seeded: Seeded) -> None:
     expect(error).to_contain_text("HTTP 400")
     shot(page, "12-api-error")
     assert unquote(page.url).endswith("first_from=2026-11-20&first_to=2026-11-01")
+
+
+def test_a_key_that_stops_working_signs_the_tab_out(page: Any, seeded: Seeded) -> None:
+    sign_in(page, seeded, seeded.viewer)
+    expect(rows(page).first).to_be_visible()
+    page.evaluate("sessionStorage.setItem('rebound.apiKey', 'revoked-key')")
+    page.reload()
+    expect(page.locator("#sign-in")).to_be_visible()
+    expect(page.locator("#sign-in-error")).to_contain_text("not accepted")
+    assert page.evaluate("sessionStorage.getItem('rebound.apiKey')") is None
