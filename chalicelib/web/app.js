@@ -490,7 +490,12 @@ function stateChip(state) {
 // Hard or soft, unless the category already says it ("Hard" is always a hard bounce).
 function hardChip(item) {
   if ((item.category === "hard" && item.hard) || (item.category === "soft" && !item.hard)) return null;
-  return h("span", { class: `chip ${item.hard ? "cat-hard" : "cat-soft"}`, text: item.hard ? "hard" : "soft" });
+  // "soft" would mislabel a block or a spam rejection: those are about our server or content
+  return h("span", {
+    class: `chip ${item.hard ? "cat-hard" : "cat-not-a-bounce"}`,
+    text: item.hard ? "hard bounce" : "not hard",
+    title: item.hard ? "The address itself is bad" : "The address is not marked invalid",
+  });
 }
 
 function bounceRow(item) {
