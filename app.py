@@ -39,6 +39,8 @@ from chalicelib.tenancy.service import (
     authorise_admin,
     authorise_read,
     authorise_staff,
+    settings_json,
+    update_settings,
 )
 
 app = Chalice(app_name="rebound")
@@ -168,6 +170,25 @@ def suppression(tenant: str, address: str) -> dict[str, Any]:
 def check_suppressions(tenant: str) -> dict[str, Any]:
     authorise_read(wiring.repository(), _principal(), tenant)
     return wiring.report_service().check(tenant, _json_body())
+
+
+@app.route("/v1/tenants/{tenant}/settings", methods=["GET"])
+@api
+def get_tenant_settings(tenant: str) -> dict[str, Any]:
+    store = wiring.repository()
+    authorise_read(store, _principal(), tenant)
+    settings = store.get_tenant(tenant)
+    assert settings is not None  # authorise_read refuses unknown tenants
+    return settings_json(settings)
+
+
+@app.route("/v1/tenants/{tenant}/settings", methods=["PATCH"])
+@api
+def patch_tenant_settings(tenant: str) -> dict[str, Any]:
+    store = wiring.repository()
+    principal = _principal()
+    authorise_admin(store, principal, tenant)
+    return settings_json(update_settings(store, principal, tenant, _json_body()))
 
 
 @app.route("/v1/openapi.json", methods=["GET"])

@@ -190,6 +190,17 @@ _SCHEMAS: dict[str, Any] = {
         }
     ),
     "InboundList": _page("Inbound"),
+    "TenantSettings": _obj(
+        {
+            "tenant": _STR,
+            "name": _STR,
+            "contact_count": {"type": ["integer", "null"]},
+            "accept_legacy_untagged": _BOOL,
+            "suppression_policy": _obj(
+                {"hard_bounces": _INT, "soft_bounces": _INT, "soft_days": _INT}
+            ),
+        }
+    ),
     "Inbound": _INBOUND,
 }
 
@@ -354,6 +365,24 @@ def openapi_document() -> dict[str, Any]:
                     },
                 },
             }
+        },
+        "/v1/tenants/{tenant}/settings": {
+            "get": _op("the tenant's settings", _json("TenantSettings"), [_TENANT], 401, 403, 404),
+            "patch": {
+                **_op(
+                    "change settings (admin or staff; legacy attribution: staff only)",
+                    _json("TenantSettings"),
+                    [_TENANT],
+                    400,
+                    401,
+                    403,
+                    404,
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+            },
         },
         "/v1/quarantine": {
             "get": _op("unverified bounces (staff)", _json("InboundList"), _PAGING, 400, 401, 403)

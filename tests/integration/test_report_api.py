@@ -333,3 +333,44 @@ def test_me(seeded: dict[str, Any]) -> None:
         staff = get(client, "/v1/me", staff_key())
         assert staff["role"] == "staff"
         assert staff["tenants"] == ["hillside", "riverside"]
+
+
+def test_tenant_settings_drive_the_policy_and_invalid_share(seeded: dict[str, Any]) -> None:
+    admin, viewer = seeded["riverside"]["admin"], seeded["riverside"]["viewer"]
+    path = "/v1/tenants/riverside/settings"
+    headers = {**auth(admin), "Content-Type": "application/json"}
+    with Client(chalice_app.app) as client:
+        assert get(client, path, viewer)["suppression_policy"] == {
+            "hard_bounces": 1,
+            "soft_bounces": 3,
+            "soft_days": 3,
+        }
+        denied = client.http.patch(
+            path, headers={**auth(viewer), "Content-Type": "application/json"}, body="{}"
+        )
+        assert denied.status_code == 403
+        body = json.dumps(
+            {"contact_count": 400, "suppression_policy": {"soft_bounces": 1, "soft_days": 1}}
+        )
+        changed = client.http.patch(path, headers=headers, body=body)
+        assert changed.status_code == 200, changed.body
+        assert json.loads(changed.body)["contact_count"] == 400
+        legacy = client.http.patch(path, headers=headers, body='{"accept_legacy_untagged": true}')
+        assert legacy.status_code == 403
+        for bad, words in [
+            ('{"colour": 1}', "colour"),
+            ('{"contact_count": -5}', "contact_count"),
+            ('{"suppression_policy": {"soft_days": 0}}', "soft_days"),
+            ("[1]", "JSON object"),
+        ]:
+            response = client.http.patch(path, headers=headers, body=bad)
+            assert response.status_code == 400, bad
+            assert words in json.loads(response.body)["Message"]
+        stats = get(client, "/v1/tenants/riverside/stats", viewer)
+        assert stats["contact_count"] == 400
+        assert stats["invalid_share"] == 0.005  # 2 hard-bounced addresses of 400 contacts
+    # The new policy applies to the next bounce: one soft bounce now suppresses.
+    wiring.ingest_service()._policies.clear()
+    ingest(bounce("riverside", "newbie@example.net", "4.2.2", "452 4.2.2 Mailbox full"))
+    counter = wiring.repository().get_counter("riverside", "newbie@example.net")
+    assert counter is not None and counter.state == "suppressed"
