@@ -223,6 +223,7 @@ def test_admin_marks_an_address_as_good_after_confirming(page: Any, seeded: Seed
     confirm = page.locator("#confirm")
     expect(confirm).to_be_visible()
     expect(confirm).to_contain_text(address)
+    expect(confirm.get_by_role("button", name="Cancel")).to_be_focused()  # the safe default
     shot(page, "08-confirm")
     confirm.get_by_role("button", name="Cancel").click()
     expect(confirm).to_be_hidden()
@@ -239,6 +240,18 @@ def test_admin_marks_an_address_as_good_after_confirming(page: Any, seeded: Seed
         timeout=10,
     ).json()
     assert detail["state"] == "reactivated"
+
+    # the same from an address's history panel
+    other = seeded.members[1]
+    page.get_by_label("Address contains").fill(other.split("@")[0])
+    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("button", name=other, exact=True).click()
+    dialog = page.locator("#history")
+    dialog.get_by_role("button", name="Mark as good").click()
+    confirm.get_by_role("button", name="Mark as good").click()
+    expect(dialog.locator(".notice-ok")).to_contain_text(f"{other} was marked as good")
+    expect(dialog.locator(".facts .chip", has_text="Reactivated")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Mark as good")).to_have_count(0)
 
 
 def test_a_viewer_is_never_offered_mark_as_good(page: Any, seeded: Seeded) -> None:
