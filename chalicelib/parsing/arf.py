@@ -26,6 +26,9 @@ def _is_feedback(mail: Mail) -> bool:
         return True
     return (
         mail.header("x-hmxmroriginalrecipient") != ""
+        # Microsoft's JMRP complaints attach the message with its X-HmXmrOriginalRecipient and
+        # say so in the subject.
+        or mail.header("subject").lower().startswith("complaint about message from")
         or "complaint" in mail.header("x-amazon-ses-notification-type").lower()
     )
 

@@ -47,6 +47,7 @@ class Lowered:
     subject: str
     body: str
     header_names: frozenset[str]
+    mailer: str  # X-Mailer and X-Original-Mailer
 
 
 @dataclass(slots=True)
@@ -69,6 +70,9 @@ class Context:
             subject=self.mail.header("subject").lower(),
             body=(self.full_text[:20_000] + "\n" + self.dsn_text).lower(),
             header_names=self.mail.header_names(),
+            mailer=(
+                self.mail.header("x-mailer") + " " + self.mail.header("x-original-mailer")
+            ).lower(),
         )
         self._senders = None
 

@@ -18,7 +18,7 @@ from chalicelib.parsing import addresses, arf, rfc3464, signals
 from chalicelib.parsing.context import MAX_BODY_CHARS, Context, cut_original, paragraph
 from chalicelib.parsing.dates import parse_date
 from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
-from chalicelib.parsing.message import Mail, load
+from chalicelib.parsing.message import ORIGINAL_HEADERS, Mail, clean_header, load
 from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
 from chalicelib.parsing.mta import registry
 
@@ -57,7 +57,31 @@ def _texts(mail: Mail) -> tuple[str, str, list[Finding], dict[str, str], str]:
                 text = _strip_html(text)
             own.append(text)
     full = "\n\n".join(own)[:MAX_BODY_CHARS]
-    return cut_original(full), full, dsn, original, "\n\n".join(dsn_text)
+    body = cut_original(full)
+    if not original and len(body) < len(full):
+        original = _inline_headers(full[len(body) :])
+    return body, full, dsn, original, "\n\n".join(dsn_text)
+
+
+_INLINE_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]{0,40}):[ \t]*(.*)$")
+
+
+def _inline_headers(text: str) -> dict[str, str]:
+    """The returned original's headers when they are quoted as text after the report (Gmail's
+    "----- Original message -----", qmail's "--- Below this line is a copy")."""
+    out: dict[str, str] = {}
+    started = False
+    for line in text.split("\n", 200)[1:200]:
+        match = _INLINE_FIELD.match(line)
+        if match is None:
+            if started and not line.strip():
+                break
+            continue
+        started = True
+        name = match.group(1).lower()
+        if name in ORIGINAL_HEADERS and name not in out:
+            out[name] = clean_header(match.group(2))
+    return out
 
 
 _TAG = re.compile(r"<[^>]{0,2000}>")
@@ -246,7 +270,6 @@ def _parse(raw: bytes) -> ParseResult:
             return result(MessageKind.AUTO_REPLY)
         if signals.is_challenge(mail, body):
             return result(MessageKind.CHALLENGE)
-        return result(MessageKind.NOT_BOUNCE)
     ctx = Context(
         mail=mail,
         body=body,
@@ -256,6 +279,10 @@ def _parse(raw: bytes) -> ParseResult:
         dsn_text=dsn_text,
     )
     module, text_findings = registry.run(ctx)
+    if not bouncy and (module is None or module.NAME == "generic" or not text_findings):
+        # Only an MTA family's own fingerprint (fml's X-MLServer, a Sieve rejection) makes a
+        # report of a message that none of the bounce signals flagged.
+        return result(MessageKind.NOT_BOUNCE)
     mta = str(module.NAME) if module is not None else None
     if dsn:
         by_address = {f.address: f for f in text_findings}

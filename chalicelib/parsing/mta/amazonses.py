@@ -22,7 +22,7 @@ from chalicelib.parsing.mta.family import Family
 FAMILY = Family(
     name="amazonses",
     headers=("x-ses-outgoing",),
-    senders=("amazonses.com",),
+    senders=("amazonses",),
     markers=("notificationtype", "amazonses.com"),
     phrases=(
         (

@@ -14,6 +14,7 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="amazonworkmail",
+    mailers=("amazon workmail",),
     markers=("amazon workmail",),
     phrases=((Reason.EXPIRED, r"message expired: unable to deliver in \d+ minutes"),),
 )

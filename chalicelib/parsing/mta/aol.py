@@ -4,7 +4,8 @@ Quirks: From "Mail Delivery Subsystem <MAILER-DAEMON@aol.com>", header X-AOL-IP,
 "Mail Delivery Problem"; the old AOL report names recipients by screen name only, indented
 under "Your mail to the following recipients could not be delivered because they are not
 accepting mail from ..." (or "... with attachments or embedded images"), so a bare name means
-<name>@aol.com. Newer reports are Postfix-style DSNs from AOL's MTAs.
+<name>@aol.com (the reporting service's own domain). Newer reports are Postfix-style DSNs
+from AOL's MTAs.
 """
 
 from __future__ import annotations
@@ -42,12 +43,15 @@ def detect(ctx: Context) -> list[Finding] | None:
     at = ctx.body.lower().find(_HEADING)
     if at < 0:
         return []
-    # Screen names indented under the heading: AOL's own members, so @aol.com.
+    # Screen names indented under the heading: members of the reporting service itself
+    # (MAILER-DAEMON@aol.com reports on <name>@aol.com).
+    host = ctx.sender.rpartition("@")[2].strip(" >").lower()
+    domain = ".".join(host.split(".")[-2:])
     text = ctx.body[at : at + 2_000]
     diagnostic = fold(text.split("\n\n", 1)[0])
     out: list[Finding] = []
     for match in _SCREEN_NAME.finditer(text):
-        address = addresses.normalise(match.group(1) + "@aol.com")
+        address = addresses.normalise(f"{match.group(1)}@{domain}")
         if address and addresses.is_candidate(address):
             out.append(FAMILY.tidy(Finding(address=address, diagnostic=diagnostic)))
     return out

@@ -13,7 +13,7 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="biglobe",
-    senders=("biglobe.ne.jp",),
+    senders=("biglobe",),
     start=("the following addresses had delivery problems",),
     phrases=(
         (Reason.MAILBOX_FULL, r"recipient's mailbox exceeded the local limit"),

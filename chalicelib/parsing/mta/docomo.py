@@ -13,7 +13,7 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="docomo",
-    senders=("docomo.ne.jp",),
+    senders=("docomo",),
     markers=("mfsmax.docomo.ne.jp",),
     phrases=(
         (Reason.REJECTED, r"550 unknown user [^\s]+@[^\s]*docomo"),

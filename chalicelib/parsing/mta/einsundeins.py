@@ -13,7 +13,7 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="einsundeins",
-    senders=("kundenserver.de", "1und1", "1and1", "ionos"),
+    senders=("kundenserver", "1und1", "1and1", "ionos"),
     markers=("dies ist eine automatisch erstellte", "1&1"),
     phrases=(
         (Reason.MESG_TOO_BIG, r"message size exceeds|mail size limit"),

@@ -27,6 +27,7 @@ class Family:
 
     name: str
     headers: tuple[str, ...] = ()  # header names only this MTA writes
+    mailers: tuple[str, ...] = ()  # substrings of its X-Mailer / X-Original-Mailer header
     senders: tuple[str, ...] = ()  # substrings of the From header
     subjects: tuple[str, ...] = ()  # substrings of the Subject; with senders, both must match
     markers: tuple[str, ...] = ()  # substrings of the report text that identify it alone
@@ -40,6 +41,9 @@ class Family:
         names = low.header_names
         for header in self.headers:
             if header in names:
+                return True
+        for mailer in self.mailers:
+            if mailer in low.mailer:
                 return True
         body = low.body
         for marker in self.markers:
@@ -55,12 +59,16 @@ class Family:
         return False
 
     def section(self, body: str) -> str:
-        """The report text from the first `start` marker on (the whole text without one)."""
+        """The report text from the line of the first `start` marker on (the whole text
+        without one)."""
         if not self.start:
             return body
         low = body.lower()
         found = [i for i in (low.find(s) for s in self.start) if i >= 0]
-        return body[min(found) :] if found else body
+        if not found:
+            return body
+        # From the start of the marker's line: some MTAs name the address before the words.
+        return body[body.rfind("\n", 0, min(found)) + 1 :]
 
     def tidy(self, finding: Finding) -> Finding:
         """Boilerplate removed from the diagnostic, and the MTA's own reason when it says one."""

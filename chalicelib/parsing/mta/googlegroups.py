@@ -14,12 +14,12 @@ from chalicelib.parsing.context import Context
 from chalicelib.parsing.findings import Finding, fold
 
 NAME = "googlegroups"
-_GROUP_HINTS = ("groups.google.com", "google groups", "googlegroups.com")
+_GROUP_HINTS = ("groups.google.", "google groups", "googlegroups.")
 
 
 def detect(ctx: Context) -> list[Finding] | None:
     failed = ctx.mail.header("x-failed-recipients")
-    if ctx.dsn or not failed or "googlemail.com" not in ctx.sender.lower():
+    if ctx.dsn or not failed or "googlemail." not in ctx.sender.lower():
         return None
     body = ctx.body.lower()
     if not any(h in body or h in failed.lower() for h in _GROUP_HINTS):

@@ -13,6 +13,7 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="groupwise",
+    mailers=("groupwise",),
     markers=(
         "novell groupwise",
         "groupwise internet agent",

@@ -9,12 +9,11 @@ message generated response:" with the reply on the next line.
 from __future__ import annotations
 
 from chalicelib.classification.reasons import Reason
-from chalicelib.parsing.context import Context
-from chalicelib.parsing.findings import Finding
 from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="imailserver",
+    mailers=("smtp32",),
     markers=("original message follows.", "body of message generated response"),
     senders=("postmaster",),
     subjects=("undeliverable mail",),
@@ -27,8 +26,4 @@ FAMILY = Family(
 
 NAME = FAMILY.name
 
-
-def detect(ctx: Context) -> list[Finding] | None:
-    if "smtp32" not in ctx.mail.header("x-mailer").lower() and not FAMILY.recognises(ctx):
-        return None
-    return FAMILY.read(ctx)
+detect = FAMILY.detect

@@ -17,7 +17,7 @@ from chalicelib.parsing.mta.family import Family
 FAMILY = Family(
     name="kddi",
     markers=("could not be delivered to:", "each of the following recipients was rejected"),
-    senders=("ezweb.ne.jp", "au.com", "kddi"),
+    senders=("ezweb", "au.com", "kddi"),
     start=("could not be delivered to", "each of the following recipients"),
     phrases=(
         (Reason.MAILBOX_FULL, r"as their mailbox is full"),

@@ -13,7 +13,7 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="mfilter",
-    headers=(),
+    mailers=("m-filter",),
     markers=("-------server message", "m-filter"),
     start=("-------server message",),
     phrases=((Reason.SYSTEM_FULL, r"insufficient system (?:resources|storage)"),),

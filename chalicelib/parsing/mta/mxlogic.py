@@ -11,8 +11,8 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="mxlogic",
-    senders=("mxlogic.net",),
-    markers=("mxlogic.net",),
+    senders=("mxlogic",),
+    markers=("mxlogic.net", "mxl_mta"),
     start=("following address failed", "following address(es) failed"),
 )
 

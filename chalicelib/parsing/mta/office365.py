@@ -19,7 +19,7 @@ FAMILY = Family(
     name="office365",
     headers=("x-ms-exchange-crosstenant-id", "x-ms-exchange-crosstenant-originalarrivaltime"),
     markers=("couldn't be delivered", "office 365", "protection.outlook.com"),
-    senders=("onmicrosoft.com",),
+    senders=("onmicrosoft",),
     start=("diagnostic information for administrators", "couldn't be delivered"),
     phrases=(
         (

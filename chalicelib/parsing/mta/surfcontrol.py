@@ -13,6 +13,7 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="surfcontrol",
+    mailers=("surfcontrol",),
     headers=("x-sef-processed", "x-sef-zerohour-refid"),
     markers=("surfcontrol",),
     start=("addressed to:", "failed to send to identified host"),

@@ -15,7 +15,7 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="verizon",
-    senders=("vtext.com", "vzwpix.com", "verizon"),
+    senders=("vtext", "vzwpix", "verizon"),
     phrases=(
         (
             Reason.USER_UNKNOWN,

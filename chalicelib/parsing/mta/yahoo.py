@@ -16,7 +16,7 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="yahoo",
-    senders=("yahoo.com", "yahoo-inc.com"),
+    senders=("yahoo",),
     markers=("sorry, we were unable to deliver your message to the following address",),
     start=("unable to deliver your message to the following address",),
     phrases=(

@@ -13,7 +13,7 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="yandex",
-    senders=("yandex.ru", "yandex.com", "yandex.net"),
+    senders=("yandex",),
     phrases=((Reason.EXPIRED, r"connect to \S+: connection timed out"),),
 )
 

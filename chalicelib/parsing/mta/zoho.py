@@ -14,8 +14,9 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="zoho",
+    mailers=("zoho mail",),
     headers=("x-zohomail",),
-    senders=("zoho.com", "zohomail"),
+    senders=("zoho",),
     markers=("error_code :",),
     phrases=(
         (Reason.EXPIRED, r"error_code :4\d\d.{0,40}host not reachable"),

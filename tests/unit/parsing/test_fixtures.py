@@ -9,26 +9,35 @@ import pytest
 
 from chalicelib.parsing import parse_message
 from chalicelib.parsing.model import MessageKind
+from chalicelib.parsing.mta import registry
 from tests.unit.parsing.expectations import FAMILIES, Row
 
 MAIL = Path(__file__).resolve().parents[2] / "data" / "mail"
 CASES = [
-    pytest.param(name, row, id=f"{family}:{name}")
+    pytest.param(family, name, row, id=f"{family}:{name}")
     for family, table in FAMILIES.items()
     for name, row in table.items()
 ]
+MODULES = {str(m.NAME) for m in registry.DETECTORS}
 
 
-@pytest.mark.parametrize(("name", "row"), CASES)
-def test_fixture_matches_expectation(name: str, row: Row) -> None:
+@pytest.mark.parametrize(("family", "name", "row"), CASES)
+def test_fixture_matches_expectation(family: str, name: str, row: Row) -> None:
     result = parse_message((MAIL / name).read_bytes())
     kind, recipients = row
     assert result.kind.value == kind
+    if family in MODULES and family != "generic":
+        assert result.mta == family
     got = [(r.address, r.reason.value, r.hard, r.blacklisted) for r in result.recipients]
     assert got == recipients
     for r in result.recipients:
         assert r.explanation
         assert not r.address.startswith("groupmessaging")
+
+
+def test_every_mta_family_has_fixtures() -> None:
+    """Every registered family is exercised by at least one of our own fixtures."""
+    assert set(FAMILIES) >= MODULES
 
 
 def test_every_fixture_has_an_expectation() -> None:
