@@ -41,19 +41,25 @@ def moto_endpoint() -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture
-def aws(moto_endpoint: str) -> Any:
-    """A freshly reset and provisioned local AWS for one test."""
+def reset_local_aws(endpoint: str) -> Any:
+    """Empty moto and provision it afresh (tests call it per test; the browser suite per
+    module)."""
     import requests
 
     from chalicelib.config import Settings
     from chalicelib.storage.items import bind
     from rebound.provision import provision
 
-    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
+    requests.post(f"{endpoint}/moto-api/reset", timeout=10)
     settings = Settings.from_env()
     bind(settings.table_name, None, settings.region)
     return provision(settings)
+
+
+@pytest.fixture
+def aws(moto_endpoint: str) -> Any:
+    """A freshly reset and provisioned local AWS for one test."""
+    return reset_local_aws(moto_endpoint)
 
 
 @pytest.fixture(scope="session")

@@ -26,20 +26,7 @@ from tests.browser.helpers import (
     XSS_DIAGNOSTIC,
     Seeded,
 )
-
-
-def _reset_aws(endpoint: str) -> None:
-    """What tests/conftest.py's `aws` fixture does, once for the module rather than per test."""
-    import requests
-
-    from chalicelib.config import Settings
-    from chalicelib.storage.items import bind
-    from rebound.provision import provision
-
-    requests.post(f"{endpoint}/moto-api/reset", timeout=10)
-    settings = Settings.from_env()
-    bind(settings.table_name, None, settings.region)
-    provision(settings)
+from tests.conftest import reset_local_aws
 
 
 def _seed(seeded: Seeded) -> None:
@@ -126,7 +113,7 @@ class _Server:
 @pytest.fixture(scope="module")
 def seeded(moto_endpoint: str) -> Iterator[Seeded]:
     """Tenants riverside and hillside with keys and bounces, and the app serving them."""
-    _reset_aws(moto_endpoint)
+    reset_local_aws(moto_endpoint)
     from tests.integration.helpers import setup_tenant, staff_key
 
     keys = setup_tenant("riverside")
@@ -186,8 +173,3 @@ def page(browser_context: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}-end.png"), full_page=True)
     tab.close()
     assert not problems, problems
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Until pyproject.toml lists it (--strict-markers refuses unknown marks).
-    config.addinivalue_line("markers", "browser: drives the web page in headless Chromium")
