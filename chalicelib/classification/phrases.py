@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from chalicelib.classification.matcher import Matcher
 from chalicelib.classification.reasons import Reason
 
 PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
@@ -578,79 +579,16 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
 
 
 class PhraseRow:
-    """One row of the table, ready to match: its fragments grouped by the literal run each one
-    requires (`anchor_of`), so a row costs one substring test per anchor and the regex engine
-    runs only where an anchor occurs. Each group is compiled on first use: a process that never
-    meets a wording never pays for compiling it (start-up time of `rebound parse`)."""
+    """One row of the table, ready to match (see `matcher.Matcher`)."""
 
-    __slots__ = ("_compiled", "_groups", "reason")
+    __slots__ = ("matcher", "reason")
 
     def __init__(self, reason: Reason, patterns: tuple[str, ...]) -> None:
         self.reason = reason
-        groups: dict[str, list[str]] = {}
-        for pattern in patterns:
-            groups.setdefault(anchor_of(pattern) or "", []).append(pattern)
-        # Anchored groups first; the unanchored ones (anchor "") always run, last.
-        self._groups = sorted(((a, tuple(p)) for a, p in groups.items()), key=lambda g: not g[0])
-        self._compiled: dict[str, re.Pattern[str]] = {}
+        self.matcher = Matcher(patterns)
 
     def matches(self, text: str) -> bool:
-        for anchor, patterns in self._groups:
-            if anchor and anchor not in text:
-                continue
-            pattern = self._compiled.get(anchor)
-            if pattern is None:
-                pattern = re.compile("|".join(f"(?:{p})" for p in patterns))
-                self._compiled[anchor] = pattern
-            if pattern.search(text):
-                return True
-        return False
-
-
-_QUANTIFIERS = frozenset("?*{")
-
-
-def anchor_of(pattern: str) -> str | None:
-    """The longest literal run every match of `pattern` must contain (outside groups, classes
-    and optional characters), or None when there is none of three characters or more. A cheap
-    `in` test on it spares the regex engine most rows of the table for most texts."""
-    runs: list[str] = []
-    current = ""
-    depth = 0
-    i = 0
-    in_class = False
-    while i < len(pattern):
-        char = pattern[i]
-        if in_class:
-            i += 2 if char == "\\" else 1
-            in_class = in_class and char != "]"
-            continue
-        following = pattern[i + 2 : i + 3] if char == "\\" else pattern[i + 1 : i + 2]
-        if char == "\\" and i + 1 < len(pattern) and not pattern[i + 1].isalnum():
-            literal: str | None = pattern[i + 1]
-            i += 2
-        elif char == "\\":
-            literal = None
-            i += 2
-        elif char == "|" and depth == 0:
-            return None  # an alternation at the top: no single run is required
-        elif char in "()[.+^$?*{|":
-            depth += char == "("
-            depth -= char == ")"
-            in_class = char == "["
-            literal = None
-            i += 1
-        else:
-            literal = char
-            i += 1
-        if literal is None or depth or following in _QUANTIFIERS:
-            runs.append(current)
-            current = ""
-        else:
-            current += literal
-    runs.append(current)
-    best = max(runs, key=len)
-    return best if len(best) >= 3 else None
+        return self.matcher.search(text)
 
 
 ROWS: tuple[PhraseRow, ...] = tuple(PhraseRow(reason, patterns) for reason, patterns in PHRASES)

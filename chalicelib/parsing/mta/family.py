@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from chalicelib.classification.matcher import Matcher
 from chalicelib.classification.reasons import Reason
 from chalicelib.parsing import addresses
 from chalicelib.parsing.context import Context, finding_from_text
@@ -91,8 +92,8 @@ class Family:
         if not self.phrases or not text:
             return None
         low = text.lower()
-        for reason, pattern in _compiled_phrases(self.phrases):
-            if pattern.search(low):
+        for reason, matcher in _matchers(self.phrases):
+            if matcher.search(low):
                 return reason
         return None
 
@@ -133,7 +134,7 @@ def _first_error(text: str) -> str:
 
 
 _CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
-_PHRASE_CACHE: dict[tuple[tuple[Reason, str], ...], list[tuple[Reason, re.Pattern[str]]]] = {}
+_PHRASE_CACHE: dict[tuple[tuple[Reason, str], ...], list[tuple[Reason, Matcher]]] = {}
 
 
 def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
@@ -144,12 +145,12 @@ def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return found
 
 
-def _compiled_phrases(
+def _matchers(
     phrases: tuple[tuple[Reason, str], ...],
-) -> list[tuple[Reason, re.Pattern[str]]]:
+) -> list[tuple[Reason, Matcher]]:
     found = _PHRASE_CACHE.get(phrases)
     if found is None:
-        found = [(reason, re.compile(pattern)) for reason, pattern in phrases]
+        found = [(reason, Matcher((pattern,))) for reason, pattern in phrases]
         _PHRASE_CACHE[phrases] = found
     return found
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chalicelib.classification import classify
 from chalicelib.classification.explanations import EXPLANATIONS
+from chalicelib.classification.matcher import Matcher, anchor_of
+from chalicelib.classification.phrases import PHRASES
 from chalicelib.classification.reasons import Category, Reason
 
 
@@ -63,3 +69,20 @@ def test_temporary_notaccept_is_not_hard() -> None:
 def test_every_reason_has_an_explanation() -> None:
     missing = [r for r in Reason if r not in EXPLANATIONS]
     assert missing == []
+
+
+_FRAGMENTS = [pattern for _, patterns in PHRASES for pattern in patterns]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_phrase_prefilter_never_hides_a_match(data: st.DataObject) -> None:
+    """Whatever text a phrase pattern matches, the prefiltered matcher (literals by `in`,
+    regexes behind their anchors) finds it too, and the anchor is really in the text."""
+    pattern = data.draw(st.sampled_from(_FRAGMENTS))
+    text = data.draw(st.from_regex(re.compile(pattern), fullmatch=True).map(str.lower))
+    if re.search(pattern, text) is None:  # lower-casing changed what matches
+        return
+    assert Matcher((pattern,)).search(text)
+    anchor = anchor_of(pattern)
+    assert anchor is None or anchor in text
