@@ -269,3 +269,69 @@ def summary(event: dict[str, Any], context: Any) -> dict[str, Any]:
     outcome = wiring.summary_service().run()
     logger.info("summary", extra=outcome.as_dict())
     return outcome.as_dict()
+
+
+# -- mass delete --------------------------------------------------------------------------------
+# Plan, approve, follow, cancel, re-run and undo; the state machine does the deleting.
+_MASS_DELETES = "/v1/tenants/{tenant}/mass-deletes"
+
+
+@app.route(_MASS_DELETES, methods=["POST"])
+@api
+def create_mass_delete(tenant: str) -> Response:
+    job = wiring.mass_delete_service().create(_principal(), tenant, _json_body())
+    return Response(body=job, status_code=202, headers={"Content-Type": "application/json"})
+
+
+@app.route(_MASS_DELETES, methods=["GET"])
+@api
+def list_mass_deletes(tenant: str) -> dict[str, Any]:
+    return wiring.mass_delete_service().list(_principal(), tenant, _params())
+
+
+@app.route(_MASS_DELETES + "/audit", methods=["GET"])
+@api
+def mass_delete_audit(tenant: str) -> dict[str, Any]:
+    return wiring.mass_delete_service().audit(_principal(), tenant, _params())
+
+
+@app.route(_MASS_DELETES + "/policy", methods=["GET"])
+@api
+def get_mass_delete_policy(tenant: str) -> dict[str, Any]:
+    return wiring.mass_delete_service().get_policy(_principal(), tenant)
+
+
+@app.route(_MASS_DELETES + "/policy", methods=["PUT"])
+@api
+def put_mass_delete_policy(tenant: str) -> dict[str, Any]:
+    return wiring.mass_delete_service().put_policy(_principal(), tenant, _json_body())
+
+
+@app.route(_MASS_DELETES + "/{job}", methods=["GET"])
+@api
+def get_mass_delete(tenant: str, job: str) -> dict[str, Any]:
+    return wiring.mass_delete_service().get(_principal(), tenant, job)
+
+
+@app.route(_MASS_DELETES + "/{job}/approve", methods=["POST"])
+@api
+def approve_mass_delete(tenant: str, job: str) -> dict[str, Any]:
+    return wiring.mass_delete_service().approve(_principal(), tenant, job)
+
+
+@app.route(_MASS_DELETES + "/{job}/rerun", methods=["POST"])
+@api
+def rerun_mass_delete(tenant: str, job: str) -> dict[str, Any]:
+    return wiring.mass_delete_service().rerun(_principal(), tenant, job)
+
+
+@app.route(_MASS_DELETES + "/{job}/cancel", methods=["POST"])
+@api
+def cancel_mass_delete(tenant: str, job: str) -> dict[str, Any]:
+    return wiring.mass_delete_service().cancel(_principal(), tenant, job)
+
+
+@app.route(_MASS_DELETES + "/{job}/undo", methods=["POST"])
+@api
+def undo_mass_delete(tenant: str, job: str) -> dict[str, Any]:
+    return wiring.mass_delete_service().undo(_principal(), tenant, job)

@@ -10,6 +10,7 @@ from functools import cache
 
 from chalicelib.config import DEFAULT_TAG_KEYS, settings
 from chalicelib.ingest import IngestConfig, IngestObserver, IngestService
+from chalicelib.massdelete.service import MassDeleteService
 from chalicelib.notify.summary import SummaryService
 from chalicelib.ports import ExportSink
 from chalicelib.report.service import ReportService
@@ -79,4 +80,27 @@ def summary_service() -> SummaryService:
         sender=s.mail_from,
         recipients=s.staff_addresses,
         inbound_address=s.inbound_address,
+    )
+
+
+@cache
+def mass_delete_service() -> MassDeleteService:
+    """Mass delete: jobs on the table, plans and archives in the bucket, the state machine."""
+    from chalicelib.aws.eventbus import EventBus
+    from chalicelib.aws.s3 import S3InboundMail
+    from chalicelib.aws.sfn import StepFunctionsWorkflow
+    from chalicelib.massdelete.config import mass_delete_settings
+    from chalicelib.storage.jobs import JobRepository
+
+    s, md = settings(), mass_delete_settings()
+    return MassDeleteService(
+        jobs=JobRepository(),
+        counters=repository(),
+        tenants=repository(),
+        objects=S3InboundMail(s.bucket_name),
+        workflow=StepFunctionsWorkflow(md.state_machine_arn),
+        events=EventBus(s.event_bus),
+        default_policy=md.default_policy,
+        undo_seconds=md.undo_seconds,
+        concurrency=md.concurrency,
     )

@@ -1,0 +1,303 @@
+"""The mass-delete domain: a job and its states, the request that creates it, the tenant's
+safety policy and the circuit breaker. Pure: no AWS, no storage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.errors import BadRequest
+from chalicelib.report.filters import BounceFilter
+
+MAX_ADDRESSES = 10_000
+SAMPLE_SIZE = 10
+_ADDRESS_RE = re.compile(r"^[^@\s]{1,64}@[a-z0-9.-]{1,253}$")
+_REQUEST_FIELDS = frozenset({"filter", "addresses", "remove_emails", "dry_run", "note"})
+
+
+class JobState(StrEnum):
+    PLANNED = "planned"
+    APPROVED = "approved"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    UNDONE = "undone"
+
+
+# States in which a job holds the tenant's "one job at a time" slot.
+ACTIVE_STATES = frozenset({JobState.APPROVED, JobState.RUNNING})
+FINISHED_STATES = frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED})
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which addresses: the report's filter, or an explicit list (never both)."""
+
+    filter: BounceFilter | None = None
+    addresses: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        if self.filter is not None:
+            return {"filter": self.filter.to_json()}
+        return {"addresses": list(self.addresses)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Selection:
+        if "filter" in data:
+            return cls(filter=BounceFilter.from_json(data["filter"]))
+        return cls(addresses=tuple(data.get("addresses", ())))
+
+    def describe(self) -> str:
+        if self.filter is not None:
+            parts = [f"{k}={v}" for k, v in sorted(self.filter.to_json().items())]
+            return "filter " + " ".join(parts)
+        return f"{len(self.addresses)} listed addresses"
+
+
+@dataclass(frozen=True, slots=True)
+class MassDeleteRequest:
+    selection: Selection
+    remove_emails: bool = False
+    dry_run: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A tenant's mass-delete safety settings (defaults from the environment)."""
+
+    # Approval by someone other than the requester (staff may always approve).
+    require_second_person: bool = False
+    # The circuit breaker: beyond this share of the tenant's contacts, only staff may approve.
+    max_share: float = 0.2
+    # How many contacts the tenant has in the MMS, when known (0 = unknown).
+    contacts: int = 0
+    # When the contact count is unknown: beyond this many addresses, only staff may approve.
+    max_addresses: int = 5_000
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "require_second_person": self.require_second_person,
+            "max_share": self.max_share,
+            "contacts": self.contacts,
+            "max_addresses": self.max_addresses,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], base: Policy | None = None) -> Policy:
+        """Validate a (partial) policy update over `base`; messages say what to fix."""
+        base = base or cls()
+        unknown = sorted(set(data) - set(base.to_json()))
+        if unknown:
+            raise BadRequest(f"unknown policy field(s) {', '.join(unknown)}")
+        second = data.get("require_second_person", base.require_second_person)
+        if not isinstance(second, bool):
+            raise BadRequest("require_second_person must be true or false")
+        share = data.get("max_share", base.max_share)
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            raise BadRequest("max_share must be a number above 0 and at most 1, e.g. 0.2")
+        values = {}
+        for name in ("contacts", "max_addresses"):
+            value = data.get(name, getattr(base, name))
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise BadRequest(f"{name} must be a whole number of at least 0")
+            values[name] = value
+        return cls(second, float(share), values["contacts"], values["max_addresses"])
+
+
+def circuit_breaker(selected: int, policy: Policy) -> str:
+    """Why this many addresses need staff approval, or "" when they do not."""
+    if policy.contacts > 0:
+        share = selected / policy.contacts
+        if share > policy.max_share:
+            return (
+                f"removes {selected} of the tenant's {policy.contacts} contacts ({share:.0%}), "
+                f"more than the {policy.max_share:.0%} limit: staff must approve"
+            )
+        return ""
+    if selected > policy.max_addresses:
+        return (
+            f"removes {selected} addresses, more than the {policy.max_addresses} allowed when "
+            "the tenant's contact count is unknown: staff must approve"
+        )
+    return ""
+
+
+def normalise_address(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise BadRequest(f"addresses must be strings, got {raw!r}")
+    address = raw.strip().lower()
+    if not _ADDRESS_RE.fullmatch(address) or len(address) > 320:
+        raise BadRequest(f"{raw!r} is not an email address like ann@example.net")
+    return address
+
+
+def parse_request(body: object) -> MassDeleteRequest:
+    """The JSON body of POST .../mass-deletes, validated."""
+    if not isinstance(body, dict):
+        raise BadRequest(
+            'send a JSON object: {"filter": {...}} or {"addresses": [...]}, '
+            'optionally "remove_emails": true, "dry_run": true'
+        )
+    unknown = sorted(set(body) - _REQUEST_FIELDS)
+    if unknown:
+        allowed = ", ".join(sorted(_REQUEST_FIELDS))
+        raise BadRequest(f"unknown field(s) {', '.join(unknown)}; allowed: {allowed}")
+    has_filter, has_list = "filter" in body, "addresses" in body
+    if has_filter == has_list:
+        raise BadRequest('give exactly one of "filter" (the report\'s filters) or "addresses"')
+    selection: Selection
+    if has_filter:
+        raw_filter = body["filter"]
+        if not isinstance(raw_filter, dict):
+            raise BadRequest('"filter" must be an object such as {"category": "hard"}')
+        bounce_filter = BounceFilter.from_json(raw_filter)
+        unknown_filters = sorted(set(raw_filter) - set(BounceFilter.__dataclass_fields__))
+        if unknown_filters:
+            raise BadRequest(f"unknown filter(s) {', '.join(unknown_filters)}")
+        if bounce_filter.is_empty:
+            raise BadRequest(
+                'the filter selects every address; say so on purpose with {"min_count": 1}'
+            )
+        selection = Selection(filter=bounce_filter)
+    else:
+        raw_list = body["addresses"]
+        if not isinstance(raw_list, list) or not raw_list:
+            raise BadRequest('"addresses" must be a non-empty list of email addresses')
+        if len(raw_list) > MAX_ADDRESSES:
+            raise BadRequest(
+                f"{len(raw_list)} addresses listed; at most {MAX_ADDRESSES} per job "
+                "(split the list, or use a filter)"
+            )
+        addresses = tuple(dict.fromkeys(normalise_address(a) for a in raw_list))
+        selection = Selection(addresses=addresses)
+    flags = {}
+    for name in ("remove_emails", "dry_run"):
+        value = body.get(name, False)
+        if not isinstance(value, bool):
+            raise BadRequest(f'"{name}" must be true or false')
+        flags[name] = value
+    note = body.get("note", "")
+    if not isinstance(note, str) or len(note) > 500:
+        raise BadRequest('"note" must be a string of at most 500 characters')
+    return MassDeleteRequest(selection, flags["remove_emails"], flags["dry_run"], note)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What the workflow has done so far (its counters on the job item)."""
+
+    addresses_done: int = 0
+    archived: int = 0
+    deleted: int = 0
+    removed: int = 0
+    skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One mass delete of one tenant, from plan to outcome (and undo)."""
+
+    tenant: str
+    job_id: str
+    state: JobState
+    created_at: str
+    requested_by: str
+    selection: dict[str, Any]
+    remove_emails: bool
+    dry_run: bool
+    addresses: int
+    records: int
+    sample: tuple[str, ...]
+    plan_key: str
+    chunks: int = 0
+    not_found: int = 0
+    note: str = ""
+    staff_required: str = ""  # the circuit breaker's reason, when it tripped
+    approved_by: str = ""
+    approved_at: str = ""
+    started_at: str = ""
+    finished_at: str = ""
+    execution_arn: str = ""
+    runs: int = 0
+    cancel_requested: bool = False
+    cancelled_by: str = ""
+    undone_by: str = ""
+    undone_at: str = ""
+    restored: int = 0
+    restore_conflicts: int = 0
+    error: str = ""
+    progress: Progress = field(default_factory=Progress)
+
+    def as_json(self) -> dict[str, Any]:
+        p = self.progress
+        return {
+            "id": self.job_id,
+            "tenant": self.tenant,
+            "state": str(self.state),
+            "dry_run": self.dry_run,
+            "remove_emails": self.remove_emails,
+            "selection": self.selection,
+            "note": self.note,
+            "selected": {"addresses": self.addresses, "records": self.records},
+            "not_found": self.not_found,
+            "sample": list(self.sample),
+            "staff_approval_required": self.staff_required or None,
+            "progress": {
+                "addresses": p.addresses_done,
+                "archived": p.archived,
+                "deleted": p.deleted,
+                "removed": p.removed,
+                "skipped": p.skipped,
+            },
+            "requested_by": self.requested_by,
+            "approved_by": self.approved_by or None,
+            "cancelled_by": self.cancelled_by or None,
+            "undone_by": self.undone_by or None,
+            "timings": {
+                "created_at": self.created_at,
+                "approved_at": self.approved_at or None,
+                "started_at": self.started_at or None,
+                "finished_at": self.finished_at or None,
+                "undone_at": self.undone_at or None,
+            },
+            "cancel_requested": self.cancel_requested,
+            "runs": self.runs,
+            "restored": self.restored,
+            "restore_conflicts": self.restore_conflicts,
+            "error": self.error or None,
+        }
+
+
+class AuditAction(StrEnum):
+    PLANNED = "planned"
+    APPROVED = "approved"
+    RERUN = "rerun"
+    CANCEL_REQUESTED = "cancel-requested"
+    UNDONE = "undone"
+    POLICY_CHANGED = "policy-changed"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the audit trail: who did what to which job, when, with what outcome."""
+
+    tenant: str
+    at: str
+    job_id: str
+    action: AuditAction
+    actor: str
+    detail: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "job": self.job_id,
+            "action": str(self.action),
+            "actor": self.actor,
+            **self.detail,
+        }
