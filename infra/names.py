@@ -58,3 +58,9 @@ INGEST_MAX_RECEIVE_COUNT: Final = 5
 # AWS: the queue's visibility timeout should be at least 6x the function timeout (plus the
 # batching window), or messages of a throttled, retried batch become visible again mid-run.
 VISIBILITY_TIMEOUT_FACTOR: Final = 6
+
+# Mass delete (infra/constructs/mass_delete.py): the state machine's name is
+# "<app>-mass-delete-<stage>"; plans are read from and archives written to the mail bucket.
+MASS_DELETE_NAME: Final = "mass-delete"
+PLANS_PREFIX: Final = "plans/"
+ENV_MASS_DELETE_STATE_MACHINE_ARN: Final = "REBOUND_MASS_DELETE_STATE_MACHINE_ARN"

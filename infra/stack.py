@@ -21,6 +21,7 @@ from infra.config import DeployConfig, chalice_function_setting
 from infra.constructs.alarms import ReboundAlarms
 from infra.constructs.chalice_app import ReboundFunctions
 from infra.constructs.mail_intake import MailIntake
+from infra.constructs.mass_delete import add_mass_delete_workflow
 from infra.constructs.schedule import SummarySchedule
 from infra.constructs.storage import ReboundTable
 
@@ -85,6 +86,7 @@ class ReboundStack(Stack):
         self._grant_ingest()
         self._grant_summary()
         self._grant_api()
+        self._mass_delete()
         self.ingest_mapping = self._ingest_event_source_mapping()
         self.schedule = SummarySchedule(
             self,
@@ -200,6 +202,48 @@ class ReboundStack(Stack):
             [f"{self.intake.bucket.bucket_arn}/{names.EXPORTS_PREFIX}*"],
         )
         self.tag_keys_secret.grant_read(self._role(api))
+
+    def _mass_delete(self) -> None:
+        """The mass-delete state machine, and what the API needs to plan, start, follow and
+        undo its jobs (the deleting itself is the state machine's, with its own role)."""
+        self.mass_delete = add_mass_delete_workflow(
+            self,
+            "MassDelete",
+            name=f"{names.APP_NAME}-{names.MASS_DELETE_NAME}-{self.config.stage}",
+            table=self.storage.table,
+            bucket=self.intake.bucket,
+            event_bus=self.event_bus,
+            plans_prefix=names.PLANS_PREFIX,
+            archives_prefix=names.ARCHIVES_PREFIX,
+        )
+        api = names.API_HANDLER_ID
+        self.functions.set_environment(
+            api, names.ENV_MASS_DELETE_STATE_MACHINE_ARN, self.mass_delete.arn
+        )
+        self._allow(api, "StartMassDeletes", ["states:StartExecution"], [self.mass_delete.arn])
+        self._allow(
+            api,
+            "FollowMassDeletes",
+            ["states:DescribeExecution", "states:StopExecution"],
+            [self.mass_delete.execution_arn_pattern],
+        )
+        # Job items, audit lines and policy; undo puts archived records back (25 per batch).
+        self._allow(
+            api,
+            "MassDeleteJobsAndUndo",
+            [
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:BatchWriteItem",
+                "dynamodb:ConditionCheckItem",
+            ],
+            [self.storage.table.table_arn],
+        )
+        bucket = self.intake.bucket.bucket_arn
+        self._allow(api, "WritePlans", ["s3:PutObject"], [f"{bucket}/{names.PLANS_PREFIX}*"])
+        self._allow(api, "ReadArchives", ["s3:GetObject"], [f"{bucket}/{names.ARCHIVES_PREFIX}*"])
+        self.event_bus.grant_put_events_to(self._role(api))
 
     def _ingest_event_source_mapping(self) -> lambda_.EventSourceMapping:
         mapping = lambda_.EventSourceMapping(

@@ -29,10 +29,12 @@ Shape (docs/mass-delete.md explains why):
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the CDK is loaded only by `add_mass_delete_workflow` (provision skips it)
-    pass
+    from aws_cdk import aws_dynamodb, aws_events, aws_iam, aws_s3, aws_stepfunctions
+    from constructs import Construct
 
 STATE_MACHINE_NAME = "rebound-mass-delete"
 SUBSTITUTIONS = ("TableName", "BucketName", "EventBusName")
@@ -766,3 +768,88 @@ def rendered_definition(table: str, bucket: str, bus: str) -> str:
     return render(
         definition_string(), {"TableName": table, "BucketName": bucket, "EventBusName": bus}
     )
+
+
+@dataclass(frozen=True)
+class MassDeleteWorkflow:
+    state_machine: aws_stepfunctions.CfnStateMachine
+    role: aws_iam.Role
+    arn: str
+    execution_arn_pattern: str
+
+
+def add_mass_delete_workflow(
+    scope: Construct,
+    construct_id: str,
+    *,
+    name: str,
+    table: aws_dynamodb.ITable,
+    bucket: aws_s3.IBucket,
+    event_bus: aws_events.IEventBus,
+    plans_prefix: str,
+    archives_prefix: str,
+) -> MassDeleteWorkflow:
+    """The state machine (STANDARD) and its least-privilege role, under `scope`.
+
+    A function rather than a Construct subclass so that importing this module (provision does)
+    never loads the CDK; the resources are created under their own Construct all the same.
+    """
+    from aws_cdk import Aws
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_stepfunctions as sfn
+    from constructs import Construct as _Construct
+
+    node = _Construct(scope, construct_id)
+    # Named, so the role can name the machine (Distributed Map children are executions of it)
+    # without a reference cycle between the machine and its own role.
+    arn = f"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}:stateMachine:{name}"
+    executions = f"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}:execution:{name}:*"
+    role = iam.Role(
+        node,
+        "Role",
+        assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+        description="Rebound mass-delete state machine (least privilege)",
+    )
+    statements = [
+        (
+            "JobsArchiveDelete",
+            [
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:Query",
+                "dynamodb:BatchWriteItem",
+                "dynamodb:ConditionCheckItem",
+            ],
+            [table.table_arn],
+        ),
+        ("ReadPlans", ["s3:GetObject"], [bucket.arn_for_objects(f"{plans_prefix}*")]),
+        ("WriteArchives", ["s3:PutObject"], [bucket.arn_for_objects(f"{archives_prefix}*")]),
+        ("EmailRemovedEvents", ["events:PutEvents"], [event_bus.event_bus_arn]),
+        # The Distributed Map runs each chunk as a child execution of this very machine.
+        ("RunChunks", ["states:StartExecution"], [arn]),
+        ("FollowChunks", ["states:DescribeExecution", "states:StopExecution"], [executions]),
+    ]
+    for sid, actions, resources in statements:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(sid=sid, actions=actions, resources=resources)
+        )
+    machine = sfn.CfnStateMachine(
+        node,
+        "StateMachine",
+        state_machine_name=name,
+        state_machine_type="STANDARD",
+        role_arn=role.role_arn,
+        definition_string=definition_string(),
+        definition_substitutions={
+            "TableName": table.table_name,
+            "BucketName": bucket.bucket_name,
+            "EventBusName": event_bus.event_bus_name,
+        },
+    )
+    # The role's policy must exist before the first execution, not only the role.
+    policy = role.node.try_find_child("DefaultPolicy")
+    if policy is not None:
+        machine.node.add_dependency(policy)
+    return MassDeleteWorkflow(machine, role, arn, executions)
