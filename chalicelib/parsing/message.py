@@ -129,14 +129,26 @@ class Entity:
     the cost). Offers the few `email.message.Message` accessors the parser needs, each one
     tolerant: a malformed field yields the RFC 2045 defaults, never an exception."""
 
-    __slots__ = ("_first", "_params", "_type", "body", "fields")
+    __slots__ = ("_fields", "_first", "_head", "_params", "_type", "_wanted", "body")
 
-    def __init__(self, fields: list[tuple[str, str]], body: bytes) -> None:
-        self.fields = fields
+    def __init__(self, head: str, body: bytes) -> None:
+        self._head = head
         self.body = body
+        self._fields: list[tuple[str, str]] | None = None
         self._first: dict[str, str] | None = None
+        self._wanted: dict[str, str] | None = None
         self._type: str | None = None
         self._params: dict[str, str] | None = None
+
+    @property
+    def fields(self) -> list[tuple[str, str]]:
+        """Every header field in order: RFC 5322 fields unfolded by a bounded split."""
+        if self._fields is None:
+            # One regex pass (RFC 5322 2.2.3: a field is a name, a colon and the value with
+            # its folded continuation lines); names with spaces or controls are not fields.
+            fields = _FIELD.findall(self._head[:MAX_HEADER_BYTES])[:5000]
+            self._fields = fields
+        return self._fields
 
     def first_values(self) -> dict[str, str]:
         """First value of every field by lower-cased name."""
@@ -148,7 +160,17 @@ class Entity:
         return self._first
 
     def get(self, name: str) -> str | None:
-        return self.first_values().get(name.lower())
+        name = name.lower()
+        if self._first is None and name in _WANTED_NAMES:
+            # MIME parts and the returned original need only a few fields: find those in one
+            # pass instead of splitting every Received and DKIM line.
+            if self._wanted is None:
+                wanted: dict[str, str] = {}
+                for match in _WANTED.finditer(self._head[:MAX_HEADER_BYTES]):
+                    wanted.setdefault(match.group(1).lower(), match.group(2))
+                self._wanted = wanted
+            return self._wanted.get(name)
+        return self.first_values().get(name)
 
     def get_content_type(self) -> str:
         """RFC 2045 section 5.2: text/plain when absent or malformed."""
@@ -264,11 +286,22 @@ ORIGINAL_HEADERS = ("from", "to", "cc", "subject", "date", "message-id", "return
 
 
 def _headers_of(msg: Entity) -> dict[str, str]:
-    first = msg.first_values()
-    return {k: clean_header(first[k]) for k in ORIGINAL_HEADERS if k in first}
+    out: dict[str, str] = {}
+    for name in ORIGINAL_HEADERS:
+        value = msg.get(name)
+        if value is not None:
+            out[name] = clean_header(value)
+    return out
 
 
-_FIELD_START = re.compile(r"\n(?![ \t])")
+_FIELD = re.compile(r"^([!-9;-~]{1,200})[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.MULTILINE)
+_WANTED_NAMES = frozenset(
+    ("content-type", "content-transfer-encoding", *ORIGINAL_HEADERS, "auto-submitted")
+)
+_WANTED = re.compile(
+    r"^(" + "|".join(sorted(_WANTED_NAMES)) + r")[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def _entity(data: bytes) -> Entity:
@@ -283,14 +316,7 @@ def _entity(data: bytes) -> Entity:
         text = head.decode("utf-8")  # RFC 6532 allows UTF-8 header fields
     except UnicodeDecodeError:
         text = head.decode("latin-1")
-    fields: list[tuple[str, str]] = []
-    # One field per line that does not start with white space (RFC 5322 section 2.2.3).
-    for chunk in _FIELD_START.split(text, 5000)[:5000]:
-        key, colon, rest = chunk.partition(":")
-        key = key.rstrip()
-        if colon and 0 < len(key) <= 200 and " " not in key and key.isprintable():
-            fields.append((key, rest.lstrip()))
-    return Entity(fields, body)
+    return Entity(text, body)
 
 
 def _body_bytes(data: bytes) -> bytes:
@@ -445,4 +471,4 @@ def _flat(data: bytes, defects: list[str]) -> Mail:
     end = data.find(b"\n\n")
     body = b"" if end < 0 else data[end + 2 :]
     text = decode_bytes(body[: MAX_TEXT_CHARS * 2], None)[:MAX_TEXT_CHARS]
-    return Mail(Entity([], body), [Part("text/plain", text, 0, False)], defects)
+    return Mail(Entity("", body), [Part("text/plain", text, 0, False)], defects)

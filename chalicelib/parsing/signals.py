@@ -48,7 +48,6 @@ CHALLENGE_SENDER = re.compile(r"boxbe\.com|spamarrest\.com|bluebottle\.com|mailb
 CHALLENGE_REPLY = re.compile(
     r"requires? confirmation|confirm (?:this|your) (?:mail server|e-?mail|address|identity)"
     r"|guest list|verify (?:that )?you are (?:a )?human|whitelist\.aspx",
-    re.IGNORECASE,
 )
 # An RFC 5429 Sieve/LDA rejection travels as an MDN ("Disposition: ...; deleted") but is a
 # delivery failure, not a read receipt.
