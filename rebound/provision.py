@@ -92,6 +92,7 @@ def provision_mass_delete(settings: Settings) -> str:
 
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
     if endpoint:
+        cache_moto_step_functions_clients()
         # moto only records executions unless told to interpret them.
         request = urllib.request.Request(  # noqa: S310 - the local moto endpoint
             f"{endpoint}/moto-api/config",

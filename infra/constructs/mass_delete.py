@@ -701,9 +701,31 @@ def definition() -> dict[str, Any]:
                             },
                         ],
                         "Next": "MarkCancelled",
-                    }
+                    },
+                    # Every planned address must have committed (deleted or skipped): a chunk
+                    # lost without an error (moto's interpreter lets a failed child pass) must
+                    # not read as success.
+                    {
+                        "And": [
+                            {"Variable": "$.job.Item.addresses_done", "IsPresent": True},
+                            {
+                                "Variable": "$.job.Item.addresses_done.N",
+                                "StringEqualsPath": "$.job.Item.addresses.N",
+                            },
+                        ],
+                        "Next": "MarkSucceeded",
+                    },
                 ],
-                "Default": "MarkSucceeded",
+                "Default": "Incomplete",
+            },
+            "Incomplete": {
+                "Type": "Pass",
+                "Parameters": {
+                    "Error": "MassDelete.Incomplete",
+                    "Cause": "not every planned address was committed; re-run the job",
+                },
+                "ResultPath": "$.error",
+                "Next": "MarkFailed",
             },
             "MarkCancelled": _finish("cancelled", "Cancelled"),
             "MarkSucceeded": _finish("succeeded", "Succeeded"),

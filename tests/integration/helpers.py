@@ -74,3 +74,39 @@ def put_inbound(raw: bytes, message_id: str | None = None) -> str:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+# -- mass delete ---------------------------------------------------------------------------
+
+
+def seed_counted_bounces(tenant: str, address: str, count: int, start: datetime) -> None:
+    """Count `count` hard bounces for one address straight through the repository (fast: no
+    mail parsing), exactly as ingest would."""
+    from datetime import timedelta
+
+    from chalicelib.bounces import BounceEvent
+    from chalicelib.classification.reasons import Category, Reason
+
+    repository = wiring.repository()
+    for n in range(count):
+        at = start + timedelta(minutes=n)
+        repository.record_bounce(
+            BounceEvent(
+                tenant=tenant,
+                address=address,
+                message_id=f"{address}-{n}-{uuid.uuid4().hex[:8]}",
+                bounce_at=at,
+                received_at=at,
+                source="broadcast",
+                send_id="send-1",
+                status="5.1.1",
+                reply_code="550",
+                reason=Reason.USER_UNKNOWN,
+                category=Category.HARD,
+                hard=True,
+                blacklisted=False,
+                diagnostic="550 5.1.1 user unknown",
+                explanation="The address does not exist.",
+                remote_mta="mx.example.net",
+            )
+        )
