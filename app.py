@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
@@ -27,6 +28,9 @@ from chalice import (
 from chalicelib import web, wiring
 from chalicelib.aws.events import objects_from_sqs_body
 from chalicelib.errors import BadRequest, Conflict, NotFound
+from chalicelib.notify.settings import apply_settings as apply_notify_settings
+from chalicelib.notify.settings import parse_send_volume, send_json
+from chalicelib.notify.settings import settings_json as notify_settings_json
 from chalicelib.observability import MetricName, logger, metrics
 from chalicelib.ports import CursorError
 from chalicelib.report.openapi import openapi_document
@@ -265,10 +269,11 @@ def ingest(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 @app.lambda_function(name="summary")
 def summary(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Fired by EventBridge Scheduler: email staff the new bounces since the last run."""
-    outcome = wiring.summary_service().run()
-    logger.info("summary", extra=outcome.as_dict())
-    return outcome.as_dict()
+    """Fired hourly by EventBridge Scheduler: send the digests that are due (each once per
+    period; failures raise after the others were sent, so the scheduler retries them)."""
+    outcome = wiring.digest_service().run().as_dict()
+    logger.info("digests", extra=outcome)
+    return outcome
 
 
 # -- mass delete --------------------------------------------------------------------------------
@@ -335,3 +340,48 @@ def cancel_mass_delete(tenant: str, job: str) -> dict[str, Any]:
 @api
 def undo_mass_delete(tenant: str, job: str) -> dict[str, Any]:
     return wiring.mass_delete_service().undo(_principal(), tenant, job)
+
+
+# -- notifications -------------------------------------------------------------------------
+
+
+@app.route("/v1/tenants/{tenant}/notification-settings", methods=["GET"])
+@api
+def get_notification_settings(tenant: str) -> dict[str, Any]:
+    authorise_admin(wiring.repository(), _principal(), tenant)
+    return notify_settings_json(wiring.digest_service().settings_for(tenant))
+
+
+@app.route("/v1/tenants/{tenant}/notification-settings", methods=["PUT"])
+@api
+def put_notification_settings(tenant: str) -> dict[str, Any]:
+    authorise_admin(wiring.repository(), _principal(), tenant)
+    current = wiring.digest_service().settings_for(tenant)
+    updated = apply_notify_settings(current, _json_body(), wiring.mail_policy().inbound_domain)
+    wiring.notify_repository().put_notification_settings(updated)
+    return notify_settings_json(updated)
+
+
+@app.route("/v1/tenants/{tenant}/sends/{send_id}", methods=["PUT"])
+@api
+def put_send(tenant: str, send_id: str) -> dict[str, Any]:
+    """The MMS reports a send's size: the denominator of its bounce rate."""
+    authorise_admin(wiring.repository(), _principal(), tenant)
+    source, recipients, per_domain = parse_send_volume(unquote(send_id), _json_body())
+    stored = wiring.notify_repository().put_send_volume(
+        tenant,
+        unquote(send_id),
+        source=source,
+        recipients=recipients,
+        per_domain=per_domain,
+        now=datetime.now(UTC),
+    )
+    return send_json(stored)
+
+
+@app.lambda_function(name="alerts_check")
+def alerts_check(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Fired by EventBridge Scheduler: alert when dead-letter queues or unparsed mail grew."""
+    outcome = wiring.alerts_check().run()
+    logger.info("alerts_check", extra=outcome)
+    return outcome

@@ -11,9 +11,13 @@ from functools import cache
 from chalicelib.config import DEFAULT_TAG_KEYS, settings
 from chalicelib.ingest import IngestConfig, IngestObserver, IngestService
 from chalicelib.massdelete.service import MassDeleteService
-from chalicelib.notify.summary import SummaryService
+from chalicelib.notify.alerts import AlertDispatcher, AlertObserver, AlertsCheck
+from chalicelib.notify.config import NotifyConfig
+from chalicelib.notify.digest import DigestBuilder
+from chalicelib.notify.service import DigestService, MailPolicy
 from chalicelib.ports import ExportSink
 from chalicelib.report.service import ReportService
+from chalicelib.storage.notify import NotifyRepository
 from chalicelib.storage.repository import DynamoRepository
 from chalicelib.tenancy.tags import SigningKey, parse_keys
 
@@ -53,7 +57,7 @@ def ingest_service() -> IngestService:
 
 def ingest_observers() -> tuple[IngestObserver, ...]:
     """Who hears about each ingested message (alerting plugs in here)."""
-    return ()
+    return (alert_observer(),)
 
 
 @cache
@@ -66,21 +70,6 @@ def export_sink() -> ExportSink:
 @cache
 def report_service() -> ReportService:
     return ReportService(repository(), repository())
-
-
-def summary_service() -> SummaryService:
-    from chalicelib.aws.ses import SesMailer
-
-    s = settings()
-    return SummaryService(
-        store=repository(),
-        tenants=repository(),
-        state=repository(),
-        mailer=SesMailer(),
-        sender=s.mail_from,
-        recipients=s.staff_addresses,
-        inbound_address=s.inbound_address,
-    )
 
 
 @cache
@@ -103,4 +92,84 @@ def mass_delete_service() -> MassDeleteService:
         default_policy=md.default_policy,
         undo_seconds=md.undo_seconds,
         concurrency=md.concurrency,
+    )
+
+
+# -- notifications -------------------------------------------------------------------------
+
+
+@cache
+def notify_repository() -> NotifyRepository:
+    return NotifyRepository()
+
+
+@cache
+def notify_config() -> NotifyConfig:
+    return NotifyConfig.from_env()
+
+
+def mail_policy() -> MailPolicy:
+    s = settings()
+    return MailPolicy(s.mail_from, s.inbound_local_part, s.inbound_domain)
+
+
+@cache
+def digest_service() -> DigestService:
+    from chalicelib.aws.ses import SesMailer
+
+    s = settings()
+    return DigestService(
+        builder=DigestBuilder(repository(), repository(), notify_repository()),
+        notify=notify_repository(),
+        tenants=repository(),
+        mailer=SesMailer(),
+        policy=mail_policy(),
+        staff_recipients=s.staff_addresses,
+        staff_digest_hour=notify_config().staff_digest_hour,
+        report_url=s.report_url,
+    )
+
+
+@cache
+def alert_dispatcher() -> AlertDispatcher:
+    from chalicelib.aws.alerts_bus import EventBridgeAlerts
+    from chalicelib.aws.ses import SesMailer
+
+    s = settings()
+    store = notify_repository()
+
+    def tenant_recipients(tenant: str) -> tuple[str, ...]:
+        found = store.get_notification_settings(tenant)
+        return found.recipients if found else ()
+
+    return AlertDispatcher(
+        store=store,
+        mailer=SesMailer(),
+        events=EventBridgeAlerts(s.event_bus),
+        policy=mail_policy(),
+        staff_recipients=s.staff_addresses,
+        emails_per_hour=notify_config().alert_emails_per_hour,
+        tenant_recipients=tenant_recipients,
+    )
+
+
+@cache
+def alert_observer() -> AlertObserver:
+    return AlertObserver(
+        store=notify_repository(),
+        dispatcher=alert_dispatcher(),
+        config=notify_config(),
+        report_url=settings().report_url,
+    )
+
+
+def alerts_check() -> AlertsCheck:
+    from chalicelib.aws.alerts_bus import SqsQueueDepths
+
+    return AlertsCheck(
+        dispatcher=alert_dispatcher(),
+        queues=SqsQueueDepths(),
+        state=repository(),
+        inbound=repository(),
+        config=notify_config(),
     )

@@ -1,8 +1,11 @@
-"""Sending staff mail through SES (never from the GroupMessaging@ address)."""
+"""Sending staff mail through SES (never from the GroupMessaging@ address): plain text with
+SendEmail, text + HTML (multipart/alternative) with SendRawEmail."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from email.message import EmailMessage
+from email.policy import SMTP
 
 from chalicelib.aws.clients import client
 
@@ -21,3 +24,49 @@ class SesMailer:
         )
         message_id: str = response["MessageId"]
         return message_id
+
+    def send_multipart(
+        self,
+        *,
+        sender: str,
+        to: Sequence[str],
+        subject: str,
+        text: str,
+        html: str,
+        headers: Mapping[str, str],
+    ) -> str:
+        """One multipart/alternative message (text first, HTML last: clients show the last
+        part they can render). SendRawEmail, because SendEmail's Text+Html body cannot carry
+        our own headers (Auto-Submitted, X-Rebound-Notification). `Source` is given, so SES
+        sends bounces of this mail to the no-reply sender, not to any Return-Path header."""
+        response = client("ses").send_raw_email(
+            Source=sender,
+            Destinations=list(to),
+            RawMessage={
+                "Data": build_multipart(
+                    sender=sender, to=to, subject=subject, text=text, html=html, headers=headers
+                )
+            },
+        )
+        message_id: str = response["MessageId"]
+        return message_id
+
+
+def build_multipart(
+    *,
+    sender: str,
+    to: Sequence[str],
+    subject: str,
+    text: str,
+    html: str,
+    headers: Mapping[str, str],
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Subject"] = subject
+    for name, value in headers.items():
+        message[name] = value
+    message.set_content(text, subtype="plain", charset="utf-8")
+    message.add_alternative(html, subtype="html", charset="utf-8")
+    return message.as_bytes(policy=SMTP)  # CRLF line ends, as SMTP (and SES) expect

@@ -1,0 +1,251 @@
+"""What a digest says, gathered from the stores: the per-tenant digest (new bounces, newly
+suppressed and rising addresses, reasons with what to do, invalid share and its trend, domains
+by bounce rate, sends over the alert levels) and the staff-wide digest (tenants with the worst
+rates, quarantine, unparsed mail). Rendering is chalicelib/notify/render.py.
+
+Every read is bounded (one ordered index read of a tenant's recently bounced addresses, capped),
+so a tenant's digest costs the same whatever the tenant's size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from chalicelib.bounces import BOUNCE_DATE_MAX_LAG, AddressCounter, AddressState, InboundRecord
+from chalicelib.classification.explanations import EXPLANATIONS
+from chalicelib.classification.reasons import Category, Reason
+from chalicelib.notify.model import DomainVolume, SendVolume
+from chalicelib.notify.ports import NotifyStore
+from chalicelib.ports import BounceStore, CounterOrder, CounterScan, Facet, ReportStore
+from chalicelib.tenancy.ids import SYSTEM_SCOPE
+
+RISING_DAYS = 7  # the report's default rising window: the digest's link opens the same list
+MAX_SCANNED = 5000  # recently bounced addresses read for one digest
+MAX_SUPPRESSION_READS = 200
+MAX_LISTED = 15
+MAX_DOMAINS = 5
+MIN_DOMAIN_RECIPIENTS = 20  # fewer and one bounce makes a frightening, meaningless rate
+MAX_INBOUND = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonLine:
+    reason: Reason
+    addresses: int
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidShare:
+    invalid: int
+    contacts: int | None
+    previous: float | None  # the share the last digest reported
+
+    @property
+    def share(self) -> float | None:
+        return self.invalid / self.contacts if self.contacts else None
+
+
+@dataclass(frozen=True, slots=True)
+class TenantDigest:
+    tenant: str
+    name: str
+    since: datetime
+    until: datetime
+    timezone: str
+    new_total: int
+    new_hard: int
+    new: tuple[AddressCounter, ...]  # the most-bounced of them, up to MAX_LISTED
+    suppressed_total: int
+    suppressed: tuple[AddressCounter, ...]
+    rising: tuple[tuple[AddressCounter, int], ...]  # (address, bounces in the rising window)
+    reasons: tuple[ReasonLine, ...]
+    invalid: InvalidShare
+    domains: tuple[DomainVolume, ...]
+    domains_have_rates: bool
+    sends: tuple[SendVolume, ...]  # sends whose hard-bounce rate is at or over the warn level
+    warn_rate: float
+    critical_rate: float
+    today: date
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.new_total or self.suppressed_total or self.sends)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantLine:
+    tenant: str
+    new: int
+    hard: int
+    invalid_share: float | None
+    worst_send: SendVolume | None
+
+    @property
+    def worst_rate(self) -> float:
+        send_rate = self.worst_send.hard_rate if self.worst_send else None
+        return max(send_rate or 0.0, self.invalid_share or 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffDigest:
+    since: datetime
+    until: datetime
+    tenants: tuple[TenantLine, ...]  # worst first
+    quarantined: tuple[InboundRecord, ...]
+    quarantined_total: int  # MAX_INBOUND means "at least"
+    unparsed: tuple[InboundRecord, ...]
+    unparsed_total: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            any(t.new or t.worst_send for t in self.tenants)
+            or self.quarantined_total
+            or self.unparsed_total
+        )
+
+
+def explain(reason: Reason) -> str:
+    return EXPLANATIONS.get(reason, EXPLANATIONS[Reason.UNDEFINED])
+
+
+class DigestBuilder:
+    def __init__(self, report: ReportStore, bounces: BounceStore, notify: NotifyStore) -> None:
+        self._report, self._bounces, self._notify = report, bounces, notify
+
+    def recent(self, tenant: str, since: datetime, today: date) -> list[AddressCounter]:
+        """Addresses whose last bounce falls in the rising window or after `since` (less the
+        bounce-date lag, so nothing that *arrived* since is missed), newest first, capped."""
+        window = datetime.combine(today - timedelta(days=RISING_DAYS - 1), time.min, UTC)
+        start = min(since - BOUNCE_DATE_MAX_LAG, window)
+        scan = CounterScan(tenant, CounterOrder.LAST_BOUNCE, since=start)
+        out: list[AddressCounter] = []
+        for counter, _ in self._report.scan_counters(scan, page_size=500):
+            out.append(counter)
+            if len(out) >= MAX_SCANNED:
+                break
+        return out
+
+    def tenant_digest(
+        self,
+        tenant: str,
+        *,
+        name: str,
+        contacts: int | None,
+        since: datetime,
+        until: datetime,
+        timezone: str,
+        warn_rate: float,
+        critical_rate: float,
+    ) -> TenantDigest:
+        today = until.date()
+        recent = self.recent(tenant, since, today)
+        new = [c for c in recent if since < c.last_received_at <= until]
+        new.sort(key=lambda c: (-c.bounce_count, c.address))
+        suppressed = self._newly_suppressed(tenant, new, since)
+        rising = [(c, c.recent_count(today, RISING_DAYS)) for c in recent]
+        rising = [(c, n) for c, n in rising if n >= 2]
+        rising.sort(key=lambda pair: (-pair[1], -pair[0].bounce_count, pair[0].address))
+        reasons = Counter(c.reason for c in new)
+        invalid = self._report.count_counters(tenant, (Facet.CATEGORY, str(Category.HARD)))
+        snapshot = self._notify.get_snapshot(tenant)
+        previous = snapshot.invalid / snapshot.contacts if snapshot and snapshot.contacts else None
+        domains, have_rates = self._domains(tenant)
+        sends = [
+            s
+            for s in self._notify.recent_sends(tenant, since)
+            if s.hard_rate is not None and s.hard_rate >= warn_rate
+        ]
+        sends.sort(key=lambda s: (-(s.hard_rate or 0.0), s.send_id))
+        return TenantDigest(
+            tenant=tenant,
+            name=name,
+            since=since,
+            until=until,
+            timezone=timezone,
+            new_total=len(new),
+            new_hard=sum(1 for c in new if c.hard),
+            new=tuple(new[:MAX_LISTED]),
+            suppressed_total=len(suppressed),
+            suppressed=tuple(suppressed[:MAX_LISTED]),
+            rising=tuple(rising[:MAX_LISTED]),
+            reasons=tuple(
+                ReasonLine(reason, n, explain(reason))
+                for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], str(kv[0])))
+            ),
+            invalid=InvalidShare(invalid, contacts, previous),
+            domains=tuple(domains),
+            domains_have_rates=have_rates,
+            sends=tuple(sends[:MAX_LISTED]),
+            warn_rate=warn_rate,
+            critical_rate=critical_rate,
+            today=today,
+        )
+
+    def _newly_suppressed(
+        self, tenant: str, new: Sequence[AddressCounter], since: datetime
+    ) -> list[AddressCounter]:
+        # A suppression is dated by the bounce that caused it, which may precede its arrival
+        # by up to the bounce-date lag.
+        out = []
+        for counter in [c for c in new if c.state is AddressState.SUPPRESSED][
+            :MAX_SUPPRESSION_READS
+        ]:
+            found = self._report.get_suppression(tenant, counter.address)
+            if found is not None and found.since >= since - BOUNCE_DATE_MAX_LAG:
+                out.append(counter)
+        return out
+
+    def _domains(self, tenant: str) -> tuple[list[DomainVolume], bool]:
+        volumes = [
+            v for v in self._notify.domain_volumes(tenant) if v.recipients >= MIN_DOMAIN_RECIPIENTS
+        ]
+        if volumes:
+            volumes.sort(key=lambda v: (-(v.rate or 0.0), -v.bounces, v.domain))
+            return [v for v in volumes if v.bounces][:MAX_DOMAINS], True
+        # No send sizes reported yet: the domains with the most bounces, without a rate.
+        totals = sorted(
+            self._report.dimension_totals(tenant, "domain"), key=lambda t: (-t.bounces, t.value)
+        )
+        return [DomainVolume(t.value, 0, t.bounces, t.hard) for t in totals[:MAX_DOMAINS]], False
+
+    def staff_digest(
+        self, tenants: Sequence[tuple[str, int | None]], since: datetime, until: datetime
+    ) -> StaffDigest:
+        lines = []
+        for tenant, contacts in tenants:
+            new = [
+                c for c in self.recent(tenant, since, until.date()) if c.last_received_at > since
+            ]
+            invalid = self._report.count_counters(tenant, (Facet.CATEGORY, str(Category.HARD)))
+            sends = [s for s in self._notify.recent_sends(tenant, since) if s.hard_rate is not None]
+            worst = max(sends, key=lambda s: s.hard_rate or 0.0, default=None)
+            lines.append(
+                TenantLine(
+                    tenant,
+                    len(new),
+                    sum(1 for c in new if c.hard),
+                    invalid / contacts if contacts else None,
+                    worst,
+                )
+            )
+        lines.sort(key=lambda t: (-t.worst_rate, -t.new, t.tenant))
+        quarantined = self._inbound("quarantined", since)
+        unparsed = self._inbound("unparsed", since)
+        return StaffDigest(
+            since=since,
+            until=until,
+            tenants=tuple(lines),
+            quarantined=tuple(quarantined[:MAX_LISTED]),
+            quarantined_total=len(quarantined),
+            unparsed=tuple(unparsed[:MAX_LISTED]),
+            unparsed_total=len(unparsed),
+        )
+
+    def _inbound(self, disposition: str, since: datetime) -> list[InboundRecord]:
+        page = self._bounces.list_inbound(SYSTEM_SCOPE, disposition, MAX_INBOUND, None)
+        return [r for r in page.items if r.received_at > since]

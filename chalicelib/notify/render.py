@@ -1,0 +1,621 @@
+"""Digests and alerts as email: a plain-text part and an HTML part for each.
+
+The HTML is built for mail clients, not browsers: tables for layout, every style inline, no
+<style> or <script>, no images, no web fonts, system font stacks, a single 640px column that
+shrinks on a phone. Bounce text (addresses, diagnostics, subjects, senders) is hostile input:
+every value reaches the HTML through `_e` (html.escape with quotes) and every link is built from
+our own base URL with urlencoded parameters, never taken from bounce data.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from chalicelib.notify.digest import MAX_INBOUND, StaffDigest, TenantDigest
+from chalicelib.notify.model import Alert, Severity
+
+INK = "#111827"
+MUTED = "#4b5563"
+LINE = "#e5e7eb"
+ACCENT = "#1d4ed8"
+WARN = "#b45309"
+CRITICAL = "#b91c1c"
+GOOD = "#047857"
+FONT = "-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
+MAX_DIAGNOSTIC = 160
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+
+
+def report_link(base: str, **params: str | int) -> str:
+    """A deep link into the report page: the page reads its view from the URL hash
+    (chalicelib/web/app.js readLink), so filters go after '#', never in the query."""
+    query = urlencode({k: str(v) for k, v in params.items() if v not in ("", None)})
+    return f"{base.split('#', 1)[0]}#{query}"
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _pct(rate: float | None) -> str:
+    if rate is None:
+        return "n/a"
+    percent = rate * 100
+    return f"{percent:.2f}%" if percent < 1 else f"{percent:.1f}%"
+
+
+def _clip(text: str, limit: int = MAX_DIAGNOSTIC) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _when(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%d %b %Y %H:%M")
+
+
+def _period(since: datetime, until: datetime, zone: str) -> str:
+    return f"{_when(since, zone)} to {_when(until, zone)} ({zone})"
+
+
+# -- HTML building blocks --------------------------------------------------------------------
+
+
+def _page(title: str, preheader: str, header: str, body: Iterable[str], footer: str) -> str:
+    return "".join(
+        [
+            "<!DOCTYPE html>\n",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta name="color-scheme" content="light only">',
+            f"<title>{_e(title)}</title></head>\n",
+            f'<body style="margin:0;padding:0;background:#f3f4f6;color:{INK};">\n',
+            # The preheader: the line mail clients show beside the subject in the inbox.
+            f'<div style="display:none;max-height:0;overflow:hidden;">{_e(preheader)}</div>\n',
+            '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+            'style="background:#f3f4f6;"><tr><td align="center" style="padding:24px 8px;">\n',
+            '<table role="presentation" width="640" cellpadding="0" cellspacing="0" border="0" '
+            f'style="width:100%;max-width:640px;background:#ffffff;border:1px solid {LINE};'
+            f'border-radius:6px;font-family:{FONT};font-size:14px;line-height:1.45;color:{INK};">\n',
+            header,
+            *body,
+            f'<tr><td style="padding:16px 24px 24px;border-top:1px solid {LINE};font-size:12px;'
+            f'color:{MUTED};">{footer}</td></tr>\n',
+            "</table>\n</td></tr></table>\n</body></html>\n",
+        ]
+    )
+
+
+def _header(kicker: str, title: str, sub: str, colour: str = ACCENT) -> str:
+    return (
+        f'<tr><td style="padding:20px 24px 12px;border-top:4px solid {colour};'
+        'border-radius:6px 6px 0 0;">'
+        f'<div style="font-size:12px;letter-spacing:0.04em;text-transform:uppercase;'
+        f'color:{MUTED};">{_e(kicker)}</div>'
+        f'<h1 style="margin:4px 0 4px;font-size:22px;line-height:1.25;font-weight:700;">'
+        f"{_e(title)}</h1>"
+        f'<div style="font-size:13px;color:{MUTED};">{_e(sub)}</div></td></tr>\n'
+    )
+
+
+def _tiles(tiles: Sequence[tuple[str, str, str]]) -> str:
+    """Key figures side by side: (figure, label, note)."""
+    width = 100 // max(len(tiles), 1)
+    cells = "".join(
+        f'<td width="{width}%" valign="top" style="padding:12px;border:1px solid {LINE};'
+        f'border-radius:4px;background:#f9fafb;">'
+        f'<div style="font-size:24px;font-weight:700;line-height:1.1;">{_e(figure)}</div>'
+        f'<div style="font-size:12px;color:{MUTED};">{_e(label)}</div>'
+        + (f'<div style="font-size:12px;color:{MUTED};">{_e(note)}</div>' if note else "")
+        + "</td>"
+        for figure, label, note in tiles
+    )
+    return (
+        '<tr><td style="padding:8px 24px 4px;"><table role="presentation" width="100%" '
+        'cellpadding="0" cellspacing="6" border="0" style="border-collapse:separate;">'
+        f"<tr>{cells}</tr></table></td></tr>\n"
+    )
+
+
+def _section(title: str, intro: str, rows: str, link: str = "", link_text: str = "") -> str:
+    parts = [
+        '<tr><td style="padding:16px 24px 4px;">',
+        f'<h2 style="margin:0 0 4px;font-size:16px;font-weight:700;">{_e(title)}</h2>',
+    ]
+    if intro:
+        parts.append(f'<p style="margin:0 0 8px;color:{MUTED};font-size:13px;">{_e(intro)}</p>')
+    parts.append(rows)
+    if link:
+        parts.append(
+            f'<p style="margin:8px 0 0;"><a href="{_e(link)}" style="color:{ACCENT};'
+            f'font-weight:600;text-decoration:underline;">{_e(link_text)}</a></p>'
+        )
+    parts.append("</td></tr>\n")
+    return "".join(parts)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], align: Sequence[str] = ()) -> str:
+    """A data table; cells arrive already escaped (they may hold small inline markup)."""
+    if not rows:
+        return ""
+    aligns = list(align) + ["left"] * (len(head) - len(align))
+    th = "".join(
+        f'<th align="{a}" style="padding:6px 8px;border-bottom:2px solid {LINE};font-size:12px;'
+        f'color:{MUTED};font-weight:600;text-align:{a};">{_e(h)}</th>'
+        for h, a in zip(head, aligns, strict=True)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td align="{a}" valign="top" style="padding:6px 8px;border-bottom:1px solid {LINE};'
+            f'text-align:{a};word-break:break-word;">{cell}</td>'
+            for cell, a in zip(row, aligns, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+        f'style="border-collapse:collapse;font-size:13px;"><tr>{th}</tr>{body}</table>'
+    )
+
+
+def _small(text: str) -> str:
+    return f'<div style="font-size:12px;color:{MUTED};">{_e(text)}</div>'
+
+
+def _mono(text: str) -> str:
+    return f'<span style="font-family:Menlo,Consolas,monospace;font-size:12px;">{_e(text)}</span>'
+
+
+def _rate_cell(rate: float | None, warn: float, critical: float) -> str:
+    colour = CRITICAL if (rate or 0) >= critical else WARN if (rate or 0) >= warn else INK
+    return f'<strong style="color:{colour};">{_e(_pct(rate))}</strong>'
+
+
+def _plain_section(title: str, lines: Sequence[str], link: str = "") -> list[str]:
+    out = [title, "-" * len(title), *lines]
+    if link:
+        out.append(f"Open in the report: {link}")
+    out.append("")
+    return out
+
+
+# -- the tenant digest -----------------------------------------------------------------------
+
+
+def _trend(d: TenantDigest) -> str:
+    share, previous = d.invalid.share, d.invalid.previous
+    if share is None:
+        return "contact count unknown"
+    if previous is None:
+        return "first figure"
+    if abs(share - previous) < 0.00005:
+        return f"unchanged since the last digest ({_pct(previous)})"
+    direction = "up" if share > previous else "down"
+    return f"{direction} from {_pct(previous)} at the last digest"
+
+
+def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:
+    who = d.name or d.tenant
+    day = d.since.date().isoformat()
+    period = _period(d.since, d.until, d.timezone)
+    base = {"tenant": d.tenant}
+    links = {
+        "new": report_link(report_url, **base, last_from=day, sort="last_bounce"),
+        "suppressed": report_link(report_url, **base, state="suppressed", last_from=day),
+        "rising": report_link(report_url, **base, sort="rising"),
+        "stats": report_link(report_url, **base, view="stats"),
+    }
+    subject = (
+        f"Rebound digest for {who}: {d.new_total} new bounced address"
+        f"{'' if d.new_total == 1 else 'es'}, {d.suppressed_total} suppressed"
+    )
+    share_text = _pct(d.invalid.share) if d.invalid.share is not None else "n/a"
+    trend = _trend(d)
+
+    text: list[str] = [
+        f"Rebound bounce digest for {who}",
+        period,
+        "",
+        f"New bounced addresses: {d.new_total} ({d.new_hard} hard)",
+        f"Became suppressed (the MMS skips them now): {d.suppressed_total}",
+        f"Invalid share of contacts: {share_text} ({d.invalid.invalid} invalid"
+        + (f" of {d.invalid.contacts} contacts" if d.invalid.contacts else "")
+        + f"; {trend})",
+        "",
+    ]
+    body: list[str] = [
+        _tiles(
+            [
+                (str(d.new_total), "new bounced addresses", f"{d.new_hard} hard"),
+                (str(d.suppressed_total), "became suppressed", "the MMS skips them"),
+                (share_text, "invalid share of contacts", trend),
+            ]
+        )
+    ]
+    if d.is_empty:
+        text += ["Nothing bounced in this period. Nothing to fix.", ""]
+        body.append(
+            _section(
+                "Nothing bounced",
+                "No new bounces, suppressions or sends over the alert levels in this period.",
+                "",
+            )
+        )
+
+    if d.sends:
+        rows = [
+            [
+                _mono(s.send_id),
+                _e(s.source or "-"),
+                _e(s.recipients),
+                _e(s.hard),
+                _rate_cell(s.hard_rate, d.warn_rate, d.critical_rate),
+            ]
+            for s in d.sends
+        ]
+        intro = (
+            f"Hard bounces per recipient at or above {_pct(d.warn_rate)} (mail providers start "
+            f"filtering) or {_pct(d.critical_rate)} (SES reviews the account). Clean the list "
+            "before the next send."
+        )
+        body.append(
+            _section(
+                "Sends over the bounce-rate levels",
+                intro,
+                _table(
+                    ["send", "source", "recipients", "hard", "rate"],
+                    rows,
+                    ["left", "left", "right", "right", "right"],
+                ),
+            )
+        )
+        text += _plain_section(
+            "Sends over the bounce-rate levels",
+            [
+                f"  {s.send_id}  {s.source or '-'}  {s.hard} hard of {s.recipients}"
+                f"  {_pct(s.hard_rate)}"
+                for s in d.sends
+            ],
+        )
+
+    if d.rising:
+        rows = [
+            [
+                _mono(c.address) + _small(_clip(c.diagnostic)),
+                _e(c.reason),
+                _e(n),
+                _e(c.bounce_count),
+            ]
+            for c, n in d.rising
+        ]
+        body.append(
+            _section(
+                "Rising: fix these first",
+                "Addresses that bounced again and again in the last 7 days.",
+                _table(
+                    ["address", "reason", "last 7 days", "total"],
+                    rows,
+                    ["left", "left", "right", "right"],
+                ),
+                links["rising"],
+                "Open the rising list in the report",
+            )
+        )
+        text += _plain_section(
+            "Rising: fix these first",
+            [
+                f"  {c.address}  {c.reason}  {n} in 7 days, {c.bounce_count} in all"
+                for c, n in d.rising
+            ],
+            links["rising"],
+        )
+
+    if d.suppressed:
+        rows = [
+            [_mono(c.address), _e(c.reason), _e(f"{c.last_bounce_at:%Y-%m-%d}")]
+            for c in d.suppressed
+        ]
+        more = d.suppressed_total - len(d.suppressed)
+        body.append(
+            _section(
+                "Became suppressed",
+                "The sending system skips these addresses from now on. Ask the members for a "
+                "current address, then update the contact."
+                + (f" {more} more in the report." if more > 0 else ""),
+                _table(["address", "reason", "last bounce"], rows),
+                links["suppressed"],
+                "Open the suppressed addresses in the report",
+            )
+        )
+        text += _plain_section(
+            "Became suppressed",
+            [f"  {c.address}  {c.reason}" for c in d.suppressed]
+            + ([f"  ... and {more} more"] if more > 0 else []),
+            links["suppressed"],
+        )
+
+    if d.new:
+        rows = [
+            [
+                _mono(c.address) + _small(_clip(c.diagnostic)),
+                _e(c.reason),
+                _e(f"last bounced {c.last_bounce_at:%Y-%m-%d}, {c.bounce_count}×"),
+            ]
+            for c in d.new
+        ]
+        more = d.new_total - len(d.new)
+        body.append(
+            _section(
+                "New bounces",
+                "Addresses that bounced since the last digest, most bounces first."
+                + (f" {more} more in the report." if more > 0 else ""),
+                _table(["address", "reason", "when"], rows),
+                links["new"],
+                "Open the new bounces in the report",
+            )
+        )
+        text += _plain_section(
+            "New bounces",
+            [
+                f"  {c.address}  {c.reason}  last bounced {c.last_bounce_at:%Y-%m-%d}, "
+                f"{c.bounce_count} time(s)"
+                for c in d.new
+            ]
+            + ([f"  ... and {more} more"] if more > 0 else []),
+            links["new"],
+        )
+
+    if d.reasons:
+
+        def reason_link(reason: str) -> str:
+            return report_link(report_url, **base, reason=reason, last_from=day)
+
+        rows = [
+            [
+                f'<a href="{_e(reason_link(str(r.reason)))}" style="color:{ACCENT};">'
+                f"{_e(r.reason)}</a>",
+                _e(r.addresses),
+                _e(r.explanation),
+            ]
+            for r in d.reasons
+        ]
+        body.append(
+            _section(
+                "Why they bounced, and what to do",
+                "",
+                _table(
+                    ["reason", "addresses", "what it means and what to do"], rows, ["left", "right"]
+                ),
+            )
+        )
+        lines = []
+        for r in d.reasons:
+            lines += [
+                f"  {r.reason} ({r.addresses}): {r.explanation}",
+                f"    {reason_link(str(r.reason))}",
+            ]
+        text += _plain_section("Why they bounced, and what to do", lines)
+
+    if d.domains:
+        if d.domains_have_rates:
+            head = ["domain", "recipients", "bounces", "rate"]
+            rows = [
+                [
+                    f'<a href="{_e(report_link(report_url, **base, domain=v.domain))}" '
+                    f'style="color:{ACCENT};">{_e(v.domain)}</a>',
+                    _e(v.recipients),
+                    _e(v.bounces),
+                    _rate_cell(v.rate, d.warn_rate, d.critical_rate),
+                ]
+                for v in d.domains
+            ]
+            intro = "Bounces per recipient over the sends the MMS reported, highest first."
+            plain = [
+                f"  {v.domain}  {v.bounces} of {v.recipients}  {_pct(v.rate)}  "
+                f"{report_link(report_url, **base, domain=v.domain)}"
+                for v in d.domains
+            ]
+        else:
+            head = ["domain", "bounces", "hard"]
+            rows = [
+                [
+                    f'<a href="{_e(report_link(report_url, **base, domain=v.domain))}" '
+                    f'style="color:{ACCENT};">{_e(v.domain)}</a>',
+                    _e(v.bounces),
+                    _e(v.hard),
+                ]
+                for v in d.domains
+            ]
+            intro = "Rates appear once the MMS reports send sizes; until then, most bounces first."
+            plain = [
+                f"  {v.domain}  {v.bounces} bounces, {v.hard} hard  "
+                f"{report_link(report_url, **base, domain=v.domain)}"
+                for v in d.domains
+            ]
+        body.append(
+            _section(
+                "Recipient domains by bounce rate",
+                intro,
+                _table(head, rows, ["left"] + ["right"] * (len(head) - 1)),
+                links["stats"],
+                "Open the statistics",
+            )
+        )
+        text += _plain_section("Recipient domains by bounce rate", [intro, *plain])
+
+    text += [f"The whole report: {report_link(report_url, **base)}", "", _FOOTER_TEXT]
+    html_text = _page(
+        subject,
+        f"{d.new_total} new, {d.suppressed_total} suppressed, invalid share {share_text}",
+        _header(f"Rebound bounce digest · {who}", f"{d.new_total} new bounced addresses", period),
+        body,
+        _footer(report_link(report_url, **base)),
+    )
+    return RenderedMail(subject, "\n".join(text).rstrip() + "\n", html_text)
+
+
+_FOOTER_TEXT = (
+    "Sent by Rebound from a no-reply address: replies are not read. Change when this digest "
+    "comes and who gets it with PUT /v1/tenants/{tenant}/notification-settings."
+)
+
+
+def _footer(link: str) -> str:
+    return (
+        f'<a href="{_e(link)}" style="color:{ACCENT};">Open the whole report</a><br>'
+        "Sent by Rebound from a no-reply address: replies are not read. The schedule and the "
+        "recipients are the tenant's notification settings."
+    )
+
+
+# -- the staff-wide digest -------------------------------------------------------------------
+
+
+def render_staff_digest(d: StaffDigest, report_url: str) -> RenderedMail:
+    period = _period(d.since, d.until, "UTC")
+    busy = [t for t in d.tenants if t.new or t.worst_send or t.invalid_share]
+    new_total = sum(t.new for t in d.tenants)
+    subject = (
+        f"Rebound staff digest: {new_total} new bounced addresses, "
+        f"{d.quarantined_total} quarantined, {d.unparsed_total} unparsed"
+    )
+    text = ["Rebound staff digest (all tenants)", period, ""]
+    body = [
+        _tiles(
+            [
+                (
+                    str(sum(t.new for t in d.tenants)),
+                    "new bounced addresses",
+                    f"{len(busy)} tenants",
+                ),
+                (_count(d.quarantined_total), "quarantined", "tag missing, expired or forged"),
+                (_count(d.unparsed_total), "unparsed", "the parser could not read them"),
+            ]
+        )
+    ]
+    if busy:
+        rows = []
+        plain = []
+        for t in busy[:15]:
+            send = t.worst_send
+            rows.append(
+                [
+                    f'<a href="{_e(report_link(report_url, tenant=t.tenant))}" '
+                    f'style="color:{ACCENT};">{_e(t.tenant)}</a>',
+                    _e(t.new),
+                    _e(t.hard),
+                    _e(_pct(t.invalid_share)),
+                    (
+                        _e(f"{_pct(send.hard_rate)} ({send.send_id})")
+                        if send is not None
+                        else _e("n/a")
+                    ),
+                ]
+            )
+            plain.append(
+                f"  {t.tenant}  {t.new} new ({t.hard} hard)  invalid {_pct(t.invalid_share)}"
+                + (f"  worst send {send.send_id} {_pct(send.hard_rate)}" if send else "")
+                + f"  {report_link(report_url, tenant=t.tenant)}"
+            )
+        body.append(
+            _section(
+                "Tenants with the worst rates",
+                "Worst send hard-bounce rate or invalid share of contacts first.",
+                _table(
+                    ["tenant", "new", "hard", "invalid share", "worst send"],
+                    rows,
+                    ["left", "right", "right", "right", "right"],
+                ),
+            )
+        )
+        text += _plain_section("Tenants with the worst rates", plain)
+    for title, records, total, what in (
+        ("Quarantine", d.quarantined, d.quarantined_total, "GET /v1/quarantine"),
+        ("Unparsed mail", d.unparsed, d.unparsed_total, "GET /v1/unparsed"),
+    ):
+        if not total:
+            continue
+        rows = [
+            [
+                _e(f"{r.received_at:%Y-%m-%d %H:%M}"),
+                _e(_clip(r.problem, 80)) + _small(_clip(r.subject, 80)),
+                _mono(_clip(r.sender, 60)),
+            ]
+            for r in records
+        ]
+        body.append(
+            _section(
+                f"{title}: {_count(total)} since the last digest",
+                f"Kept, never counted. All of them: {what} with a staff key.",
+                _table(["received", "problem", "from"], rows),
+            )
+        )
+        text += _plain_section(
+            f"{title}: {_count(total)} since the last digest",
+            [
+                f"  {r.received_at:%Y-%m-%d %H:%M}  {_clip(r.problem, 80)}  {_clip(r.sender, 60)}"
+                for r in records
+            ]
+            + [f"  All of them: {what} with a staff key."],
+        )
+    if d.is_empty:
+        text += ["Nothing new in any tenant, no quarantined or unparsed mail.", ""]
+    text += ["Sent by Rebound from a no-reply address: replies are not read."]
+    html_text = _page(
+        subject,
+        f"{d.quarantined_total} quarantined, {d.unparsed_total} unparsed",
+        _header("Rebound staff digest · all tenants", "Customer service overview", period),
+        body,
+        _footer(report_link(report_url)),
+    )
+    return RenderedMail(subject, "\n".join(text).rstrip() + "\n", html_text)
+
+
+def _count(n: int) -> str:
+    return f"{n}+" if n >= MAX_INBOUND else str(n)
+
+
+# -- alerts ----------------------------------------------------------------------------------
+
+
+def render_alert(alert: Alert) -> RenderedMail:
+    colour = CRITICAL if alert.severity is Severity.CRITICAL else WARN
+    label = "CRITICAL" if alert.severity is Severity.CRITICAL else "Warning"
+    subject = f"[Rebound {label}] {alert.title}"
+    text = [subject, "", *alert.lines, ""]
+    if alert.link:
+        text.append(f"Open: {alert.link}")
+    text += [
+        "",
+        f"Alert {alert.kind} for {alert.scope}, raised {alert.raised_at:%Y-%m-%d %H:%M} UTC. "
+        "Repeats of the same condition are held back for "
+        f"{int(alert.cooldown.total_seconds() // 3600)} h.",
+    ]
+    paragraphs = "".join(f'<p style="margin:0 0 8px;">{_e(line)}</p>' for line in alert.lines)
+    link = (
+        f'<p style="margin:12px 0 0;"><a href="{_e(alert.link)}" style="color:{ACCENT};'
+        f'font-weight:600;">Open in the report</a></p>'
+        if alert.link
+        else ""
+    )
+    body = [f'<tr><td style="padding:8px 24px 8px;">{paragraphs}{link}</td></tr>\n']
+    html_text = _page(
+        subject,
+        alert.lines[0] if alert.lines else alert.title,
+        _header(f"Rebound alert · {label}", alert.title, f"{alert.scope} · {alert.kind}", colour),
+        body,
+        _e(text[-1]),
+    )
+    return RenderedMail(subject, "\n".join(text).rstrip() + "\n", html_text)

@@ -1,0 +1,462 @@
+"""Notification items on the single table: tenants' notification settings, digest "sent"
+markers and snapshots, send sizes reported by the MMS with their bounce tallies, and alert
+de-duplication / rate-limit state. Implements chalicelib.notify.ports.NotifyStore.
+
+Key shapes (every pk starts with the scope: a tenant, or `_system` for staff-wide items):
+
+    pk                              sk                          item
+    T#<tenant>#NOTIFY               SETTINGS                    NotificationSettingsItem
+    T#<scope>#NOTIFY                DIGEST#<period>             DigestMarkerItem (TTL)
+    T#<scope>#NOTIFY                SNAPSHOT                    DigestSnapshotItem
+    T#<tenant>#SEND                 <send id>                   SendVolumeItem (TTL)
+    T#<tenant>#SENDDOM              <domain>                    SendDomainItem
+    T#<tenant>#SEND#<send id>       M#<message>#<address>       SendBounceMarkerItem (TTL)
+    T#<scope>#ALERT                 K#<alert key>               AlertStateItem (TTL)
+    T#<scope>#ALERT                 B#<window>                  AlertBudgetItem (TTL)
+    T#<scope>#ALERT                 W#<window>#<key>            AlertWindowItem (TTL)
+
+Digest periods are "D2026-11-20" (daily, the tenant's local date) or "W2026-47" (ISO week);
+alert windows are UTC hours "2026-11-20T09". TTL (`expires_at`, epoch seconds, the table's TTL
+attribute) keeps the per-send and per-window partitions bounded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+
+from botocore.exceptions import ClientError
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.exceptions import (
+    DeleteError,
+    DoesNotExist,
+    PutError,
+    TransactWriteError,
+    UpdateError,
+)
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.bounces import BounceEvent
+from chalicelib.notify.model import (
+    AlertLevels,
+    Cadence,
+    DigestSnapshot,
+    DigestState,
+    DomainVolume,
+    NotificationSettings,
+    SendVolume,
+)
+from chalicelib.storage.items import _Item
+from chalicelib.timefmt import iso, parse_iso
+
+SEND_TTL = timedelta(days=120)  # a send's bounce rate stops mattering long before this
+MARKER_TTL = timedelta(days=400)
+WINDOW_TTL = timedelta(days=2)
+
+
+class NotificationSettingsItem(_Item):
+    cadence = UnicodeAttribute()
+    hour = NumberAttribute()
+    weekday = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    recipients = ListAttribute(of=UnicodeAttribute, default=list)
+    send_empty = BooleanAttribute(default=False)
+    warn_rate = NumberAttribute()
+    critical_rate = NumberAttribute()
+    min_recipients = NumberAttribute()
+    updated_at = UnicodeAttribute(default="")
+
+
+class DigestMarkerItem(_Item):
+    """One digest period: claimed (sending), sent or skipped."""
+
+    state = UnicodeAttribute()
+    claimed_at = UnicodeAttribute()
+    message_id = UnicodeAttribute(default="")
+    expires_at = NumberAttribute()
+
+
+class DigestSnapshotItem(_Item):
+    until = UnicodeAttribute()
+    invalid = NumberAttribute()
+    contacts = NumberAttribute(null=True)
+
+
+class SendVolumeItem(_Item):
+    send_id = UnicodeAttribute()
+    source = UnicodeAttribute(default="")
+    recipients = NumberAttribute(null=True)
+    per_domain = UnicodeAttribute(default="{}")  # JSON {domain: recipients}
+    reported_at = UnicodeAttribute(null=True)
+    bounces = NumberAttribute(default=0)
+    hard = NumberAttribute(default=0)
+    first_bounce_at = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=0)
+    expires_at = NumberAttribute()
+
+
+class SendDomainItem(_Item):
+    """One recipient domain of a tenant over every reported send."""
+
+    recipients = NumberAttribute(default=0)
+    bounces = NumberAttribute(default=0)
+    hard = NumberAttribute(default=0)
+
+
+class SendBounceMarkerItem(_Item):
+    expires_at = NumberAttribute()
+
+
+class AlertStateItem(_Item):
+    last_at = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+class AlertBudgetItem(_Item):
+    sent = NumberAttribute(default=0)
+    expires_at = NumberAttribute()
+
+
+class AlertWindowItem(_Item):
+    hits = NumberAttribute(default=0)
+    expires_at = NumberAttribute()
+
+
+NOTIFY_ITEM_CLASSES = (
+    NotificationSettingsItem,
+    DigestMarkerItem,
+    DigestSnapshotItem,
+    SendVolumeItem,
+    SendDomainItem,
+    SendBounceMarkerItem,
+    AlertStateItem,
+    AlertBudgetItem,
+    AlertWindowItem,
+)
+
+
+def notify_pk(scope: str) -> str:
+    return f"T#{scope}#NOTIFY"
+
+
+def send_pk(tenant: str) -> str:
+    return f"T#{tenant}#SEND"
+
+
+def send_domain_pk(tenant: str) -> str:
+    return f"T#{tenant}#SENDDOM"
+
+
+def send_marker_pk(tenant: str, send_id: str) -> str:
+    return f"T#{tenant}#SEND#{send_id}"
+
+
+def alert_pk(scope: str) -> str:
+    return f"T#{scope}#ALERT"
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _condition_failed(error: PutError | UpdateError | DeleteError) -> bool:
+    cause = error.cause
+    return isinstance(cause, ClientError) and (
+        cause.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    )
+
+
+def _save_if(item: _Item, condition: Condition) -> bool:
+    """Put when the condition holds; False when it does not (someone else got there)."""
+    try:
+        item.save(condition=condition)
+    except PutError as error:
+        if _condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def _delete_if(item: _Item, condition: Condition) -> None:
+    """Delete when the condition holds (only our own claim); otherwise leave it."""
+    try:
+        item.delete(condition=condition)
+    except DeleteError as error:
+        if not _condition_failed(error):
+            raise
+
+
+class NotifyRepository:
+    """NotifyStore on the single table."""
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def get_notification_settings(self, tenant: str) -> NotificationSettings | None:
+        try:
+            i = NotificationSettingsItem.get(notify_pk(tenant), "SETTINGS")
+        except DoesNotExist:
+            return None
+        return NotificationSettings(
+            tenant=tenant,
+            cadence=Cadence(i.cadence),
+            hour=int(i.hour),
+            weekday=i.weekday,
+            timezone=i.timezone,
+            recipients=tuple(str(r) for r in i.recipients),
+            send_empty=bool(i.send_empty),
+            levels=AlertLevels(float(i.warn_rate), float(i.critical_rate), int(i.min_recipients)),
+        )
+
+    def put_notification_settings(self, settings: NotificationSettings) -> None:
+        NotificationSettingsItem(
+            notify_pk(settings.tenant),
+            "SETTINGS",
+            cadence=str(settings.cadence),
+            hour=settings.hour,
+            weekday=settings.weekday,
+            timezone=settings.timezone,
+            recipients=list(settings.recipients),
+            send_empty=settings.send_empty,
+            warn_rate=settings.levels.warn,
+            critical_rate=settings.levels.critical,
+            min_recipients=settings.levels.min_recipients,
+            updated_at=iso(datetime.now(UTC)),
+        ).save()
+
+    # -- digests ----------------------------------------------------------------------------
+
+    def claim_digest(self, scope: str, period: str, now: datetime, stale_after: timedelta) -> bool:
+        item = DigestMarkerItem(
+            notify_pk(scope),
+            f"DIGEST#{period}",
+            state=str(DigestState.SENDING),
+            claimed_at=iso(now),
+            expires_at=_epoch(now + MARKER_TTL),
+        )
+        # Free, or claimed by a run that died mid-send longer ago than any run can last.
+        condition = DigestMarkerItem.pk.does_not_exist() | (
+            (DigestMarkerItem.state == str(DigestState.SENDING))
+            & (DigestMarkerItem.claimed_at < iso(now - stale_after))
+        )
+        return _save_if(item, condition)
+
+    def finish_digest(
+        self, scope: str, period: str, state: DigestState, message_id: str = ""
+    ) -> None:
+        DigestMarkerItem(notify_pk(scope), f"DIGEST#{period}").update(
+            actions=[
+                DigestMarkerItem.state.set(str(state)),
+                DigestMarkerItem.message_id.set(message_id),
+            ]
+        )
+
+    def release_digest(self, scope: str, period: str, claimed_at: datetime) -> None:
+        _delete_if(
+            DigestMarkerItem(notify_pk(scope), f"DIGEST#{period}"),
+            (DigestMarkerItem.state == str(DigestState.SENDING))
+            & (DigestMarkerItem.claimed_at == iso(claimed_at)),
+        )
+
+    def digest_state(self, scope: str, period: str) -> DigestState | None:
+        try:
+            item = DigestMarkerItem.get(notify_pk(scope), f"DIGEST#{period}", consistent_read=True)
+        except DoesNotExist:
+            return None
+        return DigestState(item.state)
+
+    def get_snapshot(self, scope: str) -> DigestSnapshot | None:
+        try:
+            i = DigestSnapshotItem.get(notify_pk(scope), "SNAPSHOT", consistent_read=True)
+        except DoesNotExist:
+            return None
+        contacts = None if i.contacts is None else int(i.contacts)
+        return DigestSnapshot(parse_iso(i.until), int(i.invalid), contacts)
+
+    def put_snapshot(self, scope: str, snapshot: DigestSnapshot) -> None:
+        DigestSnapshotItem(
+            notify_pk(scope),
+            "SNAPSHOT",
+            until=iso(snapshot.until),
+            invalid=snapshot.invalid,
+            contacts=snapshot.contacts,
+        ).save()
+
+    # -- sends ------------------------------------------------------------------------------
+
+    def put_send_volume(
+        self,
+        tenant: str,
+        send_id: str,
+        *,
+        source: str,
+        recipients: int,
+        per_domain: Mapping[str, int],
+        now: datetime,
+    ) -> SendVolume:
+        """Store (or correct) a send's size. The per-domain totals move by the difference to
+        what this send reported before, in one transaction guarded by the send's version, so a
+        repeated PUT never counts recipients twice."""
+        for _ in range(5):
+            current = self._get_send_item(tenant, send_id)
+            before = json.loads(current.per_domain) if current else {}
+            version = int(current.version) if current else 0
+            actions: list[Action] = [
+                SendVolumeItem.send_id.set(send_id),
+                SendVolumeItem.source.set(source),
+                SendVolumeItem.recipients.set(recipients),
+                SendVolumeItem.per_domain.set(json.dumps(dict(per_domain), sort_keys=True)),
+                SendVolumeItem.reported_at.set(iso(now)),
+                SendVolumeItem.version.set(version + 1),
+                SendVolumeItem.expires_at.set(_epoch(now + SEND_TTL)),
+            ]
+            condition = (
+                SendVolumeItem.version == version
+                if current is not None
+                else SendVolumeItem.pk.does_not_exist()
+            )
+            try:
+                with TransactWrite(connection=_connection()) as tx:
+                    tx.update(
+                        SendVolumeItem(send_pk(tenant), send_id), actions, condition=condition
+                    )
+                    for domain in sorted(set(before) | set(per_domain)):
+                        delta = int(per_domain.get(domain, 0)) - int(before.get(domain, 0))
+                        if delta:
+                            tx.update(
+                                SendDomainItem(send_domain_pk(tenant), domain),
+                                [SendDomainItem.recipients.add(delta)],
+                            )
+            except TransactWriteError:
+                continue  # a bounce or another PUT changed the send meanwhile: read again
+            stored = self.get_send_volume(tenant, send_id)
+            assert stored is not None
+            return stored
+        raise RuntimeError(f"send {send_id} stayed contended; try again")
+
+    def get_send_volume(self, tenant: str, send_id: str) -> SendVolume | None:
+        item = self._get_send_item(tenant, send_id)
+        return None if item is None else _send_from_item(tenant, item)
+
+    def _get_send_item(self, tenant: str, send_id: str) -> SendVolumeItem | None:
+        try:
+            return SendVolumeItem.get(send_pk(tenant), send_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def note_bounce(self, event: BounceEvent) -> SendVolume | None:
+        if not event.send_id:
+            return None
+        now = event.received_at
+        marker = SendBounceMarkerItem(
+            send_marker_pk(event.tenant, event.send_id),
+            f"M#{event.message_id}#{event.address}",
+            expires_at=_epoch(now + SEND_TTL),
+        )
+        send = SendVolumeItem(send_pk(event.tenant), event.send_id)
+        actions: list[Action] = [
+            SendVolumeItem.send_id.set(event.send_id),
+            SendVolumeItem.bounces.add(1),
+            SendVolumeItem.version.add(1),
+            SendVolumeItem.expires_at.set(_epoch(now + SEND_TTL)),
+            SendVolumeItem.first_bounce_at.set(
+                SendVolumeItem.first_bounce_at | iso(event.received_at)
+            ),
+        ]
+        domain_actions: list[Action] = [SendDomainItem.bounces.add(1)]
+        if event.hard:
+            actions.append(SendVolumeItem.hard.add(1))
+            domain_actions.append(SendDomainItem.hard.add(1))
+        domain = SendDomainItem(send_domain_pk(event.tenant), event.address.rpartition("@")[2])
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                tx.save(marker, condition=SendBounceMarkerItem.pk.does_not_exist())
+                tx.update(send, actions)
+                tx.update(domain, domain_actions)
+        except TransactWriteError as error:
+            reasons = [r.code if r else None for r in error.cancellation_reasons]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return None
+            raise
+        return self.get_send_volume(event.tenant, event.send_id)
+
+    def recent_sends(self, tenant: str, since: datetime) -> Sequence[SendVolume]:
+        out = []
+        for item in SendVolumeItem.query(send_pk(tenant), limit=2000):
+            send = _send_from_item(tenant, item)
+            moments = [m for m in (send.reported_at, send.first_bounce_at) if m is not None]
+            if moments and max(moments) >= since:
+                out.append(send)
+        return out
+
+    def domain_volumes(self, tenant: str) -> Sequence[DomainVolume]:
+        return [
+            DomainVolume(i.sk, int(i.recipients or 0), int(i.bounces or 0), int(i.hard or 0))
+            for i in SendDomainItem.query(send_domain_pk(tenant), limit=5000)
+        ]
+
+    # -- alerts -----------------------------------------------------------------------------
+
+    def claim_alert(self, scope: str, key: str, now: datetime, cooldown: timedelta) -> bool:
+        item = AlertStateItem(
+            alert_pk(scope), f"K#{key}", last_at=iso(now), expires_at=_epoch(now + cooldown)
+        )
+        condition = AlertStateItem.pk.does_not_exist() | (
+            AlertStateItem.last_at < iso(now - cooldown)
+        )
+        return _save_if(item, condition)
+
+    def release_alert(self, scope: str, key: str, claimed_at: datetime) -> None:
+        _delete_if(
+            AlertStateItem(alert_pk(scope), f"K#{key}"),
+            AlertStateItem.last_at == iso(claimed_at),
+        )
+
+    def take_alert_budget(self, scope: str, window: str, limit: int) -> bool:
+        item = AlertBudgetItem(alert_pk(scope), f"B#{window}")
+        expires = _epoch(datetime.now(UTC) + WINDOW_TTL)
+        try:
+            item.update(
+                actions=[AlertBudgetItem.sent.add(1), AlertBudgetItem.expires_at.set(expires)],
+                condition=AlertBudgetItem.sent.does_not_exist() | (AlertBudgetItem.sent < limit),
+            )
+        except UpdateError as error:
+            if _condition_failed(error):
+                return False
+            raise
+        return True
+
+    def add_to_window(self, scope: str, key: str, window: str) -> int:
+        item = AlertWindowItem(alert_pk(scope), f"W#{window}#{key}")
+        expires = _epoch(datetime.now(UTC) + WINDOW_TTL)
+        item.update(actions=[AlertWindowItem.hits.add(1), AlertWindowItem.expires_at.set(expires)])
+        return int(item.hits)
+
+
+def _send_from_item(tenant: str, i: SendVolumeItem) -> SendVolume:
+    per_domain = json.loads(i.per_domain or "{}")
+    return SendVolume(
+        tenant=tenant,
+        send_id=i.send_id or i.sk,
+        source=i.source or "",
+        recipients=None if i.recipients is None else int(i.recipients),
+        per_domain=tuple(sorted((str(d), int(n)) for d, n in per_domain.items())),
+        bounces=int(i.bounces or 0),
+        hard=int(i.hard or 0),
+        reported_at=parse_iso(i.reported_at) if i.reported_at else None,
+        first_bounce_at=parse_iso(i.first_bounce_at) if i.first_bounce_at else None,
+    )
+
+
+def _connection() -> Connection:
+    # The table's own connection (one botocore client per process).
+    connection: Connection = SendVolumeItem._get_connection().connection
+    return connection
