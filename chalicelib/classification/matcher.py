@@ -1,7 +1,8 @@
 """Fast "does any of these wordings occur" tests for the phrase tables, as data stays regexes.
 
-Most wordings MTAs write are plain text ("mailbox full", "spamhaus"): those are tested with
-`in`, never compiled. The rest are grouped by the longest literal run every match must contain
+Most wordings MTAs write are plain text ("mailbox full", "spamhaus") or a few plain variants
+("(?:recipient|mailbox) (?:is )?unknown"): those are expanded and tested with `in`, never
+compiled. The rest are grouped by the longest literal run every match must contain
 (`anchor_of`) and compiled on first use, one alternation per anchor, so the regex engine runs
 only on texts that contain the anchor and a process pays only for the wordings it meets
 (compiling is the largest part of `rebound parse`'s start-up on a short batch).
@@ -33,6 +34,48 @@ def literal_of(pattern: str) -> str | None:
         out.append(char)
         i += 1
     return "".join(out)
+
+
+def expansions(pattern: str, limit: int = 4) -> list[str] | None:
+    """Every text a pattern made only of literals, `(?:a|b)` groups of literals and optional
+    `x?` / `(?:...)?` parts can match ("mail ?box" -> ["mail box", "mailbox"]), or None when it
+    uses anything else or would expand past `limit`. Such patterns need no regex at all."""
+    options: list[list[str]] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if pattern.startswith("(?:", i):
+            close = pattern.find(")", i)
+            if close < 0:
+                return None
+            branches = [literal_of(b) for b in pattern[i + 3 : close].split("|")]
+            if any(b is None or "(" in b for b in branches):
+                return None
+            choice = [b for b in branches if b is not None]
+            i = close + 1
+        elif char == "\\":
+            following = pattern[i + 1 : i + 2]
+            if not following or following.isalnum():
+                return None
+            choice = [following]
+            i += 2
+        elif char in _META:
+            return None
+        else:
+            choice = [char]
+            i += 1
+        if pattern[i : i + 1] == "?":
+            choice = [*choice, ""]
+            i += 1
+        elif pattern[i : i + 1] in _META and pattern[i : i + 1] not in "(\\":
+            return None  # another quantifier (*, +, {m,n}) on this part
+        options.append(choice)
+    texts = [""]
+    for choice in options:
+        texts = [t + c for t in texts for c in choice]
+        if len(texts) > limit:
+            return None
+    return texts if all(texts) else None
 
 
 def alternatives(pattern: str) -> list[str]:
@@ -121,12 +164,12 @@ class Matcher:
         groups: dict[str, list[str]] = {}
         for whole in patterns:
             for pattern in alternatives(whole):
-                literal = literal_of(pattern)
-                if literal:
-                    literals.append(literal)
+                texts = expansions(pattern)
+                if texts:
+                    literals.extend(texts)
                 else:
                     groups.setdefault(anchor_of(pattern) or "", []).append(pattern)
-        self._literals = tuple(literals)
+        self._literals = tuple(dict.fromkeys(literals))
         # Anchored groups first; the unanchored ones (anchor "") always run, last.
         self._groups = sorted(((a, tuple(p)) for a, p in groups.items()), key=lambda g: not g[0])
         self._compiled: dict[str, re.Pattern[str]] = {}

@@ -221,6 +221,12 @@ def _failed_recipients_header(mail: Mail, body: str) -> list[Finding]:
     return out
 
 
+def _complete(finding: Finding) -> bool:
+    """A DSN recipient block with its own code, reply and words: the report's text can add
+    nothing to it, so the family's text reading is skipped (only its phrase table applies)."""
+    return bool(finding.status and finding.reply_code and len(finding.diagnostic) >= 12)
+
+
 def _kind(recipients: tuple[RecipientResult, ...], bouncy: bool) -> MessageKind:
     actions = {r.action for r in recipients}
     if Action.FAILED in actions:
@@ -278,7 +284,8 @@ def _parse(raw: bytes) -> ParseResult:
         original_headers=original,
         dsn_text=dsn_text,
     )
-    module, text_findings = registry.run(ctx)
+    complete = bool(dsn) and all(_complete(f) for f in dsn)
+    module, text_findings = registry.run(ctx, read=not complete)
     if not bouncy and (module is None or module.NAME == "generic" or not text_findings):
         # Only an MTA family's own fingerprint (fml's X-MLServer, a Sieve rejection) makes a
         # report of a message that none of the bounce signals flagged.

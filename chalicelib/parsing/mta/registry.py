@@ -128,12 +128,45 @@ def family_of(module: ModuleType | None) -> Family | None:
     return family if isinstance(family, Family) else None
 
 
-def run(ctx: Context) -> tuple[ModuleType | None, list[Finding]]:
+_FAMILIES = {f.name: f for f in (family_of(m) for m in DETECTORS) if f is not None}
+# Every family's fingerprints flattened once, so one message is checked against all of them in
+# a few comprehensions instead of a Python loop per family.
+_HEADERS = [(h, f.name) for f in _FAMILIES.values() for h in f.headers]
+_MAILERS = [(m, f.name) for f in _FAMILIES.values() for m in f.mailers]
+_MARKERS = [(m, f.name) for f in _FAMILIES.values() for m in f.markers]
+_SENDERS = [(s, f.name) for f in _FAMILIES.values() for s in f.senders]
+
+
+def recognised(ctx: Context) -> set[str]:
+    """The names of the families whose fingerprints the message carries (the same rule as
+    `Family.recognises`, for all families at once)."""
+    low = ctx.lowered
+    found = {name for header, name in _HEADERS if header in low.header_names}
+    found.update(name for mailer, name in _MAILERS if mailer in low.mailer)
+    found.update(name for marker, name in _MARKERS if marker in low.body)
+    for name in {name for fragment, name in _SENDERS if fragment in low.sender} - found:
+        subjects = _FAMILIES[name].subjects
+        if not subjects or any(s in low.subject for s in subjects):
+            found.add(name)
+    return found
+
+
+def run(ctx: Context, read: bool = True) -> tuple[ModuleType | None, list[Finding]]:
     """The first detector that reads failed recipients from the message, and its findings. A
     detector that recognises the message but finds nobody lets the next one try; the first such
-    one is still reported as the message's MTA."""
+    one is still reported as the message's MTA. Families not recognised are skipped without
+    calling them. With `read=False` (a complete DSN says it all) the first recognised family
+    that only reads text is taken as the MTA without reading; detectors with their own logic
+    (hints from vendor fields, quoted replies) still run."""
+    hits = recognised(ctx)
     claimed: ModuleType | None = None
     for module in DETECTORS:
+        name = str(module.NAME)
+        if name in _FAMILIES and name not in hits:
+            continue
+        family = _FAMILIES.get(name)
+        if not read and family is not None and module.detect == family.detect:
+            return module, []
         detect: Detect = module.detect
         result = detect(ctx)
         if result:
