@@ -172,7 +172,7 @@ _STATUS_OUTRANKS: dict[Reason, frozenset[Reason]] = {
 }
 # Words that show a failure answered RCPT TO (the address itself was judged).
 _ADDRESS_STAGE = re.compile(
-    r"does not like recipient|rcpt to|in reply to rcpt|[<\[]rcpt_to[>\]]"
+    r"does not like recipient|\brcpt\b|rcpt_to"
     r"|<[^<>\s]+@[^<>\s]+>: user unknown"  # the address echoed back: answered at RCPT
 )
 # The bare "no such user" replies that filters also write after DATA; the specific wordings

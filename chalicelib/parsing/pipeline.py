@@ -164,10 +164,11 @@ def _results(
             verdict = classify(status, f.reply_code, f.diagnostic, Reason.NETWORK_ERROR)
         if (
             f.action is Action.FAILED
-            and (status or "").startswith("4")
+            and status in _GAVE_UP
             and verdict.reason is Reason.NETWORK_ERROR
         ):
-            # A temporary network failure reported as final: the queue lifetime ran out.
+            # "No answer from host" (4.4.1) or "delivery time expired" (4.4.7) reported as a
+            # final failure: the queue lifetime ran out while the host kept timing out.
             verdict = classify(status, reply_code, f.diagnostic, Reason.EXPIRED)
         if f.action is Action.DELAYED and verdict.reason is Reason.UNDEFINED:
             verdict = classify(status, f.reply_code, f.diagnostic, Reason.EXPIRED)
@@ -192,6 +193,7 @@ def _results(
     return tuple(out)
 
 
+_GAVE_UP = frozenset({"4.4.1", "4.4.7"})
 _CODE_AFTER_REPLY = re.compile(r"\b[245]\d\d[ -]+([245]\.\d{1,3}\.\d{1,3})\b")
 
 
