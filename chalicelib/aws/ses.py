@@ -41,7 +41,8 @@ class SesMailer:
         sends bounces of this mail to the no-reply sender, not to any Return-Path header."""
         response = client("ses").send_raw_email(
             Source=sender,
-            Destinations=list(to),
+            # No Destinations: SES takes them from the To header (given both, moto lists
+            # every recipient twice and SES would deliver to the union).
             RawMessage={
                 "Data": build_multipart(
                     sender=sender, to=to, subject=subject, text=text, html=html, headers=headers
@@ -69,4 +70,7 @@ def build_multipart(
         message[name] = value
     message.set_content(text, subtype="plain", charset="utf-8")
     message.add_alternative(html, subtype="html", charset="utf-8")
-    return message.as_bytes(policy=SMTP)  # CRLF line ends, as SMTP (and SES) expect
+    # CRLF line ends, as SMTP (and SES) expect. Lines up to RFC 5322's hard limit of 998:
+    # the 78-character fold would break a long Subject right after "Subject:", which some
+    # parsers then read with a leading space.
+    return message.as_bytes(policy=SMTP.clone(max_line_length=998))

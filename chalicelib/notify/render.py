@@ -455,7 +455,11 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:
         )
         text += _plain_section("Recipient domains by bounce rate", [intro, *plain])
 
-    text += [f"The whole report: {report_link(report_url, **base)}", "", _FOOTER_TEXT]
+    text += [
+        f"The whole report: {report_link(report_url, **base)}",
+        "",
+        _FOOTER_TEXT.format(tenant=d.tenant),
+    ]
     html_text = _page(
         subject,
         f"{d.new_total} new, {d.suppressed_total} suppressed, invalid share {share_text}",
