@@ -1,0 +1,142 @@
+"""The synthesized mass-delete state machine: the definition infra/ hands CloudFormation is the
+one the local stack runs, its role is least-privilege, the API may start and follow it — and
+the synthesized text itself runs a job end to end in moto's interpreter."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib.config import Settings
+from infra import names
+from infra.constructs import mass_delete
+from tests.infra.template import Synthesized
+
+pytestmark = pytest.mark.infra
+logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
+
+
+def _machine(synthesized: Synthesized) -> dict[str, Any]:
+    return synthesized.one("AWS::StepFunctions::StateMachine")
+
+
+def _definition_text(machine: dict[str, Any]) -> str:
+    text = machine["Properties"]["DefinitionString"]
+    assert isinstance(text, str), "the definition has no tokens; substitutions carry the names"
+    return text
+
+
+def test_definition_is_the_one_provision_creates(synthesized: Synthesized) -> None:
+    machine = _machine(synthesized)
+    assert _definition_text(machine) == mass_delete.definition_string()
+    assert machine["Properties"]["StateMachineType"] == "STANDARD"
+    substitutions = machine["Properties"]["DefinitionSubstitutions"]
+    assert set(substitutions) == set(mass_delete.SUBSTITUTIONS)
+    table = synthesized.one("AWS::DynamoDB::Table")
+    assert substitutions["TableName"] == {"Ref": _logical_id(synthesized, table)}
+    bus = _logical_id(synthesized, "AWS::Events::EventBus")
+    assert substitutions["EventBusName"] == {"Ref": bus}
+
+
+def _logical_id(synthesized: Synthesized, what: Any) -> str:
+    if isinstance(what, str):
+        (logical_id,) = synthesized.of_type(what)
+        return logical_id
+    return next(k for k, v in synthesized.resources.items() if v is what)
+
+
+def test_role_is_least_privilege(synthesized: Synthesized) -> None:
+    machine = _machine(synthesized)
+    role_id = machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+    actions: set[str] = set()
+    for policy in synthesized.of_type("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                listed = statement["Action"]
+                actions.update([listed] if isinstance(listed, str) else listed)
+                assert statement["Resource"] != "*"
+    assert "dynamodb:BatchWriteItem" in actions
+    assert "s3:PutObject" in actions and "s3:GetObject" in actions
+    assert "events:PutEvents" in actions
+    assert "states:StartExecution" in actions  # Distributed Map children
+    assert not any(a.startswith("lambda:") for a in actions)
+    assert "dynamodb:Scan" not in actions
+
+
+def test_api_can_start_and_follow_it(synthesized: Synthesized) -> None:
+    api = synthesized.resources[names.API_HANDLER_ID]
+    variables = api["Properties"]["Environment"]["Variables"]
+    assert names.ENV_MASS_DELETE_STATE_MACHINE_ARN in variables
+    role_id = api["Properties"]["Role"]["Fn::GetAtt"][0]
+    granted: set[str] = set()
+    for policy in synthesized.of_type("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                listed = statement["Action"]
+                granted.update([listed] if isinstance(listed, str) else listed)
+    assert {"states:StartExecution", "states:DescribeExecution", "s3:PutObject"} <= granted
+    assert "dynamodb:BatchWriteItem" in granted  # undo
+
+
+def test_synthesized_definition_runs_a_job_in_moto(synthesized: Synthesized, aws: Any) -> None:
+    """The template's own text, rendered as CloudFormation would, deletes and removes."""
+    from chalicelib.massdelete.model import Job, JobState
+    from chalicelib.massdelete.plan import execution_input, job_key, plan_entry, plan_key
+    from chalicelib.storage.jobs import JobRepository
+    from rebound.provision import provision_mass_delete
+    from tests.integration.helpers import seed_counted_bounces, setup_tenant
+
+    settings = Settings.from_env()
+    provision_mass_delete(settings)  # moto interprets executions; clients cached
+    text = mass_delete.render(
+        _definition_text(_machine(synthesized)),
+        {
+            "TableName": settings.table_name,
+            "BucketName": settings.bucket_name,
+            "EventBusName": settings.event_bus,
+        },
+    )
+    sfn = boto3.client("stepfunctions")
+    arn = sfn.create_state_machine(
+        name="synthesized-mass-delete",
+        definition=text,
+        roleArn="arn:aws:iam::123456789012:role/synthesized",
+    )["stateMachineArn"]
+    setup_tenant("riverside")
+    seed_counted_bounces("riverside", "ann@example.net", 2, datetime(2026, 11, 1, tzinfo=UTC))
+    from chalicelib import wiring
+
+    counter = wiring.repository().get_counter("riverside", "ann@example.net")
+    assert counter is not None
+    entry = plan_entry(
+        "riverside", "md-synth", counter, remove=True, actor="t/k", removed_since="now"
+    )
+    boto3.client("s3").put_object(
+        Bucket=settings.bucket_name,
+        Key=plan_key("riverside", "md-synth"),
+        Body=json.dumps([{"job_key": job_key("riverside", "md-synth"), "entries": [entry]}]),
+    )
+    JobRepository().create_job(
+        Job("riverside", "md-synth", JobState.APPROVED, "t", "t/k", {}, True, False, 1, 5, (), "")
+    )
+    execution = sfn.start_execution(
+        stateMachineArn=arn,
+        name="md-synth",
+        input=json.dumps(execution_input("riverside", "md-synth", "now", 1)),
+    )["executionArn"]
+    deadline = time.monotonic() + 60
+    while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert sfn.describe_execution(executionArn=execution)["status"] == "SUCCEEDED"
+    job = JobRepository().get_job("riverside", "md-synth")
+    assert job is not None
+    assert job.state is JobState.SUCCEEDED
+    assert (job.progress.deleted, job.progress.removed) == (5, 1)
+    assert wiring.repository().get_counter("riverside", "ann@example.net") is None
