@@ -14,7 +14,7 @@ from chalicelib.parsing.model import Action
 MAX_DIAGNOSTIC_CHARS = 1_000
 _WS = re.compile(r"\s+")
 STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
-REPLY_CODE = re.compile(r"(?<![\d.#-])([245]\d\d)(?=[\s-]|$)")
+REPLY_CODE = re.compile(r"(?<![\d.#-])([245]\d\d)(?=[\s,-]|$)")
 
 
 @dataclass(frozen=True, slots=True)

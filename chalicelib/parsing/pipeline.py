@@ -194,7 +194,7 @@ def _results(
 
 
 _GAVE_UP = frozenset({"4.4.1", "4.4.7"})
-_CODE_AFTER_REPLY = re.compile(r"\b[245]\d\d[ -]+([245]\.\d{1,3}\.\d{1,3})\b")
+_CODE_AFTER_REPLY = re.compile(r"\b[245]\d\d[ -]+'?([245]\.\d{1,3}\.\d{1,3})\b")
 
 
 def _preferred_status(status: str | None, diagnostic: str) -> str | None:

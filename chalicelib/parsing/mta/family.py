@@ -34,6 +34,7 @@ class Family:
     markers: tuple[str, ...] = ()  # substrings of the report text that identify it alone
     start: tuple[str, ...] = ()  # the failed recipients are listed after this line
     boilerplate: tuple[str, ...] = ()  # regexes removed from every diagnostic
+    reply_after: tuple[str, ...] = ()  # the remote server's reply follows this line
     phrases: tuple[tuple[Reason, str], ...] = ()  # the MTA's own wordings -> reason
 
     def recognises(self, ctx: Context) -> bool:
@@ -105,7 +106,21 @@ class Family:
         found = generic.scan(section, ctx.senders)
         if not found and not ctx.dsn:
             found = _original_recipient(ctx, section)
+        if self.reply_after and len(found) == 1:
+            found = [self._with_reply(found[0], ctx.body)]
         return [self.tidy(f) for f in found]
+
+    def _with_reply(self, finding: Finding, body: str) -> Finding:
+        """The remote server's reply, quoted by the report below its own words, added."""
+        for marker in self.reply_after:
+            reply = fold(after(body, marker).strip().split("\n\n", 1)[0])
+            if reply:
+                return finding.with_(
+                    diagnostic=fold(finding.diagnostic + " " + reply),
+                    status=finding.status or find_status(reply),
+                    reply_code=finding.reply_code or find_reply_code(reply),
+                )
+        return finding
 
     def detect(self, ctx: Context) -> list[Finding] | None:
         """The standard detector: None when not this family, else what `read` finds."""

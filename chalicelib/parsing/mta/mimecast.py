@@ -16,6 +16,7 @@ FAMILY = Family(
     name="mimecast",
     headers=("x-mc-system", "x-mimecast-originator"),
     markers=("the problem appears to be :",),
+    reply_after=("additional information follows :",),
     phrases=(
         (Reason.USER_UNKNOWN, r"recipient email address is possibly incorrect"),
         (Reason.EXPIRED, r"delivery attempts? (?:have )?timed out"),
