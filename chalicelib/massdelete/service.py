@@ -29,6 +29,7 @@ from chalicelib.massdelete.model import (
     parse_request,
 )
 from chalicelib.massdelete.plan import (
+    CHILD_EVENT_BUDGET,
     chunk_entries,
     execution_input,
     new_job_id,
@@ -76,6 +77,7 @@ class MassDeleteService:
         default_policy: Policy,
         undo_seconds: float = 20.0,
         concurrency: int = 10,
+        chunk_budget: int = CHILD_EVENT_BUDGET,
         clock: Callable[[], datetime] = _now,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -88,6 +90,7 @@ class MassDeleteService:
         self._default_policy = default_policy
         self._undo_seconds = undo_seconds
         self._concurrency = concurrency
+        self._chunk_budget = chunk_budget
         self._clock = clock
         self._monotonic = monotonic
 
@@ -138,7 +141,7 @@ class MassDeleteService:
                 )
                 for c in selected
             )
-            plan = list(chunk_entries(entries))
+            plan = list(chunk_entries(entries, self._chunk_budget))
             chunks = len(plan)
             self._objects.write(key, json.dumps(plan, separators=(",", ":")).encode())
         job = Job(

@@ -294,3 +294,29 @@ def test_cancel_before_approval_and_wrong_states(stack: dict[str, Any]) -> None:
         status, body = call(client, "get", f"{base}/md-20260101000000-00000000", admin)
         assert status == 404
     assert wiring.repository().get_counter("riverside", "ann@example.net") is not None
+
+
+def test_cancel_while_running_stops_between_addresses(
+    stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = stack["tokens"]["riverside"]["admin"]
+    addresses = {f"c{n:02d}@example.net": 1 for n in range(30)}
+    seed("riverside", addresses)
+    # One address per chunk, so the cancel is seen after the chunk in hand.
+    monkeypatch.setattr(wiring.mass_delete_service(), "_chunk_budget", 1)
+    base = "/v1/tenants/riverside/mass-deletes"
+    with Client(chalice_app.app) as client:
+        _, job = call(client, "post", base, admin, {"filter": {"min_count": 1}})
+        assert job["selected"]["addresses"] == 30
+        call(client, "post", f"{base}/{job['id']}/approve", admin)
+        status, cancelling = call(client, "post", f"{base}/{job['id']}/cancel", admin)
+        assert status == 200, cancelling
+        assert cancelling["cancel_requested"] is True
+        done = wait_for(client, "riverside", job["id"], admin)
+    assert done["state"] == "cancelled", done
+    deleted = done["progress"]["addresses"]
+    assert deleted < 30
+    left = list(wiring.repository().iter_counters("riverside"))
+    assert len(left) == 30 - deleted
+    for counter in left:  # whole addresses only: never half deleted
+        assert len(partition("riverside", counter.address)) == 2
