@@ -11,14 +11,19 @@ indented lines: `SMTP error from remote mail server after RCPT TO:<...>: host mx
 
 from __future__ import annotations
 
+import re
+
 from chalicelib.classification.reasons import Reason
+from chalicelib.parsing import addresses
+from chalicelib.parsing.context import Context
+from chalicelib.parsing.findings import Finding, fold
 from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="exim",
     markers=("this message was created automatically by mail delivery software",),
     senders=("mailer-daemon",),
-    subjects=("mail delivery failed", "warning: message"),
+    subjects=("mail delivery failed", "mail failure", "warning: message"),
     start=("following address(es) failed", "following address failed", "failed:"),
     phrases=(
         (Reason.HOST_UNKNOWN, r"unrouteable (?:mail )?domain|all relevant mx records point to non"),
@@ -32,4 +37,21 @@ FAMILY = Family(
 )
 
 NAME = FAMILY.name
-detect = FAMILY.detect
+# "A message that you sent contained one or more recipient addresses that were incorrectly
+# constructed: <text>: malformed address: <address> may not follow <text>"
+_MALFORMED = re.compile(r"malformed address: <?([^\s<>]+@[^\s<>]+?)>? may not follow", re.I)
+
+
+def detect(ctx: Context) -> list[Finding] | None:
+    if not FAMILY.recognises(ctx):
+        return None
+    malformed = [
+        Finding(
+            address=address,
+            diagnostic=fold(match.group(0)),
+            reason_hint=Reason.SYNTAX_ERROR.value,
+        )
+        for match in _MALFORMED.finditer(ctx.body)
+        if (address := addresses.normalise(match.group(1))) and addresses.is_candidate(address)
+    ]
+    return malformed or FAMILY.read(ctx)
