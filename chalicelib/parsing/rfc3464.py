@@ -16,7 +16,15 @@ from chalicelib.parsing.model import Action
 
 _FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]{1,40})[ \t]*:[ \t]*(.*)$")
 _ACTIONS = {a.value: a for a in Action}
-_ACTION_ALIASES = {"failure": Action.FAILED, "fail": Action.FAILED, "delay": Action.DELAYED}
+# Non-standard Action words: Postfix's address verification (`sendmail -bv`) reports
+# "deliverable" / "undeliverable".
+_ACTION_ALIASES = {
+    "failure": Action.FAILED,
+    "fail": Action.FAILED,
+    "undeliverable": Action.FAILED,
+    "delay": Action.DELAYED,
+    "deliverable": Action.DELIVERED,
+}
 _TYPE_PREFIX = re.compile(r"^\s*[\w.-]+\s*;\s*")
 
 
