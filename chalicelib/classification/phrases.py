@@ -529,6 +529,7 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"loop detected",
             r"routing loop",
             r"temporary (?:dns|lookup) failure",
+            r"name lookup failure",
             r"host (?:is )?unreachable",
         ),
     ),

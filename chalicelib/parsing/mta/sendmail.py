@@ -6,12 +6,17 @@ unknown", "Host unknown"); the text starts "The original message was received at
 "----- Transcript of session follows -----" with `... while talking to host:` and `>>> RCPT
 To:<...>` / `<<< 550 5.1.1 ...` lines, which name the SMTP command that failed. V5 writes
 "----- Unsent message follows -----" and puts the reply first ("550 <addr>... User unknown").
-Delays: "Warning: could not send message for past 4 hours".
+Delays: "Warning: could not send message for past 4 hours"; the final bounce after the queue
+lifetime says "Returned mail: Cannot send message for 5 days" and only the subject says so.
 """
 
 from __future__ import annotations
 
+import re
+
 from chalicelib.classification.reasons import Reason
+from chalicelib.parsing.context import Context
+from chalicelib.parsing.findings import Finding
 from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
@@ -30,4 +35,14 @@ FAMILY = Family(
 )
 
 NAME = FAMILY.name
-detect = FAMILY.detect
+# The queue-lifetime bounce names its cause only in the subject.
+_GAVE_UP = re.compile(r"cannot send message (?:for|within) \d+ (?:days?|hours?)")
+
+
+def detect(ctx: Context) -> list[Finding] | None:
+    if not FAMILY.recognises(ctx):
+        return None
+    found = FAMILY.read(ctx)
+    if _GAVE_UP.search(ctx.lowered.subject):
+        return [f.with_(reason_hint=Reason.EXPIRED.value) for f in found]
+    return found
