@@ -170,6 +170,11 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]], align: Sequence[s
     )
 
 
+def _nowrap(text: object) -> str:
+    # Reason names are single words: never broken mid-word in a narrow column.
+    return f'<span style="white-space:nowrap;">{_e(text)}</span>'
+
+
 def _small(text: str) -> str:
     return f'<div style="font-size:12px;color:{MUTED};">{_e(text)}</div>'
 
@@ -294,7 +299,7 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:
         rows = [
             [
                 _mono(c.address) + _small(_clip(c.diagnostic)),
-                _e(c.reason),
+                _nowrap(c.reason),
                 _e(n),
                 _e(c.bounce_count),
             ]
@@ -324,7 +329,7 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:
 
     if d.suppressed:
         rows = [
-            [_mono(c.address), _e(c.reason), _e(f"{c.last_bounce_at:%Y-%m-%d}")]
+            [_mono(c.address), _nowrap(c.reason), _e(f"{c.last_bounce_at:%Y-%m-%d}")]
             for c in d.suppressed
         ]
         more = d.suppressed_total - len(d.suppressed)
@@ -350,7 +355,7 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:
         rows = [
             [
                 _mono(c.address) + _small(_clip(c.diagnostic)),
-                _e(c.reason),
+                _nowrap(c.reason),
                 _e(f"last bounced {c.last_bounce_at:%Y-%m-%d}, {c.bounce_count}×"),
             ]
             for c in d.new
@@ -385,7 +390,7 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:
         rows = [
             [
                 f'<a href="{_e(reason_link(str(r.reason)))}" style="color:{ACCENT};">'
-                f"{_e(r.reason)}</a>",
+                f"{_nowrap(r.reason)}</a>",
                 _e(r.addresses),
                 _e(r.explanation),
             ]

@@ -58,6 +58,7 @@ from chalicelib.notify.model import (
 from chalicelib.storage.items import _Item
 from chalicelib.timefmt import iso, parse_iso
 
+UNKNOWN_SEND = "unknown"
 SEND_TTL = timedelta(days=120)  # a send's bounce rate stops mattering long before this
 MARKER_TTL = timedelta(days=400)
 WINDOW_TTL = timedelta(days=2)
@@ -353,17 +354,18 @@ class NotifyRepository:
             return None
 
     def note_bounce(self, event: BounceEvent) -> SendVolume | None:
-        if not event.send_id:
-            return None
+        # Legacy untagged bounces may lack a send id: they are still noted once (alerts need
+        # that), under one "unknown" send that never has a size.
+        send_id = event.send_id or UNKNOWN_SEND
         now = event.received_at
         marker = SendBounceMarkerItem(
-            send_marker_pk(event.tenant, event.send_id),
+            send_marker_pk(event.tenant, send_id),
             f"M#{event.message_id}#{event.address}",
             expires_at=_epoch(now + SEND_TTL),
         )
-        send = SendVolumeItem(send_pk(event.tenant), event.send_id)
+        send = SendVolumeItem(send_pk(event.tenant), send_id)
         actions: list[Action] = [
-            SendVolumeItem.send_id.set(event.send_id),
+            SendVolumeItem.send_id.set(send_id),
             SendVolumeItem.bounces.add(1),
             SendVolumeItem.version.add(1),
             SendVolumeItem.expires_at.set(_epoch(now + SEND_TTL)),
@@ -376,17 +378,22 @@ class NotifyRepository:
             actions.append(SendVolumeItem.hard.add(1))
             domain_actions.append(SendDomainItem.hard.add(1))
         domain = SendDomainItem(send_domain_pk(event.tenant), event.address.rpartition("@")[2])
+        # A domain's rate divides bounces by recipients: count only bounces of sends whose size
+        # was reported (a send reported later misses its earlier bounces: an undercount).
+        current = self._get_send_item(event.tenant, send_id)
+        reported = current is not None and current.recipients is not None
         try:
             with TransactWrite(connection=_connection()) as tx:
                 tx.save(marker, condition=SendBounceMarkerItem.pk.does_not_exist())
                 tx.update(send, actions)
-                tx.update(domain, domain_actions)
+                if reported:
+                    tx.update(domain, domain_actions)
         except TransactWriteError as error:
             reasons = [r.code if r else None for r in error.cancellation_reasons]
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 return None
             raise
-        return self.get_send_volume(event.tenant, event.send_id)
+        return self.get_send_volume(event.tenant, send_id)
 
     def recent_sends(self, tenant: str, since: datetime) -> Sequence[SendVolume]:
         out = []
