@@ -129,25 +129,43 @@ def family_of(module: ModuleType | None) -> Family | None:
 
 
 _FAMILIES = {f.name: f for f in (family_of(m) for m in DETECTORS) if f is not None}
+
+
 # Every family's fingerprints flattened once, so one message is checked against all of them in
 # a few comprehensions instead of a Python loop per family.
-_HEADERS = [(h, f.name) for f in _FAMILIES.values() for h in f.headers]
-_MAILERS = [(m, f.name) for f in _FAMILIES.values() for m in f.mailers]
-_MARKERS = [(m, f.name) for f in _FAMILIES.values() for m in f.markers]
-_SENDERS = [(s, f.name) for f in _FAMILIES.values() for s in f.senders]
+def _index(kind: str) -> dict[str, tuple[str, ...]]:
+    """fingerprint -> the families that use it, for one kind of fingerprint."""
+    index: dict[str, tuple[str, ...]] = {}
+    for family in _FAMILIES.values():
+        for fingerprint in getattr(family, kind):
+            index[fingerprint] = (*index.get(fingerprint, ()), family.name)
+    return index
+
+
+_HEADERS = _index("headers")
+_MAILERS = _index("mailers")
+_MARKERS = _index("markers")
+_SENDERS = _index("senders")
 
 
 def recognised(ctx: Context) -> set[str]:
     """The names of the families whose fingerprints the message carries (the same rule as
-    `Family.recognises`, for all families at once)."""
+    `Family.recognises`, for all families at once: `filter` runs the substring tests in C)."""
     low = ctx.lowered
-    found = {name for header, name in _HEADERS if header in low.header_names}
-    found.update(name for mailer, name in _MAILERS if mailer in low.mailer)
-    found.update(name for marker, name in _MARKERS if marker in low.body)
-    for name in {name for fragment, name in _SENDERS if fragment in low.sender} - found:
-        subjects = _FAMILIES[name].subjects
-        if not subjects or any(s in low.subject for s in subjects):
-            found.add(name)
+    found: set[str] = set()
+    for names in (
+        *(_HEADERS[h] for h in low.header_names if h in _HEADERS),
+        *map(_MAILERS.__getitem__, filter(low.mailer.__contains__, _MAILERS)),
+        *map(_MARKERS.__getitem__, filter(low.body.__contains__, _MARKERS)),
+    ):
+        found.update(names)
+    for names in map(_SENDERS.__getitem__, filter(low.sender.__contains__, _SENDERS)):
+        for name in names:
+            if name in found:
+                continue
+            subjects = _FAMILIES[name].subjects
+            if not subjects or any(s in low.subject for s in subjects):
+                found.add(name)
     return found
 
 
