@@ -166,8 +166,8 @@ class Entity:
             # pass instead of splitting every Received and DKIM line.
             if self._wanted is None:
                 wanted: dict[str, str] = {}
-                for match in _WANTED.finditer(self._head[:MAX_HEADER_BYTES]):
-                    wanted.setdefault(match.group(1).lower(), match.group(2))
+                for key, value in _WANTED.findall(self._head[:MAX_HEADER_BYTES]):
+                    wanted.setdefault(key.lower(), value)
                 self._wanted = wanted
             return self._wanted.get(name)
         return self.first_values().get(name)

@@ -22,6 +22,7 @@ from chalicelib.parsing.message import ORIGINAL_HEADERS, Mail, clean_header, loa
 from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
 from chalicelib.parsing.mta import registry
 
+_OCTETS = "application/octet-stream"
 _DSN_TYPES = {"message/delivery-status", "message/global-delivery-status"}
 _NOT_FAILED = {Action.DELIVERED, Action.RELAYED, Action.EXPANDED}
 _ANGLE = re.compile(r"<([^<>]{1,300})>")
@@ -39,6 +40,7 @@ def _texts(mail: Mail) -> tuple[str, str, list[Finding], dict[str, str], str]:
     own: list[str] = []
     dsn: list[Finding] = []
     dsn_text: list[str] = []
+    html: list[str] = []
     original: dict[str, str] = {}
     for part in mail.parts:
         if part.content_type in _DSN_TYPES:
@@ -51,11 +53,14 @@ def _texts(mail: Mail) -> tuple[str, str, list[Finding], dict[str, str], str]:
             if part.headers and not original:
                 original = part.headers
             continue
-        if part.content_type.startswith("text/") or part.content_type == "application/octet-stream":
-            text = part.text
-            if part.content_type == "text/html":
-                text = _strip_html(text)
-            own.append(text)
+        if part.content_type == "text/html":
+            html.append(part.text)
+        elif part.content_type.startswith("text/") or part.content_type == _OCTETS:
+            own.append(part.text)
+    if html and not any(t.strip() for t in own):
+        # The HTML rendering only when the report has no plain text: Gmail and Office 365
+        # repeat the same words (and kilobytes of styling) in their HTML alternative.
+        own.extend(_strip_html(t) for t in html)
     full = "\n\n".join(own)[:MAX_BODY_CHARS]
     body = cut_original(full)
     if not original and len(body) < len(full):
