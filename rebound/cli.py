@@ -16,6 +16,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "local": ("rebound.local.cmd", "run the whole service locally on the local AWS stack"),
     "return-path": ("rebound.tenancy_cmd", "print a signed VERP return path for one recipient"),
     "keys": ("rebound.tenancy_cmd", "create API keys"),
+    "summary": ("rebound.summary_cmd", "print or send a tenant's (or the staff) digest now"),
+    "mass-delete": ("rebound.massdelete_cmd", "plan, approve, follow and undo mass deletes"),
 }
 
 

@@ -190,6 +190,78 @@ _SCHEMAS: dict[str, Any] = {
         }
     ),
     "InboundList": _page("Inbound"),
+    "MassDeleteJob": {
+        "type": "object",
+        "required": ["id", "tenant", "state", "selected", "progress", "requested_by"],
+        "properties": {
+            "id": _STR,
+            "tenant": _STR,
+            "state": {
+                "type": "string",
+                "enum": [
+                    "planned",
+                    "approved",
+                    "running",
+                    "succeeded",
+                    "failed",
+                    "cancelled",
+                    "undone",
+                ],
+            },
+            "dry_run": _BOOL,
+            "remove_emails": _BOOL,
+            "selected": _obj({"addresses": _INT, "records": _INT}),
+            "sample": {"type": "array", "items": _STR},
+            "progress": {"type": "object"},
+            "requested_by": _STR,
+            "approved_by": _NSTR,
+            "timings": {"type": "object"},
+        },
+    },
+    "MassDeleteJobList": _page("MassDeleteJob"),
+    "AuditEntry": {
+        "type": "object",
+        "required": ["at", "action", "actor"],
+        "properties": {"at": _STR, "job": _STR, "action": _STR, "actor": _STR},
+    },
+    "AuditList": _page("AuditEntry"),
+    "MassDeletePolicy": {
+        "type": "object",
+        "properties": {
+            "require_second_person": _BOOL,
+            "max_share": {"type": "number"},
+            "contacts": _INT,
+            "max_addresses": _INT,
+        },
+    },
+    "NotificationSettings": {
+        "type": "object",
+        "required": ["tenant", "cadence", "hour", "timezone", "recipients"],
+        "properties": {
+            "tenant": _STR,
+            "cadence": {"type": "string", "enum": ["off", "daily", "weekly"]},
+            "hour": _INT,
+            "weekday": {"type": ["integer", "null"]},
+            "timezone": _STR,
+            "recipients": {"type": "array", "items": _STR},
+            "send_empty": _BOOL,
+            "alert_levels": {"type": "object"},
+        },
+    },
+    "Send": {
+        "type": "object",
+        "required": ["tenant", "send_id", "recipients"],
+        "properties": {
+            "tenant": _STR,
+            "send_id": _STR,
+            "source": _STR,
+            "recipients": _INT,
+            "per_domain": {"type": "object", "additionalProperties": _INT},
+            "bounces": _INT,
+            "hard_bounces": _INT,
+            "hard_bounce_rate": {"type": ["number", "null"]},
+        },
+    },
     "TenantSettings": _obj(
         {
             "tenant": _STR,
@@ -261,6 +333,57 @@ def _op(summary: str, ok: dict[str, Any], params: list[Any], *codes: int) -> dic
         "parameters": params,
         "responses": {"200": ok, **_errors(*codes)},
         "security": [{"bearer": []}],
+    }
+
+
+def _body_object() -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+
+
+def _mass_delete_paths() -> dict[str, Any]:
+    base = "/v1/tenants/{tenant}/mass-deletes"
+    job = {"name": "job", "in": "path", "required": True, "schema": _STR}
+    codes = (400, 401, 403, 404)
+
+    def action(summary: str) -> dict[str, Any]:
+        return {"post": _op(summary, _json("MassDeleteJob"), [_TENANT, job], *codes)}
+
+    create = _op("plan a Bounce List Mass Delete (admin or staff)", {}, [_TENANT], *codes)
+    create["responses"] = {
+        "202": _json("MassDeleteJob", "the planned job (a dry run stops there)"),
+        **{k: v for k, v in create["responses"].items() if k != "200"},
+    }
+    return {
+        base: {
+            "post": {**create, "requestBody": _body_object()},
+            "get": _op(
+                "the tenant's jobs", _json("MassDeleteJobList"), [_TENANT, *_PAGING], *codes
+            ),
+        },
+        f"{base}/audit": {
+            "get": _op("the audit trail", _json("AuditList"), [_TENANT, *_PAGING], *codes)
+        },
+        f"{base}/policy": {
+            "get": _op(
+                "approval and circuit-breaker policy", _json("MassDeletePolicy"), [_TENANT], *codes
+            ),
+            "put": {
+                **_op("change the policy (staff)", _json("MassDeletePolicy"), [_TENANT], *codes),
+                "requestBody": _body_object(),
+            },
+        },
+        f"{base}/{{job}}": {
+            "get": _op(
+                "one job: state, progress, timings, who",
+                _json("MassDeleteJob"),
+                [_TENANT, job],
+                *codes,
+            )
+        },
+        f"{base}/{{job}}/approve": action("approve and start (a second person if required)"),
+        f"{base}/{{job}}/rerun": action("run a failed job again; finishes without deleting twice"),
+        f"{base}/{{job}}/cancel": action("stop a running job cleanly"),
+        f"{base}/{{job}}/undo": action("restore what the job deleted from its archive"),
     }
 
 
@@ -383,6 +506,43 @@ def openapi_document() -> dict[str, Any]:
                     "content": {"application/json": {"schema": {"type": "object"}}},
                 },
             },
+        },
+        **_mass_delete_paths(),
+        "/v1/tenants/{tenant}/notification-settings": {
+            "get": _op(
+                "digest schedule, recipients, alert levels",
+                _json("NotificationSettings"),
+                [_TENANT],
+                401,
+                403,
+                404,
+            ),
+            "put": {
+                **_op(
+                    "change notification settings (admin or staff)",
+                    _json("NotificationSettings"),
+                    [_TENANT],
+                    400,
+                    401,
+                    403,
+                    404,
+                ),
+                "requestBody": _body_object(),
+            },
+        },
+        "/v1/tenants/{tenant}/sends/{send_id}": {
+            "put": {
+                **_op(
+                    "the MMS reports a send's size (recipients, per domain) for bounce rates",
+                    _json("Send"),
+                    [_TENANT, {"name": "send_id", "in": "path", "required": True, "schema": _STR}],
+                    400,
+                    401,
+                    403,
+                    404,
+                ),
+                "requestBody": _body_object(),
+            }
         },
         "/v1/quarantine": {
             "get": _op("unverified bounces (staff)", _json("InboundList"), _PAGING, 400, 401, 403)
