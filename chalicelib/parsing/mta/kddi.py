@@ -16,7 +16,10 @@ from chalicelib.parsing.mta.family import Family
 
 FAMILY = Family(
     name="kddi",
-    markers=("could not be delivered to:", "each of the following recipients was rejected"),
+    markers=(
+        "your mail sent on:",
+        "each of the following recipients was rejected by a remote mail server",
+    ),
     senders=("ezweb", "au.com", "kddi"),
     start=("could not be delivered to", "each of the following recipients"),
     phrases=(
