@@ -23,7 +23,7 @@ FAMILY = Family(
     name="amazonses",
     headers=("x-ses-outgoing",),
     senders=("amazonses",),
-    markers=("notificationtype", "amazonses.com"),
+    markers=("notificationtype",),
     phrases=(
         (
             Reason.SUPPRESSED,

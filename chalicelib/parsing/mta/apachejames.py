@@ -18,7 +18,7 @@ from chalicelib.parsing.mta.family import Family, after
 
 FAMILY = Family(
     name="apachejames",
-    markers=("error message below:", "message details:"),
+    markers=("error message below:",),
     start=("rcpt to:",),
     phrases=(
         (Reason.FILTERED, r"^550 - requested action not taken: no such user here"),

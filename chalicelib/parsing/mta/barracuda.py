@@ -13,7 +13,7 @@ from chalicelib.parsing.mta.family import Family
 FAMILY = Family(
     name="barracuda",
     headers=("x-barracuda-connect", "x-barracuda-start-time"),
-    markers=("barracuda",),
+    markers=("barracuda email security",),
     phrases=(
         (Reason.BLOCKED, r"barracuda reputation|barracudacentral"),
         (Reason.SPAM_DETECTED, r"message content rejected|spam score"),

@@ -14,7 +14,7 @@ from chalicelib.parsing.mta.family import Family
 FAMILY = Family(
     name="imailserver",
     mailers=("smtp32",),
-    markers=("original message follows.", "body of message generated response"),
+    markers=("body of message generated response",),
     senders=("postmaster",),
     subjects=("undeliverable mail",),
     phrases=(
