@@ -36,6 +36,7 @@ DEFAULT_API_PORT = 8000
 DEFAULT_SMTP_PORT = 2525
 DEFAULT_OUTBOX = ".rebound/outbox"
 DEFAULT_SUMMARY_INTERVAL = 3600.0
+ALERTS_CHECK_SECONDS = 900.0
 DEFAULT_STAFF_ADDRESSES = "staff@example.com"
 SAMPLE_BOUNCE_NAME = "sample-bounce.eml"
 
@@ -211,6 +212,8 @@ class LocalStack:
 
         s = settings()
         provisioned = provision(s)
+        # The alerts check watches the dead-letter queue (in AWS: every schedule's DLQ too).
+        os.environ.setdefault("REBOUND_DLQ_URLS", provisioned.dlq_url)
         tenants, staff_key = demo.create_demo_tenants(wiring.repository())
 
         api = ApiServer(config, api_sock)  # imports app.py
@@ -227,6 +230,10 @@ class LocalStack:
         cleanup.callback(scheduler.stop)  # runs before the join: wakes the interval wait
         signal.signal(signal.SIGUSR1, lambda signum, frame: scheduler.fire_now())
         cleanup.callback(signal.signal, signal.SIGUSR1, signal.SIG_DFL)
+        # As in AWS (infra/constructs/schedule.py): the DLQ / unparsed check every 15 minutes.
+        alerts = Scheduler(chalice_app.alerts_check, ALERTS_CHECK_SECONDS, name="alerts_check")
+        self._thread(cleanup, "alerts-check", alerts.run)
+        cleanup.callback(alerts.stop)
 
         dispatcher = Dispatcher(
             provisioned.queue_url, provisioned.queue_arn, chalice_app.ingest, s.region

@@ -37,12 +37,17 @@ def render_eml(sent: Any, when: datetime | None = None) -> bytes:
     message_id = f"<{sent.id}@email.amazonses.com>"
     raw = getattr(sent, "raw_data", None)
     if raw is not None:  # SendRawEmail: the caller built the message; add only what is missing
+        # Prepend the missing headers to the bytes as sent: re-serialising would refold the
+        # caller's headers (a long Subject came back as "Subject:\n <text>").
         parsed = message_from_string(raw, policy=policy.default)
+        newline = "\r\n" if "\r\n" in raw else "\n"
+        missing = ""
         if parsed["Message-ID"] is None:
-            parsed["Message-ID"] = message_id
+            missing += f"Message-ID: {message_id}{newline}"
         if parsed["Date"] is None:
-            parsed["Date"] = format_datetime(when)
-        return parsed.as_bytes()
+            missing += f"Date: {format_datetime(when)}{newline}"
+        text: str = missing + raw
+        return text.encode("utf-8", "surrogateescape")
     destinations = getattr(sent, "destinations", {}) or {}
     message = EmailMessage()
     message["From"] = sent.source
