@@ -69,7 +69,7 @@ def export_sink() -> ExportSink:
 
 @cache
 def report_service() -> ReportService:
-    return ReportService(repository(), repository())
+    return ReportService(repository(), repository(), volumes=notify_repository())
 
 
 @cache

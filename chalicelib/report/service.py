@@ -16,11 +16,11 @@ import itertools
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.bounces import AddressCounter, AddressState, InboundRecord
 from chalicelib.classification.explanations import EXPLANATIONS
@@ -128,16 +128,32 @@ def parse_address(text: str) -> str:
     return address
 
 
+class DomainVolume(Protocol):
+    """Recipients the MMS reported per domain and the bounces of those sends."""
+
+    @property
+    def domain(self) -> str: ...
+
+    @property
+    def rate(self) -> float | None: ...
+
+
+class DomainVolumes(Protocol):
+    def domain_volumes(self, tenant: str) -> Sequence[DomainVolume]: ...
+
+
 class ReportService:
     def __init__(
         self,
         store: ReportStore,
         inbound: BounceStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        volumes: DomainVolumes | None = None,
     ) -> None:
         self._store = store
         self._inbound = inbound
         self._clock = clock
+        self._volumes = volumes
 
     # -- listings ---------------------------------------------------------------------------
 
@@ -358,6 +374,11 @@ class ReportService:
             if t.blacklisted or t.blocks >= BLOCKING_MIN_BLOCKS
         ]
         contacts = settings.contact_count
+        rates = (
+            {v.domain: v.rate for v in self._volumes.domain_volumes(tenant)}
+            if self._volumes
+            else {}
+        )
         return {
             "totals": totals,
             "contact_count": contacts,
@@ -368,7 +389,8 @@ class ReportService:
                     "bounces": t.bounces,
                     "hard": t.hard,
                     "blocks": t.blocks,
-                    "rate": None,  # send counts per domain are not reported by the MMS yet
+                    # bounces of reported sends / recipients the MMS reported for the domain
+                    "rate": None if rates.get(t.value) is None else round(rates[t.value] or 0, 6),
                 }
                 for t in domains[:50]
             ],

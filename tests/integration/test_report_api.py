@@ -374,3 +374,22 @@ def test_tenant_settings_drive_the_policy_and_invalid_share(seeded: dict[str, An
     ingest(bounce("riverside", "newbie@example.net", "4.2.2", "452 4.2.2 Mailbox full"))
     counter = wiring.repository().get_counter("riverside", "newbie@example.net")
     assert counter is not None and counter.state == "suppressed"
+
+
+def test_domain_rates_come_from_reported_send_sizes(seeded: dict[str, Any]) -> None:
+    admin, viewer = seeded["riverside"]["admin"], seeded["riverside"]["viewer"]
+    with Client(chalice_app.app) as client:
+        reported = client.http.put(
+            "/v1/tenants/riverside/sends/big-send",
+            headers={**auth(admin), "Content-Type": "application/json"},
+            body=json.dumps(
+                {"source": "broadcast", "recipients": 300, "per_domain": {"example.net": 200}}
+            ),
+        )
+        assert reported.status_code == 200, reported.body
+        for n in range(2):
+            ingest(bounce("riverside", f"gone{n}@example.net", send_id="big-send"))
+        stats = get(client, "/v1/tenants/riverside/stats", viewer)
+    rates = {d["domain"]: d["rate"] for d in stats["per_domain"]}
+    assert rates["example.net"] == 0.01  # 2 bounces of 200 reported recipients
+    assert rates["example.org"] is None  # no send size reported for that domain
