@@ -47,6 +47,7 @@ _DATE_PAST = BOUNCE_DATE_MAX_LAG
 _DATE_FUTURE = timedelta(hours=6)
 _LEGACY_HEADER = re.compile(rb"(?im)^X-Rebound-(Tenant|Source|Send-Id):[ \t]*([^\r\n]{1,80})")
 _HEADER_BYTES = 65536
+_OWN_NOTIFICATION = re.compile(rb"(?im)^X-Rebound-Notification:")
 POLICY_CACHE = timedelta(minutes=1)
 
 
@@ -111,6 +112,10 @@ class IngestService:
                 claims.tenant if claims else "",
                 f"not a failure: {result.kind}",
             )
+        elif _OWN_NOTIFICATION.search(raw, 0, 262144):
+            # A digest or alert of ours bounced (a staff address went bad): never a member's
+            # bounce, and never counted (our mail carries no return-path tag anyway).
+            record = _with(base, Disposition.IGNORED, "", "bounce of a Rebound notification")
         elif claims is not None:
             failed = _failed(result)
             detail = _match(failed, claims.recipient)

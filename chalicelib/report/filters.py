@@ -32,6 +32,7 @@ FILTER_PARAMS = frozenset(
         "last_to",
         "min_count",
         "state",
+        "send_id",
     }
 )
 _DOMAIN_RE = re.compile(r"^[a-z0-9.-]{1,253}$")
@@ -53,6 +54,7 @@ class BounceFilter:
     last_to: date | None = None
     min_count: int = 0
     state: tuple[AddressState, ...] = ()
+    send_id: str = ""  # the send of the address's latest bounce
 
     @property
     def is_empty(self) -> bool:
@@ -70,6 +72,7 @@ class BounceFilter:
             and _within(c.last_bounce_at, self.last_from, self.last_to)
             and c.bounce_count >= self.min_count
             and (not self.state or c.state in self.state)
+            and (not self.send_id or c.send_id == self.send_id)
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -115,6 +118,7 @@ class BounceFilter:
             last_to=_date(p, "last_to"),
             min_count=_count(p),
             state=_enum_list(p, "state", AddressState),
+            send_id=p.get("send_id", "")[:64],
         )
         for lo, hi in (("first_from", "first_to"), ("last_from", "last_to")):
             a, b = getattr(f, lo), getattr(f, hi)

@@ -305,6 +305,7 @@ _FILTER_DOCS = {
     "last_to": "YYYY-MM-DD",
     "min_count": "minimum bounce count",
     "state": f"comma-separated: {', '.join(s.value for s in AddressState)}",
+    "send_id": "the send of the address's latest bounce",
 }
 _LISTING = [
     *(

@@ -321,3 +321,16 @@ def test_pages_are_sorted_by_count_and_cursors_walk_them(stack: Any) -> None:
             f"/v1/tenants/hillside/bounces?cursor={first['next_cursor']}", headers=auth(staff)
         )
         assert cross.status_code == 400
+
+
+def test_a_bounced_digest_is_ignored_not_counted_or_quarantined(stack: Any) -> None:
+    _, dispatcher, _ = stack
+    raw = bounce("riverside", "staff.gone@example.com").replace(
+        b"X-Rebound-Source: broadcast", b"X-Rebound-Notification: digest; scope=riverside"
+    )
+    put_inbound(raw)
+    dispatcher.drain()
+    assert DynamoRepository().get_counter("riverside", "staff.gone@example.com") is None
+    assert DynamoRepository().list_inbound("_system", "quarantined", 10, None).items == ()
+    ignored = DynamoRepository().list_inbound("_system", "ignored", 10, None).items
+    assert [r.problem for r in ignored] == ["bounce of a Rebound notification"]

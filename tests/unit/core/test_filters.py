@@ -89,3 +89,8 @@ def test_json_round_trip() -> None:
     assert BounceFilter.from_json(f.to_json()) == f
     assert f.last_from == date(2026, 11, 1)
     assert BounceFilter().is_empty and not f.is_empty
+
+
+def test_send_id_filter() -> None:
+    assert BounceFilter.from_params({"send_id": "s1"}).matches(COUNTER)
+    assert not BounceFilter.from_params({"send_id": "s2"}).matches(COUNTER)
