@@ -88,7 +88,14 @@ def provision_mass_delete(settings: Settings) -> str:
     import os
     import urllib.request
 
-    from infra.constructs.mass_delete import STATE_MACHINE_NAME, rendered_definition
+    try:
+        from infra.constructs.mass_delete import STATE_MACHINE_NAME, rendered_definition
+    except ImportError:  # run from outside the checkout: infra/ is next to this package
+        import sys
+        from pathlib import Path
+
+        sys.path.append(str(Path(__file__).resolve().parents[1]))
+        from infra.constructs.mass_delete import STATE_MACHINE_NAME, rendered_definition
 
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
     if endpoint:

@@ -111,6 +111,46 @@ def _s(path: str) -> dict[str, str]:
     return {"S.$": path}
 
 
+def _get(key_path: str, result_path: str, next_state: str, **extra: Any) -> dict[str, Any]:
+    """A strongly consistent GetItem of the key at `key_path`."""
+    parameters = {"Key.$": key_path, "ConsistentRead": True, **extra}
+    return _ddb("getItem", parameters, ResultPath=result_path, Next=next_state)
+
+
+def _query(result_path: str, next_state: str, **extra: Any) -> dict[str, Any]:
+    """A strongly consistent Query of the address's partition (history and markers)."""
+    parameters = {
+        "TableName": TABLE,
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": _s("$.partition")},
+        "ConsistentRead": True,
+        **extra,
+    }
+    return _sdk("dynamodb", "query", parameters, ResultPath=result_path, Next=next_state)
+
+
+def _cancel_requested(path: str, next_state: str) -> dict[str, Any]:
+    """A Choice rule: the job item at `path` says cancel_requested."""
+    return {
+        "And": [
+            {"Variable": f"{path}.cancel_requested", "IsPresent": True},
+            {"Variable": f"{path}.cancel_requested.BOOL", "BooleanEquals": True},
+        ],
+        "Next": next_state,
+    }
+
+
+def _on_cancelled_transaction(next_state: str, result_path: str | None = None) -> list[Any]:
+    """A TransactWriteItems whose condition failed goes to `next_state` (not an error)."""
+    return [
+        {
+            "ErrorEquals": ["DynamoDb.TransactionCanceledException"],
+            "ResultPath": result_path,
+            "Next": next_state,
+        }
+    ]
+
+
 def _address_states() -> dict[str, Any]:
     """One address: archive, delete if unchanged since the plan, remove, commit. Input: one
     plan entry (see chalicelib/massdelete/plan.py `plan_entry`); results go under $.r."""
@@ -121,12 +161,7 @@ def _address_states() -> dict[str, Any]:
         ]
     }
     return {
-        "GetMarker": _ddb(
-            "getItem",
-            {"Key.$": "$.marker_key", "ConsistentRead": True},
-            ResultPath="$.r.marker",
-            Next="MarkerStage",
-        ),
+        "GetMarker": _get("$.marker_key", "$.r.marker", "MarkerStage"),
         "MarkerStage": {
             "Type": "Choice",
             "Choices": [
@@ -151,12 +186,7 @@ def _address_states() -> dict[str, Any]:
             "ResultPath": "$.r.marker",
             "Next": "DeleteBatches",
         },
-        "GetCounter": _ddb(
-            "getItem",
-            {"Key.$": "$.counter_key", "ConsistentRead": True},
-            ResultPath="$.r.counter",
-            Next="CounterUnchanged",
-        ),
+        "GetCounter": _get("$.counter_key", "$.r.counter", "CounterUnchanged"),
         # A bounce counted since the plan changed the version: leave the address alone.
         "CounterUnchanged": {
             "Type": "Choice",
@@ -175,12 +205,7 @@ def _address_states() -> dict[str, Any]:
             ],
             "Default": "GetSuppression",
         },
-        "GetSuppression": _ddb(
-            "getItem",
-            {"Key.$": "$.suppression_key", "ConsistentRead": True},
-            ResultPath="$.r.suppression",
-            Next="ArchiveHead",
-        ),
+        "GetSuppression": _get("$.suppression_key", "$.r.suppression", "ArchiveHead"),
         # Archive first: the counter and the suppression as they were (undo's source).
         "ArchiveHead": _sdk(
             "s3",
@@ -194,19 +219,7 @@ def _address_states() -> dict[str, Any]:
             ResultPath=None,
             Next="FirstPage",
         ),
-        "FirstPage": _sdk(
-            "dynamodb",
-            "query",
-            {
-                "TableName": TABLE,
-                "KeyConditionExpression": "pk = :pk",
-                "ExpressionAttributeValues": {":pk": _s("$.partition")},
-                "ConsistentRead": True,
-                "Limit": QUERY_PAGE_SIZE,
-            },
-            ResultPath="$.r.page",
-            Next="CountFirstPage",
-        ),
+        "FirstPage": _query("$.r.page", "CountFirstPage", Limit=QUERY_PAGE_SIZE),
         "CountFirstPage": {
             "Type": "Pass",
             "Parameters": {"page_no": 0, "records.$": "$.r.page.Count"},
@@ -232,19 +245,11 @@ def _address_states() -> dict[str, Any]:
             ],
             "Default": "DropPage",
         },
-        "NextPage": _sdk(
-            "dynamodb",
-            "query",
-            {
-                "TableName": TABLE,
-                "KeyConditionExpression": "pk = :pk",
-                "ExpressionAttributeValues": {":pk": _s("$.partition")},
-                "ConsistentRead": True,
-                "Limit": QUERY_PAGE_SIZE,
-                "ExclusiveStartKey.$": "$.r.page.LastEvaluatedKey",
-            },
-            ResultPath="$.r.page",
-            Next="CountNextPage",
+        "NextPage": _query(
+            "$.r.page",
+            "CountNextPage",
+            Limit=QUERY_PAGE_SIZE,
+            **{"ExclusiveStartKey.$": "$.r.page.LastEvaluatedKey"},
         ),
         "CountNextPage": {
             "Type": "Pass",
@@ -261,21 +266,10 @@ def _address_states() -> dict[str, Any]:
         # version when it is deleted below, nothing was written to the address since the
         # plan (every counted bounce changes the version in the transaction that writes its
         # history and marker), so these keys are exactly the planned records.
-        "Keys": _sdk(
-            "dynamodb",
-            "query",
-            {
-                "TableName": TABLE,
-                "KeyConditionExpression": "pk = :pk",
-                "ExpressionAttributeValues": {":pk": _s("$.partition")},
-                "ProjectionExpression": "pk, sk",
-                "ConsistentRead": True,
-                "Limit": MAX_KEYS,
-            },
-            ResultSelector={"keys.$": "$.Items", "records.$": "$.Count", "all.$": "$"},
-            ResultPath="$.r.snapshot",
-            Next="KeysFit",
-        ),
+        "Keys": {
+            **_query("$.r.snapshot", "KeysFit", ProjectionExpression="pk, sk", Limit=MAX_KEYS),
+            "ResultSelector": {"keys.$": "$.Items", "records.$": "$.Count", "all.$": "$"},
+        },
         # More keys than one page: the address grew past its plan (a skip follows anyway) or
         # it is larger than the workflow takes in one step (the plan refuses those).
         "KeysFit": {
@@ -333,13 +327,7 @@ def _address_states() -> dict[str, Any]:
                 ]
             },
             ResultPath=None,
-            Catch=[
-                {
-                    "ErrorEquals": ["DynamoDb.TransactionCanceledException"],
-                    "ResultPath": "$.r.cancelled",
-                    "Next": "SkipAddress",
-                }
-            ],
+            Catch=_on_cancelled_transaction("SkipAddress", "$.r.cancelled"),
             Next="DeleteBatches",
         ),
         "DeleteBatches": {
@@ -457,13 +445,7 @@ def _address_states() -> dict[str, Any]:
                 ]
             },
             ResultPath=None,
-            Catch=[
-                {
-                    "ErrorEquals": ["DynamoDb.TransactionCanceledException"],
-                    "ResultPath": None,
-                    "Next": "AddressDone",
-                }
-            ],
+            Catch=_on_cancelled_transaction("AddressDone"),
             Next="AddressDone",
         ),
         "SkipAddress": _sdk(
@@ -499,13 +481,7 @@ def _address_states() -> dict[str, Any]:
                 ]
             },
             ResultPath=None,
-            Catch=[
-                {
-                    "ErrorEquals": ["DynamoDb.TransactionCanceledException"],
-                    "ResultPath": None,
-                    "Next": "AddressDone",
-                }
-            ],
+            Catch=_on_cancelled_transaction("AddressDone"),
             Next="AddressDone",
         ),
         "AddressDone": {"Type": "Succeed"},
@@ -630,33 +606,15 @@ def definition() -> dict[str, Any]:
                     "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                     "StartAt": "CheckCancel",
                     "States": {
-                        "CheckCancel": _ddb(
-                            "getItem",
-                            {
-                                "Key.$": "$.job_key",
-                                "ConsistentRead": True,
-                                "ProjectionExpression": "cancel_requested",
-                            },
-                            ResultPath="$.job",
-                            Next="Cancelled",
+                        "CheckCancel": _get(
+                            "$.job_key",
+                            "$.job",
+                            "Cancelled",
+                            ProjectionExpression="cancel_requested",
                         ),
                         "Cancelled": {
                             "Type": "Choice",
-                            "Choices": [
-                                {
-                                    "And": [
-                                        {
-                                            "Variable": "$.job.Item.cancel_requested",
-                                            "IsPresent": True,
-                                        },
-                                        {
-                                            "Variable": "$.job.Item.cancel_requested.BOOL",
-                                            "BooleanEquals": True,
-                                        },
-                                    ],
-                                    "Next": "ChunkSkipped",
-                                }
-                            ],
+                            "Choices": [_cancel_requested("$.job.Item", "ChunkSkipped")],
                             "Default": "Addresses",
                         },
                         "ChunkSkipped": {"Type": "Succeed"},
@@ -683,25 +641,11 @@ def definition() -> dict[str, Any]:
                 ],
                 "Next": "ReadJob",
             },
-            "ReadJob": _ddb(
-                "getItem",
-                {"Key.$": "$.job_key", "ConsistentRead": True},
-                ResultPath="$.job",
-                Next="WasCancelled",
-            ),
+            "ReadJob": _get("$.job_key", "$.job", "WasCancelled"),
             "WasCancelled": {
                 "Type": "Choice",
                 "Choices": [
-                    {
-                        "And": [
-                            {"Variable": "$.job.Item.cancel_requested", "IsPresent": True},
-                            {
-                                "Variable": "$.job.Item.cancel_requested.BOOL",
-                                "BooleanEquals": True,
-                            },
-                        ],
-                        "Next": "MarkCancelled",
-                    },
+                    _cancel_requested("$.job.Item", "MarkCancelled"),
                     # Every planned address must have committed (deleted or skipped): a chunk
                     # lost without an error (moto's interpreter lets a failed child pass) must
                     # not read as success.
