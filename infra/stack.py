@@ -22,7 +22,11 @@ from infra.constructs.alarms import ReboundAlarms
 from infra.constructs.chalice_app import ReboundFunctions
 from infra.constructs.mail_intake import MailIntake
 from infra.constructs.mass_delete import add_mass_delete_workflow
-from infra.constructs.schedule import SummarySchedule
+from infra.constructs.schedule import (
+    ALERTS_CHECK_SCHEDULE,
+    SUMMARY_SCHEDULE,
+    FunctionSchedule,
+)
 from infra.constructs.storage import ReboundTable
 
 
@@ -88,11 +92,25 @@ class ReboundStack(Stack):
         self._grant_api()
         self._mass_delete()
         self.ingest_mapping = self._ingest_event_source_mapping()
-        self.schedule = SummarySchedule(
+        self.schedule = FunctionSchedule(
             self,
             "SummarySchedule",
-            function_arn=self.functions.resource(names.SUMMARY_ID).get_att("Arn").to_string(),
+            function_arn=self._arn(names.SUMMARY_ID),
+            expression=SUMMARY_SCHEDULE,
+            what="summary",
+            tick="SummaryTick",
+            max_event_age_seconds=3600,
         )
+        self.alerts_schedule = FunctionSchedule(
+            self,
+            "AlertsCheckSchedule",
+            function_arn=self._arn(names.ALERTS_CHECK_ID),
+            expression=ALERTS_CHECK_SCHEDULE,
+            what="alerts check",
+            tick="AlertsCheckTick",
+            max_event_age_seconds=900,
+        )
+        self._grant_alerts_check()
         self._alarms()
         self._outputs()
 
@@ -114,6 +132,55 @@ class ReboundStack(Stack):
         if config.report_url:
             environment[names.ENV_REPORT_URL] = config.report_url
         return environment
+
+    def _arn(self, logical_id: str) -> str:
+        return str(self.functions.resource(logical_id).get_att("Arn").to_string())
+
+    def _send_staff_mail(self, logical_id: str, sid: str) -> None:
+        identity = f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:identity"
+        self._role(logical_id).add_to_principal_policy(
+            iam.PolicyStatement(
+                sid=sid,
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resources=[
+                    f"{identity}/{self.config.mail_from_domain}",
+                    f"{identity}/{self.config.mail_from_address}",
+                ],
+                # Only from the no-reply address: never as GroupMessaging@ (ARCHITECTURE).
+                conditions={"StringEquals": {"ses:FromAddress": self.config.mail_from_address}},
+            )
+        )
+
+    def _grant_alerts_check(self) -> None:
+        check = names.ALERTS_CHECK_ID
+        self._allow(
+            check,
+            "ReadBouncesKeepAlertState",
+            [
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+            ],
+            self.storage.arns,
+        )
+        dead_letter_queues = [
+            self.intake.dead_letter_queue,
+            self.schedule.dead_letter_queue,
+            self.alerts_schedule.dead_letter_queue,
+        ]
+        self._allow(
+            check,
+            "WatchDeadLetterQueues",
+            ["sqs:GetQueueAttributes"],
+            [q.queue_arn for q in dead_letter_queues],
+        )
+        self.functions.set_environment(
+            check, names.ENV_DLQ_URLS, ",".join(q.queue_url for q in dead_letter_queues)
+        )
+        self._send_staff_mail(check, "SendAlerts")
+        self.event_bus.grant_put_events_to(self._role(check))
 
     def _role(self, logical_id: str) -> iam.Role:
         return self.functions.roles[logical_id]
@@ -141,55 +208,55 @@ class ReboundStack(Stack):
                 "dynamodb:PutItem",
                 "dynamodb:UpdateItem",
                 "dynamodb:ConditionCheckItem",
+                # an alert claim whose send failed is released for the retry
+                "dynamodb:DeleteItem",
             ],
             self.storage.arns,
         )
         self.tag_keys_secret.grant_read(self._role(ingest))
         self.event_bus.grant_put_events_to(self._role(ingest))
+        # Alerts (our server blocked or blacklisted) are mailed at once from the ingest path.
+        self._send_staff_mail(ingest, "SendAlerts")
 
     def _grant_summary(self) -> None:
         summary = names.SUMMARY_ID
         self._allow(
             summary,
-            "ReadBouncesRecordRuns",
+            "ReadBouncesRecordDigests",
             [
                 "dynamodb:GetItem",
                 "dynamodb:BatchGetItem",
                 "dynamodb:Query",
                 "dynamodb:PutItem",
                 "dynamodb:UpdateItem",
+                # the "sending" marker of a digest whose send failed is removed for the retry
+                "dynamodb:DeleteItem",
+                "dynamodb:ConditionCheckItem",
             ],
             self.storage.arns,
         )
-        identity = f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:identity"
-        self._role(summary).add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="SendStaffSummaries",
-                actions=["ses:SendEmail", "ses:SendRawEmail"],
-                resources=[
-                    f"{identity}/{self.config.mail_from_domain}",
-                    f"{identity}/{self.config.mail_from_address}",
-                ],
-                # Only from the no-reply address: never as GroupMessaging@ (ARCHITECTURE).
-                conditions={"StringEquals": {"ses:FromAddress": self.config.mail_from_address}},
-            )
-        )
+        self._send_staff_mail(summary, "SendStaffSummaries")
 
     def _grant_api(self) -> None:
         api = names.API_HANDLER_ID
-        # The report reads; its only writes are reactivation and exports (below).
         self._allow(
             api,
             "ReadReports",
             ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
             self.storage.arns,
         )
-        # "Mark as good": the counter and its suppression entry change in one transaction
-        # (conditional Put + Delete); no Scan, no table-wide delete.
+        # Item writes only (never an index, never a Scan): "mark as good" (counter and
+        # suppression entry in one transaction), tenant and notification settings, and the
+        # send sizes the MMS reports (a transactional update per send and domain).
         self._allow(
             api,
-            "ReactivateAddresses",
-            ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+            "WriteSettingsAndReactivations",
+            [
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:ConditionCheckItem",
+            ],
             [self.storage.table.table_arn],
         )
         # Staff's quarantine view shows the raw inbound message.
@@ -271,6 +338,16 @@ class ReboundStack(Stack):
         )
         alarms.function_errors(
             "SummaryErrorsAlarm", self.functions.function_name(names.SUMMARY_ID), "summary"
+        )
+        alarms.dead_letter_queue(
+            "AlertsCheckScheduleDlqAlarm",
+            self.alerts_schedule.dead_letter_queue,
+            "Alerts check ticks",
+        )
+        alarms.function_errors(
+            "AlertsCheckErrorsAlarm",
+            self.functions.function_name(names.ALERTS_CHECK_ID),
+            "alerts check",
         )
         self.alarms = alarms
 

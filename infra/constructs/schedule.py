@@ -1,7 +1,8 @@
-"""EventBridge Scheduler firing the summary function every hour, with retries and a DLQ.
+"""EventBridge Scheduler firing a function on a fixed rate, with retries and a DLQ.
 
-Hourly on purpose: the summary handler decides per tenant whether a summary is due, so tenants
-can get different timings without a schedule each.
+Two schedules use it: the summary every hour (the handler decides per tenant whether a digest is
+due, so tenants get their own timings without a schedule each) and the alerts check every 15
+minutes (dead-letter queues and unparsed mail growing).
 """
 
 from __future__ import annotations
@@ -14,12 +15,23 @@ from constructs import Construct
 from infra.constructs.queues import dead_letter_queue
 
 SUMMARY_SCHEDULE = "rate(1 hour)"
+ALERTS_CHECK_SCHEDULE = "rate(15 minutes)"
 
 
-class SummarySchedule(Construct):
+class FunctionSchedule(Construct):
     """The schedule, its own execution role and a dead-letter queue for failed invocations."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, function_arn: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        function_arn: str,
+        expression: str,
+        what: str,
+        tick: str,
+        max_event_age_seconds: int,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue")
         self.role = iam.Role(
@@ -29,11 +41,11 @@ class SummarySchedule(Construct):
                 "scheduler.amazonaws.com",
                 conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
             ),
-            description="Rebound: EventBridge Scheduler invokes the summary function",
+            description=f"Rebound: EventBridge Scheduler invokes the {what} function",
         )
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
-                sid="InvokeSummary", actions=["lambda:InvokeFunction"], resources=[function_arn]
+                sid="InvokeFunction", actions=["lambda:InvokeFunction"], resources=[function_arn]
             )
         )
         # Scheduler sends undeliverable events to the DLQ with the execution role.
@@ -41,18 +53,18 @@ class SummarySchedule(Construct):
         self.schedule = scheduler.CfnSchedule(
             self,
             "Schedule",
-            description="Rebound hourly summary tick (the handler decides per tenant)",
-            schedule_expression=SUMMARY_SCHEDULE,
+            description=f"Rebound {what} tick",
+            schedule_expression=expression,
             flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
             state="ENABLED",
             target=scheduler.CfnSchedule.TargetProperty(
                 arn=function_arn,
                 role_arn=self.role.role_arn,
-                input='{"source": "rebound.schedule", "detail-type": "SummaryTick"}',
+                input=f'{{"source": "rebound.schedule", "detail-type": "{tick}"}}',
                 retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
                     maximum_retry_attempts=3,
                     # A tick older than one period is superseded by the next one.
-                    maximum_event_age_in_seconds=3600,
+                    maximum_event_age_in_seconds=max_event_age_seconds,
                 ),
                 dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(
                     arn=self.dead_letter_queue.queue_arn

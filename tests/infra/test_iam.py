@@ -91,26 +91,58 @@ def test_ingest_may_read_inbound_consume_the_queue_count_and_read_keys(
     assert {"dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:PutItem"} <= set(
         granted
     )
-    assert "dynamodb:DeleteItem" not in granted
+    # Deletes only items of the table (a released alert claim), never through an index.
+    assert "/index/" not in json.dumps(granted["dynamodb:DeleteItem"][0])
     assert "dynamodb:Scan" not in granted
     assert "secretsmanager:GetSecretValue" in granted
     assert "events:PutEvents" in granted
-    assert not any(action.startswith("ses:") for action in granted)
+    # Alerts are mailed from the ingest path, from the no-reply address only (test below).
+    assert {"ses:SendEmail", "ses:SendRawEmail"} <= set(granted)
 
 
-def test_summary_sends_only_from_the_no_reply_address(synthesized: Synthesized) -> None:
-    granted = _role_actions(synthesized, names.SUMMARY_ID)
-    assert "ses:SendEmail" in granted
-    assert all("identity/" in json.dumps(resource) for resource in granted["ses:SendEmail"])
-    (statement,) = [
+@pytest.mark.parametrize("function_id", [names.SUMMARY_ID, names.INGEST_ID, names.ALERTS_CHECK_ID])
+def test_staff_mail_goes_only_from_the_no_reply_address(
+    synthesized: Synthesized, function_id: str
+) -> None:
+    granted = _role_actions(synthesized, function_id)
+    assert "ses:SendRawEmail" in granted
+    assert all("identity/" in json.dumps(resource) for resource in granted["ses:SendRawEmail"])
+    role_id = synthesized.resources[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements = [
         statement
         for policy in synthesized.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
         for statement in _as_list(policy["Properties"]["PolicyDocument"]["Statement"])
-        if "ses:SendEmail" in _as_list(statement["Action"])
+        if any(a.startswith("ses:") for a in _as_list(statement["Action"]))
     ]
-    assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": "no-reply@example.com"}}
+    assert statements
+    for statement in statements:
+        assert statement["Condition"] == {
+            "StringEquals": {"ses:FromAddress": "no-reply@example.com"}
+        }
+
+
+def test_summary_reads_no_secret_bucket_or_queue(synthesized: Synthesized) -> None:
+    granted = _role_actions(synthesized, names.SUMMARY_ID)
     assert "secretsmanager:GetSecretValue" not in granted
     assert not any(action.startswith(("s3:", "sqs:")) for action in granted)
+
+
+def test_alerts_check_watches_every_dead_letter_queue(synthesized: Synthesized) -> None:
+    granted = _role_actions(synthesized, names.ALERTS_CHECK_ID)
+    assert set(granted) >= {"sqs:GetQueueAttributes", "events:PutEvents", "dynamodb:Query"}
+    assert not any(a in granted for a in ("sqs:ReceiveMessage", "sqs:DeleteMessage"))
+    watched = {r["Fn::GetAtt"][0] for r in granted["sqs:GetQueueAttributes"]}
+    dead_letter_queues = {
+        logical_id
+        for logical_id, queue in synthesized.of_type("AWS::SQS::Queue").items()
+        if "DeadLetterQueue" in logical_id
+    }
+    assert watched == dead_letter_queues
+    variables = synthesized.resources[names.ALERTS_CHECK_ID]["Properties"]["Environment"][
+        "Variables"
+    ]
+    assert len(variables[names.ENV_DLQ_URLS]["Fn::Join"][1]) == 2 * len(dead_letter_queues) - 1
 
 
 def test_api_reads_and_writes_only_items_never_indexes_or_scans(synthesized: Synthesized) -> None:

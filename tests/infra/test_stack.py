@@ -17,7 +17,7 @@ from tests.infra.template import Synthesized
 
 pytestmark = pytest.mark.infra
 
-FUNCTIONS = (names.INGEST_ID, names.SUMMARY_ID, names.API_HANDLER_ID)
+FUNCTIONS = (names.INGEST_ID, names.SUMMARY_ID, names.ALERTS_CHECK_ID, names.API_HANDLER_ID)
 
 
 @pytest.fixture(scope="module")
@@ -242,13 +242,20 @@ def test_queue_feeds_ingest_in_batches_with_partial_failures(synthesized: Synthe
     assert any("IngestRole" in dependency for dependency in mapping["DependsOn"])
 
 
-def test_schedule_invokes_summary_hourly_with_retries_and_a_dlq(
-    synthesized: Synthesized,
+@pytest.mark.parametrize(
+    ("function_id", "expression"),
+    [(names.SUMMARY_ID, "rate(1 hour)"), (names.ALERTS_CHECK_ID, "rate(15 minutes)")],
+)
+def test_schedules_invoke_their_function_with_retries_and_a_dlq(
+    synthesized: Synthesized, function_id: str, expression: str
 ) -> None:
-    properties = synthesized.one("AWS::Scheduler::Schedule")["Properties"]
-    assert properties["ScheduleExpression"] == "rate(1 hour)"
+    (properties,) = [
+        schedule["Properties"]
+        for schedule in synthesized.of_type("AWS::Scheduler::Schedule").values()
+        if schedule["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    ]
+    assert properties["ScheduleExpression"] == expression
     target = properties["Target"]
-    assert target["Arn"] == {"Fn::GetAtt": [names.SUMMARY_ID, "Arn"]}
     assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
     dlq = synthesized.resources[_ref_id(target["DeadLetterConfig"]["Arn"])]
     assert dlq["Type"] == "AWS::SQS::Queue"
