@@ -216,6 +216,7 @@ class Job:
     plan_key: str
     chunks: int = 0
     not_found: int = 0
+    oversized: int = 0  # addresses too large for the workflow: skipped, never half deleted
     note: str = ""
     staff_required: str = ""  # the circuit breaker's reason, when it tripped
     approved_by: str = ""
@@ -245,6 +246,7 @@ class Job:
             "note": self.note,
             "selected": {"addresses": self.addresses, "records": self.records},
             "not_found": self.not_found,
+            "oversized": self.oversized,
             "sample": list(self.sample),
             "staff_approval_required": self.staff_required or None,
             "progress": {

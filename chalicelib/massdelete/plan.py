@@ -32,6 +32,10 @@ CHILD_EVENT_BUDGET = 12_000
 EVENTS_PER_ADDRESS = 110  # the fixed states of one address, remove_emails included
 EVENTS_PER_RECORD = 6  # its DeleteRequest Pass inside the batch Map, and its batch's share
 MAX_ENTRIES_PER_CHUNK = 250
+# The most history entries and markers one address may hold: the workflow carries its keys in
+# the state and in the progress marker (infra/constructs/mass_delete.py MAX_KEYS, kept equal by
+# a test). A larger address is reported as oversized in the plan and skipped by the workflow.
+MAX_RECORDS_PER_ADDRESS = 1000
 
 
 def new_job_id(now: datetime) -> str:
@@ -115,6 +119,10 @@ def plan_entry(
         "job_key": job_key(tenant, job_id),
         "archive_prefix": archive_prefix(tenant, job_id, address),
     }
+
+
+def is_oversized(counter: AddressCounter) -> bool:
+    return records_of(counter) - 1 > MAX_RECORDS_PER_ADDRESS
 
 
 def estimated_events(entry: dict[str, Any]) -> int:

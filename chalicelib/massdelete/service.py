@@ -32,6 +32,7 @@ from chalicelib.massdelete.plan import (
     CHILD_EVENT_BUDGET,
     chunk_entries,
     execution_input,
+    is_oversized,
     new_job_id,
     plan_entry,
     plan_key,
@@ -159,6 +160,7 @@ class MassDeleteService:
             plan_key=key if chunks else "",
             chunks=chunks,
             not_found=not_found,
+            oversized=sum(1 for c in selected if is_oversized(c)),
             note=request.note,
             staff_required=breaker,
         )

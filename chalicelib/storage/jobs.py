@@ -81,6 +81,7 @@ class MassDeleteJobItem(_Item):
     plan_key = UnicodeAttribute(default="")
     chunks = NumberAttribute(default=0)
     not_found = NumberAttribute(default=0)
+    oversized = NumberAttribute(default=0)
     note = UnicodeAttribute(default="")
     staff_required = UnicodeAttribute(default="")
     approved_by = UnicodeAttribute(default="")
@@ -166,6 +167,7 @@ def _job_from_item(i: MassDeleteJobItem) -> Job:
         plan_key=i.plan_key,
         chunks=int(i.chunks),
         not_found=int(i.not_found),
+        oversized=int(i.oversized or 0),
         note=i.note,
         staff_required=i.staff_required,
         approved_by=i.approved_by,
@@ -238,6 +240,7 @@ class JobRepository:
             plan_key=job.plan_key,
             chunks=job.chunks,
             not_found=job.not_found,
+            oversized=job.oversized,
             note=job.note,
             staff_required=job.staff_required,
         )

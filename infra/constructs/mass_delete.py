@@ -271,7 +271,7 @@ def _address_states() -> dict[str, Any]:
             "ResultSelector": {"keys.$": "$.Items", "records.$": "$.Count", "all.$": "$"},
         },
         # More keys than one page: the address grew past its plan (a skip follows anyway) or
-        # it is larger than the workflow takes in one step (the plan refuses those).
+        # it is larger than the workflow takes in one step (the plan reports it as oversized).
         "KeysFit": {
             "Type": "Choice",
             "Choices": [

@@ -180,6 +180,14 @@ def test_definition_uses_only_what_moto_runs_and_the_issue_allows() -> None:
             assert state["Retry"], state["Resource"]
 
 
+def test_plan_and_workflow_agree_on_the_largest_address() -> None:
+    from chalicelib.massdelete.plan import MAX_RECORDS_PER_ADDRESS, is_oversized
+
+    assert mass_delete.MAX_KEYS == MAX_RECORDS_PER_ADDRESS
+    assert not is_oversized(replace(COUNTER, bounce_count=500))  # 1000 records + counter
+    assert is_oversized(replace(COUNTER, bounce_count=501))
+
+
 def test_rendering_fills_every_placeholder() -> None:
     text = mass_delete.rendered_definition("t", "b", "e")
     assert "${" not in text
