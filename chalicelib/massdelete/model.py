@@ -275,6 +275,18 @@ class Job:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """The workflow's progress for one address of a job (read by undo)."""
+
+    address: str
+    stage: str  # deleting -> done -> restored
+    outcome: str  # deleted | skipped
+    pages: int  # archive pages p0..p<pages-1>.json under archive_prefix
+    records: int
+    archive_prefix: str
+
+
 class AuditAction(StrEnum):
     PLANNED = "planned"
     APPROVED = "approved"

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from chalicelib.bounces import AddressCounter
-from chalicelib.massdelete.model import AuditEntry, Job, JobState, Policy
+from chalicelib.massdelete.model import AuditEntry, Job, JobState, Marker, Policy
 from chalicelib.ports import Page, TenantSettings
-
-if TYPE_CHECKING:
-    from chalicelib.storage.jobs import Marker
 
 
 class AlreadyStarted(Exception):

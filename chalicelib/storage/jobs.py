@@ -19,7 +19,6 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -37,6 +36,7 @@ from chalicelib.massdelete.model import (
     AuditEntry,
     Job,
     JobState,
+    Marker,
     Policy,
     Progress,
 )
@@ -139,16 +139,6 @@ JOB_ITEM_CLASSES = (
     MassDeletePolicyItem,
     MassDeleteMarkerItem,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Marker:
-    address: str
-    stage: str
-    outcome: str
-    pages: int
-    records: int
-    archive_prefix: str
 
 
 def _job_from_item(i: MassDeleteJobItem) -> Job:
