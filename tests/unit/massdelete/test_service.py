@@ -1,0 +1,245 @@
+"""The mass-delete service with in-memory fakes: what happens around the workflow (start
+refused or failing, executions that end without the workflow's own failure handler, undo
+bounded in time and resumable)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from chalicelib.bounces import AddressCounter
+from chalicelib.classification.reasons import Category, Reason
+from chalicelib.errors import Conflict
+from chalicelib.massdelete.model import AuditEntry, Job, JobState, Marker, Policy
+from chalicelib.massdelete.ports import AlreadyStarted, ExecutionStatus
+from chalicelib.massdelete.service import MassDeleteService
+from chalicelib.ports import Page, TenantSettings
+from chalicelib.tenancy.access import Principal, Role
+
+T = datetime(2026, 11, 20, 9, tzinfo=UTC)
+ADMIN = Principal("riverside", "k1", Role.ADMIN)
+COUNTER = AddressCounter(
+    tenant="riverside",
+    address="ann@example.net",
+    bounce_count=1,
+    first_bounce_at=T,
+    last_bounce_at=T,
+    last_received_at=T,
+    status="5.1.1",
+    reply_code="550",
+    reason=Reason.USER_UNKNOWN,
+    category=Category.HARD,
+    hard=True,
+    blacklisted=False,
+    diagnostic="",
+    explanation="",
+    remote_mta="",
+    source="broadcast",
+    send_id="s1",
+    version=1,
+)
+
+
+class FakeJobs:
+    def __init__(self) -> None:
+        self.jobs: dict[str, Job] = {}
+        self.audit: list[AuditEntry] = []
+        self.markers: list[Marker] = []
+        self.restored: list[str] = []
+        self.records: list[dict[str, Any]] = []
+
+    def create_job(self, job: Job) -> None:
+        self.jobs[job.job_id] = job
+
+    def get_job(self, tenant: str, job_id: str) -> Job | None:
+        return self.jobs.get(job_id)
+
+    def update_job(
+        self, tenant: str, job_id: str, expected: Sequence[JobState], **changes: Any
+    ) -> bool:
+        job = self.jobs[job_id]
+        if job.state not in expected:
+            return False
+        changes = {k: ("" if v is None else v) for k, v in changes.items()}
+        self.jobs[job_id] = replace(job, **changes)
+        return True
+
+    def list_jobs(self, tenant: str, limit: int, cursor: str | None) -> Page[Job]:
+        return Page(tuple(self.jobs.values()), None)
+
+    def active_jobs(self, tenant: str) -> list[Job]:
+        return [j for j in self.jobs.values() if j.state in (JobState.APPROVED, JobState.RUNNING)]
+
+    def put_audit(self, entry: AuditEntry) -> None:
+        self.audit.append(entry)
+
+    def list_audit(self, tenant: str, limit: int, cursor: str | None) -> Page[AuditEntry]:
+        return Page(tuple(self.audit), None)
+
+    def get_policy(self, tenant: str, default: Policy) -> Policy:
+        return default
+
+    def put_policy(self, tenant: str, policy: Policy) -> None: ...
+
+    def iter_markers(self, tenant: str, job_id: str) -> Iterator[Marker]:
+        yield from (m for m in self.markers if m.address not in self.restored)
+
+    def mark_restored(self, tenant: str, job_id: str, address: str) -> None:
+        self.restored.append(address)
+
+    def put_records(self, items: Sequence[dict[str, Any]]) -> int:
+        self.records.extend(items)
+        return len(items)
+
+    def put_record_if_absent(self, item: dict[str, Any]) -> bool:
+        self.records.append(item)
+        return True
+
+    def put_record(self, item: dict[str, Any]) -> None: ...
+
+    def delete_record_if(self, key: dict[str, Any], attribute: str, value: str) -> bool:
+        return True
+
+
+class FakeCounters:
+    def iter_counters(self, tenant: str) -> Iterator[AddressCounter]:
+        yield COUNTER
+        yield replace(COUNTER, address="bob@example.net")
+
+    def get_counter(self, tenant: str, address: str) -> AddressCounter | None:
+        return COUNTER if address == COUNTER.address else None
+
+
+class FakeTenants:
+    def get_tenant(self, tenant: str) -> TenantSettings | None:
+        return TenantSettings(tenant) if tenant == "riverside" else None
+
+
+class FakeObjects:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def read(self, key: str) -> bytes:
+        return self.objects[key]
+
+    def write(self, key: str, raw: bytes) -> None:
+        self.objects[key] = raw
+
+
+class FakeWorkflow:
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.status = ExecutionStatus("RUNNING")
+        self.fail_with: Exception | None = None
+
+    def start(self, name: str, payload: dict[str, Any]) -> str:
+        if self.fail_with:
+            raise self.fail_with
+        self.started.append(name)
+        return f"arn:execution:{name}"
+
+    def describe(self, execution_arn: str) -> ExecutionStatus:
+        return self.status
+
+
+class FakeEvents:
+    def __init__(self) -> None:
+        self.published: list[tuple[str, list[dict[str, Any]]]] = []
+
+    def publish(self, detail_type: str, details: Sequence[dict[str, Any]]) -> int:
+        self.published.append((detail_type, list(details)))
+        return 0
+
+
+@pytest.fixture
+def parts() -> dict[str, Any]:
+    return {
+        "jobs": FakeJobs(),
+        "objects": FakeObjects(),
+        "workflow": FakeWorkflow(),
+        "events": FakeEvents(),
+    }
+
+
+def service(parts: dict[str, Any], **kw: Any) -> MassDeleteService:
+    return MassDeleteService(
+        jobs=parts["jobs"],
+        counters=FakeCounters(),
+        tenants=FakeTenants(),
+        objects=parts["objects"],
+        workflow=parts["workflow"],
+        events=parts["events"],
+        default_policy=Policy(),
+        clock=lambda: T,
+        **kw,
+    )
+
+
+def test_plan_is_written_in_chunks_with_the_selection(parts: dict[str, Any]) -> None:
+    job = service(parts).create(ADMIN, "riverside", {"filter": {"min_count": 1}})
+    plan = json.loads(parts["objects"].objects[f"plans/riverside/{job['id']}.json"])
+    assert [e["address"] for c in plan for e in c["entries"]] == [
+        "ann@example.net",
+        "bob@example.net",
+    ]
+    assert job["selected"] == {"addresses": 2, "records": 6}
+
+
+def test_a_failed_start_hands_the_job_back(parts: dict[str, Any]) -> None:
+    svc = service(parts)
+    job = svc.create(ADMIN, "riverside", {"addresses": ["ann@example.net"]})
+    parts["workflow"].fail_with = RuntimeError("throttled")
+    with pytest.raises(RuntimeError):
+        svc.approve(ADMIN, "riverside", job["id"])
+    assert parts["jobs"].jobs[job["id"]].state is JobState.PLANNED
+    parts["workflow"].fail_with = AlreadyStarted(job["id"])
+    with pytest.raises(Conflict, match="at most once"):
+        svc.approve(ADMIN, "riverside", job["id"])
+
+
+def test_an_execution_that_ended_abnormally_fails_the_job(parts: dict[str, Any]) -> None:
+    svc = service(parts)
+    job = svc.create(ADMIN, "riverside", {"addresses": ["ann@example.net"]})
+    svc.approve(ADMIN, "riverside", job["id"])
+    assert svc.get(ADMIN, "riverside", job["id"])["state"] == "approved"
+    parts["workflow"].status = ExecutionStatus("ABORTED", "States.Timeout", "stopped")
+    seen = svc.get(ADMIN, "riverside", job["id"])
+    assert seen["state"] == "failed"
+    assert "aborted" in seen["error"]
+    rerun = svc.rerun(ADMIN, "riverside", job["id"])
+    assert rerun["runs"] == 2
+    assert parts["workflow"].started == [job["id"], f"{job['id']}-run2"]
+
+
+def test_undo_is_bounded_in_time_and_resumable(parts: dict[str, Any]) -> None:
+    ticks = iter(range(100))
+    svc = service(parts, undo_seconds=1.5, monotonic=lambda: float(next(ticks)))
+    job = svc.create(ADMIN, "riverside", {"filter": {"min_count": 1}, "remove_emails": True})
+    jobs = parts["jobs"]
+    jobs.jobs[job["id"]] = replace(jobs.jobs[job["id"]], state=JobState.SUCCEEDED)
+    for n, address in enumerate(("ann@example.net", "bob@example.net", "cy@example.net")):
+        prefix = f"archives/riverside/{job['id']}/{n}/"
+        jobs.markers.append(Marker(address, "done", "deleted", 1, 2, prefix))
+        counter = {"pk": {"S": "T#riverside"}, "address": {"S": address}}
+        parts["objects"].write(
+            f"{prefix}head.json", json.dumps({"counter": {"Item": counter}}).encode()
+        )
+        parts["objects"].write(f"{prefix}p0.json", json.dumps([{"pk": {"S": "h"}}] * 2).encode())
+    jobs.markers.append(Marker("dee@example.net", "done", "skipped", 0, 0, ""))
+    first = svc.undo(ADMIN, "riverside", job["id"])
+    assert first["undo"]["complete"] is False
+    assert first["undo"]["remaining"] >= 1
+    assert first["job"]["state"] == "succeeded"
+    second = svc.undo(ADMIN, "riverside", job["id"])
+    while not second["undo"]["complete"]:
+        second = svc.undo(ADMIN, "riverside", job["id"])
+    assert second["job"]["state"] == "undone"
+    assert second["job"]["restored"] == 9  # 3 addresses x (2 records + counter)
+    assert sorted(jobs.restored) == ["ann@example.net", "bob@example.net", "cy@example.net"]
+    restored_events = [d for t, ds in parts["events"].published for d in ds if t == "EmailRestored"]
+    assert len(restored_events) == 3
