@@ -41,6 +41,8 @@ _NOT_RECIPIENT_BEFORE = re.compile(
 _CONTACT_BEFORE = re.compile(r"(?:contact|send mail to|write to|questions to)\s*<?\s*$", re.I)
 _LEADING = re.compile(r"^[\s>*\-\"'(]*<?([^\s<>\"'()]+@[^\s<>\"'(),:;]+)>?")
 MAX_RECIPIENTS = 200
+MAX_LINE_CHARS = 2_000
+MAX_TRIES = 20
 
 
 def _diagnostic_after(body: str, pos: int, rest: str) -> str:
@@ -90,6 +92,8 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:
     little more than a short one."""
     found: dict[str, Finding | None] = dict.fromkeys(exclude)
     heading_start = -1  # where a "the following addresses failed" heading starts, when needed
+    explained: dict[str, int] = {}  # the line each address was last re-read on
+    tries: dict[str, int] = {}  # how often each address was judged (bounded for hostile text)
     length = len(body)
     at = body.find("@")
     while at >= 0 and len(found) < MAX_RECIPIENTS + len(exclude):
@@ -98,17 +102,28 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:
         if line_end < 0:
             line_end = length
         at = body.find("@", line_end)
-        line = body[line_start:line_end]
+        # Bounded: a hostile kilometre-long line of addresses must cost no more than a short one.
+        line = body[line_start : min(line_end, line_start + MAX_LINE_CHARS)]
         if is_header_line(line):
             continue
         previous: str | None = None
+        judged: set[str] = set()  # each address once per line
         for match in addresses.ADDRESS.finditer(line):
             address = addresses.normalise(match.group(1))
-            if address is None or not addresses.is_candidate(address):
+            if address is None or address in judged or not addresses.is_candidate(address):
+                continue
+            judged.add(address)
+            tries[address] = tries.get(address, 0) + 1
+            if tries[address] > MAX_TRIES:
                 continue
             if address in found:
                 earlier = found[address]
-                if earlier is not None and not (earlier.reply_code or earlier.status):
+                if (
+                    earlier is not None
+                    and not (earlier.reply_code or earlier.status)
+                    and line_start != explained.get(address)
+                ):
+                    explained[address] = line_start
                     # Listed first, explained later (a transcript line with the reply).
                     later = finding_from_text(address, line)
                     if later.reply_code or later.status:

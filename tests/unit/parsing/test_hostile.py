@@ -108,3 +108,26 @@ def test_broken_encodings_and_charsets() -> None:
 def test_not_bytes_and_empty() -> None:
     _is_result(parse_message(b""))
     _is_result(parse_message(None))  # type: ignore[arg-type]
+
+
+def test_address_floods_stay_linear() -> None:
+    """Tens of thousands of addresses, on one line or one per line, repeated or distinct, and
+    a DSN with a block per line: each is read in bounded time (the scan judges an address a
+    bounded number of times and reads at most a bounded slice of any line)."""
+    head = HEAD + b"Subject: failure notice\n\n"
+    floods = [
+        head + b"a@example.net " * 200_000,
+        head + b"a@example.net\n" * 200_000,
+        head + b"".join(b"u%d@example.net " % i for i in range(20_000)),
+        head + b"".join(b"<u%d@example.net>: 550 5.1.1 user unknown\n" % i for i in range(20_000)),
+        head
+        + b"user unknown " * 5_000
+        + b"\n"
+        + b"".join(b"u%d@example.net\n" % i for i in range(5_000)),
+    ]
+    for raw in floods:
+        start = time.perf_counter()
+        result = parse_message(raw)
+        _is_result(result)
+        assert len(result.recipients) <= 200
+        assert time.perf_counter() - start < 5
