@@ -1,4 +1,5 @@
-"""Apache James, and gateways that reuse its report (Verizon's vtext.com SMS gateway).
+"""Apache James, and gateways built on it (Verizon Wireless's vtext.com / vzwpix.com SMS and MMS
+gateways, whose mobile number is the recipient's local part).
 
 Quirks: From post_master@<host>, subject "Re:<original subject>" or "[BOUNCE]"; the text is
 "Error: Invalid user address" (or another one-line error), "Error message below:" and the reply
@@ -20,10 +21,8 @@ FAMILY = Family(
     name="apachejames",
     markers=("error message below:",),
     start=("rcpt to:",),
-    phrases=(
-        (Reason.FILTERED, r"^550 - requested action not taken: no such user here"),
-        (Reason.USER_UNKNOWN, r"invalid user address|no such user"),
-    ),
+    senders=("vtext", "vzwpix"),
+    phrases=((Reason.USER_UNKNOWN, r"invalid user address|no such user"),),
 )
 
 NAME = FAMILY.name

@@ -59,7 +59,6 @@ from chalicelib.parsing.mta import (
     sendmail,
     smtp32,
     surfcontrol,
-    verizon,
     yahoo,
     yandex,
     zoho,
@@ -69,23 +68,25 @@ from chalicelib.parsing.mta.family import Family
 Detect = Callable[[Context], list[Finding] | None]
 
 DETECTORS: tuple[ModuleType, ...] = (
-    # Providers, recognised by their own headers or sender domains.
-    amazonses,
+    # Providers, recognised by their own headers or sender domains. A service built on
+    # another comes first (WorkMail sends through SES, Office 365 from outlook.com hosts,
+    # 1&1 shares GMX's infrastructure).
     amazonworkmail,
+    amazonses,
     googlegroups,
     googleworkspace,
     gmail,
     yahoo,
     aol,
-    outlook,
     office365,
+    outlook,
     exchange,
     zoho,
     mailru,
     yandex,
-    gmx,
     einsundeins,
-    verizon,
+    gmx,
+    apachejames,
     kddi,
     biglobe,
     docomo,
@@ -102,7 +103,6 @@ DETECTORS: tuple[ModuleType, ...] = (
     powermta,
     sendgrid,
     mailfoundry,
-    apachejames,
     fml,
     dovecot,
     phquery,

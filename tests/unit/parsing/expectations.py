@@ -106,6 +106,11 @@ AMAVIS: dict[str, Row] = {
 }
 APACHEJAMES: dict[str, Row] = {
     "apachejames-01.eml": ("bounce", [("elena@example.net", "userunknown", True, False)]),
+    # Verizon's SMS gateway: the mobile number is the local part.
+    "apachejames-02.eml": (
+        "bounce",
+        [("5551234567@vtext.example.com", "userunknown", True, False)],
+    ),
 }
 BARRACUDA: dict[str, Row] = {
     "barracuda-01.eml": ("bounce", [("felix@example.net", "spamdetected", False, False)]),
@@ -165,9 +170,6 @@ SMTP32: dict[str, Row] = {
 }
 SURFCONTROL: dict[str, Row] = {
     "surfcontrol-01.eml": ("bounce", [("emil@example.net", "systemerror", False, False)]),
-}
-VERIZON: dict[str, Row] = {
-    "verizon-01.eml": ("bounce", [("5551234567@vtext.example.com", "userunknown", True, False)]),
 }
 YANDEX: dict[str, Row] = {
     # Still timing out when the queue lifetime ran out: an expiry, not a bad address.
@@ -233,7 +235,6 @@ FAMILIES: dict[str, dict[str, Row]] = {
     "sendgrid": SENDGRID,
     "smtp32": SMTP32,
     "surfcontrol": SURFCONTROL,
-    "verizon": VERIZON,
     "yandex": YANDEX,
     "zoho": ZOHO,
     "generic": GENERIC,
