@@ -245,7 +245,7 @@ def _kind(recipients: tuple[RecipientResult, ...], bouncy: bool) -> MessageKind:
     return MessageKind.UNPARSED if bouncy else MessageKind.NOT_BOUNCE
 
 
-def _parse(raw: bytes) -> ParseResult:
+def _parse(raw: bytes, nested: bool = False) -> ParseResult:
     mail = load(raw)
     body, full, dsn, original, dsn_text = _texts(mail)
 
@@ -311,11 +311,31 @@ def _parse(raw: bytes) -> ParseResult:
         findings = _failed_recipients_header(mail, body)
     recipients = _results(findings, transcript_command(body), body)
     kind = _kind(recipients, bouncy)
+    if kind is MessageKind.UNPARSED and not nested:
+        inner = _forwarded_bounce(full)
+        if inner is not None:
+            # Someone forwarded the bounce to us: its own report names the recipients.
+            return result(inner.kind, inner.recipients, inner.mta)
     if kind is MessageKind.UNPARSED and signals.is_challenge(mail, body):
         kind = MessageKind.CHALLENGE
     elif kind is MessageKind.BOUNCE and _is_challenge(mail, recipients):
         return result(MessageKind.CHALLENGE, (), mta)
     return result(kind, recipients, mta)
+
+
+# A bounce pasted into the text of another message ("Begin forwarded message", an mbox copy).
+_EMBEDDED_BOUNCE = re.compile(
+    r"^>?[ \t]*(?:From MAILER-DAEMON[ \t]|Return-Path: <>[ \t]*$)", re.IGNORECASE | re.MULTILINE
+)
+
+
+def _forwarded_bounce(text: str) -> ParseResult | None:
+    """The bounce a person or a mail system forwarded in the text, parsed once (never deeper)."""
+    match = _EMBEDDED_BOUNCE.search(text)
+    if match is None:
+        return None
+    inner = _parse(text[match.start() :].encode("utf-8", "replace"), nested=True)
+    return inner if inner.kind is MessageKind.BOUNCE else None
 
 
 def _is_challenge(mail: Mail, recipients: tuple[RecipientResult, ...]) -> bool:

@@ -180,6 +180,8 @@ ZOHO: dict[str, Row] = {
 }
 GENERIC: dict[str, Row] = {
     "base64-01.eml": ("bounce", [("xavier@example.net", "userunknown", True, False)]),
+    # A person forwarded a Postfix bounce as text: its report is read.
+    "forwarded-01.eml": ("bounce", [("hanna@example.net", "userunknown", True, False)]),
 }
 NOT_BOUNCES: dict[str, Row] = {
     "arf-01.eml": ("feedback", [("rupert@example.net", "feedback", False, False)]),
