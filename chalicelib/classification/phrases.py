@@ -27,6 +27,8 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
         (
             r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)",
             r"(?:not permitted|unable) to relay",
+            # Amazon SES refuses to send for an identity (our sender) it has not verified.
+            r"identities failed the check",
         ),
     ),
     # A DNS blocklist naming our server outranks everything else that the reply says.
