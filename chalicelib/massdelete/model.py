@@ -72,10 +72,9 @@ class Policy:
 
     # Approval by someone other than the requester (staff may always approve).
     require_second_person: bool = False
-    # The circuit breaker: beyond this share of the tenant's contacts, only staff may approve.
+    # The circuit breaker: beyond this share of the tenant's contacts (the tenant setting
+    # contact_count), only staff may approve.
     max_share: float = 0.2
-    # How many contacts the tenant has in the MMS, when known (0 = unknown).
-    contacts: int = 0
     # When the contact count is unknown: beyond this many addresses, only staff may approve.
     max_addresses: int = 5_000
 
@@ -83,7 +82,6 @@ class Policy:
         return {
             "require_second_person": self.require_second_person,
             "max_share": self.max_share,
-            "contacts": self.contacts,
             "max_addresses": self.max_addresses,
         }
 
@@ -100,22 +98,20 @@ class Policy:
         share = data.get("max_share", base.max_share)
         if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
             raise BadRequest("max_share must be a number above 0 and at most 1, e.g. 0.2")
-        values = {}
-        for name in ("contacts", "max_addresses"):
-            value = data.get(name, getattr(base, name))
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise BadRequest(f"{name} must be a whole number of at least 0")
-            values[name] = value
-        return cls(second, float(share), values["contacts"], values["max_addresses"])
+        cap = data.get("max_addresses", base.max_addresses)
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
+            raise BadRequest("max_addresses must be a whole number of at least 0")
+        return cls(second, float(share), cap)
 
 
-def circuit_breaker(selected: int, policy: Policy) -> str:
-    """Why this many addresses need staff approval, or "" when they do not."""
-    if policy.contacts > 0:
-        share = selected / policy.contacts
+def circuit_breaker(selected: int, policy: Policy, contact_count: int | None) -> str:
+    """Why this many addresses need staff approval, or "" when they do not. `contact_count` is
+    the tenant's (from its settings); None when the MMS has not told us."""
+    if contact_count:
+        share = selected / contact_count
         if share > policy.max_share:
             return (
-                f"removes {selected} of the tenant's {policy.contacts} contacts ({share:.0%}), "
+                f"removes {selected} of the tenant's {contact_count} contacts ({share:.0%}), "
                 f"more than the {policy.max_share:.0%} limit: staff must approve"
             )
         return ""

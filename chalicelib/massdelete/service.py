@@ -127,7 +127,9 @@ class MassDeleteService:
         now = self._clock()
         job_id = new_job_id(now)
         selected, not_found = self._select(tenant, request.selection)
-        breaker = circuit_breaker(len(selected), self.policy(tenant))
+        settings = self._tenants.get_tenant(tenant)
+        contact_count = settings.contact_count if settings else None
+        breaker = circuit_breaker(len(selected), self.policy(tenant), contact_count)
         key = plan_key(tenant, job_id)
         chunks = 0
         if not request.dry_run and selected:
@@ -175,6 +177,7 @@ class MassDeleteService:
             dry_run=job.dry_run,
             remove_emails=job.remove_emails,
             staff_approval_required=breaker or None,
+            contact_count=contact_count,
         )
         return job.as_json()
 

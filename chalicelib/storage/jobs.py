@@ -118,7 +118,6 @@ class MassDeleteAuditItem(_Item):
 class MassDeletePolicyItem(_Item):
     require_second_person = BooleanAttribute(default=False)
     max_share = NumberAttribute()
-    contacts = NumberAttribute(default=0)
     max_addresses = NumberAttribute()
 
 
@@ -329,7 +328,6 @@ class JobRepository:
         return Policy(
             require_second_person=bool(item.require_second_person),
             max_share=float(item.max_share),
-            contacts=int(item.contacts),
             max_addresses=int(item.max_addresses),
         )
 
@@ -339,7 +337,6 @@ class JobRepository:
             POLICY_SK,
             require_second_person=policy.require_second_person,
             max_share=policy.max_share,
-            contacts=policy.contacts,
             max_addresses=policy.max_addresses,
         ).save()
 

@@ -3,6 +3,7 @@ The circuit breaker and the second-person rule, through the API."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -68,13 +69,20 @@ def test_bad_request_and_unknown_tenant(keys: dict[str, str]) -> None:
 
 def test_circuit_breaker_needs_staff(keys: dict[str, str]) -> None:
     with Client(chalice_app.app) as client:
-        status, _ = call(client, "put", f"{BASE}/policy", keys["admin"], {"contacts": 4})
+        status, _ = call(client, "put", f"{BASE}/policy", keys["admin"], {"max_share": 0.5})
         assert status == 403  # only staff set the policy
-        status, policy = call(
-            client, "put", f"{BASE}/policy", keys["staff"], {"contacts": 4, "max_share": 0.25}
-        )
+        status, policy = call(client, "put", f"{BASE}/policy", keys["staff"], {"max_share": 0.25})
         assert status == 200
-        assert policy["contacts"] == 4
+        assert policy["max_share"] == 0.25
+        settings = "/v1/tenants/riverside/settings"
+        client.http.patch(
+            settings,
+            headers={
+                "Authorization": f"Bearer {keys['staff']}",
+                "Content-Type": "application/json",
+            },
+            body=json.dumps({"contact_count": 4}),
+        )
         _, job = call(client, "post", BASE, keys["admin"], BODY)  # 2 of 4 contacts = 50 %
         assert "staff must approve" in job["staff_approval_required"]
         status, body = call(client, "post", f"{BASE}/{job['id']}/approve", keys["admin"])

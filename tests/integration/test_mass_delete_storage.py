@@ -141,7 +141,7 @@ def test_audit_and_policy(table: str) -> None:
     assert actions == [AuditAction.APPROVED, AuditAction.PLANNED]  # newest first
     default = Policy()
     assert repository.get_policy("riverside", default) == default
-    custom = Policy(require_second_person=True, max_share=0.1, contacts=2000, max_addresses=50)
+    custom = Policy(require_second_person=True, max_share=0.1, max_addresses=50)
     repository.put_policy("riverside", custom)
     assert repository.get_policy("riverside", default) == custom
     assert repository.get_policy("hillside", default) == default

@@ -86,15 +86,15 @@ def test_filter_selection_round_trips() -> None:
 
 
 def test_circuit_breaker_by_share_or_absolute_cap() -> None:
-    assert circuit_breaker(100, Policy(max_share=0.2, contacts=1000)) == ""
-    assert "21%" in circuit_breaker(210, Policy(max_share=0.2, contacts=1000))
+    assert circuit_breaker(100, Policy(max_share=0.2), 1000) == ""
+    assert "21%" in circuit_breaker(210, Policy(max_share=0.2), 1000)
     # Contact count unknown: the absolute cap decides.
-    assert circuit_breaker(5000, Policy(max_addresses=5000)) == ""
-    assert "more than the 5000" in circuit_breaker(5001, Policy(max_addresses=5000))
+    assert circuit_breaker(5000, Policy(max_addresses=5000), None) == ""
+    assert "more than the 5000" in circuit_breaker(5001, Policy(max_addresses=5000), None)
 
 
 def test_policy_updates_are_validated() -> None:
-    assert Policy.from_json({"contacts": 10}).contacts == 10
+    assert Policy.from_json({"max_addresses": 10}).max_addresses == 10
     with pytest.raises(BadRequest, match="max_share"):
         Policy.from_json({"max_share": 2})
     with pytest.raises(BadRequest, match="unknown policy"):
