@@ -279,7 +279,11 @@ def bind(table_name: str, host: str | None = None, region: str | None = None) ->
     meta.host = host
     if region:
         meta.region = region
-    for cls in ITEM_CLASSES:
+    from chalicelib.storage.jobs import JOB_ITEM_CLASSES  # they build on _Item: import late
+    from chalicelib.storage.notify import NOTIFY_ITEM_CLASSES
+
+    every: tuple[type[_Item], ...] = (*ITEM_CLASSES, *JOB_ITEM_CLASSES, *NOTIFY_ITEM_CLASSES)
+    for cls in every:
         cls._connection = None
 
 

@@ -9,6 +9,11 @@ a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spe
     T#<tenant>#STATS                D#<yyyy-mm-dd>              DailyStatsItem
     T#<tenant>#SUPP                 <address>                   SuppressionItem
     T#<tenant>#AGG                  <dimension>#<value>         AggregateItem
+    T#<tenant>#MD                   J#<job>                     MassDeleteJobItem (jobs.py)
+    T#<tenant>#MD                   L#<at>#<job>#<action>       MassDeleteAuditItem (jobs.py)
+    T#<tenant>#MD                   POLICY                      MassDeletePolicyItem (jobs.py)
+    T#<tenant>#MD#<job>             A#<address>                 MassDeleteMarkerItem (jobs.py)
+    digests, alerts and send sizes: see chalicelib/storage/notify.py
 
 GSI partition keys on AddressCounterItem: pk (by_count, by_last_bounce, by_first_bounce),
 category_pk T#<tenant>#C#<category>, domain_pk T#<tenant>#D#<domain>, state_pk T#<tenant>#S#<state>.

@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Each module has main(argv) -> int and prints its own figures.
-BENCHMARKS = ["rebound.bench.parse", "rebound.bench.report"]
+BENCHMARKS = ["rebound.bench.parse", "rebound.bench.report", "rebound.bench.massdelete"]
 
 
 def main(argv: list[str]) -> int:

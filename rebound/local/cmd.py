@@ -208,10 +208,11 @@ class LocalStack:
         from rebound.local.scheduler import Scheduler
         from rebound.local.smtp import SesInboundHandler, SmtpListener
         from rebound.local.state import LocalState, remove_state, write_state
-        from rebound.provision import provision
+        from rebound.provision import provision, provision_mass_delete
 
         s = settings()
         provisioned = provision(s)
+        provision_mass_delete(s)  # the very definition infra/ synthesizes, run by moto
         # The alerts check watches the dead-letter queue (in AWS: every schedule's DLQ too).
         os.environ.setdefault("REBOUND_DLQ_URLS", provisioned.dlq_url)
         tenants, staff_key = demo.create_demo_tenants(wiring.repository())
