@@ -144,7 +144,7 @@ def bounce_detail(tenant: str, address: str) -> dict[str, Any]:
 def reactivate_address(tenant: str, address: str) -> dict[str, Any]:
     principal = _principal()
     authorise_admin(wiring.repository(), principal, tenant)
-    result = wiring.report_service().reactivate(tenant, unquote(address))
+    result = wiring.report_service().reactivate(tenant, unquote(address), principal.actor)
     logger.info(
         "reactivated",
         extra={"tenant": tenant, "address": result["address"], "actor": principal.actor},

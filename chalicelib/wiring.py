@@ -69,7 +69,11 @@ def export_sink() -> ExportSink:
 
 @cache
 def report_service() -> ReportService:
-    return ReportService(repository(), repository(), volumes=notify_repository())
+    from chalicelib.storage.jobs import JobRepository
+
+    return ReportService(
+        repository(), repository(), volumes=notify_repository(), audit=JobRepository()
+    )
 
 
 @cache

@@ -290,6 +290,7 @@ class AuditAction(StrEnum):
     CANCEL_REQUESTED = "cancel-requested"
     UNDONE = "undone"
     POLICY_CHANGED = "policy-changed"
+    REACTIVATED = "reactivated"  # "mark as good" from the report (no job)
 
 
 @dataclass(frozen=True, slots=True)

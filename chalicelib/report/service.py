@@ -138,6 +138,10 @@ class DomainVolume(Protocol):
     def rate(self) -> float | None: ...
 
 
+class AuditTrail(Protocol):
+    def record(self, tenant: str, action: str, actor: str, detail: dict[str, Any]) -> None: ...
+
+
 class DomainVolumes(Protocol):
     def domain_volumes(self, tenant: str) -> Sequence[DomainVolume]: ...
 
@@ -149,11 +153,13 @@ class ReportService:
         inbound: BounceStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         volumes: DomainVolumes | None = None,
+        audit: AuditTrail | None = None,
     ) -> None:
         self._store = store
         self._inbound = inbound
         self._clock = clock
         self._volumes = volumes
+        self._audit = audit
 
     # -- listings ---------------------------------------------------------------------------
 
@@ -277,11 +283,15 @@ class ReportService:
         }
         return out
 
-    def reactivate(self, tenant: str, address_text: str) -> dict[str, Any]:
+    def reactivate(self, tenant: str, address_text: str, actor: str) -> dict[str, Any]:
         address = parse_address(address_text)
         counter = self._store.reactivate(tenant, address)
         if counter is None:
             raise NotFound(f"{address} has no bounces for tenant {tenant!r}")
+        if self._audit is not None:
+            # Who marked it good and when, beside the mass-delete jobs in the tenant's trail.
+            detail = {"address": address, "bounce_count": counter.bounce_count}
+            self._audit.record(tenant, "reactivated", actor, detail)
         out = counter_json(counter, self._clock().date(), 7)
         out["suppression"] = None
         return out

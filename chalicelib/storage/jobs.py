@@ -19,6 +19,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -51,6 +52,7 @@ from chalicelib.massdelete.plan import (
 from chalicelib.ports import Page
 from chalicelib.storage.items import _Item
 from chalicelib.storage.repository import decode_cursor, encode_cursor
+from chalicelib.timefmt import iso
 
 BATCH_SIZE = 25  # BatchWriteItem's limit
 MAX_BATCH_ATTEMPTS = 10
@@ -304,6 +306,11 @@ class JobRepository:
             actor=entry.actor,
             detail=json.dumps(entry.detail, sort_keys=True),
         ).save()
+
+    def record(self, tenant: str, action: str, actor: str, detail: dict[str, Any]) -> None:
+        """An audit line not tied to a job (the report's "mark as good")."""
+        at = iso(datetime.now(UTC))
+        self.put_audit(AuditEntry(tenant, at, "", AuditAction(action), actor, detail))
 
     def list_audit(self, tenant: str, limit: int, cursor: str | None) -> Page[AuditEntry]:
         pk = jobs_pk(tenant)

@@ -178,6 +178,10 @@ def test_detail_history_and_reactivation(seeded: dict[str, Any]) -> None:
         done = client.http.post(f"{path}/reactivate", headers=auth(admin))
         assert done.status_code == 200
         assert json.loads(done.body)["state"] == "reactivated"
+        trail = get(client, "/v1/tenants/riverside/mass-deletes/audit", admin)["items"]
+        (line,) = [entry for entry in trail if entry["action"] == "reactivated"]
+        assert line["address"] == "ann@example.net"
+        assert line["actor"].startswith("riverside/")
         check = get(client, "/v1/tenants/riverside/suppressions/ann%40example.net", viewer)
         assert check == {"address": "ann@example.net", "suppressed": False}
         again = get(client, path, viewer)
