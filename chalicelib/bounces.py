@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from chalicelib.classification.reasons import Category, Reason
 
@@ -159,19 +160,8 @@ def apply_bounce(
             address=event.address,
             bounce_count=0,
             first_bounce_at=event.bounce_at,
-            last_bounce_at=event.bounce_at,
             last_received_at=event.received_at,
-            status=event.status,
-            reply_code=event.reply_code,
-            reason=event.reason,
-            category=event.category,
-            hard=event.hard,
-            blacklisted=event.blacklisted,
-            diagnostic=event.diagnostic,
-            explanation=event.explanation,
-            remote_mta=event.remote_mta,
-            source=event.source,
-            send_id=event.send_id,
+            **_latest(event),
         )
     day = event.bounce_at.astimezone(UTC).date().isoformat()
     soft = event.category in _SOFT_CATEGORIES and not event.hard
@@ -191,21 +181,25 @@ def apply_bounce(
     updated = replace(updated, state=_state_after(updated, policy))
     if event.bounce_at < counter.last_bounce_at:
         return updated  # an older bounce arriving late: counted, but not the "last" one
-    return replace(
-        updated,
-        last_bounce_at=event.bounce_at,
-        status=event.status,
-        reply_code=event.reply_code,
-        reason=event.reason,
-        category=event.category,
-        hard=event.hard,
-        blacklisted=event.blacklisted,
-        diagnostic=event.diagnostic,
-        explanation=event.explanation,
-        remote_mta=event.remote_mta,
-        source=event.source,
-        send_id=event.send_id,
-    )
+    return replace(updated, **_latest(event))
+
+
+def _latest(event: BounceEvent) -> dict[str, Any]:
+    """The fields that always describe an address's latest bounce."""
+    return {
+        "last_bounce_at": event.bounce_at,
+        "status": event.status,
+        "reply_code": event.reply_code,
+        "reason": event.reason,
+        "category": event.category,
+        "hard": event.hard,
+        "blacklisted": event.blacklisted,
+        "diagnostic": event.diagnostic,
+        "explanation": event.explanation,
+        "remote_mta": event.remote_mta,
+        "source": event.source,
+        "send_id": event.send_id,
+    }
 
 
 def reactivate(counter: AddressCounter) -> AddressCounter:

@@ -1,11 +1,16 @@
-"""Sample bounces written by us (example.com/.net/.org only): the local stack's --demo mail and
-the tests' inbound messages. Each is a plausible RFC 3464 report as a receiving MTA writes it."""
+"""Samples written by us (example.com/.net/.org only): bounces for the local stack's --demo mail
+and the tests' inbound messages, each a plausible RFC 3464 report as a receiving MTA writes it;
+and domain records (bounce events, address counters) for tests and benchmarks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
+
+from chalicelib.bounces import AddressCounter, BounceEvent
+from chalicelib.classification.reasons import Category, Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,3 +130,61 @@ DEMO_FAILURES = [
     SampleFailure("erin@example.org", "4.4.7", "Message expired: could not deliver for 5 days"),
     SampleFailure("frank@example.net", "5.4.4", "550 5.4.4 Host or domain name not found"),
 ]
+
+
+# -- domain samples for tests and benchmarks --------------------------------------------------
+
+SAMPLE_TIME = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def sample_event(**overrides: Any) -> BounceEvent:
+    """One hard "user unknown" bounce of ann@example.net for riverside; override any field."""
+    at = overrides.pop("bounce_at", SAMPLE_TIME)
+    fields: dict[str, Any] = {
+        "tenant": "riverside",
+        "address": "ann@example.net",
+        "message_id": f"m-{at.isoformat()}",
+        "bounce_at": at,
+        "received_at": at,
+        "source": "broadcast",
+        "send_id": "s1",
+        "status": "5.1.1",
+        "reply_code": "550",
+        "reason": Reason.USER_UNKNOWN,
+        "category": Category.HARD,
+        "hard": True,
+        "blacklisted": False,
+        "diagnostic": "550 5.1.1 user unknown",
+        "explanation": "The address does not exist.",
+        "remote_mta": "mx.example.net",
+    }
+    fields.update(overrides)
+    return BounceEvent(**fields)
+
+
+def sample_counter(**overrides: Any) -> AddressCounter:
+    """An address record with the fields of `sample_event` and a count of one, still active;
+    override any field."""
+    e = sample_event()
+    fields: dict[str, Any] = {
+        "tenant": e.tenant,
+        "address": e.address,
+        "bounce_count": 1,
+        "first_bounce_at": e.bounce_at,
+        "last_bounce_at": e.bounce_at,
+        "last_received_at": e.received_at,
+        "status": e.status,
+        "reply_code": e.reply_code,
+        "reason": e.reason,
+        "category": e.category,
+        "hard": e.hard,
+        "blacklisted": e.blacklisted,
+        "diagnostic": e.diagnostic,
+        "explanation": e.explanation,
+        "remote_mta": e.remote_mta,
+        "source": e.source,
+        "send_id": e.send_id,
+        "version": 1,
+    }
+    fields.update(overrides)
+    return AddressCounter(**fields)

@@ -49,36 +49,25 @@ def _start_local_aws() -> Any:
 
 def _seed(tenant: str, addresses: int) -> int:
     """Write `addresses` bounced addresses (counter + history + markers); returns records."""
-    from chalicelib.bounces import AddressCounter
     from chalicelib.classification.reasons import Category, Reason
     from chalicelib.storage import keys
     from chalicelib.storage.items import AppliedMarkerItem, BounceHistoryItem
     from chalicelib.storage.jobs import JobRepository
     from chalicelib.storage.repository import _counter_item  # the repository's own mapping
     from chalicelib.timefmt import iso
+    from rebound.samples import sample_counter
 
     items: list[dict[str, Any]] = []
     for n in range(addresses):
         address = f"member{n:06d}@example.net"
         last = T0 + timedelta(days=BOUNCES_PER_ADDRESS)
-        counter = AddressCounter(
+        counter = sample_counter(
             tenant=tenant,
             address=address,
             bounce_count=BOUNCES_PER_ADDRESS,
             first_bounce_at=T0,
             last_bounce_at=last,
             last_received_at=last,
-            status="5.1.1",
-            reply_code="550",
-            reason=Reason.USER_UNKNOWN,
-            category=Category.HARD,
-            hard=True,
-            blacklisted=False,
-            diagnostic="550 5.1.1 user unknown",
-            explanation="The address does not exist.",
-            remote_mta="mx.example.net",
-            source="broadcast",
-            send_id="send-1",
             hard_count=BOUNCES_PER_ADDRESS,
             version=BOUNCES_PER_ADDRESS,
         )

@@ -23,10 +23,11 @@ WARMUP = 20  # DynamoDB Local runs on the JVM: let it compile the query paths fi
 
 
 def _seed(tenant: str, n: int) -> list[str]:
-    from chalicelib.bounces import AddressCounter, AddressState
+    from chalicelib.bounces import AddressState
     from chalicelib.classification.reasons import Category, Reason
     from chalicelib.storage.items import AddressCounterItem
     from chalicelib.storage.repository import _counter_item
+    from rebound.samples import sample_counter
 
     rng = random.Random(n)
     base = datetime(2026, 11, 1, tzinfo=UTC)
@@ -45,7 +46,7 @@ def _seed(tenant: str, n: int) -> list[str]:
             count = 1 + int(rng.expovariate(0.5))
             batch.save(
                 _counter_item(
-                    AddressCounter(
+                    sample_counter(
                         tenant=tenant,
                         address=address,
                         bounce_count=count,
@@ -53,15 +54,11 @@ def _seed(tenant: str, n: int) -> list[str]:
                         last_bounce_at=first + timedelta(hours=count),
                         last_received_at=first + timedelta(hours=count),
                         status="5.1.1" if hard else "4.2.2",
-                        reply_code="550",
                         reason=reason,
                         category=category,
                         hard=hard,
                         blacklisted=category is Category.BLOCK,
                         diagnostic="550 5.1.1 synthetic benchmark row",
-                        explanation="",
-                        remote_mta="mx.example.net",
-                        source="broadcast",
                         send_id=f"s{i % 50}",
                         state=state,
                         version=count,

@@ -84,29 +84,17 @@ def seed_counted_bounces(tenant: str, address: str, count: int, start: datetime)
     mail parsing), exactly as ingest would."""
     from datetime import timedelta
 
-    from chalicelib.bounces import BounceEvent
-    from chalicelib.classification.reasons import Category, Reason
+    from rebound.samples import sample_event
 
     repository = wiring.repository()
     for n in range(count):
         at = start + timedelta(minutes=n)
         repository.record_bounce(
-            BounceEvent(
+            sample_event(
                 tenant=tenant,
                 address=address,
                 message_id=f"{address}-{n}-{uuid.uuid4().hex[:8]}",
                 bounce_at=at,
-                received_at=at,
-                source="broadcast",
                 send_id="send-1",
-                status="5.1.1",
-                reply_code="550",
-                reason=Reason.USER_UNKNOWN,
-                category=Category.HARD,
-                hard=True,
-                blacklisted=False,
-                diagnostic="550 5.1.1 user unknown",
-                explanation="The address does not exist.",
-                remote_mta="mx.example.net",
             )
         )

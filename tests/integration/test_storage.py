@@ -5,7 +5,6 @@ cursors. moto is not trusted alone for these (it is lax about transactions and l
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ from chalicelib.bounces import BounceEvent, Disposition, InboundRecord
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.ports import CounterOrder, CounterScan, CursorError, Facet, TenantSettings
 from chalicelib.storage.repository import DynamoRepository
+from rebound.samples import sample_event
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -28,25 +28,7 @@ def repo(request: pytest.FixtureRequest) -> DynamoRepository:
 def event(
     message_id: str, at: datetime = T0, address: str = "ann@example.net", **kw: Any
 ) -> BounceEvent:
-    base = BounceEvent(
-        tenant="riverside",
-        address=address,
-        message_id=message_id,
-        bounce_at=at,
-        received_at=at,
-        source="broadcast",
-        send_id="s1",
-        status="5.1.1",
-        reply_code="550",
-        reason=Reason.USER_UNKNOWN,
-        category=Category.HARD,
-        hard=True,
-        blacklisted=False,
-        diagnostic="550 5.1.1 user unknown",
-        explanation="The address does not exist.",
-        remote_mta="mx.example.net",
-    )
-    return replace(base, **kw)
+    return sample_event(message_id=message_id, bounce_at=at, received_at=at, address=address, **kw)
 
 
 def test_the_same_message_counts_once(repo: DynamoRepository) -> None:

@@ -6,28 +6,22 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.bounces import AddressState, BounceEvent, apply_bounce
 from chalicelib.classification.reasons import Category, Reason
+from rebound.samples import sample_event
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def event(at: datetime, reason: Reason = Reason.MAILBOX_FULL, hard: bool = False) -> BounceEvent:
-    return BounceEvent(
-        tenant="riverside",
-        address="ann@example.net",
-        message_id=f"m-{at.isoformat()}",
+    return sample_event(
         bounce_at=at,
         received_at=at + timedelta(minutes=1),
-        source="broadcast",
-        send_id="s1",
         status="5.2.2" if not hard else "5.1.1",
         reply_code="552",
         reason=reason,
         category=Category.HARD if hard else Category.MAILBOX_FULL,
         hard=hard,
-        blacklisted=False,
         diagnostic=f"diag {at.isoformat()}",
         explanation="",
-        remote_mta="mx.example.net",
     )
 
 

@@ -6,29 +6,21 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from chalicelib.bounces import AddressCounter, AddressState
-from chalicelib.classification.reasons import Category, Reason
+from chalicelib.bounces import AddressState
 from chalicelib.errors import BadRequest
 from chalicelib.report.filters import BounceFilter
+from rebound.samples import sample_counter
 
-COUNTER = AddressCounter(
-    tenant="riverside",
+COUNTER = sample_counter(
     address="ann.smith@mail.example.net",
     bounce_count=3,
     first_bounce_at=datetime(2026, 11, 1, 8, tzinfo=UTC),
     last_bounce_at=datetime(2026, 11, 20, 23, 59, tzinfo=UTC),
     last_received_at=datetime(2026, 11, 20, 23, 59, tzinfo=UTC),
-    status="5.1.1",
-    reply_code="550",
-    reason=Reason.USER_UNKNOWN,
-    category=Category.HARD,
-    hard=True,
-    blacklisted=False,
     diagnostic="",
     explanation="",
     remote_mta="",
     source="event",
-    send_id="s1",
     state=AddressState.SUPPRESSED,
 )
 

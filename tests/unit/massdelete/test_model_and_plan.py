@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 
-from chalicelib.bounces import AddressCounter
-from chalicelib.classification.reasons import Category, Reason
 from chalicelib.errors import BadRequest
 from chalicelib.massdelete.model import MAX_ADDRESSES, Policy, circuit_breaker, parse_request
 from chalicelib.massdelete.plan import (
@@ -24,26 +22,17 @@ from chalicelib.massdelete.plan import (
     records_of,
 )
 from infra.constructs import mass_delete
+from rebound.samples import sample_counter
 
 T = datetime(2026, 11, 20, 9, tzinfo=UTC)
-COUNTER = AddressCounter(
-    tenant="riverside",
-    address="ann@example.net",
+COUNTER = sample_counter(
     bounce_count=3,
     first_bounce_at=T,
     last_bounce_at=T,
     last_received_at=T,
-    status="5.1.1",
-    reply_code="550",
-    reason=Reason.USER_UNKNOWN,
-    category=Category.HARD,
-    hard=True,
-    blacklisted=False,
     diagnostic="",
     explanation="",
     remote_mta="",
-    source="broadcast",
-    send_id="s1",
     version=7,
 )
 

@@ -13,35 +13,23 @@ from typing import Any
 import pytest
 
 from chalicelib.bounces import AddressCounter
-from chalicelib.classification.reasons import Category, Reason
 from chalicelib.errors import Conflict
 from chalicelib.massdelete.model import AuditEntry, Job, JobState, Marker, Policy
 from chalicelib.massdelete.ports import AlreadyStarted, ExecutionStatus
 from chalicelib.massdelete.service import MassDeleteService
 from chalicelib.ports import Page, TenantSettings
 from chalicelib.tenancy.access import Principal, Role
+from rebound.samples import sample_counter
 
 T = datetime(2026, 11, 20, 9, tzinfo=UTC)
 ADMIN = Principal("riverside", "k1", Role.ADMIN)
-COUNTER = AddressCounter(
-    tenant="riverside",
-    address="ann@example.net",
-    bounce_count=1,
+COUNTER = sample_counter(
     first_bounce_at=T,
     last_bounce_at=T,
     last_received_at=T,
-    status="5.1.1",
-    reply_code="550",
-    reason=Reason.USER_UNKNOWN,
-    category=Category.HARD,
-    hard=True,
-    blacklisted=False,
     diagnostic="",
     explanation="",
     remote_mta="",
-    source="broadcast",
-    send_id="s1",
-    version=1,
 )
 
 
