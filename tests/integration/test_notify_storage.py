@@ -1,0 +1,81 @@
+"""The conditional writes digests and alerts rely on, on moto AND the real DynamoDB Local:
+a digest claimed once per period, an alert once per cool-down, an hourly email budget, send sizes
+never counted twice, and a bounce noted once per (message, recipient)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.notify.model import DigestState
+from chalicelib.storage.notify import NotifyRepository
+from rebound.samples import sample_event
+
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["moto", pytest.param("dynamodb_local", marks=pytest.mark.dynamodb_local)])
+def notify(request: pytest.FixtureRequest) -> NotifyRepository:
+    request.getfixturevalue("aws" if request.param == "moto" else "dynamodb_local_table")
+    return NotifyRepository()
+
+
+def test_a_digest_period_is_claimed_once_and_a_dead_claim_is_taken_over(
+    notify: NotifyRepository,
+) -> None:
+    stale = timedelta(minutes=15)
+    assert notify.claim_digest("riverside", "2026-11-20", NOW, stale)
+    assert not notify.claim_digest("riverside", "2026-11-20", NOW + timedelta(minutes=1), stale)
+    # A run that died mid-send longer ago than any run lasts: another run may take over.
+    later = NOW + timedelta(minutes=20)
+    assert notify.claim_digest("riverside", "2026-11-20", later, stale)
+    notify.finish_digest("riverside", "2026-11-20", DigestState.SENT, "ses-1")
+    assert not notify.claim_digest("riverside", "2026-11-20", later + timedelta(hours=2), stale)
+    # A failed send releases only its own claim, so the retry can claim again.
+    assert notify.claim_digest("riverside", "2026-11-21", NOW, stale)
+    notify.release_digest("riverside", "2026-11-21", NOW + timedelta(seconds=1))  # not ours
+    assert not notify.claim_digest("riverside", "2026-11-21", NOW, stale)
+    notify.release_digest("riverside", "2026-11-21", NOW)
+    assert notify.claim_digest("riverside", "2026-11-21", NOW, stale)
+
+
+def test_alerts_cool_down_and_emails_have_an_hourly_budget(notify: NotifyRepository) -> None:
+    cooldown = timedelta(hours=6)
+    assert notify.claim_alert("riverside", "blacklisted:example.net", NOW, cooldown)
+    assert not notify.claim_alert("riverside", "blacklisted:example.net", NOW, cooldown)
+    assert notify.claim_alert("riverside", "blacklisted:example.org", NOW, cooldown)
+    assert notify.claim_alert("riverside", "blacklisted:example.net", NOW + cooldown * 2, cooldown)
+    budget = [notify.take_alert_budget("riverside", "2026-11-20T07", 3) for _ in range(5)]
+    assert budget == [True, True, True, False, False]
+    assert notify.take_alert_budget("riverside", "2026-11-20T08", 3)
+    assert [notify.add_to_window("riverside", "mx", "2026-11-20T07") for _ in range(3)] == [1, 2, 3]
+
+
+def test_send_sizes_and_bounces_are_never_counted_twice(notify: NotifyRepository) -> None:
+    for _ in range(2):  # the MMS repeats its report
+        sent = notify.put_send_volume(
+            "riverside",
+            "s1",
+            source="broadcast",
+            recipients=100,
+            per_domain={"example.net": 80, "example.org": 20},
+            now=NOW,
+        )
+    assert sent.recipients == 100
+    bounce = sample_event(received_at=NOW)
+    assert notify.note_bounce(bounce) is not None
+    assert notify.note_bounce(bounce) is None  # a redelivery of the same message
+    volumes = {v.domain: (v.recipients, v.bounces) for v in notify.domain_volumes("riverside")}
+    assert volumes == {"example.net": (80, 1), "example.org": (20, 0)}
+    corrected = notify.put_send_volume(
+        "riverside",
+        "s1",
+        source="broadcast",
+        recipients=90,
+        per_domain={"example.net": 70},
+        now=NOW,
+    )
+    assert corrected.bounces == 1
+    volumes = {v.domain: v.recipients for v in notify.domain_volumes("riverside")}
+    assert volumes == {"example.net": 70, "example.org": 0}
