@@ -118,8 +118,6 @@ class BounceStore(Protocol):
 
     def record_inbound(self, record: InboundRecord) -> None: ...
 
-    def counters_since(self, tenant: str, since: datetime) -> Sequence[AddressCounter]: ...
-
     def list_inbound(
         self, scope: str, disposition: str, limit: int, cursor: str | None
     ) -> Page[InboundRecord]: ...
@@ -172,11 +170,6 @@ class StateStore(Protocol):
 class InboundMail(Protocol):
     def read(self, key: str) -> bytes:
         """The raw message stored under one key (bounded size)."""
-
-
-class Mailer(Protocol):
-    def send(self, *, sender: str, to: Sequence[str], subject: str, text: str) -> str:
-        """Send a plain-text email; returns the provider's message id."""
 
 
 class ExportSink(Protocol):

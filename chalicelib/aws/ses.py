@@ -11,19 +11,7 @@ from chalicelib.aws.clients import client
 
 
 class SesMailer:
-    """Mailer port on SES SendEmail."""
-
-    def send(self, *, sender: str, to: Sequence[str], subject: str, text: str) -> str:
-        response = client("ses").send_email(
-            Source=sender,
-            Destination={"ToAddresses": list(to)},
-            Message={
-                "Subject": {"Data": subject, "Charset": "UTF-8"},
-                "Body": {"Text": {"Data": text, "Charset": "UTF-8"}},
-            },
-        )
-        message_id: str = response["MessageId"]
-        return message_id
+    """RichMailer port (chalicelib/notify/ports.py) on SES SendRawEmail."""
 
     def send_multipart(
         self,

@@ -350,10 +350,6 @@ class DynamoRepository:
         assert spec.index is not None
         return int(spec.index.count(spec.hash_value))
 
-    def counters_since(self, tenant: str, since: datetime) -> Sequence[AddressCounter]:
-        scan = CounterScan(tenant, CounterOrder.LAST_BOUNCE, since=since)
-        return [counter for counter, _ in self.scan_counters(scan)]
-
     # -- tenants and keys -------------------------------------------------------------------
 
     def get_tenant(self, tenant: str) -> TenantSettings | None:
