@@ -51,7 +51,7 @@ from chalicelib.massdelete.plan import (
 )
 from chalicelib.ports import Page
 from chalicelib.storage.items import _Item
-from chalicelib.storage.repository import decode_cursor, encode_cursor
+from chalicelib.storage.repository import newest_first_page
 from chalicelib.timefmt import iso
 
 BATCH_SIZE = 25  # BatchWriteItem's limit
@@ -271,16 +271,14 @@ class JobRepository:
         return True
 
     def list_jobs(self, tenant: str, limit: int, cursor: str | None) -> Page[Job]:
-        pk = jobs_pk(tenant)
-        results = MassDeleteJobItem.query(
-            pk,
-            MassDeleteJobItem.sk.startswith("J#"),
-            scan_index_forward=False,
+        return newest_first_page(
+            MassDeleteJobItem,
+            jobs_pk(tenant),
+            sk_prefix="J#",
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, pk, {"pk", "sk"}),
+            cursor=cursor,
+            convert=_job_from_item,
         )
-        items = tuple(_job_from_item(i) for i in results)
-        return Page(items, encode_cursor(results.last_evaluated_key))
 
     def active_jobs(self, tenant: str) -> list[Job]:
         """Jobs approved or running (a tenant runs one at a time)."""
@@ -313,19 +311,18 @@ class JobRepository:
         self.put_audit(AuditEntry(tenant, at, "", AuditAction(action), actor, detail))
 
     def list_audit(self, tenant: str, limit: int, cursor: str | None) -> Page[AuditEntry]:
-        pk = jobs_pk(tenant)
-        results = MassDeleteAuditItem.query(
-            pk,
-            MassDeleteAuditItem.sk.startswith("L#"),
-            scan_index_forward=False,
+        def entry(i: MassDeleteAuditItem) -> AuditEntry:
+            detail = json.loads(i.detail)
+            return AuditEntry(tenant, i.at, i.job_id, AuditAction(i.action), i.actor, detail)
+
+        return newest_first_page(
+            MassDeleteAuditItem,
+            jobs_pk(tenant),
+            sk_prefix="L#",
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, pk, {"pk", "sk"}),
+            cursor=cursor,
+            convert=entry,
         )
-        items = tuple(
-            AuditEntry(tenant, i.at, i.job_id, AuditAction(i.action), i.actor, json.loads(i.detail))
-            for i in results
-        )
-        return Page(items, encode_cursor(results.last_evaluated_key))
 
     def get_policy(self, tenant: str, default: Policy) -> Policy:
         try:

@@ -14,10 +14,10 @@ import binascii
 import json
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -69,6 +69,7 @@ from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.timefmt import iso, parse_iso
 
 MAX_ATTEMPTS = 8
+T = TypeVar("T")
 _STATS_FIELD = {
     Category.HARD: "hard",
     Category.SOFT: "soft",
@@ -220,14 +221,14 @@ class DynamoRepository:
         self, scope: str, disposition: str, limit: int, cursor: str | None
     ) -> Page[InboundRecord]:
         pk = keys.inbound_pk(scope, disposition)
-        results = InboundMessageItem.query(
+        return newest_first_page(
+            InboundMessageItem,
             pk,
-            scan_index_forward=False,
+            sk_prefix=None,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, pk, {"pk", "sk"}),
+            cursor=cursor,
+            convert=_inbound_from_item,
         )
-        items = tuple(_inbound_from_item(i) for i in results)
-        return Page(items, encode_cursor(results.last_evaluated_key))
 
     # -- report -----------------------------------------------------------------------------
 
@@ -266,15 +267,14 @@ class DynamoRepository:
     ) -> Page[HistoryEntry]:
         """An address's counted bounces, newest first."""
         pk = keys.address_pk(tenant, address)
-        results = BounceHistoryItem.query(
+        return newest_first_page(
+            BounceHistoryItem,
             pk,
-            BounceHistoryItem.sk.startswith("H#"),
-            scan_index_forward=False,
+            sk_prefix="H#",
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, pk, {"pk", "sk"}),
+            cursor=cursor,
+            convert=_history_from_item,
         )
-        items = tuple(_history_from_item(i) for i in results)
-        return Page(items, encode_cursor(results.last_evaluated_key))
 
     def reactivate(self, tenant: str, address: str) -> AddressCounter | None:
         """Mark an address as good: counter state and suppression list change together."""
@@ -640,6 +640,29 @@ def _inbound_from_item(i: InboundMessageItem) -> InboundRecord:
         mta=i.mta,
         defects=tuple(str(d) for d in i.defects),
     )
+
+
+def newest_first_page(
+    model: Any,
+    pk: str,
+    *,
+    sk_prefix: str | None,
+    limit: int,
+    cursor: str | None,
+    convert: Callable[[Any], T],
+) -> Page[T]:
+    """One page of a partition (optionally one sk prefix), newest first, behind a cursor that
+    only this partition accepts."""
+    condition = model.sk.startswith(sk_prefix) if sk_prefix else None
+    results = model.query(
+        pk,
+        condition,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, pk, {"pk", "sk"}),
+    )
+    items = tuple(convert(i) for i in results)
+    return Page(items, encode_cursor(results.last_evaluated_key))
 
 
 def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
