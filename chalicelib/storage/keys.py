@@ -13,7 +13,15 @@ a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spe
     T#<tenant>#MD                   L#<at>#<job>#<action>       MassDeleteAuditItem (jobs.py)
     T#<tenant>#MD                   POLICY                      MassDeletePolicyItem (jobs.py)
     T#<tenant>#MD#<job>             A#<address>                 MassDeleteMarkerItem (jobs.py)
-    digests, alerts and send sizes: see chalicelib/storage/notify.py
+    T#<tenant>#NOTIFY               SETTINGS                    NotificationSettingsItem (notify.py)
+    T#<scope>#NOTIFY                DIGEST#<period>             DigestMarkerItem (TTL)
+    T#<scope>#NOTIFY                SNAPSHOT                    DigestSnapshotItem
+    T#<tenant>#SEND                 <send id>                   SendVolumeItem (TTL)
+    T#<tenant>#SENDDOM              <domain>                    SendDomainItem
+    T#<tenant>#SEND#<send id>       M#<message>#<address>       SendBounceMarkerItem (TTL)
+    T#<scope>#ALERT                 K#<alert key>               AlertStateItem (TTL)
+    T#<scope>#ALERT                 B#<window>                  AlertBudgetItem (TTL)
+    T#<scope>#ALERT                 W#<window>#<key>            AlertWindowItem (TTL)
 
 GSI partition keys on AddressCounterItem: pk (by_count, by_last_bounce, by_first_bounce),
 category_pk T#<tenant>#C#<category>, domain_pk T#<tenant>#D#<domain>, state_pk T#<tenant>#S#<state>.
@@ -83,3 +91,23 @@ def aggregate_pk(tenant: str) -> str:
 def facet_pk(tenant: str, facet: str, value: str) -> str:
     """Partition of a facet index: facet is "C" (category), "D" (domain) or "S" (state)."""
     return f"T#{tenant}#{facet}#{value}"
+
+
+def notify_pk(scope: str) -> str:
+    return f"T#{scope}#NOTIFY"
+
+
+def send_pk(tenant: str) -> str:
+    return f"T#{tenant}#SEND"
+
+
+def send_domain_pk(tenant: str) -> str:
+    return f"T#{tenant}#SENDDOM"
+
+
+def send_marker_pk(tenant: str, send_id: str) -> str:
+    return f"T#{tenant}#SEND#{send_id}"
+
+
+def alert_pk(scope: str) -> str:
+    return f"T#{scope}#ALERT"

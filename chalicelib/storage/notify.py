@@ -2,18 +2,7 @@
 markers and snapshots, send sizes reported by the MMS with their bounce tallies, and alert
 de-duplication / rate-limit state. Implements chalicelib.notify.ports.NotifyStore.
 
-Key shapes (every pk starts with the scope: a tenant, or `_system` for staff-wide items):
-
-    pk                              sk                          item
-    T#<tenant>#NOTIFY               SETTINGS                    NotificationSettingsItem
-    T#<scope>#NOTIFY                DIGEST#<period>             DigestMarkerItem (TTL)
-    T#<scope>#NOTIFY                SNAPSHOT                    DigestSnapshotItem
-    T#<tenant>#SEND                 <send id>                   SendVolumeItem (TTL)
-    T#<tenant>#SENDDOM              <domain>                    SendDomainItem
-    T#<tenant>#SEND#<send id>       M#<message>#<address>       SendBounceMarkerItem (TTL)
-    T#<scope>#ALERT                 K#<alert key>               AlertStateItem (TTL)
-    T#<scope>#ALERT                 B#<window>                  AlertBudgetItem (TTL)
-    T#<scope>#ALERT                 W#<window>#<key>            AlertWindowItem (TTL)
+Key shapes: chalicelib/storage/keys.py, with every other key of the table.
 
 Digest periods are "D2026-11-20" (daily, the tenant's local date) or "W2026-47" (ISO week);
 alert windows are UTC hours "2026-11-20T09". TTL (`expires_at`, epoch seconds, the table's TTL
@@ -56,6 +45,13 @@ from chalicelib.notify.model import (
     SendVolume,
 )
 from chalicelib.storage.items import _Item
+from chalicelib.storage.keys import (
+    alert_pk,
+    notify_pk,
+    send_domain_pk,
+    send_marker_pk,
+    send_pk,
+)
 from chalicelib.timefmt import iso, parse_iso
 
 UNKNOWN_SEND = "unknown"
@@ -143,26 +139,6 @@ NOTIFY_ITEM_CLASSES = (
     AlertBudgetItem,
     AlertWindowItem,
 )
-
-
-def notify_pk(scope: str) -> str:
-    return f"T#{scope}#NOTIFY"
-
-
-def send_pk(tenant: str) -> str:
-    return f"T#{tenant}#SEND"
-
-
-def send_domain_pk(tenant: str) -> str:
-    return f"T#{tenant}#SENDDOM"
-
-
-def send_marker_pk(tenant: str, send_id: str) -> str:
-    return f"T#{tenant}#SEND#{send_id}"
-
-
-def alert_pk(scope: str) -> str:
-    return f"T#{scope}#ALERT"
 
 
 def _epoch(moment: datetime) -> int:
