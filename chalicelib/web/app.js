@@ -227,6 +227,9 @@ function go(params) {
     link = canonical(params);
     render();
   } else {
+    // The hashchange event that renders the new report comes later: mark the list as loading
+    // now, so nothing (a person or a test) reads the old rows as the new report's.
+    if (session.me && params.get("view") !== "stats") ui.table.setAttribute("aria-busy", "true");
     location.hash = hash; // a history entry: Back returns to the previous report
   }
 }
