@@ -1,10 +1,12 @@
-"""Rebound's Chalice app: the table of contents. Every body decodes, calls one service, maps
-the result. Services are built lazily in chalicelib.wiring."""
+"""Rebound's Chalice app: the table of contents. Every route is declared once with `route`
+(its models and summary, from which come validation, JSON and the OpenAPI document); every
+body calls one service. Services are built lazily in chalicelib.wiring."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import unquote
@@ -15,30 +17,20 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from chalice import (
-    BadRequestError,
-    Chalice,
-    ConflictError,
-    ForbiddenError,
-    NotFoundError,
-    Response,
-    UnauthorizedError,
-)
+from chalice import Chalice, Response
 
 from chalicelib import web, wiring
+from chalicelib.api import models as m
+from chalicelib.api.codec import decode_body, decode_query, encode
+from chalicelib.api.openapi import Operation, openapi_document
 from chalicelib.aws.events import objects_from_sqs_body
-from chalicelib.errors import BadRequest, Conflict, NotFound
+from chalicelib.errors import RetryLater, ServiceError
 from chalicelib.notify.settings import apply_settings as apply_notify_settings
 from chalicelib.notify.settings import parse_send_volume, send_json
 from chalicelib.notify.settings import settings_json as notify_settings_json
 from chalicelib.observability import MetricName, logger, metrics
-from chalicelib.ports import CursorError
-from chalicelib.report.openapi import openapi_document
 from chalicelib.tenancy.access import Principal
 from chalicelib.tenancy.service import (
-    Forbidden,
-    Unauthenticated,
-    UnknownTenant,
     authenticate,
     authorise_admin,
     authorise_read,
@@ -50,78 +42,117 @@ from chalicelib.tenancy.service import (
 app = Chalice(app_name="rebound")
 _batch = BatchProcessor(event_type=EventType.SQS)
 F = TypeVar("F", bound=Callable[..., Any])
+OPERATIONS: list[Operation] = []
+_JSON = {"Content-Type": "application/json"}
 
 
-def api(view: F) -> F:
-    """Map service exceptions to HTTP errors whose message says what to fix."""
+def route(
+    path: str,
+    method: str,
+    summary: str,
+    response: type[Any] | None,
+    *,
+    query: type[Any] | None = None,
+    body: type[Any] | None = None,
+    status: int = 200,
+    authenticated: bool = True,
+    errors: tuple[int, ...] = (400, 401, 403, 404),
+    csv: bool = False,
+) -> Callable[[F], F]:
+    """Register a route and describe it for the OpenAPI document. The view receives its path
+    parameters (URL-decoded), `principal` when authenticated, `query` and `body` as their models,
+    and returns a model (encoded here) or a Response. Service errors become their HTTP status
+    here, and nowhere else."""
 
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except Unauthenticated as error:
-            raise UnauthorizedError(str(error)) from None
-        except Forbidden as error:
-            raise ForbiddenError(str(error)) from None
-        except UnknownTenant as error:
-            raise NotFoundError(str(error)) from None
-        except (BadRequest, CursorError) as error:
-            raise BadRequestError(str(error)) from None
-        except NotFound as error:
-            raise NotFoundError(str(error)) from None
-        except Conflict as error:
-            raise ConflictError(str(error)) from None
+    def decorate(view: F) -> F:
+        described = Operation(path, method, summary, response, status, query, body, errors)
+        OPERATIONS.append(replace(described, authenticated=authenticated, csv=csv))
 
-    return wrapper  # type: ignore[return-value]
+        @functools.wraps(view)
+        def handler(**params: str) -> Any:
+            request = app.current_request
+            kwargs: dict[str, Any] = {name: unquote(value) for name, value in params.items()}
+            try:
+                if authenticated:
+                    kwargs["principal"] = authenticate(
+                        wiring.repository(), request.headers.get("authorization")
+                    )
+                if query is not None:
+                    kwargs["query"] = decode_query(request.query_params, query)
+                if body is not None:
+                    kwargs["body"] = decode_body(request.raw_body, body)
+                result = view(**kwargs)
+            except ServiceError as error:
+                return _error(error)
+            if isinstance(result, Response):
+                return result
+            return Response(body=encode(result).decode(), status_code=status, headers=_JSON)
 
+        app.route(path, methods=[method])(handler)
+        return view
 
-def _principal() -> Principal:
-    return authenticate(wiring.repository(), app.current_request.headers.get("authorization"))
-
-
-def _params() -> dict[str, str]:
-    return dict(app.current_request.query_params or {})
-
-
-@app.route("/v1/health", methods=["GET"])
-def health() -> dict[str, str]:
-    return {"status": "ok"}
+    return decorate
 
 
-@app.route("/v1/me", methods=["GET"])
-@api
-def me() -> dict[str, Any]:
-    principal = _principal()
-    store = wiring.repository()
-    tenants = list(store.list_tenants()) if principal.is_staff else [principal.scope]
-    return {"scope": principal.scope, "role": str(principal.role), "tenants": tenants}
+def _error(error: ServiceError) -> Response:
+    headers = dict(_JSON)
+    if isinstance(error, RetryLater):
+        headers["Retry-After"] = str(error.retry_after)
+    body = encode(m.Error(Code=error.code, Message=error.message)).decode()
+    return Response(body=body, status_code=error.status, headers=headers)
 
 
-@app.route("/v1/tenants/{tenant}/bounces", methods=["GET"])
-@api
-def list_bounces(tenant: str) -> Any:
-    authorise_read(wiring.repository(), _principal(), tenant)
+@route("/v1/health", "GET", "liveness", m.Health, authenticated=False, errors=())
+def health() -> m.Health:
+    return m.Health(status="ok")
+
+
+@route("/v1/me", "GET", "who the credentials belong to", m.Me, errors=(401,))
+def me(principal: Principal) -> m.Me:
+    tenants = list(wiring.repository().list_tenants()) if principal.is_staff else [principal.scope]
+    return m.Me(scope=principal.scope, role=principal.role, tenants=tenants)
+
+
+_BOUNCES = "/v1/tenants/{tenant}/bounces"
+
+
+@route(
+    _BOUNCES,
+    "GET",
+    "the Bounced Email report (CSV with Accept: text/csv)",
+    m.BounceList,
+    query=m.BounceQuery,
+    csv=True,
+)
+def list_bounces(principal: Principal, tenant: str, query: m.BounceQuery) -> Any:
+    authorise_read(wiring.repository(), principal, tenant)
     accept = app.current_request.headers.get("accept", "")
     if "text/csv" in accept and "application/json" not in accept:
-        return _export(tenant)
-    return wiring.report_service().bounces(tenant, _params())
+        return _export(tenant, query)
+    return wiring.report_service().bounces(tenant, query)
 
 
-@app.route("/v1/tenants/{tenant}/bounces.csv", methods=["GET"])
-@api
-def export_bounces(tenant: str) -> Any:
-    authorise_read(wiring.repository(), _principal(), tenant)
-    return _export(tenant)
+@route(
+    _BOUNCES + ".csv",
+    "GET",
+    "CSV export of the report; a link to the file when it is large",
+    m.ExportLink,
+    query=m.BounceQuery,
+    csv=True,
+)
+def export_bounces(principal: Principal, tenant: str, query: m.BounceQuery) -> Any:
+    authorise_read(wiring.repository(), principal, tenant)
+    return _export(tenant, query)
 
 
-def _export(tenant: str) -> Any:
-    result = wiring.report_service().export(tenant, _params(), wiring.export_sink())
+def _export(tenant: str, query: m.BounceQuery) -> Any:
+    result = wiring.report_service().export(tenant, query, wiring.export_sink())
     if result.csv_text is None:
-        return {
-            "download_url": result.download_url,
-            "rows": result.rows,
-            "expires_at": result.expires_at,
-        }
+        assert result.download_url is not None
+        assert result.expires_at is not None
+        return m.ExportLink(
+            download_url=result.download_url, rows=result.rows, expires_at=result.expires_at
+        )
     return Response(
         body=result.csv_text,
         status_code=200,
@@ -132,72 +163,113 @@ def _export(tenant: str) -> Any:
     )
 
 
-@app.route("/v1/tenants/{tenant}/bounces/{address}", methods=["GET"])
-@api
-def bounce_detail(tenant: str, address: str) -> dict[str, Any]:
-    authorise_read(wiring.repository(), _principal(), tenant)
-    return wiring.report_service().detail(tenant, unquote(address), _params())
+@route(
+    _BOUNCES + "/{address}",
+    "GET",
+    "one address: counters, suppression, and its history newest first",
+    m.BounceDetail,
+    query=m.PageQuery,
+)
+def bounce_detail(
+    principal: Principal, tenant: str, address: str, query: m.PageQuery
+) -> m.BounceDetail:
+    authorise_read(wiring.repository(), principal, tenant)
+    return wiring.report_service().detail(tenant, address, query)
 
 
-@app.route("/v1/tenants/{tenant}/bounces/{address}/reactivate", methods=["POST"])
-@api
-def reactivate_address(tenant: str, address: str) -> dict[str, Any]:
-    principal = _principal()
+@route(
+    _BOUNCES + "/{address}/reactivate",
+    "POST",
+    "mark as good (admin or staff): the address leaves the suppressed state",
+    m.BounceDetail,
+)
+def reactivate_address(principal: Principal, tenant: str, address: str) -> m.BounceDetail:
     authorise_admin(wiring.repository(), principal, tenant)
-    result = wiring.report_service().reactivate(tenant, unquote(address), principal.actor)
+    result = wiring.report_service().reactivate(tenant, address, principal.actor)
     logger.info(
         "reactivated",
-        extra={"tenant": tenant, "address": result["address"], "actor": principal.actor},
+        extra={"tenant": tenant, "address": result.address, "actor": principal.actor},
     )
     return result
 
 
-@app.route("/v1/tenants/{tenant}/stats", methods=["GET"])
-@api
-def tenant_stats(tenant: str) -> dict[str, Any]:
+@route(
+    "/v1/tenants/{tenant}/stats",
+    "GET",
+    "totals, per domain/source/reason, 90 days, signs of being blocked",
+    m.Stats,
+    errors=(401, 403, 404),
+)
+def tenant_stats(principal: Principal, tenant: str) -> m.Stats:
     store = wiring.repository()
-    authorise_read(store, _principal(), tenant)
+    authorise_read(store, principal, tenant)
     settings = store.get_tenant(tenant)
     assert settings is not None  # authorise_read refuses unknown tenants
     return wiring.report_service().stats(tenant, settings)
 
 
-@app.route("/v1/tenants/{tenant}/suppressions/{address}", methods=["GET"])
-@api
-def suppression(tenant: str, address: str) -> dict[str, Any]:
-    authorise_read(wiring.repository(), _principal(), tenant)
-    return wiring.report_service().suppression(tenant, unquote(address))
+@route(
+    "/v1/tenants/{tenant}/suppressions/{address}",
+    "GET",
+    "must the sending system skip this address, and why",
+    m.Suppression,
+)
+def suppression(principal: Principal, tenant: str, address: str) -> m.Suppression:
+    authorise_read(wiring.repository(), principal, tenant)
+    return wiring.report_service().suppression(tenant, address)
 
 
-@app.route("/v1/tenants/{tenant}/suppressions/check", methods=["POST"])
-@api
-def check_suppressions(tenant: str) -> dict[str, Any]:
-    authorise_read(wiring.repository(), _principal(), tenant)
-    return wiring.report_service().check(tenant, _json_body())
+@route(
+    "/v1/tenants/{tenant}/suppressions/check",
+    "POST",
+    "check up to 1,000 addresses at once",
+    m.SuppressionCheck,
+    body=m.AddressList,
+)
+def check_suppressions(
+    principal: Principal, tenant: str, body: m.AddressList
+) -> m.SuppressionCheck:
+    authorise_read(wiring.repository(), principal, tenant)
+    return wiring.report_service().check(tenant, body)
 
 
-@app.route("/v1/tenants/{tenant}/settings", methods=["GET"])
-@api
-def get_tenant_settings(tenant: str) -> dict[str, Any]:
+_SETTINGS = "/v1/tenants/{tenant}/settings"
+
+
+@route(_SETTINGS, "GET", "the tenant's settings", m.TenantSettings, errors=(401, 403, 404))
+def get_tenant_settings(principal: Principal, tenant: str) -> m.TenantSettings:
     store = wiring.repository()
-    authorise_read(store, _principal(), tenant)
+    authorise_read(store, principal, tenant)
     settings = store.get_tenant(tenant)
     assert settings is not None  # authorise_read refuses unknown tenants
     return settings_json(settings)
 
 
-@app.route("/v1/tenants/{tenant}/settings", methods=["PATCH"])
-@api
-def patch_tenant_settings(tenant: str) -> dict[str, Any]:
+@route(
+    _SETTINGS,
+    "PATCH",
+    "change settings (admin or staff; legacy attribution: staff only)",
+    m.TenantSettings,
+    body=m.TenantSettingsPatch,
+)
+def patch_tenant_settings(
+    principal: Principal, tenant: str, body: m.TenantSettingsPatch
+) -> m.TenantSettings:
     store = wiring.repository()
-    principal = _principal()
     authorise_admin(store, principal, tenant)
-    return settings_json(update_settings(store, principal, tenant, _json_body()))
+    return settings_json(update_settings(store, principal, tenant, body))
 
 
 @app.route("/v1/openapi.json", methods=["GET"])
-def openapi() -> dict[str, Any]:
-    return openapi_document()
+def openapi() -> Response:
+    return Response(body=encode(_document()).decode(), status_code=200, headers=_JSON)
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    page = Operation("/", "GET", "the report page", None, authenticated=False, errors=())
+    document = Operation("/v1/openapi.json", "GET", "this document", None, False, errors=())
+    return openapi_document([*OPERATIONS, page, document])
 
 
 @app.route("/", methods=["GET"])
@@ -219,25 +291,30 @@ def _asset(name: str) -> Response:
     return Response(body=body.decode("utf-8"), status_code=200, headers=headers)
 
 
-def _json_body() -> Any:
-    try:
-        return app.current_request.json_body
-    except BadRequestError:
-        raise BadRequest("the body must be JSON") from None
+@route(
+    "/v1/quarantine",
+    "GET",
+    "bounces whose return-path tag was missing, expired or forged (staff)",
+    m.InboundList,
+    query=m.PageQuery,
+    errors=(400, 401, 403),
+)
+def list_quarantine(principal: Principal, query: m.PageQuery) -> m.InboundList:
+    authorise_staff(principal)
+    return wiring.report_service().inbound("quarantined", query)
 
 
-@app.route("/v1/quarantine", methods=["GET"])
-@api
-def list_quarantine() -> dict[str, Any]:
-    authorise_staff(_principal())
-    return wiring.report_service().inbound("quarantined", _params())
-
-
-@app.route("/v1/unparsed", methods=["GET"])
-@api
-def list_unparsed() -> dict[str, Any]:
-    authorise_staff(_principal())
-    return wiring.report_service().inbound("unparsed", _params())
+@route(
+    "/v1/unparsed",
+    "GET",
+    "messages the parser could not read (staff)",
+    m.InboundList,
+    query=m.PageQuery,
+    errors=(400, 401, 403),
+)
+def list_unparsed(principal: Principal, query: m.PageQuery) -> m.InboundList:
+    authorise_staff(principal)
+    return wiring.report_service().inbound("unparsed", query)
 
 
 def _ingest_record(record: SQSRecord) -> None:
@@ -279,98 +356,154 @@ def summary(event: dict[str, Any], context: Any) -> dict[str, Any]:
 # -- mass delete --------------------------------------------------------------------------------
 # Plan, approve, follow, cancel, re-run and undo; the state machine does the deleting.
 _MASS_DELETES = "/v1/tenants/{tenant}/mass-deletes"
+_JOB_ERRORS = (400, 401, 403, 404, 409, 503)
 
 
-@app.route(_MASS_DELETES, methods=["POST"])
-@api
-def create_mass_delete(tenant: str) -> Response:
-    job = wiring.mass_delete_service().create(_principal(), tenant, _json_body())
-    return Response(body=job, status_code=202, headers={"Content-Type": "application/json"})
+@route(
+    _MASS_DELETES,
+    "POST",
+    "plan a Bounce List Mass Delete (admin or staff); a dry run stops there",
+    m.MassDeleteJob,
+    body=m.MassDeleteBody,
+    status=202,
+    errors=_JOB_ERRORS,
+)
+def create_mass_delete(
+    principal: Principal, tenant: str, body: m.MassDeleteBody
+) -> m.MassDeleteJob:
+    return wiring.mass_delete_service().create(principal, tenant, body)
 
 
-@app.route(_MASS_DELETES, methods=["GET"])
-@api
-def list_mass_deletes(tenant: str) -> dict[str, Any]:
-    return wiring.mass_delete_service().list(_principal(), tenant, _params())
+@route(_MASS_DELETES, "GET", "the tenant's jobs", m.MassDeleteJobList, query=m.PageQuery)
+def list_mass_deletes(principal: Principal, tenant: str, query: m.PageQuery) -> m.MassDeleteJobList:
+    return wiring.mass_delete_service().list(principal, tenant, query)
 
 
-@app.route(_MASS_DELETES + "/audit", methods=["GET"])
-@api
-def mass_delete_audit(tenant: str) -> dict[str, Any]:
-    return wiring.mass_delete_service().audit(_principal(), tenant, _params())
+@route(_MASS_DELETES + "/audit", "GET", "the audit trail", m.AuditList, query=m.PageQuery)
+def mass_delete_audit(principal: Principal, tenant: str, query: m.PageQuery) -> m.AuditList:
+    return wiring.mass_delete_service().audit(principal, tenant, query)
 
 
-@app.route(_MASS_DELETES + "/policy", methods=["GET"])
-@api
-def get_mass_delete_policy(tenant: str) -> dict[str, Any]:
-    return wiring.mass_delete_service().get_policy(_principal(), tenant)
+@route(
+    _MASS_DELETES + "/policy",
+    "GET",
+    "approval and circuit-breaker policy",
+    m.MassDeletePolicy,
+    errors=(401, 403, 404),
+)
+def get_mass_delete_policy(principal: Principal, tenant: str) -> m.MassDeletePolicy:
+    return wiring.mass_delete_service().get_policy(principal, tenant)
 
 
-@app.route(_MASS_DELETES + "/policy", methods=["PUT"])
-@api
-def put_mass_delete_policy(tenant: str) -> dict[str, Any]:
-    return wiring.mass_delete_service().put_policy(_principal(), tenant, _json_body())
+@route(
+    _MASS_DELETES + "/policy",
+    "PUT",
+    "change the policy (staff)",
+    m.MassDeletePolicy,
+    body=m.MassDeletePolicyPatch,
+)
+def put_mass_delete_policy(
+    principal: Principal, tenant: str, body: m.MassDeletePolicyPatch
+) -> m.MassDeletePolicy:
+    return wiring.mass_delete_service().put_policy(principal, tenant, body)
 
 
-@app.route(_MASS_DELETES + "/{job}", methods=["GET"])
-@api
-def get_mass_delete(tenant: str, job: str) -> dict[str, Any]:
-    return wiring.mass_delete_service().get(_principal(), tenant, job)
+@route(_MASS_DELETES + "/{job}", "GET", "one job: state, progress, timings, who", m.MassDeleteJob)
+def get_mass_delete(principal: Principal, tenant: str, job: str) -> m.MassDeleteJob:
+    return wiring.mass_delete_service().get(principal, tenant, job)
 
 
-@app.route(_MASS_DELETES + "/{job}/approve", methods=["POST"])
-@api
-def approve_mass_delete(tenant: str, job: str) -> dict[str, Any]:
-    return wiring.mass_delete_service().approve(_principal(), tenant, job)
+@route(
+    _MASS_DELETES + "/{job}/approve",
+    "POST",
+    "approve and start (a second person if required)",
+    m.MassDeleteJob,
+    errors=_JOB_ERRORS,
+)
+def approve_mass_delete(principal: Principal, tenant: str, job: str) -> m.MassDeleteJob:
+    return wiring.mass_delete_service().approve(principal, tenant, job)
 
 
-@app.route(_MASS_DELETES + "/{job}/rerun", methods=["POST"])
-@api
-def rerun_mass_delete(tenant: str, job: str) -> dict[str, Any]:
-    return wiring.mass_delete_service().rerun(_principal(), tenant, job)
+@route(
+    _MASS_DELETES + "/{job}/rerun",
+    "POST",
+    "run a failed job again; it finishes without deleting twice",
+    m.MassDeleteJob,
+    errors=_JOB_ERRORS,
+)
+def rerun_mass_delete(principal: Principal, tenant: str, job: str) -> m.MassDeleteJob:
+    return wiring.mass_delete_service().rerun(principal, tenant, job)
 
 
-@app.route(_MASS_DELETES + "/{job}/cancel", methods=["POST"])
-@api
-def cancel_mass_delete(tenant: str, job: str) -> dict[str, Any]:
-    return wiring.mass_delete_service().cancel(_principal(), tenant, job)
+@route(
+    _MASS_DELETES + "/{job}/cancel",
+    "POST",
+    "stop a running job cleanly",
+    m.MassDeleteJob,
+    errors=_JOB_ERRORS,
+)
+def cancel_mass_delete(principal: Principal, tenant: str, job: str) -> m.MassDeleteJob:
+    return wiring.mass_delete_service().cancel(principal, tenant, job)
 
 
-@app.route(_MASS_DELETES + "/{job}/undo", methods=["POST"])
-@api
-def undo_mass_delete(tenant: str, job: str) -> dict[str, Any]:
-    return wiring.mass_delete_service().undo(_principal(), tenant, job)
+@route(
+    _MASS_DELETES + "/{job}/undo",
+    "POST",
+    "restore what the job deleted, from its archive",
+    m.MassDeleteUndo,
+    errors=_JOB_ERRORS,
+)
+def undo_mass_delete(principal: Principal, tenant: str, job: str) -> m.MassDeleteUndo:
+    return wiring.mass_delete_service().undo(principal, tenant, job)
 
 
 # -- notifications -------------------------------------------------------------------------
+_NOTIFICATIONS = "/v1/tenants/{tenant}/notification-settings"
 
 
-@app.route("/v1/tenants/{tenant}/notification-settings", methods=["GET"])
-@api
-def get_notification_settings(tenant: str) -> dict[str, Any]:
-    authorise_admin(wiring.repository(), _principal(), tenant)
+@route(
+    _NOTIFICATIONS,
+    "GET",
+    "digest schedule, recipients, alert levels",
+    m.NotificationSettings,
+    errors=(401, 403, 404),
+)
+def get_notification_settings(principal: Principal, tenant: str) -> m.NotificationSettings:
+    authorise_admin(wiring.repository(), principal, tenant)
     return notify_settings_json(wiring.digest_service().settings_for(tenant))
 
 
-@app.route("/v1/tenants/{tenant}/notification-settings", methods=["PUT"])
-@api
-def put_notification_settings(tenant: str) -> dict[str, Any]:
-    authorise_admin(wiring.repository(), _principal(), tenant)
+@route(
+    _NOTIFICATIONS,
+    "PUT",
+    "change notification settings (admin or staff)",
+    m.NotificationSettings,
+    body=m.NotificationSettingsPut,
+)
+def put_notification_settings(
+    principal: Principal, tenant: str, body: m.NotificationSettingsPut
+) -> m.NotificationSettings:
+    authorise_admin(wiring.repository(), principal, tenant)
     current = wiring.digest_service().settings_for(tenant)
-    updated = apply_notify_settings(current, _json_body(), wiring.mail_policy().inbound_domain)
+    updated = apply_notify_settings(current, body, wiring.mail_policy().inbound_domain)
     wiring.notify_repository().put_notification_settings(updated)
     return notify_settings_json(updated)
 
 
-@app.route("/v1/tenants/{tenant}/sends/{send_id}", methods=["PUT"])
-@api
-def put_send(tenant: str, send_id: str) -> dict[str, Any]:
-    """The MMS reports a send's size: the denominator of its bounce rate."""
-    authorise_admin(wiring.repository(), _principal(), tenant)
-    source, recipients, per_domain = parse_send_volume(unquote(send_id), _json_body())
+@route(
+    "/v1/tenants/{tenant}/sends/{send_id}",
+    "PUT",
+    "the MMS reports a send's size (recipients, per domain): the denominator of its rates",
+    m.Send,
+    body=m.SendPut,
+    errors=(400, 401, 403, 404, 503),
+)
+def put_send(principal: Principal, tenant: str, send_id: str, body: m.SendPut) -> m.Send:
+    authorise_admin(wiring.repository(), principal, tenant)
+    source, recipients, per_domain = parse_send_volume(send_id, body)
     stored = wiring.notify_repository().put_send_volume(
         tenant,
-        unquote(send_id),
+        send_id,
         source=source,
         recipients=recipients,
         per_domain=per_domain,

@@ -9,28 +9,20 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from msgspec import UNSET, UnsetType
+
+from chalicelib.api import models
 from chalicelib.errors import BadRequest
+from chalicelib.massdelete.states import JobState
 from chalicelib.report.filters import BounceFilter
 
 MAX_ADDRESSES = 10_000
 SAMPLE_SIZE = 10
 _ADDRESS_RE = re.compile(r"^[^@\s]{1,64}@[a-z0-9.-]{1,253}$")
-_REQUEST_FIELDS = frozenset({"filter", "addresses", "remove_emails", "dry_run", "note"})
-
-
-class JobState(StrEnum):
-    PLANNED = "planned"
-    APPROVED = "approved"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    UNDONE = "undone"
 
 
 # States in which a job holds the tenant's "one job at a time" slot.
 ACTIVE_STATES = frozenset({JobState.APPROVED, JobState.RUNNING})
-FINISHED_STATES = frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,55 +124,24 @@ def normalise_address(raw: object) -> str:
     return address
 
 
-def parse_request(body: object) -> MassDeleteRequest:
-    """The JSON body of POST .../mass-deletes, validated."""
-    if not isinstance(body, dict):
-        raise BadRequest(
-            'send a JSON object: {"filter": {...}} or {"addresses": [...]}, '
-            'optionally "remove_emails": true, "dry_run": true'
-        )
-    unknown = sorted(set(body) - _REQUEST_FIELDS)
-    if unknown:
-        allowed = ", ".join(sorted(_REQUEST_FIELDS))
-        raise BadRequest(f"unknown field(s) {', '.join(unknown)}; allowed: {allowed}")
-    has_filter, has_list = "filter" in body, "addresses" in body
+def parse_request(body: models.MassDeleteBody) -> MassDeleteRequest:
+    """The body of POST .../mass-deletes (already of the right shape), checked for meaning."""
+    has_filter, has_list = body.filter is not UNSET, body.addresses is not UNSET
     if has_filter == has_list:
         raise BadRequest('give exactly one of "filter" (the report\'s filters) or "addresses"')
     selection: Selection
-    if has_filter:
-        raw_filter = body["filter"]
-        if not isinstance(raw_filter, dict):
-            raise BadRequest('"filter" must be an object such as {"category": "hard"}')
-        bounce_filter = BounceFilter.from_json(raw_filter)
-        unknown_filters = sorted(set(raw_filter) - set(BounceFilter.__dataclass_fields__))
-        if unknown_filters:
-            raise BadRequest(f"unknown filter(s) {', '.join(unknown_filters)}")
+    if not isinstance(body.filter, UnsetType):
+        bounce_filter = BounceFilter.of(body.filter)
         if bounce_filter.is_empty:
             raise BadRequest(
                 'the filter selects every address; say so on purpose with {"min_count": 1}'
             )
         selection = Selection(filter=bounce_filter)
     else:
-        raw_list = body["addresses"]
-        if not isinstance(raw_list, list) or not raw_list:
-            raise BadRequest('"addresses" must be a non-empty list of email addresses')
-        if len(raw_list) > MAX_ADDRESSES:
-            raise BadRequest(
-                f"{len(raw_list)} addresses listed; at most {MAX_ADDRESSES} per job "
-                "(split the list, or use a filter)"
-            )
+        raw_list = [] if isinstance(body.addresses, UnsetType) else body.addresses
         addresses = tuple(dict.fromkeys(normalise_address(a) for a in raw_list))
         selection = Selection(addresses=addresses)
-    flags = {}
-    for name in ("remove_emails", "dry_run"):
-        value = body.get(name, False)
-        if not isinstance(value, bool):
-            raise BadRequest(f'"{name}" must be true or false')
-        flags[name] = value
-    note = body.get("note", "")
-    if not isinstance(note, str) or len(note) > 500:
-        raise BadRequest('"note" must be a string of at most 500 characters')
-    return MassDeleteRequest(selection, flags["remove_emails"], flags["dry_run"], note)
+    return MassDeleteRequest(selection, body.remove_emails, body.dry_run, body.note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,45 +191,45 @@ class Job:
     error: str = ""
     progress: Progress = field(default_factory=Progress)
 
-    def as_json(self) -> dict[str, Any]:
+    def view(self) -> models.MassDeleteJob:
         p = self.progress
-        return {
-            "id": self.job_id,
-            "tenant": self.tenant,
-            "state": str(self.state),
-            "dry_run": self.dry_run,
-            "remove_emails": self.remove_emails,
-            "selection": self.selection,
-            "note": self.note,
-            "selected": {"addresses": self.addresses, "records": self.records},
-            "not_found": self.not_found,
-            "oversized": self.oversized,
-            "sample": list(self.sample),
-            "staff_approval_required": self.staff_required or None,
-            "progress": {
-                "addresses": p.addresses_done,
-                "archived": p.archived,
-                "deleted": p.deleted,
-                "removed": p.removed,
-                "skipped": p.skipped,
-            },
-            "requested_by": self.requested_by,
-            "approved_by": self.approved_by or None,
-            "cancelled_by": self.cancelled_by or None,
-            "undone_by": self.undone_by or None,
-            "timings": {
-                "created_at": self.created_at,
-                "approved_at": self.approved_at or None,
-                "started_at": self.started_at or None,
-                "finished_at": self.finished_at or None,
-                "undone_at": self.undone_at or None,
-            },
-            "cancel_requested": self.cancel_requested,
-            "runs": self.runs,
-            "restored": self.restored,
-            "restore_conflicts": self.restore_conflicts,
-            "error": self.error or None,
-        }
+        return models.MassDeleteJob(
+            id=self.job_id,
+            tenant=self.tenant,
+            state=self.state,
+            dry_run=self.dry_run,
+            remove_emails=self.remove_emails,
+            selection=self.selection,
+            note=self.note,
+            selected=models.Selected(addresses=self.addresses, records=self.records),
+            not_found=self.not_found,
+            oversized=self.oversized,
+            sample=list(self.sample),
+            staff_approval_required=self.staff_required or None,
+            progress=models.JobProgress(
+                addresses=p.addresses_done,
+                archived=p.archived,
+                deleted=p.deleted,
+                removed=p.removed,
+                skipped=p.skipped,
+            ),
+            requested_by=self.requested_by,
+            approved_by=self.approved_by or None,
+            cancelled_by=self.cancelled_by or None,
+            undone_by=self.undone_by or None,
+            timings=models.JobTimings(
+                created_at=self.created_at,
+                approved_at=self.approved_at or None,
+                started_at=self.started_at or None,
+                finished_at=self.finished_at or None,
+                undone_at=self.undone_at or None,
+            ),
+            cancel_requested=self.cancel_requested,
+            runs=self.runs,
+            restored=self.restored,
+            restore_conflicts=self.restore_conflicts,
+            error=self.error or None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,11 +265,7 @@ class AuditEntry:
     actor: str
     detail: dict[str, Any]
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "at": self.at,
-            "job": self.job_id,
-            "action": str(self.action),
-            "actor": self.actor,
-            **self.detail,
-        }
+    def view(self) -> models.AuditEntry:
+        return models.AuditEntry(
+            at=self.at, job=self.job_id, action=str(self.action), actor=self.actor, **self.detail
+        )

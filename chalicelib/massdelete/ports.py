@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.bounces import AddressCounter
-from chalicelib.massdelete.model import AuditEntry, Job, JobState, Marker, Policy
+from chalicelib.massdelete.model import AuditEntry, Job, Marker, Policy
+from chalicelib.massdelete.states import JobState
 from chalicelib.ports import Page, TenantSettings
 
 

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+from msgspec import UNSET
+
+from chalicelib.api import models
 from chalicelib.bounces import AddressCounter
-from chalicelib.errors import BadRequest, Conflict, NotFound
+from chalicelib.errors import Conflict, Forbidden, NotFound, UnknownTenant
 from chalicelib.massdelete.model import (
     ACTIVE_STATES,
     SAMPLE_SIZE,
     AuditAction,
     AuditEntry,
     Job,
-    JobState,
     Policy,
     Selection,
     circuit_breaker,
@@ -47,10 +50,10 @@ from chalicelib.massdelete.ports import (
     TenantLookup,
     Workflow,
 )
+from chalicelib.massdelete.states import JobState
 from chalicelib.storage.keys import suppression_pk
 from chalicelib.tenancy.access import Principal
 from chalicelib.tenancy.ids import is_tenant_id
-from chalicelib.tenancy.service import Forbidden, UnknownTenant
 from chalicelib.timefmt import iso
 
 # An explicit list this short is looked up address by address; a longer one is matched while
@@ -121,7 +124,9 @@ class MassDeleteService:
 
     # -- plan -------------------------------------------------------------------------------
 
-    def create(self, principal: Principal, tenant: str, body: object) -> dict[str, Any]:
+    def create(
+        self, principal: Principal, tenant: str, body: models.MassDeleteBody
+    ) -> models.MassDeleteJob:
         self._tenant(principal, tenant, admin=True)
         request = parse_request(body)
         now = self._clock()
@@ -179,7 +184,7 @@ class MassDeleteService:
             staff_approval_required=breaker or None,
             contact_count=contact_count,
         )
-        return job.as_json()
+        return job.view()
 
     def _select(self, tenant: str, selection: Selection) -> tuple[list[AddressCounter], int]:
         """The counters selected (address order) and how many listed addresses had none."""
@@ -196,7 +201,7 @@ class MassDeleteService:
 
     # -- approve, re-run, cancel ------------------------------------------------------------
 
-    def approve(self, principal: Principal, tenant: str, job_id: str) -> dict[str, Any]:
+    def approve(self, principal: Principal, tenant: str, job_id: str) -> models.MassDeleteJob:
         self._tenant(principal, tenant, admin=True)
         job = self._job(tenant, job_id)
         if job.dry_run:
@@ -226,7 +231,7 @@ class MassDeleteService:
             raise Conflict("the job changed while approving it; read it again")
         self._start(job, job.job_id, now)
         self._audit(job, AuditAction.APPROVED, principal.actor, execution=job.job_id)
-        return self._job(tenant, job_id).as_json()
+        return self._job(tenant, job_id).view()
 
     def _check_no_other_active(self, job: Job) -> None:
         for other in self._jobs.active_jobs(job.tenant):
@@ -255,7 +260,7 @@ class MassDeleteService:
             job.tenant, job.job_id, [JobState.APPROVED, JobState.RUNNING], execution_arn=arn
         )
 
-    def rerun(self, principal: Principal, tenant: str, job_id: str) -> dict[str, Any]:
+    def rerun(self, principal: Principal, tenant: str, job_id: str) -> models.MassDeleteJob:
         """Start a failed job again: it resumes from the per-address markers."""
         self._tenant(principal, tenant, admin=True)
         job = self._refresh(self._job(tenant, job_id))
@@ -272,9 +277,9 @@ class MassDeleteService:
         name = f"{job_id}-run{runs}"
         self._start(job, name, job.started_at or iso(self._clock()))
         self._audit(job, AuditAction.RERUN, principal.actor, execution=name)
-        return self._job(tenant, job_id).as_json()
+        return self._job(tenant, job_id).view()
 
-    def cancel(self, principal: Principal, tenant: str, job_id: str) -> dict[str, Any]:
+    def cancel(self, principal: Principal, tenant: str, job_id: str) -> models.MassDeleteJob:
         """Planned or failed: cancelled now. Approved or running: the workflow finishes the
         address in hand, skips the rest and ends as cancelled."""
         self._tenant(principal, tenant, admin=True)
@@ -303,13 +308,13 @@ class MassDeleteService:
         if not done:
             raise Conflict("the job changed while cancelling it; read it again")
         self._audit(job, AuditAction.CANCEL_REQUESTED, principal.actor, state=str(job.state))
-        return self._job(tenant, job_id).as_json()
+        return self._job(tenant, job_id).view()
 
     # -- read -------------------------------------------------------------------------------
 
-    def get(self, principal: Principal, tenant: str, job_id: str) -> dict[str, Any]:
+    def get(self, principal: Principal, tenant: str, job_id: str) -> models.MassDeleteJob:
         self._tenant(principal, tenant, admin=False)
-        return self._refresh(self._job(tenant, job_id)).as_json()
+        return self._refresh(self._job(tenant, job_id)).view()
 
     def _refresh(self, job: Job) -> Job:
         """An execution that ended without reaching its own failure handler (stopped, timed
@@ -330,29 +335,34 @@ class MassDeleteService:
         )
         return self._job(job.tenant, job.job_id)
 
-    def list(self, principal: Principal, tenant: str, params: Mapping[str, str]) -> dict[str, Any]:
+    def list(
+        self, principal: Principal, tenant: str, query: models.PageQuery
+    ) -> models.MassDeleteJobList:
         self._tenant(principal, tenant, admin=False)
-        limit, cursor = _paging(params)
+        limit, cursor = query.limit, query.cursor
         page = self._jobs.list_jobs(tenant, limit, cursor)
-        return {"items": [j.as_json() for j in page.items], "next_cursor": page.next_cursor}
+        return models.MassDeleteJobList(
+            items=[j.view() for j in page.items], next_cursor=page.next_cursor
+        )
 
-    def audit(self, principal: Principal, tenant: str, params: Mapping[str, str]) -> dict[str, Any]:
+    def audit(self, principal: Principal, tenant: str, query: models.PageQuery) -> models.AuditList:
         self._tenant(principal, tenant, admin=False)
-        limit, cursor = _paging(params)
+        limit, cursor = query.limit, query.cursor
         page = self._jobs.list_audit(tenant, limit, cursor)
-        return {"items": [e.as_json() for e in page.items], "next_cursor": page.next_cursor}
+        return models.AuditList(items=[e.view() for e in page.items], next_cursor=page.next_cursor)
 
-    def get_policy(self, principal: Principal, tenant: str) -> dict[str, Any]:
+    def get_policy(self, principal: Principal, tenant: str) -> models.MassDeletePolicy:
         self._tenant(principal, tenant, admin=False)
-        return self.policy(tenant).to_json()
+        return models.MassDeletePolicy(**self.policy(tenant).to_json())
 
-    def put_policy(self, principal: Principal, tenant: str, body: object) -> dict[str, Any]:
+    def put_policy(
+        self, principal: Principal, tenant: str, body: models.MassDeletePolicyPatch
+    ) -> models.MassDeletePolicy:
         self._tenant(principal, tenant, admin=True)
         if not principal.is_staff:
             raise Forbidden("only staff may change a tenant's mass-delete policy")
-        if not isinstance(body, dict):
-            raise BadRequest("send a JSON object with the policy fields to change")
-        policy = Policy.from_json(body, self.policy(tenant))
+        changes = {k: v for k, v in msgspec.structs.asdict(body).items() if v is not UNSET}
+        policy = Policy.from_json(changes, self.policy(tenant))
         self._jobs.put_policy(tenant, policy)
         self._jobs.put_audit(
             AuditEntry(
@@ -364,11 +374,11 @@ class MassDeleteService:
                 policy.to_json(),
             )
         )
-        return policy.to_json()
+        return models.MassDeletePolicy(**policy.to_json())
 
     # -- undo -------------------------------------------------------------------------------
 
-    def undo(self, principal: Principal, tenant: str, job_id: str) -> dict[str, Any]:
+    def undo(self, principal: Principal, tenant: str, job_id: str) -> models.MassDeleteUndo:
         """Restore what the job deleted, from its archive; bounded time per call."""
         self._tenant(principal, tenant, admin=True)
         job = self._refresh(self._job(tenant, job_id))
@@ -423,16 +433,16 @@ class MassDeleteService:
                 restored=job.restored + records,
                 conflicts=job.restore_conflicts + conflicts,
             )
-        return {
-            "job": self._job(tenant, job_id).as_json(),
-            "undo": {
-                "addresses_restored": restored_addresses,
-                "records_restored": records,
-                "conflicts": conflicts,
-                "remaining": remaining,
-                "complete": remaining == 0,
-            },
-        }
+        return models.MassDeleteUndo(
+            job=self._job(tenant, job_id).view(),
+            undo=models.UndoOutcome(
+                addresses_restored=restored_addresses,
+                records_restored=records,
+                conflicts=conflicts,
+                remaining=remaining,
+                complete=remaining == 0,
+            ),
+        )
 
     def _restore_address(self, job: Job, prefix: str, pages: int) -> tuple[int, int]:
         """Put one address's records back: history and markers as archived, the counter only
@@ -458,13 +468,3 @@ class MassDeleteService:
                 key = {"pk": {"S": suppression_pk(job.tenant)}, "sk": {"S": address}}
                 self._jobs.delete_record_if(key, "job_id", job.job_id)
         return restored, conflicts
-
-
-def _paging(params: Mapping[str, str]) -> tuple[int, str | None]:
-    unknown = sorted(set(params) - {"limit", "cursor"})
-    if unknown:
-        raise BadRequest(f"unknown query parameter(s) {', '.join(unknown)}; allowed: cursor, limit")
-    text = params.get("limit", "50")
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}, got {text!r}")
-    return int(text), params.get("cursor") or None

@@ -13,28 +13,17 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import msgspec
+from msgspec import UNSET
+
+from chalicelib.api.codec import convert, decode_query
+from chalicelib.api.models import BounceQuery, FilterBody
 from chalicelib.bounces import AddressCounter, AddressState
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.errors import BadRequest
 from chalicelib.tenancy.ids import Source
 
-FILTER_PARAMS = frozenset(
-    {
-        "category",
-        "reason",
-        "hard",
-        "source",
-        "domain",
-        "q",
-        "first_from",
-        "first_to",
-        "last_from",
-        "last_to",
-        "min_count",
-        "state",
-        "send_id",
-    }
-)
+FILTER_PARAMS = frozenset(f.name for f in msgspec.structs.fields(FilterBody))
 _DOMAIN_RE = re.compile(r"^[a-z0-9.-]{1,253}$")
 
 
@@ -91,34 +80,41 @@ class BounceFilter:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> BounceFilter:
-        params = {
-            k: ",".join(v)
-            if isinstance(v, list)
-            else str(v).lower()
-            if isinstance(v, bool)
-            else str(v)
-            for k, v in data.items()
-        }
-        return cls.from_params(params)
+        """From JSON (a mass delete's selection, as sent or as stored with its job)."""
+        return cls.of(convert(dict(data), FilterBody))
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> BounceFilter:
-        """Parse query parameters; unknown names are the caller's business (see check)."""
-        p = {k: v.strip() for k, v in params.items() if k in FILTER_PARAMS and v.strip()}
+        """From a query string (lists comma-separated): the report's own parameters."""
+        return cls.of(decode_query(params, BounceQuery))
+
+    @classmethod
+    def of(cls, source: BounceQuery | FilterBody) -> BounceFilter:
+        """From a validated request: the report's query or a mass delete's filter body."""
+
+        def get(name: str) -> Any:
+            value = getattr(source, name)
+            return None if value is UNSET else value
+
+        def many(name: str) -> tuple[Any, ...]:
+            value = get(name)
+            values = value if isinstance(value, list) else [] if value is None else [value]
+            return tuple(dict.fromkeys(values))
+
         f = cls(
-            category=_enum_list(p, "category", Category),
-            reason=_enum_list(p, "reason", Reason),
-            hard=_bool(p, "hard"),
-            source=_enum_list(p, "source", Source),
-            domain=_domain(p.get("domain", "")),
-            q=p.get("q", "").lower()[:320],
-            first_from=_date(p, "first_from"),
-            first_to=_date(p, "first_to"),
-            last_from=_date(p, "last_from"),
-            last_to=_date(p, "last_to"),
-            min_count=_count(p),
-            state=_enum_list(p, "state", AddressState),
-            send_id=p.get("send_id", "")[:64],
+            category=many("category"),
+            reason=many("reason"),
+            hard=get("hard"),
+            source=many("source"),
+            domain=_domain(get("domain") or ""),
+            q=(get("q") or "").strip().lower(),
+            first_from=get("first_from"),
+            first_to=get("first_to"),
+            last_from=get("last_from"),
+            last_to=get("last_to"),
+            min_count=get("min_count") or 0,
+            state=many("state"),
+            send_id=(get("send_id") or "").strip(),
         )
         for lo, hi in (("first_from", "first_to"), ("last_from", "last_to")):
             a, b = getattr(f, lo), getattr(f, hi)
@@ -131,44 +127,6 @@ def _within(moment: datetime, lo: date | None, hi: date | None) -> bool:
     if lo and moment < datetime.combine(lo, time.min, UTC):
         return False
     return not (hi and moment >= datetime.combine(hi + timedelta(days=1), time.min, UTC))
-
-
-def _enum_list(p: Mapping[str, str], name: str, enum: Any) -> tuple[Any, ...]:
-    if name not in p:
-        return ()
-    values = []
-    for raw in (part.strip().lower() for part in p[name].split(",")):
-        try:
-            values.append(enum(raw))
-        except ValueError:
-            choices = ", ".join(str(e) for e in enum)
-            raise BadRequest(f"{name} {raw!r} is not one of: {choices}") from None
-    return tuple(dict.fromkeys(values))
-
-
-def _bool(p: Mapping[str, str], name: str) -> bool | None:
-    if name not in p:
-        return None
-    value = p[name].lower()
-    if value not in {"true", "false"}:
-        raise BadRequest(f"{name} must be true or false, got {p[name]!r}")
-    return value == "true"
-
-
-def _date(p: Mapping[str, str], name: str) -> date | None:
-    if name not in p:
-        return None
-    try:
-        return date.fromisoformat(p[name])
-    except ValueError:
-        raise BadRequest(f"{name} must be a date as YYYY-MM-DD, got {p[name]!r}") from None
-
-
-def _count(p: Mapping[str, str]) -> int:
-    text = p.get("min_count", "0")
-    if not text.isdigit() or int(text) > 1_000_000:
-        raise BadRequest(f"min_count must be a whole number from 0 to 1000000, got {text!r}")
-    return int(text)
 
 
 def _domain(value: str) -> str:

@@ -16,21 +16,25 @@ import itertools
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+import msgspec
+
+from chalicelib.api import models
+from chalicelib.api.models import MAX_LIMIT, BounceQuery
 from chalicelib.bounces import AddressCounter, AddressState, InboundRecord
 from chalicelib.classification.explanations import EXPLANATIONS
 from chalicelib.classification.reasons import Category, Reason
-from chalicelib.errors import BadRequest, NotFound
+from chalicelib.errors import BadRequest, CursorError, NotFound
 from chalicelib.ports import (
     BounceStore,
     CounterOrder,
     CounterScan,
-    CursorError,
+    DayTotals,
     ExportSink,
     Facet,
     HistoryEntry,
@@ -38,22 +42,17 @@ from chalicelib.ports import (
     TenantSettings,
 )
 from chalicelib.report.export import csv_chunks
-from chalicelib.report.filters import FILTER_PARAMS, BounceFilter
+from chalicelib.report.filters import BounceFilter
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.tenancy.tags import normalise_address
 from chalicelib.timefmt import iso
 
-MAX_LIMIT = 500
-DEFAULT_LIMIT = 100
 MAX_READS_PER_PAGE = 2000  # items read to fill one filtered page before answering short
 RISING_CANDIDATES = 5000  # recently bounced addresses considered for the "rising" order
-MAX_RISING_DAYS = 90
-MAX_CHECK_ADDRESSES = 1000
 STATS_DAYS = 90
 INLINE_EXPORT_ROWS = 5000  # ~1.5 MB of CSV: beyond this the export goes to S3
 BLOCKING_MIN_BLOCKS = 3  # blocks from one receiving domain before it is called a sign
 _ADDRESS_RE = re.compile(r"^[^@\s<>]{1,64}@[a-z0-9.-]{1,253}$")
-_LIST_PARAMS = frozenset({"limit", "cursor", "sort", "order", "rising_days"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,41 +83,17 @@ class Listing:
     cursor: str | None
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str], export: bool = False) -> Listing:
-        allowed = FILTER_PARAMS | _LIST_PARAMS
-        unknown = sorted(set(params) - allowed)
-        if unknown:
-            names, known = ", ".join(unknown), ", ".join(sorted(allowed))
-            raise BadRequest(f"unknown query parameter(s) {names}; allowed: {known}")
-        sort_text = params.get("sort", "count") or "count"
-        try:
-            sort = Sort(sort_text)
-        except ValueError:
-            choices = ", ".join(s.value for s in Sort)
-            raise BadRequest(f"sort {sort_text!r} is not one of: {choices}") from None
-        order = params.get("order") or ("asc" if sort is Sort.ADDRESS else "desc")
-        if order not in {"asc", "desc"}:
-            raise BadRequest(f"order must be asc or desc, got {order!r}")
-        days_text = params.get("rising_days", "7") or "7"
-        if not days_text.isdigit() or not 1 <= int(days_text) <= MAX_RISING_DAYS:
-            raise BadRequest(
-                f"rising_days must be a whole number from 1 to {MAX_RISING_DAYS}, got {days_text!r}"
-            )
+    def of(cls, query: BounceQuery, export: bool = False) -> Listing:
+        sort = Sort(query.sort)
+        order = query.order or ("asc" if sort is Sort.ADDRESS else "desc")
         return cls(
-            filter=BounceFilter.from_params(params),
+            filter=BounceFilter.of(query),
             sort=sort,
             descending=order == "desc",
-            rising_days=int(days_text),
-            limit=MAX_LIMIT if export else parse_limit(params),
-            cursor=params.get("cursor") or None,
+            rising_days=query.rising_days,
+            limit=MAX_LIMIT if export else query.limit,
+            cursor=query.cursor,
         )
-
-
-def parse_limit(params: Mapping[str, str]) -> int:
-    text = params.get("limit", str(DEFAULT_LIMIT)) or str(DEFAULT_LIMIT)
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}, got {text!r}")
-    return int(text)
 
 
 def parse_address(text: str) -> str:
@@ -163,14 +138,12 @@ class ReportService:
 
     # -- listings ---------------------------------------------------------------------------
 
-    def bounces(self, tenant: str, params: Mapping[str, str]) -> dict[str, Any]:
-        listing = Listing.from_params(params)
+    def bounces(self, tenant: str, query: BounceQuery) -> models.BounceList:
+        listing = Listing.of(query)
         counters, cursor = self.page(tenant, listing)
         today = self._clock().date()
-        return {
-            "items": [counter_json(c, today, listing.rising_days) for c in counters],
-            "next_cursor": cursor,
-        }
+        rows = [bounce_row(c, today, listing.rising_days) for c in counters]
+        return models.BounceList(items=rows, next_cursor=cursor)
 
     def page(self, tenant: str, listing: Listing) -> tuple[list[AddressCounter], str | None]:
         if listing.sort is Sort.RISING:
@@ -224,23 +197,17 @@ class ReportService:
         )
         return page, cursor
 
-    def inbound(self, disposition: str, params: Mapping[str, str]) -> dict[str, Any]:
-        unknown = sorted(set(params) - {"limit", "cursor"})
-        if unknown:
-            raise BadRequest(
-                f"unknown query parameter(s) {', '.join(unknown)}; allowed: cursor, limit"
-            )
-        page = self._inbound.list_inbound(
-            SYSTEM_SCOPE, disposition, parse_limit(params), params.get("cursor") or None
-        )
-        return {"items": [inbound_json(r) for r in page.items], "next_cursor": page.next_cursor}
+    def inbound(self, disposition: str, query: models.PageQuery) -> models.InboundList:
+        page = self._inbound.list_inbound(SYSTEM_SCOPE, disposition, query.limit, query.cursor)
+        items = [inbound_row(r) for r in page.items]
+        return models.InboundList(items=items, next_cursor=page.next_cursor)
 
     # -- export -----------------------------------------------------------------------------
 
-    def export(self, tenant: str, params: Mapping[str, str], sink: ExportSink) -> ExportResult:
+    def export(self, tenant: str, query: BounceQuery, sink: ExportSink) -> ExportResult:
         """Small exports come back inline; larger ones stream to S3 behind a time-limited link
         (API Gateway answers at most ~6 MB)."""
-        listing = Listing.from_params(params, export=True)
+        listing = Listing.of(query, export=True)
         if listing.cursor:
             raise BadRequest("exports always start at the beginning; drop cursor")
         stream = self.iter_all(tenant, listing)
@@ -262,28 +229,27 @@ class ReportService:
 
     # -- one address ------------------------------------------------------------------------
 
-    def detail(self, tenant: str, address_text: str, params: Mapping[str, str]) -> dict[str, Any]:
-        unknown = sorted(set(params) - {"limit", "cursor"})
-        if unknown:
-            raise BadRequest(
-                f"unknown query parameter(s) {', '.join(unknown)}; allowed: cursor, limit"
-            )
+    def detail(
+        self, tenant: str, address_text: str, query: models.PageQuery
+    ) -> models.BounceDetail:
         address = parse_address(address_text)
         counter = self._store.get_counter(tenant, address)
         if counter is None:
             raise NotFound(f"{address} has no bounces for tenant {tenant!r}")
-        history = self._store.history(
-            tenant, address, parse_limit(params), params.get("cursor") or None
-        )
-        out = counter_json(counter, self._clock().date(), 7)
-        out["suppression"] = self._suppression_json(tenant, address)
-        out["history"] = {
-            "items": [history_json(h) for h in history.items],
-            "next_cursor": history.next_cursor,
-        }
-        return out
+        return self._detail(counter, query)
 
-    def reactivate(self, tenant: str, address_text: str, actor: str) -> dict[str, Any]:
+    def _detail(self, counter: AddressCounter, query: models.PageQuery) -> models.BounceDetail:
+        history = self._store.history(counter.tenant, counter.address, query.limit, query.cursor)
+        row = bounce_row(counter, self._clock().date(), 7)
+        return models.BounceDetail(
+            **msgspec.structs.asdict(row),
+            suppression=self._suppression_info(counter.tenant, counter.address),
+            history=models.HistoryPage(
+                items=[history_row(h) for h in history.items], next_cursor=history.next_cursor
+            ),
+        )
+
+    def reactivate(self, tenant: str, address_text: str, actor: str) -> models.BounceDetail:
         address = parse_address(address_text)
         counter = self._store.reactivate(tenant, address)
         if counter is None:
@@ -292,46 +258,41 @@ class ReportService:
             # Who marked it good and when, beside the mass-delete jobs in the tenant's trail.
             detail = {"address": address, "bounce_count": counter.bounce_count}
             self._audit.record(tenant, "reactivated", actor, detail)
-        out = counter_json(counter, self._clock().date(), 7)
-        out["suppression"] = None
-        return out
+        return self._detail(counter, models.PageQuery())
 
     # -- suppression ------------------------------------------------------------------------
 
-    def suppression(self, tenant: str, address_text: str) -> dict[str, Any]:
-        address = parse_address(address_text)
-        found = self._suppression_json(tenant, address)
-        return {"address": address, "suppressed": found is not None, **(found or {})}
+    def suppression(self, tenant: str, address_text: str) -> models.Suppression:
+        return self._suppression(tenant, parse_address(address_text))
 
-    def check(self, tenant: str, body: Any) -> dict[str, Any]:
-        if not isinstance(body, dict) or not isinstance(body.get("addresses"), list):
-            raise BadRequest('send a JSON body like {"addresses": ["name@example.net", ...]}')
-        addresses = body["addresses"]
-        if not 1 <= len(addresses) <= MAX_CHECK_ADDRESSES:
-            raise BadRequest(f"addresses must hold 1 to {MAX_CHECK_ADDRESSES} addresses")
-        if not all(isinstance(a, str) for a in addresses):
-            raise BadRequest("every entry of addresses must be a string")
-        results = []
-        for text in addresses:
-            address = parse_address(text)
-            found = self._suppression_json(tenant, address)
-            results.append({"address": address, "suppressed": found is not None, **(found or {})})
-        return {"results": results}
+    def check(self, tenant: str, body: models.AddressList) -> models.SuppressionCheck:
+        addresses = [parse_address(text) for text in body.addresses]
+        return models.SuppressionCheck(results=[self._suppression(tenant, a) for a in addresses])
 
-    def _suppression_json(self, tenant: str, address: str) -> dict[str, Any] | None:
+    def _suppression(self, tenant: str, address: str) -> models.Suppression:
+        found = self._suppression_info(tenant, address)
+        if found is None:
+            return models.Suppression(address=address, suppressed=False)
+        return models.Suppression(
+            address=address,
+            suppressed=True,
+            reason=found.reason,
+            since=found.since,
+            actor=found.actor,
+            job_id=found.job_id,
+        )
+
+    def _suppression_info(self, tenant: str, address: str) -> models.SuppressionInfo | None:
         s = self._store.get_suppression(tenant, address)
         if s is None:
             return None
-        return {
-            "reason": str(s.reason),
-            "since": iso(s.since),
-            "actor": s.actor,
-            "job_id": s.job_id,
-        }
+        return models.SuppressionInfo(
+            reason=str(s.reason), since=iso(s.since), actor=s.actor, job_id=s.job_id
+        )
 
     # -- statistics -------------------------------------------------------------------------
 
-    def stats(self, tenant: str, settings: TenantSettings) -> dict[str, Any]:
+    def stats(self, tenant: str, settings: TenantSettings) -> models.Stats:
         today = self._clock().date()
         first = today - timedelta(days=STATS_DAYS - 1)
         days = {
@@ -340,46 +301,40 @@ class ReportService:
         daily = []
         for n in range(STATS_DAYS):
             day = (first + timedelta(days=n)).isoformat()
-            d = days.get(day)
+            d = days.get(day, DayTotals(day))
             daily.append(
-                {
-                    "date": day,
-                    "bounces": d.bounces if d else 0,
-                    "hard": d.hard if d else 0,
-                    "soft": d.soft if d else 0,
-                    "block": d.block if d else 0,
-                    "spam_content": d.spam_content if d else 0,
-                    "mailbox_full": d.mailbox_full if d else 0,
-                }
-            )
-        totals = {
-            "addresses": self._store.count_counters(tenant),
-            **{
-                key: self._store.count_counters(tenant, (Facet.CATEGORY, str(category)))
-                for key, category in (
-                    ("hard", Category.HARD),
-                    ("soft", Category.SOFT),
-                    ("block", Category.BLOCK),
-                    ("spam_content", Category.SPAM_CONTENT),
-                    ("mailbox_full", Category.MAILBOX_FULL),
+                models.DayRow(
+                    date=day,
+                    bounces=d.bounces,
+                    hard=d.hard,
+                    soft=d.soft,
+                    block=d.block,
+                    spam_content=d.spam_content,
+                    mailbox_full=d.mailbox_full,
                 )
-            },
-            "suppressed": self._store.count_counters(
+            )
+
+        def count(category: Category) -> int:
+            return self._store.count_counters(tenant, (Facet.CATEGORY, str(category)))
+
+        totals = models.Totals(
+            addresses=self._store.count_counters(tenant),
+            hard=count(Category.HARD),
+            soft=count(Category.SOFT),
+            block=count(Category.BLOCK),
+            spam_content=count(Category.SPAM_CONTENT),
+            mailbox_full=count(Category.MAILBOX_FULL),
+            suppressed=self._store.count_counters(
                 tenant, (Facet.STATE, str(AddressState.SUPPRESSED))
             ),
-            "blacklisted": sum(d.blacklisted for d in days.values()),
-        }
-        domains = sorted(
-            self._store.dimension_totals(tenant, "domain"), key=lambda t: (-t.bounces, t.value)
+            blacklisted=sum(d.blacklisted for d in days.values()),
         )
-        reasons = sorted(
-            self._store.dimension_totals(tenant, "reason"), key=lambda t: (-t.bounces, t.value)
-        )
-        sources = sorted(
-            self._store.dimension_totals(tenant, "source"), key=lambda t: (-t.bounces, t.value)
+        domains, reasons, sources = (
+            sorted(self._store.dimension_totals(tenant, name), key=lambda t: (-t.bounces, t.value))
+            for name in ("domain", "reason", "source")
         )
         hosts = [
-            {"domain": t.value, "blocks": t.blocks, "blacklisted": t.blacklisted}
+            models.BlockingHost(domain=t.value, blocks=t.blocks, blacklisted=t.blacklisted)
             for t in domains
             if t.blacklisted or t.blocks >= BLOCKING_MIN_BLOCKS
         ]
@@ -389,29 +344,29 @@ class ReportService:
             if self._volumes
             else {}
         )
-        return {
-            "totals": totals,
-            "contact_count": contacts,
-            "invalid_share": round(totals["hard"] / contacts, 6) if contacts else None,
-            "per_domain": [
-                {
-                    "domain": t.value,
-                    "bounces": t.bounces,
-                    "hard": t.hard,
-                    "blocks": t.blocks,
+        return models.Stats(
+            totals=totals,
+            contact_count=contacts,
+            invalid_share=round(totals.hard / contacts, 6) if contacts else None,
+            per_domain=[
+                models.DomainRow(
+                    domain=t.value,
+                    bounces=t.bounces,
+                    hard=t.hard,
+                    blocks=t.blocks,
                     # bounces of reported sends / recipients the MMS reported for the domain
-                    "rate": None if rates.get(t.value) is None else round(rates[t.value] or 0, 6),
-                }
+                    rate=None if rates.get(t.value) is None else round(rates[t.value] or 0, 6),
+                )
                 for t in domains[:50]
             ],
-            "per_source": [{"source": t.value, "bounces": t.bounces} for t in sources],
-            "per_reason": [
-                {"reason": t.value, "bounces": t.bounces, "explanation": explain(t.value)}
+            per_source=[models.SourceRow(source=t.value, bounces=t.bounces) for t in sources],
+            per_reason=[
+                models.ReasonRow(reason=t.value, bounces=t.bounces, explanation=explain(t.value))
                 for t in reasons
             ],
-            "daily": daily,
-            "blocking": {"suspected": bool(hosts), "hosts": hosts[:20]},
-        }
+            daily=daily,
+            blocking=models.Blocking(suspected=bool(hosts), hosts=hosts[:20]),
+        )
 
 
 def _scan_for(tenant: str, listing: Listing) -> CounterScan:
@@ -462,63 +417,63 @@ def _decode_offset(cursor: str | None, days: int, today: date) -> int:
     return offset
 
 
-def counter_json(c: AddressCounter, today: date, rising_days: int) -> dict[str, Any]:
+def bounce_row(c: AddressCounter, today: date, rising_days: int) -> models.Bounce:
     times = "time" if c.bounce_count == 1 else "times"
-    return {
-        "address": c.address,
-        "count": c.bounce_count,
-        "first_bounce_at": iso(c.first_bounce_at),
-        "last_bounce_at": iso(c.last_bounce_at),
-        "status": c.status,
-        "reply_code": c.reply_code,
-        "reason": str(c.reason),
-        "category": str(c.category),
-        "hard": c.hard,
-        "blacklisted": c.blacklisted,
-        "diagnostic": c.diagnostic,
-        "explanation": c.explanation or explain(str(c.reason)),
-        "remote_mta": c.remote_mta,
-        "source": c.source,
-        "send_id": c.send_id,
-        "state": str(c.state),
-        "summary": f"last bounced {c.last_bounce_at:%Y-%m-%d}, {c.bounce_count} {times}",
-        "recent_count": c.recent_count(today, rising_days),
-    }
+    return models.Bounce(
+        address=c.address,
+        count=c.bounce_count,
+        first_bounce_at=iso(c.first_bounce_at),
+        last_bounce_at=iso(c.last_bounce_at),
+        status=c.status,
+        reply_code=c.reply_code,
+        reason=c.reason,
+        category=c.category,
+        hard=c.hard,
+        blacklisted=c.blacklisted,
+        diagnostic=c.diagnostic,
+        explanation=c.explanation or explain(str(c.reason)),
+        remote_mta=c.remote_mta,
+        source=c.source,
+        send_id=c.send_id,
+        state=c.state,
+        summary=f"last bounced {c.last_bounce_at:%Y-%m-%d}, {c.bounce_count} {times}",
+        recent_count=c.recent_count(today, rising_days),
+    )
 
 
-def history_json(h: HistoryEntry) -> dict[str, Any]:
-    return {
-        "bounce_at": iso(h.bounce_at),
-        "received_at": iso(h.received_at),
-        "source": h.source,
-        "send_id": h.send_id,
-        "status": h.status,
-        "reply_code": h.reply_code,
-        "reason": h.reason,
-        "category": h.category,
-        "hard": h.hard,
-        "blacklisted": h.blacklisted,
-        "diagnostic": h.diagnostic,
-        "remote_mta": h.remote_mta,
-        "message_id": h.message_id,
-    }
+def history_row(h: HistoryEntry) -> models.HistoryEntry:
+    return models.HistoryEntry(
+        bounce_at=iso(h.bounce_at),
+        received_at=iso(h.received_at),
+        source=h.source,
+        send_id=h.send_id,
+        status=h.status,
+        reply_code=h.reply_code,
+        reason=h.reason,
+        category=h.category,
+        hard=h.hard,
+        blacklisted=h.blacklisted,
+        diagnostic=h.diagnostic,
+        remote_mta=h.remote_mta,
+        message_id=h.message_id,
+    )
 
 
-def inbound_json(r: InboundRecord) -> dict[str, Any]:
-    return {
-        "message_id": r.message_id,
-        "s3_key": r.s3_key,
-        "received_at": iso(r.received_at),
-        "disposition": str(r.disposition),
-        "kind": r.kind,
-        "tenant": r.tenant or None,
-        "problem": r.problem,
-        "subject": r.subject,
-        "from": r.sender,
-        "recipients": list(r.recipients),
-        "mta": r.mta,
-        "defects": list(r.defects),
-    }
+def inbound_row(r: InboundRecord) -> models.Inbound:
+    return models.Inbound(
+        message_id=r.message_id,
+        s3_key=r.s3_key,
+        received_at=iso(r.received_at),
+        disposition=str(r.disposition),
+        kind=r.kind,
+        tenant=r.tenant or None,
+        problem=r.problem,
+        subject=r.subject,
+        sender=r.sender,
+        recipients=list(r.recipients),
+        mta=r.mta,
+        defects=list(r.defects),
+    )
 
 
 def explain(reason: str) -> str:

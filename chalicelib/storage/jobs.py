@@ -36,7 +36,6 @@ from chalicelib.massdelete.model import (
     AuditAction,
     AuditEntry,
     Job,
-    JobState,
     Marker,
     Policy,
     Progress,
@@ -49,6 +48,7 @@ from chalicelib.massdelete.plan import (
     marker_sk,
     markers_pk,
 )
+from chalicelib.massdelete.states import JobState
 from chalicelib.ports import Page
 from chalicelib.storage.items import _Item
 from chalicelib.storage.repository import newest_first_page

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
-from chalicelib.errors import BadRequest
+import msgspec
+from msgspec import UNSET
+
+from chalicelib.api import models
+from chalicelib.errors import BadRequest, Forbidden, Unauthenticated, UnknownTenant
 from chalicelib.ports import TenantSettings, TenantStore
 from chalicelib.tenancy.access import (
     Principal,
@@ -17,18 +20,6 @@ from chalicelib.tenancy.access import (
     split_token,
 )
 from chalicelib.tenancy.ids import STAFF_SCOPE, is_tenant_id
-
-
-class Unauthenticated(Exception):
-    """No usable credentials: HTTP 401."""
-
-
-class Forbidden(Exception):
-    """Valid credentials, wrong tenant or role: HTTP 403."""
-
-
-class UnknownTenant(Exception):
-    """HTTP 404."""
 
 
 def authenticate(store: TenantStore, authorization: str | None) -> Principal:
@@ -81,69 +72,46 @@ def ensure_tenant(store: TenantStore, tenant: str, name: str = "", legacy: bool 
     store.put_tenant(TenantSettings(tenant, name or tenant, legacy))
 
 
-def settings_json(settings: TenantSettings) -> dict[str, Any]:
-    return {
-        "tenant": settings.tenant,
-        "name": settings.name,
-        "contact_count": settings.contact_count,
-        "accept_legacy_untagged": settings.accept_legacy_untagged,
-        "suppression_policy": {
-            "hard_bounces": settings.policy.hard_bounces,
-            "soft_bounces": settings.policy.soft_bounces,
-            "soft_days": settings.policy.soft_days,
-        },
-    }
+def settings_json(settings: TenantSettings) -> models.TenantSettings:
+    return models.TenantSettings(
+        tenant=settings.tenant,
+        name=settings.name,
+        contact_count=settings.contact_count,
+        accept_legacy_untagged=settings.accept_legacy_untagged,
+        suppression_policy=models.SuppressionPolicy(
+            hard_bounces=settings.policy.hard_bounces,
+            soft_bounces=settings.policy.soft_bounces,
+            soft_days=settings.policy.soft_days,
+        ),
+    )
 
 
 def update_settings(
-    store: TenantStore, principal: Principal, tenant: str, body: Any
+    store: TenantStore, principal: Principal, tenant: str, patch: models.TenantSettingsPatch
 ) -> TenantSettings:
     """Apply a partial update; only staff may switch legacy untagged attribution on or off
     (it weakens the tag check for that tenant)."""
     current = store.get_tenant(tenant)
     if current is None:
         raise UnknownTenant(f"no tenant {tenant!r}")
-    if not isinstance(body, dict):
-        raise BadRequest("send a JSON object with the settings to change")
-    allowed = {"name", "contact_count", "accept_legacy_untagged", "suppression_policy"}
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise BadRequest(
-            f"unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
-        )
     updated = current
-    if "name" in body:
-        if not isinstance(body["name"], str) or not 0 < len(body["name"]) <= 200:
-            raise BadRequest("name must be a string of 1 to 200 characters")
-        updated = replace(updated, name=body["name"])
-    if "contact_count" in body:
-        count = body["contact_count"]
-        if count is not None and (not _whole(count) or not 0 < count <= 100_000_000):
-            raise BadRequest("contact_count must be a whole number from 1 to 100000000, or null")
-        updated = replace(updated, contact_count=count)
-    if "accept_legacy_untagged" in body:
+    if patch.name is not UNSET:
+        updated = replace(updated, name=patch.name)
+    if patch.contact_count is not UNSET:
+        updated = replace(updated, contact_count=patch.contact_count)
+    if patch.accept_legacy_untagged is not UNSET:
         if not principal.is_staff:
             raise Forbidden("only staff may change accept_legacy_untagged")
-        if not isinstance(body["accept_legacy_untagged"], bool):
-            raise BadRequest("accept_legacy_untagged must be true or false")
-        updated = replace(updated, accept_legacy_untagged=body["accept_legacy_untagged"])
-    if "suppression_policy" in body:
-        policy = body["suppression_policy"]
-        if not isinstance(policy, dict) or set(policy) - {
-            "hard_bounces",
-            "soft_bounces",
-            "soft_days",
-        }:
-            raise BadRequest("suppression_policy takes hard_bounces, soft_bounces and soft_days")
-        if not all(_whole(v) for v in policy.values()):
-            raise BadRequest("suppression_policy values must be whole numbers")
+        updated = replace(updated, accept_legacy_untagged=patch.accept_legacy_untagged)
+    if patch.suppression_policy is not UNSET:
+        changes = {
+            f.name: getattr(patch.suppression_policy, f.name)
+            for f in msgspec.structs.fields(patch.suppression_policy)
+            if getattr(patch.suppression_policy, f.name) is not UNSET
+        }
         try:
-            updated = replace(updated, policy=replace(updated.policy, **policy))
+            updated = replace(updated, policy=replace(updated.policy, **changes))
         except ValueError as error:
             raise BadRequest(f"suppression_policy: {error}") from None
     store.put_tenant(updated)
     return updated
-
-
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

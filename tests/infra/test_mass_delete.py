@@ -86,8 +86,9 @@ def test_api_can_start_and_follow_it(synthesized: Synthesized) -> None:
 
 def test_synthesized_definition_runs_a_job_in_moto(synthesized: Synthesized, aws: Any) -> None:
     """The template's own text, rendered as CloudFormation would, deletes and removes."""
-    from chalicelib.massdelete.model import Job, JobState
+    from chalicelib.massdelete.model import Job
     from chalicelib.massdelete.plan import execution_input, job_key, plan_entry, plan_key
+    from chalicelib.massdelete.states import JobState
     from chalicelib.storage.jobs import JobRepository
     from rebound.provision import provision_mass_delete
     from tests.integration.helpers import seed_counted_bounces, setup_tenant

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from chalicelib.massdelete.model import AuditAction, AuditEntry, Job, JobState, Policy
+from chalicelib.massdelete.model import AuditAction, AuditEntry, Job, Policy
 from chalicelib.massdelete.plan import new_job_id
+from chalicelib.massdelete.states import JobState
 from chalicelib.storage.jobs import BATCH_SIZE, JobRepository, MassDeleteJobItem, batch_write
 
 pytestmark = [pytest.mark.integration, pytest.mark.dynamodb_local]

@@ -12,11 +12,14 @@ from typing import Any
 
 import pytest
 
+from chalicelib.api.codec import convert
+from chalicelib.api.models import MassDeleteBody
 from chalicelib.bounces import AddressCounter
 from chalicelib.errors import Conflict
-from chalicelib.massdelete.model import AuditEntry, Job, JobState, Marker, Policy
+from chalicelib.massdelete.model import AuditEntry, Job, Marker, Policy
 from chalicelib.massdelete.ports import AlreadyStarted, ExecutionStatus
 from chalicelib.massdelete.service import MassDeleteService
+from chalicelib.massdelete.states import JobState
 from chalicelib.ports import Page, TenantSettings
 from chalicelib.tenancy.access import Principal, Role
 from rebound.samples import sample_counter
@@ -169,49 +172,59 @@ def service(parts: dict[str, Any], **kw: Any) -> MassDeleteService:
 
 
 def test_plan_is_written_in_chunks_with_the_selection(parts: dict[str, Any]) -> None:
-    job = service(parts).create(ADMIN, "riverside", {"filter": {"min_count": 1}})
-    plan = json.loads(parts["objects"].objects[f"plans/riverside/{job['id']}.json"])
+    job = service(parts).create(
+        ADMIN, "riverside", convert({"filter": {"min_count": 1}}, MassDeleteBody)
+    )
+    plan = json.loads(parts["objects"].objects[f"plans/riverside/{job.id}.json"])
     assert [e["address"] for c in plan for e in c["entries"]] == [
         "ann@example.net",
         "bob@example.net",
     ]
-    assert job["selected"] == {"addresses": 2, "records": 6}
+    assert (job.selected.addresses, job.selected.records) == (2, 6)
 
 
 def test_a_failed_start_hands_the_job_back(parts: dict[str, Any]) -> None:
     svc = service(parts)
-    job = svc.create(ADMIN, "riverside", {"addresses": ["ann@example.net"]})
+    job = svc.create(
+        ADMIN, "riverside", convert({"addresses": ["ann@example.net"]}, MassDeleteBody)
+    )
     parts["workflow"].fail_with = RuntimeError("throttled")
     with pytest.raises(RuntimeError):
-        svc.approve(ADMIN, "riverside", job["id"])
-    assert parts["jobs"].jobs[job["id"]].state is JobState.PLANNED
-    parts["workflow"].fail_with = AlreadyStarted(job["id"])
+        svc.approve(ADMIN, "riverside", job.id)
+    assert parts["jobs"].jobs[job.id].state is JobState.PLANNED
+    parts["workflow"].fail_with = AlreadyStarted(job.id)
     with pytest.raises(Conflict, match="at most once"):
-        svc.approve(ADMIN, "riverside", job["id"])
+        svc.approve(ADMIN, "riverside", job.id)
 
 
 def test_an_execution_that_ended_abnormally_fails_the_job(parts: dict[str, Any]) -> None:
     svc = service(parts)
-    job = svc.create(ADMIN, "riverside", {"addresses": ["ann@example.net"]})
-    svc.approve(ADMIN, "riverside", job["id"])
-    assert svc.get(ADMIN, "riverside", job["id"])["state"] == "approved"
+    job = svc.create(
+        ADMIN, "riverside", convert({"addresses": ["ann@example.net"]}, MassDeleteBody)
+    )
+    svc.approve(ADMIN, "riverside", job.id)
+    assert svc.get(ADMIN, "riverside", job.id).state == "approved"
     parts["workflow"].status = ExecutionStatus("ABORTED", "States.Timeout", "stopped")
-    seen = svc.get(ADMIN, "riverside", job["id"])
-    assert seen["state"] == "failed"
-    assert "aborted" in seen["error"]
-    rerun = svc.rerun(ADMIN, "riverside", job["id"])
-    assert rerun["runs"] == 2
-    assert parts["workflow"].started == [job["id"], f"{job['id']}-run2"]
+    seen = svc.get(ADMIN, "riverside", job.id)
+    assert seen.state == "failed"
+    assert "aborted" in (seen.error or "")
+    rerun = svc.rerun(ADMIN, "riverside", job.id)
+    assert rerun.runs == 2
+    assert parts["workflow"].started == [job.id, f"{job.id}-run2"]
 
 
 def test_undo_is_bounded_in_time_and_resumable(parts: dict[str, Any]) -> None:
     ticks = iter(range(100))
     svc = service(parts, undo_seconds=1.5, monotonic=lambda: float(next(ticks)))
-    job = svc.create(ADMIN, "riverside", {"filter": {"min_count": 1}, "remove_emails": True})
+    job = svc.create(
+        ADMIN,
+        "riverside",
+        convert({"filter": {"min_count": 1}, "remove_emails": True}, MassDeleteBody),
+    )
     jobs = parts["jobs"]
-    jobs.jobs[job["id"]] = replace(jobs.jobs[job["id"]], state=JobState.SUCCEEDED)
+    jobs.jobs[job.id] = replace(jobs.jobs[job.id], state=JobState.SUCCEEDED)
     for n, address in enumerate(("ann@example.net", "bob@example.net", "cy@example.net")):
-        prefix = f"archives/riverside/{job['id']}/{n}/"
+        prefix = f"archives/riverside/{job.id}/{n}/"
         jobs.markers.append(Marker(address, "done", "deleted", 1, 2, prefix))
         counter = {"pk": {"S": "T#riverside"}, "address": {"S": address}}
         parts["objects"].write(
@@ -219,15 +232,15 @@ def test_undo_is_bounded_in_time_and_resumable(parts: dict[str, Any]) -> None:
         )
         parts["objects"].write(f"{prefix}p0.json", json.dumps([{"pk": {"S": "h"}}] * 2).encode())
     jobs.markers.append(Marker("dee@example.net", "done", "skipped", 0, 0, ""))
-    first = svc.undo(ADMIN, "riverside", job["id"])
-    assert first["undo"]["complete"] is False
-    assert first["undo"]["remaining"] >= 1
-    assert first["job"]["state"] == "succeeded"
-    second = svc.undo(ADMIN, "riverside", job["id"])
-    while not second["undo"]["complete"]:
-        second = svc.undo(ADMIN, "riverside", job["id"])
-    assert second["job"]["state"] == "undone"
-    assert second["job"]["restored"] == 9  # 3 addresses x (2 records + counter)
+    first = svc.undo(ADMIN, "riverside", job.id)
+    assert first.undo.complete is False
+    assert first.undo.remaining >= 1
+    assert first.job.state == "succeeded"
+    second = svc.undo(ADMIN, "riverside", job.id)
+    while not second.undo.complete:
+        second = svc.undo(ADMIN, "riverside", job.id)
+    assert second.job.state == "undone"
+    assert second.job.restored == 9  # 3 addresses x (2 records + counter)
     assert sorted(jobs.restored) == ["ann@example.net", "bob@example.net", "cy@example.net"]
     restored_events = [d for t, ds in parts["events"].published for d in ds if t == "EmailRestored"]
     assert len(restored_events) == 3

@@ -3,11 +3,14 @@ documents' validation, and the sender that must never be GroupMessaging@."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from chalicelib.api.codec import decode_body
+from chalicelib.api.models import NotificationSettingsPut, SendPut
 from chalicelib.errors import BadRequest
 from chalicelib.notify.model import Cadence, NotificationSettings, current_period
 from chalicelib.notify.service import MailPolicy, MisconfiguredSender
@@ -61,21 +64,27 @@ def test_weekly_periods_are_iso_weeks_from_the_chosen_weekday() -> None:
 
 
 def apply(body: Any) -> NotificationSettings:
-    return apply_settings(NotificationSettings("riverside"), body, "bounces.example.com")
+    """A PUT as the API receives it: JSON bytes through the API's decoder, then applied."""
+    put = decode_body(json.dumps(body).encode(), NotificationSettingsPut)
+    return apply_settings(NotificationSettings("riverside"), put, "bounces.example.com")
+
+
+def send(send_id: str, body: Any) -> tuple[str, int, dict[str, int]]:
+    return parse_send_volume(send_id, decode_body(json.dumps(body).encode(), SendPut))
 
 
 def test_valid_settings_are_stored_normalised() -> None:
     s = apply(
         {
             "cadence": "weekly",
-            "weekday": "Monday",
+            "weekday": "monday",
             "hour": 8,
             "timezone": "America/New_York",
             "recipients": [" Office@Example.org ", "office@example.org"],
             "alert_levels": {"warn_rate": 0.03},
         }
     )
-    assert settings_json(s)["recipients"] == ["office@example.org"]
+    assert settings_json(s).recipients == ["office@example.org"]
     assert (s.weekday, s.levels.warn, s.levels.critical) == ("monday", 0.03, 0.05)
 
 
@@ -83,10 +92,11 @@ def test_valid_settings_are_stored_normalised() -> None:
     ("body", "message"),
     [
         ([], "send a JSON object"),
-        ({"colour": "red"}, "unknown field(s) colour"),
-        ({"cadence": "hourly"}, "cadence must be one of: off, daily, weekly"),
-        ({"hour": 24}, "hour must be a whole number from 0 to 23"),
-        ({"hour": True}, "hour must be a whole number"),
+        ({"colour": "red"}, "unknown field 'colour'; allowed: cadence, hour"),
+        ({"cadence": "hourly"}, "cadence: invalid enum value 'hourly'; one of: daily, off, weekly"),
+        ({"hour": 24}, "hour: expected `int` <= 23"),
+        ({"hour": True}, "hour: expected `int`, got `bool`"),
+        ({"weekday": "someday"}, "weekday: invalid enum value 'someday'; one of: friday"),
         ({"timezone": "Mars/Olympus"}, "is not known; use an IANA time zone name"),
         ({"recipients": ["not-an-address"]}, "is not an email address"),
         (
@@ -94,9 +104,9 @@ def test_valid_settings_are_stored_normalised() -> None:
             "is on the bounce domain; use a staff mailbox",
         ),
         ({"cadence": "daily"}, "a daily digest needs recipients"),
-        ({"alert_levels": {"warn_rate": 5}}, "warn_rate must be a fraction between 0 and 1"),
+        ({"alert_levels": {"warn_rate": 5}}, "alert_levels.warn_rate: expected `float` < 1"),
         ({"alert_levels": {"warn_rate": 0.06}}, "must be below critical_rate"),
-        ({"send_empty": "yes"}, "send_empty must be true or false"),
+        ({"send_empty": "yes"}, "send_empty: expected `bool`, got `str`"),
     ],
 )
 def test_invalid_settings_say_what_to_fix(body: Any, message: str) -> None:
@@ -105,19 +115,19 @@ def test_invalid_settings_say_what_to_fix(body: Any, message: str) -> None:
 
 
 def test_send_sizes_are_checked() -> None:
-    assert parse_send_volume("s-1", {"source": "broadcast", "recipients": 10}) == (
+    assert send("s-1", {"source": "broadcast", "recipients": 10}) == (
         "broadcast",
         10,
         {},
     )
     with pytest.raises(BadRequest, match="per_domain adds up to 12, more than recipients"):
-        parse_send_volume(
-            "s-1", {"source": "survey", "recipients": 10, "per_domain": {"example.net": 12}}
-        )
-    with pytest.raises(BadRequest, match="source must be one of"):
-        parse_send_volume("s-1", {"source": "fax", "recipients": 10})
+        send("s-1", {"source": "survey", "recipients": 10, "per_domain": {"example.net": 12}})
+    with pytest.raises(BadRequest, match="source: invalid enum value 'fax'; one of: broadcast"):
+        send("s-1", {"source": "fax", "recipients": 10})
+    with pytest.raises(BadRequest, match="source: expected `str`, got `array`"):
+        send("s-1", {"source": ["broadcast"], "recipients": 10})
     with pytest.raises(BadRequest, match="send id must be"):
-        parse_send_volume("s/1", {"source": "event", "recipients": 10})
+        send("s/1", {"source": "event", "recipients": 10})
 
 
 def test_notifications_are_never_sent_from_the_bounce_address() -> None:
