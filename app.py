@@ -268,8 +268,11 @@ def openapi() -> Response:
 @functools.cache
 def _document() -> dict[str, Any]:
     page = Operation("/", "GET", "the report page", None, authenticated=False, errors=())
-    document = Operation("/v1/openapi.json", "GET", "this document", None, False, errors=())
-    return openapi_document([*OPERATIONS, page, document])
+    document = Operation("/v1/openapi.json", "GET", "this document", None, errors=())
+    document = replace(document, authenticated=False)
+    asset = Operation("/assets/{name}", "GET", "the page's scripts and styles", None, errors=(404,))
+    asset = replace(asset, authenticated=False)
+    return openapi_document([*OPERATIONS, page, document, asset])
 
 
 @app.route("/", methods=["GET"])

@@ -22,10 +22,6 @@ from chalicelib.tenancy.access import ApiKeyRecord
 T = TypeVar("T")
 
 
-class CursorError(ValueError):
-    """A pagination cursor that was not issued for this listing."""
-
-
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: tuple[T, ...]

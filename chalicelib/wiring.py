@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from functools import cache
 
+from chalicelib import cursors
 from chalicelib.config import DEFAULT_TAG_KEYS, settings
 from chalicelib.ingest import IngestConfig, IngestObserver, IngestService
 from chalicelib.massdelete.service import MassDeleteService
@@ -24,6 +25,8 @@ from chalicelib.tenancy.tags import SigningKey, parse_keys
 
 @cache
 def repository() -> DynamoRepository:
+    # Cursors are signed with a key derived from the tag-signing key (rotating one rotates both).
+    cursors.bind_key(signing_keys()[0].secret)
     return DynamoRepository()
 
 

@@ -110,6 +110,10 @@ def _message(error: msgspec.ValidationError, model: type[Any], query: bool = Fal
         allowed = ", ".join(_field_names(_nested(model, path)))
         return f"unknown {kind} {name!r}{where}; allowed: {allowed}"
     what = _PLAIN.get(what, what)
+    if what.startswith("Object missing required field"):
+        name = what.split("`")[1] if "`" in what else "?"
+        where = f" in {path}" if path else ""
+        return f"missing required field {name!r}{where}; send {_example(_nested(model, path))}"
     if not path:
         return f"{what}; send {_example(model)}"
     parent, _, leaf = path.rpartition(".")

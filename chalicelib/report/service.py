@@ -10,10 +10,7 @@ come back short with a cursor to continue.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import itertools
-import json
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +21,7 @@ from typing import Any, Protocol
 
 import msgspec
 
+from chalicelib import cursors
 from chalicelib.api import models
 from chalicelib.api.models import MAX_LIMIT, BounceQuery
 from chalicelib.bounces import AddressCounter, AddressState, InboundRecord
@@ -394,25 +392,19 @@ def _scan_for(tenant: str, listing: Listing) -> CounterScan:
 
 
 def _encode_offset(offset: int, days: int, today: date) -> str:
-    text = json.dumps({"rising": offset, "days": days, "day": today.isoformat()})
-    return "r." + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    return "r." + cursors.encode({"rising": offset, "days": days, "day": today.isoformat()})
 
 
 def _decode_offset(cursor: str | None, days: int, today: date) -> int:
     if not cursor:
         return 0
-    try:
-        if not cursor.startswith("r."):
-            raise ValueError
-        body = cursor[2:]
-        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        offset = int(data["rising"])
-        valid = data["days"] == days and data["day"] == today.isoformat() and offset >= 0
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise CursorError(
-            "cursor is not one this API issued for this listing; start again"
-        ) from None
-    if not valid:
+    if not cursor.startswith("r."):
+        raise CursorError("cursor is not one this API issued for this listing; start again")
+    data = cursors.decode(cursor[2:])
+    offset = data.get("rising")
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise CursorError("cursor is not one this API issued for this listing; start again")
+    if data.get("days") != days or data.get("day") != today.isoformat():
         raise CursorError("the rising listing changed (new day or days); start again")
     return offset
 

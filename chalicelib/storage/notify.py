@@ -35,6 +35,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.bounces import BounceEvent
+from chalicelib.errors import RetryLater
 from chalicelib.notify.model import (
     AlertLevels,
     Cadence,
@@ -317,7 +318,7 @@ class NotifyRepository:
             stored = self.get_send_volume(tenant, send_id)
             assert stored is not None
             return stored
-        raise RuntimeError(f"send {send_id} stayed contended; try again")
+        raise RetryLater(f"send {send_id} stayed contended; nothing changed, try again")
 
     def get_send_volume(self, tenant: str, send_id: str) -> SendVolume | None:
         item = self._get_send_item(tenant, send_id)

@@ -9,9 +9,6 @@ a duplicate; a lost race on the counter re-reads and tries again.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +22,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import cursors
 from chalicelib.bounces import (
     DEFAULT_POLICY,
     AddressCounter,
@@ -39,10 +37,10 @@ from chalicelib.bounces import (
     reactivate,
 )
 from chalicelib.classification.reasons import Category, Reason
+from chalicelib.errors import CursorError, RetryLater
 from chalicelib.ports import (
     CounterOrder,
     CounterScan,
-    CursorError,
     DayTotals,
     DimensionTotals,
     Facet,
@@ -79,10 +77,6 @@ _STATS_FIELD = {
 }
 
 
-class ConcurrencyError(RuntimeError):
-    """An address stayed contended through every retry; the message will be redelivered."""
-
-
 class DynamoRepository:
     """BounceStore, TenantStore and StateStore on the single table."""
 
@@ -107,7 +101,7 @@ class DynamoRepository:
                     raise
                 # Lost a race for the counter (or the service throttled): back off and re-read.
                 self._sleep(min(0.05 * 2**attempt, 1.0) * random.random())  # noqa: S311
-        raise ConcurrencyError(f"address {event.address} stayed contended; will be redelivered")
+        raise RetryLater(f"address {event.address} stayed contended; will be redelivered")
 
     def _write_bounce(
         self, event: BounceEvent, current: AddressCounter | None, updated: AddressCounter
@@ -295,7 +289,7 @@ class DynamoRepository:
                 codes = {r.code for r in error.cancellation_reasons if r}
                 if not codes <= {"ConditionalCheckFailed", "TransactionConflict"}:
                     raise
-        raise ConcurrencyError(f"address {address} stayed contended; try again")
+        raise RetryLater(f"address {address} stayed contended; nothing changed, try again")
 
     def daily_totals(self, tenant: str, first_day: str, last_day: str) -> Sequence[DayTotals]:
         results = DailyStatsItem.query(
@@ -666,30 +660,31 @@ def newest_first_page(
 
 
 def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
-    if not last_evaluated_key:
-        return None
-    text = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True)
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    return cursors.encode(last_evaluated_key) if last_evaluated_key else None
 
 
 def decode_cursor(
     cursor: str | None, pk: str, fields: set[str] | frozenset[str], hash_name: str = "pk"
 ) -> dict[str, Any] | None:
-    """The LastEvaluatedKey inside a cursor, checked to belong to this very listing."""
+    """The LastEvaluatedKey inside a signed cursor, checked to belong to this very listing and
+    to hold only key values of the right types."""
     if not cursor:
         return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
-        raise CursorError("cursor is not one this API issued; start again without it") from error
+    key = cursors.decode(cursor)
     valid = (
-        isinstance(key, dict)
-        and set(key) == fields
-        and all(isinstance(v, dict) and len(v) == 1 for v in key.values())
+        set(key) == fields
+        and all(_is_key_value(v) for v in key.values())
         and key[hash_name] == {"S": pk}
     )
     if not valid:
         raise CursorError("cursor is not one this API issued for this listing; start again")
-    checked: dict[str, Any] = key
-    return checked
+    return key
+
+
+def _is_key_value(value: Any) -> bool:
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    ((kind, text),) = value.items()
+    if kind == "S":
+        return isinstance(text, str)
+    return kind == "N" and isinstance(text, str) and text.isdigit() and len(text) <= 38

@@ -98,6 +98,6 @@ def test_create_approve_follow_undo(cli: Any) -> None:
 def test_refusals_exit_1_with_the_reason(cli: Any, capsys: pytest.CaptureFixture[str]) -> None:
     code, _ = cli("create", "--filter", "hard=maybe")
     assert code == 1
-    assert "hard must be true or false" in capsys.readouterr().err
+    assert "filter.hard: expected `bool`, got `str`" in capsys.readouterr().err
     with pytest.raises(SystemExit, match="--filter NAME=VALUE"):
         cli("create")

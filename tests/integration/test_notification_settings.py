@@ -65,7 +65,7 @@ def test_send_sizes_feed_domain_rates_and_a_repeat_is_not_counted_twice(aws: Any
         denied = put(client, "/v1/tenants/riverside/sends/s-1", keys["viewer"], body)
         assert denied.status_code == 403
         bad = put(client, "/v1/tenants/riverside/sends/s-1", keys["admin"], {"recipients": 5})
-        assert bad.status_code == 400 and "source must be one of" in bad.body.decode()
+        assert bad.status_code == 400 and "missing required field 'source'" in bad.body.decode()
     volumes = {
         v.domain: v.recipients for v in wiring.notify_repository().domain_volumes("riverside")
     }

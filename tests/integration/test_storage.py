@@ -12,7 +12,8 @@ import pytest
 
 from chalicelib.bounces import BounceEvent, Disposition, InboundRecord
 from chalicelib.classification.reasons import Category, Reason
-from chalicelib.ports import CounterOrder, CounterScan, CursorError, Facet, TenantSettings
+from chalicelib.errors import CursorError
+from chalicelib.ports import CounterOrder, CounterScan, Facet, TenantSettings
 from chalicelib.storage.repository import DynamoRepository
 from rebound.samples import sample_event
 
