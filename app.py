@@ -24,7 +24,7 @@ from chalicelib.api import models as m
 from chalicelib.api.codec import decode_body, decode_query, encode
 from chalicelib.api.openapi import Operation, openapi_document
 from chalicelib.aws.events import objects_from_sqs_body
-from chalicelib.errors import RetryLater, ServiceError
+from chalicelib.errors import NotFound, RetryLater, ServiceError
 from chalicelib.notify.settings import apply_settings as apply_notify_settings
 from chalicelib.notify.settings import parse_send_volume, send_json
 from chalicelib.notify.settings import settings_json as notify_settings_json
@@ -288,7 +288,7 @@ def web_asset(name: str) -> Response:
 def _asset(name: str) -> Response:
     found = web.asset(name)
     if found is None:
-        return Response(body="not found", status_code=404, headers={"Content-Type": "text/plain"})
+        return _error(NotFound(f"no asset {name!r}; the page is served at /"))
     body, content_type = found
     headers = {"Content-Type": content_type, "Cache-Control": "no-cache", **web.SECURITY_HEADERS}
     return Response(body=body.decode("utf-8"), status_code=200, headers=headers)
