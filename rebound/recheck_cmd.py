@@ -37,6 +37,11 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
 
 
 def run(args: argparse.Namespace, name: str) -> int:
+    from chalicelib.tenancy.ids import is_tenant_id
+
+    if not is_tenant_id(args.tenant):
+        print(f"rebound recheck: {args.tenant!r} is not a tenant id", file=sys.stderr)
+        return 2
     addresses = _addresses(args.addresses)
     try:
         nameservers, port = _dns(args.dns, state_file_path(args.state_file))

@@ -60,3 +60,8 @@ def test_more_than_1000_addresses_is_a_usage_error(
 def test_a_bad_dns_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["recheck", "a@example.com", "--tenant", "t", "--dns", "nowhere"]) == 2
     assert "HOST:PORT" in capsys.readouterr().err
+
+
+def test_a_bad_tenant_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["recheck", "a@example.com", "--tenant", "Not A Tenant"]) == 2
+    assert "not a tenant id" in capsys.readouterr().err

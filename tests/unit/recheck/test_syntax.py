@@ -4,6 +4,8 @@ the 64/254 limits, IDN domains to A-labels, address literals, and plain problems
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.recheck.syntax import MAX_ADDRESS, MAX_LOCAL, Mailbox, SyntaxProblem, parse_mailbox
 
@@ -100,3 +102,29 @@ def test_address_literals_parse_as_literals() -> None:
     v6 = parse_mailbox("ann@[IPv6:2001:db8::1]")
     assert isinstance(v4, Mailbox) and v4.literal
     assert isinstance(v6, Mailbox) and v6.literal
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=400, deadline=None)
+def test_never_raises_and_a_mailbox_parses_again_to_itself(text: str) -> None:
+    parsed = parse_mailbox(text)
+    assert isinstance(parsed, Mailbox | SyntaxProblem)
+    if isinstance(parsed, Mailbox):
+        assert parse_mailbox(parsed.address) == Mailbox(
+            parsed.local, parsed.domain, None, parsed.literal
+        )
+
+
+@given(st.from_regex(r"[a-z0-9.+_-]{1,20}@[a-zé0-9-]{1,20}\.(com|org|net|de)", fullmatch=True))
+@settings(max_examples=200, deadline=None)
+def test_plausible_addresses_never_raise(text: str) -> None:
+    parsed = parse_mailbox(text)
+    if isinstance(parsed, Mailbox):
+        assert parsed.domain.isascii() and parsed.domain == parsed.domain.lower()
+
+
+def test_hostile_lengths_are_refused_early() -> None:
+    parsed = parse_mailbox("a@" + "é" * 100_000 + ".example.com")
+    assert isinstance(parsed, SyntaxProblem) and "254" in parsed.problem
+    idn = parse_mailbox("a@" + "\u200d" * 300 + ".example.com")
+    assert isinstance(idn, SyntaxProblem) and len(idn.problem) < 300
