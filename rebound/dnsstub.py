@@ -225,7 +225,12 @@ class DnsStub:
         self._udp, self._tcp = _bind_pair(zones, host, port)
         self.port: int = self._udp.server_address[1]
         self._threads = [
-            threading.Thread(target=server.serve_forever, name=f"dnsstub-{kind}", daemon=True)
+            threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},  # stop() returns at once, not after 0.5 s
+                name=f"dnsstub-{kind}",
+                daemon=True,
+            )
             for kind, server in (("udp", self._udp), ("tcp", self._tcp))
         ]
 
