@@ -3,9 +3,10 @@ machine when an address is re-checked.
 
 It answers from one zone file (default rebound/data/dns-stub.zone, master-file format with
 absolute names) as if authoritative for everything: a name in the file gets its records (a
-CNAME is returned as such), a name between the file's names (an empty non-terminal such as
-`bench.example.net`) or a name without the asked type gets an empty answer, a name matched by a
-wildcard (`*.bench.example.net`) gets the wildcard's records, and every other name is NXDOMAIN.
+CNAME is followed inside the file, as an authoritative server does), a name between the
+file's names (an empty non-terminal such as `bench.example.net`) or a name without the asked
+type gets an empty answer, a name matched by a wildcard (`*.bench.example.net`) gets the
+wildcard's records, and every other name is NXDOMAIN.
 Negative answers carry the root SOA so that resolvers see a negative TTL (RFC 2308).
 
 Hooks for failures: `;@timeout NAME` and `;@servfail NAME` lines in the zone file, and
@@ -43,6 +44,7 @@ import dns.zone
 HOST = "127.0.0.1"
 DEFAULT_ZONE_FILE = Path(__file__).resolve().parent / "data" / "dns-stub.zone"
 _UDP_LIMIT = 512
+_MAX_CNAMES = 8
 
 
 class Behaviour(StrEnum):
@@ -99,18 +101,24 @@ class Zones:
             response.flags &= ~dns.flags.AA
             response.set_rcode(dns.rcode.SERVFAIL)
             return response
-        node = self._node(question.name)
-        if node is None:
-            response.set_rcode(dns.rcode.NXDOMAIN)
-        else:
+        name = question.name
+        for _ in range(_MAX_CNAMES):
+            node = self._node(name)
+            if node is None:
+                response.set_rcode(dns.rcode.NXDOMAIN)
+                break
             found = node.get_rdataset(dns.rdataclass.IN, question.rdtype)
-            if found is None:
-                found = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
             if found is not None:
-                response.answer.append(
-                    dns.rrset.from_rdata_list(question.name, found.ttl, list(found))
-                )
-        if not response.answer and self.soa is not None:
+                response.answer.append(dns.rrset.from_rdata_list(name, found.ttl, list(found)))
+                break
+            alias = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
+            if alias is None:
+                break  # the name exists without this type: an empty answer
+            # As an authoritative server does, follow the alias inside our data.
+            response.answer.append(dns.rrset.from_rdata_list(name, alias.ttl, list(alias)))
+            name = alias[0].target
+        negative = not response.answer or response.answer[-1].rdtype != question.rdtype
+        if negative and self.soa is not None:  # NXDOMAIN or no data: the SOA for its TTL
             response.authority.append(self.soa)
         return response
 

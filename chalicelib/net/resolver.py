@@ -79,6 +79,8 @@ class DnsPythonResolver:
             return self._mail_hosts(domain)
         except _Inconclusive as failure:
             return DomainAnswer(domain, failure.status, detail=failure.detail)
+        except dns.exception.DNSException as error:  # a name DNS cannot ask (too long, ...)
+            return DomainAnswer(domain, DomainStatus.ERROR, detail=str(error))
 
     def _mail_hosts(self, domain: str) -> DomainAnswer:
         name = dns.name.from_text(domain)

@@ -117,3 +117,30 @@ def test_the_cache_spares_the_stub_across_runs(stub: DnsStub) -> None:
     assert asked == 3  # one MX question each
     CachingResolver(resolver(stub), store, clock).lookup(domains)
     assert stub.queries - before == asked  # the next run asked nothing
+
+
+def test_a_cname_is_followed_to_its_mx(stub: DnsStub) -> None:
+    answer = resolver(stub).lookup_one("alias.example.com")
+    assert answer.status is DomainStatus.MX
+    assert answer.mx_hosts() == ["mx1.example.com", "mx2.example.com"]
+    assert resolver(stub).lookup_one("dangling.example.com").status is DomainStatus.NXDOMAIN
+
+
+def test_a_name_dns_cannot_ask_is_an_error_not_an_exception(stub: DnsStub) -> None:
+    answer = resolver(stub).lookup_one(".".join(["a" * 63] * 5))  # longer than 255 octets
+    assert answer.status is DomainStatus.ERROR
+
+
+def test_garbage_packets_are_dropped_and_the_stub_keeps_answering(stub: DnsStub) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.sendto(b"\x00\x01garbage", (stub.host, stub.port))
+        sock.settimeout(0.2)
+        try:
+            sock.recvfrom(512)
+            answered = True
+        except TimeoutError:
+            answered = False
+    assert not answered
+    assert resolver(stub).lookup_one("example.org").status is DomainStatus.MX
