@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
+from chalicelib.errors import BadRequest
 from chalicelib.recheck.lists import is_disposable, is_role
 from chalicelib.recheck.model import (
     MAX_ADDRESSES,
@@ -29,8 +30,8 @@ from chalicelib.recheck.verdicts import judge, judge_syntax_problem
 log = logging.getLogger(__name__)
 
 
-class TooManyAddresses(ValueError):
-    """More than MAX_ADDRESSES in one call (or none at all)."""
+class TooManyAddresses(BadRequest):
+    """More than MAX_ADDRESSES in one call (or none at all): the route's 400."""
 
 
 class RecheckService:
