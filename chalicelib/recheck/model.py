@@ -69,6 +69,27 @@ class DomainAnswer:
     def mx_hosts(self) -> list[str]:
         return [m.host for m in sorted(self.mx, key=lambda m: (m.preference, m.host))]
 
+    def as_item(self) -> dict[str, Any]:
+        """Plain JSON types, for the cross-run store (a DynamoDB map later)."""
+        return {
+            "domain": self.domain,
+            "status": self.status.value,
+            "mx": [[m.preference, m.host] for m in self.mx],
+            "addresses": list(self.addresses),
+            "ttl": self.ttl,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> DomainAnswer:
+        """The inverse of as_item (numbers may come back as Decimal from DynamoDB)."""
+        return cls(
+            domain=str(item["domain"]),
+            status=DomainStatus(item["status"]),
+            mx=tuple(MailExchanger(int(p), str(h)) for p, h in item.get("mx", ())),
+            addresses=tuple(str(a) for a in item.get("addresses", ())),
+            ttl=int(item.get("ttl", 0)),
+        )
+
 
 class HostedStatus(StrEnum):
     """What a hosted verification service said about one address (it may probe mail servers

@@ -24,6 +24,7 @@ with many DNS timeouts; 100,000 addresses are 200 pages, a few minutes in one in
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -99,6 +100,30 @@ class RecheckRecorder(Protocol):
 class Deadline(Protocol):
     def remaining_seconds(self) -> float:
         """Time left in this invocation (in Lambda: context.get_remaining_time_in_millis)."""
+
+
+class LambdaContext(Protocol):
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+class ContextDeadline:
+    """The Deadline of a Lambda invocation."""
+
+    def __init__(self, context: LambdaContext) -> None:
+        self._context = context
+
+    def remaining_seconds(self) -> float:
+        return self._context.get_remaining_time_in_millis() / 1000
+
+
+class SecondsDeadline:
+    """A Deadline `seconds` from now (local runs, the CLI)."""
+
+    def __init__(self, seconds: float) -> None:
+        self._end = time.monotonic() + seconds
+
+    def remaining_seconds(self) -> float:
+        return self._end - time.monotonic()
 
 
 class RunStatus(StrEnum):

@@ -87,3 +87,22 @@ def test_memory_store_drops_the_soonest_to_expire_past_its_bound() -> None:
     assert sorted(kept) == ["d1.example.com", "d2.example.com"]
     assert store.get_many(["d1.example.com"], now=101.0) == {}  # expired, and dropped
     assert len(store) == 1
+
+
+def test_answers_round_trip_through_plain_items_for_the_dynamodb_store() -> None:
+    from decimal import Decimal
+
+    answers = [
+        mx("example.com", ttl=600),
+        DomainAnswer("a-only.example.net", DomainStatus.ADDRESS_FALLBACK, (), ("192.0.2.4",), 60),
+        DomainAnswer("nomail.example.org", DomainStatus.NULL_MX, ttl=3600),
+    ]
+    for answer in answers:
+        item = answer.as_item()
+        assert DomainAnswer.from_item(item) == answer
+        as_dynamodb = {
+            **item,
+            "ttl": Decimal(item["ttl"]),
+            "mx": [[Decimal(p), h] for p, h in item["mx"]],
+        }
+        assert DomainAnswer.from_item(as_dynamodb) == answer

@@ -184,3 +184,14 @@ def test_100000_suppressed_addresses_fit_one_invocation() -> None:
     assert sum(len(b) for b in resolver.batches) == 5000
     assert len(recorder.history) == 100_000
     assert time.monotonic() - started < 120  # the core's share; DNS and writes come on top
+
+
+def test_deadlines_from_a_lambda_context_and_from_seconds() -> None:
+    from chalicelib.recheck.nightly import ContextDeadline, SecondsDeadline
+
+    class Context:
+        def get_remaining_time_in_millis(self) -> int:
+            return 90_500
+
+    assert ContextDeadline(Context()).remaining_seconds() == 90.5
+    assert 59 < SecondsDeadline(60).remaining_seconds() <= 60
