@@ -67,7 +67,7 @@ def parse_mailbox(text: str) -> Mailbox | SyntaxProblem:
     if len(address) > _MAX_INPUT:  # before any regex or IDNA work on hostile input
         return SyntaxProblem(f"the address is longer than {MAX_ADDRESS} characters")
     if "<" in address or ">" in address:
-        return SyntaxProblem("give the bare address, without a name or angle brackets")
+        return SyntaxProblem("it has a name or angle brackets around it; give the bare address")
     local, at, domain = address.rpartition("@")
     if not at:
         return SyntaxProblem("there is no @ in the address")
