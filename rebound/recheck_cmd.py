@@ -7,6 +7,9 @@ HOST:PORT`, the running local stack's stub (`dns_port` in .rebound/local.json), 
 `--dns system` the system's resolver. Without either it refuses rather than ask the internet
 by surprise. Addresses come from the arguments, or one a line from standard input with `-`.
 
+A hosted verification service is asked only with `--hosted URL` (its key in the environment
+variable REBOUND_HOSTED_VERIFIER_KEY; the shape is in chalicelib/net/hosted.py). Off by default.
+
 Exit status: 0 when every address was re-checked (whatever the verdicts), 2 for bad usage
 (no address, more than 1,000, no DNS to ask).
 """
@@ -15,12 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from rebound.local.state import running_stack, state_file_path
 
 LOCAL_HOST = "127.0.0.1"
+HOSTED_KEY_VARIABLE = "REBOUND_HOSTED_VERIFIER_KEY"
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
@@ -34,6 +39,11 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
         "--timeout", type=float, default=3.0, help="seconds per DNS question (default 3)"
     )
     parser.add_argument("--state-file", help="the local stack's local.json (default .rebound/)")
+    parser.add_argument(
+        "--hosted",
+        metavar="URL",
+        help=f"also ask this hosted verification service (key in {HOSTED_KEY_VARIABLE})",
+    )
 
 
 def run(args: argparse.Namespace, name: str) -> int:
@@ -49,12 +59,24 @@ def run(args: argparse.Namespace, name: str) -> int:
         print(f"rebound recheck: {error}", file=sys.stderr)
         return 2
 
+    from chalicelib.net.hosted import HttpJsonVerifier
     from chalicelib.net.resolver import DnsPythonResolver
     from chalicelib.recheck.cache import CachingResolver
     from chalicelib.recheck.service import RecheckService, TooManyAddresses
 
+    hosted = None
+    if args.hosted:
+        key = os.environ.get(HOSTED_KEY_VARIABLE, "")
+        if not key:
+            print(f"rebound recheck: --hosted needs {HOSTED_KEY_VARIABLE}", file=sys.stderr)
+            return 2
+        try:
+            hosted = HttpJsonVerifier(args.hosted, key)
+        except ValueError as error:
+            print(f"rebound recheck: --hosted: {error}", file=sys.stderr)
+            return 2
     resolver = DnsPythonResolver(nameservers, port, timeout=args.timeout)
-    service = RecheckService(CachingResolver(resolver))
+    service = RecheckService(CachingResolver(resolver), hosted)
     try:
         report = service.check(addresses)
     except TooManyAddresses as error:

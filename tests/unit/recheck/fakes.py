@@ -1,9 +1,11 @@
 """Fakes for the re-check's ports: a resolver answering from a dict, a hosted verifier, a
-clock."""
+clock, and the hosted verification service behind HttpJsonVerifier (served by conftest)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from chalicelib.recheck.model import DomainAnswer, DomainStatus, HostedAnswer, MailExchanger
 from chalicelib.recheck.ports import HostedVerifierError
@@ -46,3 +48,28 @@ class FakeClock:
 
     def now(self) -> float:
         return self.value
+
+
+class FakeVerificationService:
+    """Answers each address by its local part: gone@ undeliverable, maybe@ risky, odd@ a status
+    word it does not know, everyone else deliverable. `mode` breaks it on purpose."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], Any]] = []
+        self.mode = "ok"
+
+    def answer(self, headers: dict[str, str], body: Any) -> tuple[int, bytes]:
+        self.requests.append((headers, body))
+        if self.mode == "500":
+            return 500, b"{}"
+        if self.mode == "not-json":
+            return 200, b"<html>"
+        if self.mode == "no-results":
+            return 200, b'{"data": []}'
+        status = {"gone": "undeliverable", "maybe": "risky", "odd": "catch-all"}
+        results = [
+            {"address": a, "status": status.get(a.split("@")[0], "deliverable"), "reason": "r"}
+            for a in body["addresses"]
+        ]
+        results.append({"address": "stranger@example.org", "status": "undeliverable"})
+        return 200, json.dumps({"results": results}).encode()

@@ -14,6 +14,8 @@ from rebound.cli import main
 from rebound.dnsstub import DnsStub
 from rebound.local.state import LocalState, write_state
 
+from .fakes import FakeVerificationService
+
 
 @pytest.fixture(autouse=True)
 def no_running_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,3 +67,25 @@ def test_a_bad_dns_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
 def test_a_bad_tenant_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["recheck", "a@example.com", "--tenant", "Not A Tenant"]) == 2
     assert "not a tenant id" in capsys.readouterr().err
+
+
+def test_asks_a_hosted_service_only_when_given_one(
+    stub: DnsStub,
+    verification_service: tuple[FakeVerificationService, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service, url = verification_service
+    argv = ["recheck", "gone@example.com", "ann@nosuch.example.org", "--tenant", "riverside"]
+    argv += ["--dns", f"{stub.host}:{stub.port}"]
+    assert main(argv) == 0
+    assert service.requests == []  # off by default
+    capsys.readouterr()
+    assert main([*argv, "--hosted", url]) == 2  # no key
+    assert "REBOUND_HOSTED_VERIFIER_KEY" in capsys.readouterr().err
+    monkeypatch.setenv("REBOUND_HOSTED_VERIFIER_KEY", "k")
+    assert main([*argv, "--hosted", url]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert [r["verdict"] for r in body["results"]] == ["invalid", "invalid"]
+    assert body["results"][0]["checks"]["hosted"]["status"] == "undeliverable"
+    assert [b["addresses"] for _, b in service.requests] == [["gone@example.com"]]
