@@ -2,11 +2,11 @@
 
 Starts, in this order: the API and SMTP sockets (so a busy port fails at once), the DNS stub
 that re-checks ask (rebound.dnsstub, a random port written to local.json as `dns_port`), moto
-in-process
-(S3, SQS, SES, DynamoDB, Step Functions with its interpreter on, EventBridge), provisioning by
-rebound.provision (the code the tests use), demo tenants and keys, then the threads: `chalice
-local` (rebound.local.api), the SMTP listener playing SES inbound, the dispatcher playing
-Lambda's SQS event-source mapping, the scheduler firing the summary, and the outbox writer.
+in-process (S3, SQS, SES, DynamoDB, Step Functions with its interpreter on, EventBridge),
+provisioning by rebound.provision (the code the tests use), demo tenants and keys, then the
+threads: `chalice local` (rebound.local.api), the SMTP listener playing SES inbound, the
+dispatcher playing Lambda's SQS event-source mapping, the scheduler firing the summary, and the
+outbox writer.
 When ready it writes the state files (rebound.local.state) and prints how to use the stack.
 
 SIGINT (Ctrl-C) and SIGTERM stop everything in reverse order and exit 0; SIGUSR1 fires the
