@@ -1,4 +1,7 @@
-"""`make bench`: run every benchmark module in turn (or those named on the command line)."""
+"""`make bench`: run every benchmark module in turn (or those named on the command line).
+
+Options (words starting with `-`) go to every benchmark chosen, so name the one they are
+for: `python -m rebound.bench recheck --json`."""
 
 from __future__ import annotations
 
@@ -6,15 +9,22 @@ import importlib
 import sys
 
 # Each module has main(argv) -> int and prints its own figures.
-BENCHMARKS = ["rebound.bench.parse", "rebound.bench.report", "rebound.bench.massdelete"]
+BENCHMARKS = [
+    "rebound.bench.parse",
+    "rebound.bench.report",
+    "rebound.bench.massdelete",
+    "rebound.bench.recheck",
+]
 
 
 def main(argv: list[str]) -> int:
-    chosen = [m for m in BENCHMARKS if not argv or m.rsplit(".", 1)[-1] in argv]
+    names = [a for a in argv if not a.startswith("-")]
+    options = [a for a in argv if a.startswith("-")]
+    chosen = [m for m in BENCHMARKS if not names or m.rsplit(".", 1)[-1] in names]
     status = 0
     for name in chosen:
         print(f"== {name}", flush=True)
-        status |= importlib.import_module(name).main([])
+        status |= importlib.import_module(name).main(options)
     return status
 
 

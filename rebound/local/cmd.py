@@ -1,10 +1,12 @@
 """`rebound local`: the whole service on 127.0.0.1 with no AWS account, in the foreground.
 
-Starts, in this order: the API and SMTP sockets (so a busy port fails at once), moto in-process
-(S3, SQS, SES, DynamoDB, Step Functions with its interpreter on, EventBridge), provisioning by
-rebound.provision (the code the tests use), demo tenants and keys, then the threads: `chalice
-local` (rebound.local.api), the SMTP listener playing SES inbound, the dispatcher playing
-Lambda's SQS event-source mapping, the scheduler firing the summary, and the outbox writer.
+Starts, in this order: the API and SMTP sockets (so a busy port fails at once), the DNS stub
+that re-checks ask (rebound.dnsstub, a random port written to local.json as `dns_port`), moto
+in-process (S3, SQS, SES, DynamoDB, Step Functions with its interpreter on, EventBridge),
+provisioning by rebound.provision (the code the tests use), demo tenants and keys, then the
+threads: `chalice local` (rebound.local.api), the SMTP listener playing SES inbound, the
+dispatcher playing Lambda's SQS event-source mapping, the scheduler firing the summary, and the
+outbox writer.
 When ready it writes the state files (rebound.local.state) and prints how to use the stack.
 
 SIGINT (Ctrl-C) and SIGTERM stop everything in reverse order and exit 0; SIGUSR1 fires the
@@ -189,6 +191,10 @@ class LocalStack:
         smtp_sock = _bind(bind_tcp, smtp_port, "SMTP", "--smtp-port", "REBOUND_SMTP_PORT")
         cleanup.callback(smtp_sock.close)
         api_url = f"http://{HOST}:{api_sock.getsockname()[1]}"
+        from rebound.dnsstub import DnsStub
+
+        dns_stub = DnsStub.start(host=HOST)
+        cleanup.callback(dns_stub.stop)
 
         endpoint = self._start_moto(cleanup)
         os.environ.setdefault("REBOUND_STAFF_ADDRESSES", DEFAULT_STAFF_ADDRESSES)
@@ -255,6 +261,7 @@ class LocalStack:
             outbox=str(outbox.folder),
             tenants=tenants,
             staff_api_key=staff_key,
+            dns_port=dns_stub.port,
         )
         if args.demo:
             sent = demo.send(smtp.host, smtp.port, demo.demo_messages(s, wiring.signing_keys()))
@@ -335,6 +342,8 @@ def _banner(state: Any, endpoint: str, state_file: Path, sample_file: Path, samp
         f"{data['inbound_address']} and its +tag variants",
         f"  outbox     {data['outbox']}   (mail the service sends, as .eml)",
         f"  local AWS  {endpoint}   (moto: S3, SQS, SES, DynamoDB, Step Functions, EventBridge)",
+        f"  DNS        {host}:{data['dns_port']}   (our stub, rebound/data/dns-stub.zone; "
+        "re-checks ask it, nothing leaves the machine)",
         f"  state      {state_file.resolve()}   (pid {os.getpid()})",
         "",
     ]
@@ -358,6 +367,9 @@ def _banner(state: Any, endpoint: str, state_file: Path, sample_file: Path, samp
         "  A return path of your own (tenant, source, send id, recipient):",
         f"    rebound return-path --tenant {first['id']} --source broadcast --send-id s1 "
         "--recipient ann@example.net",
+        "  Re-check addresses (DNS only, against the stub above):",
+        f"    rebound recheck ann@example.com ann@gmial.com ann@nomail.example.org "
+        f"--tenant {first['id']}",
         "  Send the staff summary now:",
         f"    rebound local --fire-summary   (or: kill -USR1 {os.getpid()})",
         "",

@@ -2,7 +2,9 @@
 
 Two files, side by side (default folder .rebound/, or REBOUND_STATE_FILE / --state-file):
 - local.json: exactly the documented shape (API URL, SMTP, inbound address, outbox, tenants
-  and their keys, staff key). People and the end-to-end test read it.
+  and their keys, staff key), then the fields added since, only ever appended (`dns_port`:
+  the local DNS stub, rebound/dnsstub.py, on the SMTP host). People and the end-to-end test
+  read it.
 - aws.json: what a command needs to reach the same local AWS (moto's endpoint, the region, the
   non-secret REBOUND_* settings) and the stack's process id. Kept apart because local.json's
   shape is fixed. Tag signing keys are never written here: they are secrets.
@@ -57,9 +59,10 @@ class LocalState:
     outbox: str
     tenants: list[TenantKeys] = field(default_factory=list)
     staff_api_key: str = ""
+    dns_port: int | None = None  # added for the re-check (issue 14); written only when set
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "api_url": self.api_url,
             "smtp_host": self.smtp_host,
             "smtp_port": self.smtp_port,
@@ -71,6 +74,9 @@ class LocalState:
             ],
             "staff_api_key": self.staff_api_key,
         }
+        if self.dns_port is not None:
+            data["dns_port"] = self.dns_port
+        return data
 
 
 def state_file_path(explicit: str | None = None) -> Path:

@@ -92,8 +92,10 @@ def test_local_json_has_exactly_the_documented_shape(stack: Stack) -> None:
         "outbox",
         "tenants",
         "staff_api_key",
+        "dns_port",  # added for the re-check: only ever appended
     ]
     assert state["api_url"].startswith("http://127.0.0.1:")
+    assert isinstance(state["dns_port"], int) and state["dns_port"] > 0
     assert state["smtp_host"] == "127.0.0.1"
     assert isinstance(state["smtp_port"], int) and state["smtp_port"] > 0
     assert state["inbound_address"] == "groupmessaging@bounces.example.com"

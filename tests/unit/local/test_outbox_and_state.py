@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from email import message_from_bytes, policy
 from pathlib import Path
 from types import SimpleNamespace
@@ -102,3 +103,12 @@ def test_a_state_file_of_a_dead_process_is_stale(tmp_path: Path) -> None:
     path = aws_state_path(tmp_path / "local.json")
     path.write_text(json.dumps({"aws_endpoint_url": "http://x", "pid": 2**22 + 12345}))
     assert running_stack(tmp_path / "local.json") is None
+
+
+def test_the_dns_port_is_an_additional_last_field(tmp_path: Path) -> None:
+    state_file = tmp_path / "local.json"
+    state = LocalState("http://127.0.0.1:8000", "127.0.0.1", 2525, "g@example.com", "/o", [], "k")
+    write_state(state_file, replace(state, dns_port=5353), "http://127.0.0.1:5000")
+    data = json.loads(state_file.read_text())
+    assert list(data)[:-1] == list(state.as_json())  # the documented fields, unchanged
+    assert list(data)[-1] == "dns_port" and data["dns_port"] == 5353
