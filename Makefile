@@ -29,16 +29,18 @@ venv: $(STAMP) ## create .venv and install the Python packages
 run: $(STAMP) ## run the whole service locally (local AWS stack, SMTP on :2525, API on :8000); Ctrl-C stops
 	$(VENV)/bin/rebound local --demo
 
-check: $(STAMP) ## fast checks: ruff, mypy strict on chalicelib, unit tests
+check: $(STAMP) ## fast checks: ruff, mypy strict on chalicelib, layering contracts, unit tests
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest -q tests/unit -p no:cacheprovider
 
-test: $(STAMP) $(NODE_STAMP) ## everything: lint, types, unit, integration, DynamoDB Local, infra, end-to-end
+test: $(STAMP) $(NODE_STAMP) ## everything: lint, types, layering, unit, integration, DynamoDB Local, infra, end-to-end (schemathesis included)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest -q tests -p no:cacheprovider
 
 e2e: $(STAMP) ## the end-to-end test of the local stack (SMTP in, API out)

@@ -268,7 +268,7 @@ def openapi() -> Response:
 @functools.cache
 def _document() -> dict[str, Any]:
     page = Operation("/", "GET", "the report page", None, authenticated=False, errors=())
-    document = Operation("/v1/openapi.json", "GET", "this document", None, errors=())
+    document = Operation("/v1/openapi.json", "GET", "this document", dict[str, Any], errors=())
     document = replace(document, authenticated=False)
     asset = Operation("/assets/{name}", "GET", "the page's scripts and styles", None, errors=(404,))
     asset = replace(asset, authenticated=False)

@@ -1,21 +1,71 @@
-"""Settings read from the environment once per process.
-
-Every name here is listed in the README's table of environment variables. Secrets (the tag
-signing keys) come from Secrets Manager in AWS (REBOUND_TAG_KEYS_SECRET_ARN) or, locally and in
-tests, straight from REBOUND_TAG_KEYS.
+"""Every setting of Rebound's functions, read from the environment in one place, once per
+process. `Env` spells each variable's name; infra/ sets them by these very names (no second
+spelling). The README's table of environment variables lists them. Secrets (the tag signing
+keys) come from Secrets Manager in AWS (REBOUND_TAG_KEYS_SECRET_ARN) or, locally and in tests,
+straight from REBOUND_TAG_KEYS.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 
 DEFAULT_TAG_KEYS = "local1:local-development-signing-key-not-for-production"
 
 
-def _csv(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
+class Env(StrEnum):
+    """The environment variables Rebound reads."""
+
+    TABLE = "REBOUND_TABLE"
+    BUCKET = "REBOUND_BUCKET"
+    INBOUND_DOMAIN = "REBOUND_INBOUND_DOMAIN"
+    INBOUND_LOCAL_PART = "REBOUND_INBOUND_LOCAL_PART"
+    EVENT_BUS = "REBOUND_EVENT_BUS"
+    TAG_KEYS = "REBOUND_TAG_KEYS"
+    TAG_KEYS_SECRET_ARN = "REBOUND_TAG_KEYS_SECRET_ARN"  # noqa: S105 - a name, not a secret
+    TAG_TTL_DAYS = "REBOUND_TAG_TTL_DAYS"
+    MAIL_FROM = "REBOUND_MAIL_FROM"
+    STAFF_ADDRESSES = "REBOUND_STAFF_ADDRESSES"
+    REPORT_URL = "REBOUND_REPORT_URL"
+    DLQ_URLS = "REBOUND_DLQ_URLS"
+    STAFF_DIGEST_HOUR = "REBOUND_STAFF_DIGEST_HOUR"
+    ALERT_EMAILS_PER_HOUR = "REBOUND_ALERT_EMAILS_PER_HOUR"
+    BLOCK_BURST = "REBOUND_BLOCK_BURST"
+    UNPARSED_ALERT = "REBOUND_UNPARSED_ALERT"
+    MASS_DELETE_STATE_MACHINE_ARN = "REBOUND_MASS_DELETE_STATE_MACHINE_ARN"
+    MASS_DELETE_MAX_SHARE = "REBOUND_MASS_DELETE_MAX_SHARE"
+    MASS_DELETE_MAX_ADDRESSES = "REBOUND_MASS_DELETE_MAX_ADDRESSES"
+    MASS_DELETE_SECOND_PERSON = "REBOUND_MASS_DELETE_SECOND_PERSON"
+    MASS_DELETE_UNDO_SECONDS = "REBOUND_MASS_DELETE_UNDO_SECONDS"
+    MASS_DELETE_CONCURRENCY = "REBOUND_MASS_DELETE_CONCURRENCY"
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySettings:
+    """Digests and alerts (beside mail_from, staff_addresses, report_url and event_bus)."""
+
+    staff_digest_hour: int = 7  # UTC hour of the daily staff-wide digest
+    # Alert emails per scope and hour before the rest are held back (EventBridge gets all).
+    alert_emails_per_hour: int = 10
+    block_burst: int = 5  # block/policy rejections from one domain within an hour: an alert
+    unparsed_alert: int = 10  # new unparsed messages between two checks: an alert
+    dlq_urls: tuple[str, ...] = field(default=())  # the dead-letter queues the check watches
+
+
+@dataclass(frozen=True, slots=True)
+class MassDeleteSettings:
+    state_machine_arn: str = ""
+    # The default policy (docs/mass-delete.md): a second person must approve; beyond this
+    # share of the tenant's contacts (or this many addresses when unknown) only staff may.
+    second_person: bool = False
+    max_share: float = 0.2
+    max_addresses: int = 5_000
+    # One undo call works this long, then answers with what remains (API Gateway stops at 29 s).
+    undo_seconds: float = 20.0
+    concurrency: int = 10  # chunks (child executions) deleting at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,36 +83,74 @@ class Settings:
     mail_from: str = "Rebound <no-reply@example.com>"
     staff_addresses: tuple[str, ...] = field(default=())
     report_url: str = "http://127.0.0.1:8000/"
-    # Tenants that accept untagged (legacy) bounces, attributed from the returned original.
-    legacy_tenants: tuple[str, ...] = field(default=())
     region: str = "us-east-1"
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    mass_delete: MassDeleteSettings = field(default_factory=MassDeleteSettings)
 
     @property
     def inbound_address(self) -> str:
         return f"{self.inbound_local_part}@{self.inbound_domain}"
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        e = dict(os.environ if env is None else env)
-        d = cls()
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        e = _Reader(os.environ if env is None else env)
+        d, n, m = cls(), NotifySettings(), MassDeleteSettings()
         return cls(
-            table_name=e.get("REBOUND_TABLE", d.table_name),
-            bucket_name=e.get("REBOUND_BUCKET", d.bucket_name),
-            inbound_domain=e.get("REBOUND_INBOUND_DOMAIN", d.inbound_domain).lower(),
-            inbound_local_part=e.get("REBOUND_INBOUND_LOCAL_PART", d.inbound_local_part).lower(),
-            event_bus=e.get("REBOUND_EVENT_BUS", d.event_bus),
-            tag_keys=e.get("REBOUND_TAG_KEYS", d.tag_keys),
-            tag_keys_secret_arn=e.get("REBOUND_TAG_KEYS_SECRET_ARN", ""),
-            tag_ttl_days=int(e.get("REBOUND_TAG_TTL_DAYS", d.tag_ttl_days)),
-            mail_from=e.get("REBOUND_MAIL_FROM", d.mail_from),
-            staff_addresses=_csv(e.get("REBOUND_STAFF_ADDRESSES", "")),
-            report_url=e.get("REBOUND_REPORT_URL", d.report_url),
-            legacy_tenants=_csv(e.get("REBOUND_LEGACY_TENANTS", "")),
-            region=e.get("AWS_REGION", e.get("AWS_DEFAULT_REGION", d.region)),
+            table_name=e.text(Env.TABLE, d.table_name),
+            bucket_name=e.text(Env.BUCKET, d.bucket_name),
+            inbound_domain=e.text(Env.INBOUND_DOMAIN, d.inbound_domain).lower(),
+            inbound_local_part=e.text(Env.INBOUND_LOCAL_PART, d.inbound_local_part).lower(),
+            event_bus=e.text(Env.EVENT_BUS, d.event_bus),
+            tag_keys=e.text(Env.TAG_KEYS, d.tag_keys),
+            tag_keys_secret_arn=e.text(Env.TAG_KEYS_SECRET_ARN, ""),
+            tag_ttl_days=e.whole(Env.TAG_TTL_DAYS, d.tag_ttl_days, 1, 3650),
+            mail_from=e.text(Env.MAIL_FROM, d.mail_from),
+            staff_addresses=e.items(Env.STAFF_ADDRESSES),
+            report_url=e.text(Env.REPORT_URL, d.report_url),
+            region=e.text("AWS_REGION", e.text("AWS_DEFAULT_REGION", d.region)),
+            notify=NotifySettings(
+                staff_digest_hour=e.whole(Env.STAFF_DIGEST_HOUR, n.staff_digest_hour, 0, 23),
+                alert_emails_per_hour=e.whole(
+                    Env.ALERT_EMAILS_PER_HOUR, n.alert_emails_per_hour, 1, 1000
+                ),
+                block_burst=e.whole(Env.BLOCK_BURST, n.block_burst, 1, 100_000),
+                unparsed_alert=e.whole(Env.UNPARSED_ALERT, n.unparsed_alert, 1, 100_000),
+                dlq_urls=e.items(Env.DLQ_URLS),
+            ),
+            mass_delete=MassDeleteSettings(
+                state_machine_arn=e.text(Env.MASS_DELETE_STATE_MACHINE_ARN, ""),
+                second_person=e.text(Env.MASS_DELETE_SECOND_PERSON, "false").lower() == "true",
+                max_share=float(e.text(Env.MASS_DELETE_MAX_SHARE, str(m.max_share))),
+                max_addresses=e.whole(
+                    Env.MASS_DELETE_MAX_ADDRESSES, m.max_addresses, 0, 10_000_000
+                ),
+                undo_seconds=float(e.text(Env.MASS_DELETE_UNDO_SECONDS, str(m.undo_seconds))),
+                concurrency=e.whole(Env.MASS_DELETE_CONCURRENCY, m.concurrency, 1, 40),
+            ),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    env: Mapping[str, str]
+
+    def text(self, name: str, default: str) -> str:
+        return self.env.get(name, default)
+
+    def items(self, name: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in self.env.get(name, "").split(",") if part.strip())
+
+    def whole(self, name: str, default: int, low: int, high: int) -> int:
+        text = self.env.get(name, "").strip()
+        if not text:
+            return default
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be from {low} to {high}, got {value}")
+        return value
 
 
 @cache
 def settings() -> Settings:
-    """The process's settings, read once."""
+    """The process's settings, read once (the composition root and the tools use this)."""
     return Settings.from_env()

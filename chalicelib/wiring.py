@@ -13,11 +13,11 @@ from chalicelib.config import DEFAULT_TAG_KEYS, settings
 from chalicelib.ingest import IngestConfig, IngestObserver, IngestService
 from chalicelib.massdelete.service import MassDeleteService
 from chalicelib.notify.alerts import AlertDispatcher, AlertObserver, AlertsCheck
-from chalicelib.notify.config import NotifyConfig
 from chalicelib.notify.digest import DigestBuilder
 from chalicelib.notify.service import DigestService, MailPolicy
 from chalicelib.ports import ExportSink
 from chalicelib.report.service import ReportService
+from chalicelib.storage.items import bind_once
 from chalicelib.storage.notify import NotifyRepository
 from chalicelib.storage.repository import DynamoRepository
 from chalicelib.tenancy.tags import SigningKey, parse_keys
@@ -25,9 +25,17 @@ from chalicelib.tenancy.tags import SigningKey, parse_keys
 
 @cache
 def repository() -> DynamoRepository:
-    # Cursors are signed with a key derived from the tag-signing key (rotating one rotates both).
-    cursors.bind_key(signing_keys()[0].secret)
+    bind_storage()
     return DynamoRepository()
+
+
+@cache
+def bind_storage() -> None:
+    """The table from settings, and the cursor key derived from the tag-signing key (rotating
+    one rotates both): bound here, never at import."""
+    s = settings()
+    bind_once(s.table_name, s.region)
+    cursors.bind_key(signing_keys()[0].secret)
 
 
 @cache
@@ -85,10 +93,11 @@ def mass_delete_service() -> MassDeleteService:
     from chalicelib.aws.eventbus import EventBus
     from chalicelib.aws.s3 import S3InboundMail
     from chalicelib.aws.sfn import StepFunctionsWorkflow
-    from chalicelib.massdelete.config import mass_delete_settings
+    from chalicelib.massdelete.model import Policy
     from chalicelib.storage.jobs import JobRepository
 
-    s, md = settings(), mass_delete_settings()
+    s = settings()
+    md = s.mass_delete
     return MassDeleteService(
         jobs=JobRepository(),
         counters=repository(),
@@ -96,7 +105,7 @@ def mass_delete_service() -> MassDeleteService:
         objects=S3InboundMail(s.bucket_name),
         workflow=StepFunctionsWorkflow(md.state_machine_arn),
         events=EventBus(s.event_bus),
-        default_policy=md.default_policy,
+        default_policy=Policy(md.second_person, md.max_share, md.max_addresses),
         undo_seconds=md.undo_seconds,
         concurrency=md.concurrency,
     )
@@ -107,12 +116,8 @@ def mass_delete_service() -> MassDeleteService:
 
 @cache
 def notify_repository() -> NotifyRepository:
+    bind_storage()
     return NotifyRepository()
-
-
-@cache
-def notify_config() -> NotifyConfig:
-    return NotifyConfig.from_env()
 
 
 def mail_policy() -> MailPolicy:
@@ -132,7 +137,7 @@ def digest_service() -> DigestService:
         mailer=SesMailer(),
         policy=mail_policy(),
         staff_recipients=s.staff_addresses,
-        staff_digest_hour=notify_config().staff_digest_hour,
+        staff_digest_hour=settings().notify.staff_digest_hour,
         report_url=s.report_url,
     )
 
@@ -155,7 +160,7 @@ def alert_dispatcher() -> AlertDispatcher:
         events=EventBridgeAlerts(s.event_bus),
         policy=mail_policy(),
         staff_recipients=s.staff_addresses,
-        emails_per_hour=notify_config().alert_emails_per_hour,
+        emails_per_hour=settings().notify.alert_emails_per_hour,
         tenant_recipients=tenant_recipients,
     )
 
@@ -165,7 +170,7 @@ def alert_observer() -> AlertObserver:
     return AlertObserver(
         store=notify_repository(),
         dispatcher=alert_dispatcher(),
-        config=notify_config(),
+        config=settings().notify,
         report_url=settings().report_url,
     )
 
@@ -178,5 +183,5 @@ def alerts_check() -> AlertsCheck:
         queues=SqsQueueDepths(),
         state=repository(),
         inbound=repository(),
-        config=notify_config(),
+        config=settings().notify,
     )

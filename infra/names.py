@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from chalicelib.config import Env
+
 APP_NAME: Final = "rebound"
 DEFAULT_STAGE: Final = "prod"
 
@@ -37,17 +39,17 @@ TTL_ATTRIBUTE: Final = "expires_at"
 
 EVENT_BUS: Final = "rebound"
 
-# Lambda environment (chalicelib/config.py reads these).
-ENV_TABLE: Final = "REBOUND_TABLE"
-ENV_DLQ_URLS: Final = "REBOUND_DLQ_URLS"
-ENV_BUCKET: Final = "REBOUND_BUCKET"
-ENV_EVENT_BUS: Final = "REBOUND_EVENT_BUS"
-ENV_INBOUND_DOMAIN: Final = "REBOUND_INBOUND_DOMAIN"
-ENV_INBOUND_LOCAL_PART: Final = "REBOUND_INBOUND_LOCAL_PART"
-ENV_TAG_KEYS_SECRET_ARN: Final = "REBOUND_TAG_KEYS_SECRET_ARN"  # noqa: S105 - a name, not a secret
-ENV_MAIL_FROM: Final = "REBOUND_MAIL_FROM"
-ENV_STAFF_ADDRESSES: Final = "REBOUND_STAFF_ADDRESSES"
-ENV_REPORT_URL: Final = "REBOUND_REPORT_URL"
+# Lambda environment: the names chalicelib.config.Env spells (one spelling, shared).
+ENV_TABLE: Final = Env.TABLE
+ENV_DLQ_URLS: Final = Env.DLQ_URLS
+ENV_BUCKET: Final = Env.BUCKET
+ENV_EVENT_BUS: Final = Env.EVENT_BUS
+ENV_INBOUND_DOMAIN: Final = Env.INBOUND_DOMAIN
+ENV_INBOUND_LOCAL_PART: Final = Env.INBOUND_LOCAL_PART
+ENV_TAG_KEYS_SECRET_ARN: Final = Env.TAG_KEYS_SECRET_ARN
+ENV_MAIL_FROM: Final = Env.MAIL_FROM
+ENV_STAFF_ADDRESSES: Final = Env.STAFF_ADDRESSES
+ENV_REPORT_URL: Final = Env.REPORT_URL
 ENV_LOG_LEVEL: Final = "LOG_LEVEL"
 ENV_POWERTOOLS_SERVICE: Final = "POWERTOOLS_SERVICE_NAME"
 ENV_POWERTOOLS_NAMESPACE: Final = "POWERTOOLS_METRICS_NAMESPACE"
@@ -66,4 +68,4 @@ VISIBILITY_TIMEOUT_FACTOR: Final = 6
 # "<app>-mass-delete-<stage>"; plans are read from and archives written to the mail bucket.
 MASS_DELETE_NAME: Final = "mass-delete"
 PLANS_PREFIX: Final = "plans/"
-ENV_MASS_DELETE_STATE_MACHINE_ARN: Final = "REBOUND_MASS_DELETE_STATE_MACHINE_ARN"
+ENV_MASS_DELETE_STATE_MACHINE_ARN: Final = Env.MASS_DELETE_STATE_MACHINE_ARN

@@ -191,7 +191,7 @@ def run(args: argparse.Namespace, name: str, out: TextIO = sys.stdout) -> int:
         return EXIT_FAILURE
 
 
-def _run(api: Api, args: argparse.Namespace, out: TextIO) -> int:
+def _run(api: Api, args: argparse.Namespace, out: TextIO) -> int:  # noqa: C901, PLR0911 - one branch per subcommand
     action = args.action
     if action == "create":
         job = api.call("POST", "", _create_body(args))

@@ -11,8 +11,8 @@ from typing import Any
 
 import boto3
 
-from chalicelib.config import Settings
-from chalicelib.storage.items import create_table
+from chalicelib.config import Env, Settings
+from chalicelib.storage.items import bind_once, create_table
 
 DLQ_MAX_RECEIVE_COUNT = 3
 
@@ -69,6 +69,7 @@ def provision(settings: Settings) -> Provisioned:
             ]
         },
     )
+    bind_once(settings.table_name, settings.region)
     create_table()
     ses.verify_email_identity(EmailAddress=parseaddr(settings.mail_from)[1])
     existing = {b["Name"] for b in events.list_event_buses()["EventBuses"]}
@@ -124,11 +125,15 @@ def provision_mass_delete(settings: Settings) -> str:
             roleArn=MASS_DELETE_ROLE_ARN,
             type="STANDARD",
         )["stateMachineArn"]
-    os.environ["REBOUND_MASS_DELETE_STATE_MACHINE_ARN"] = arn
+    os.environ[Env.MASS_DELETE_STATE_MACHINE_ARN] = arn
     if endpoint:
         # moto's DynamoDB deep-copies the table inside every transaction and fails when another
         # request writes meanwhile: one chunk at a time locally (AWS runs 10).
-        os.environ["REBOUND_MASS_DELETE_CONCURRENCY"] = "1"
+        os.environ[Env.MASS_DELETE_CONCURRENCY] = "1"
+    # Settings are read once per process: read them again with the machine's ARN.
+    from chalicelib.config import settings as process_settings
+
+    process_settings.cache_clear()
     return arn
 
 

@@ -122,7 +122,7 @@ class Classification:
     explanation: str
 
 
-def reason_for(
+def reason_for(  # noqa: PLR0911 - one return per documented precedence rule, in order
     status: str | None,
     reply_code: str | None,
     text: str,

@@ -36,7 +36,7 @@ def literal_of(pattern: str) -> str | None:
     return "".join(out)
 
 
-def expansions(pattern: str, limit: int = 4) -> list[str] | None:
+def expansions(pattern: str, limit: int = 4) -> list[str] | None:  # noqa: C901, PLR0911 - one branch per phrase-pattern construct, a small interpreter
     """Every text a pattern made only of literals, `(?:a|b)` groups of literals and optional
     `x?` / `(?:...)?` parts can match ("mail ?box" -> ["mail box", "mailbox"]), or None when it
     uses anything else or would expand past `limit`. Such patterns need no regex at all."""

@@ -5,7 +5,8 @@ and holds the entries of up to a few hundred addresses. Each entry carries every
 workflow needs for its address (counter, history partition, suppression, progress marker, job
 item, archive prefix) because moto's interpreter cannot run an ItemSelector that merges
 `$$.Map.Item.Value` with the job's context, and precomputed keys keep the ASL free of string
-building (keys are built here and in chalicelib/storage/keys.py only).
+building. The keys themselves come from storage through the JobStore port (every key of the
+table is built in chalicelib/storage/keys.py).
 
 Chunks are packed by an estimate of the history events their child execution will write, so no
 child comes near Step Functions' 25,000-event limit whatever the address sizes are.
@@ -20,9 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.bounces import AddressCounter
-from chalicelib.storage import keys
+from chalicelib.massdelete.keys import AddressKeys, ItemKey
 
-JOB_SCOPE = "MD"  # T#<tenant>#MD: jobs, audit trail and policy of one tenant
 PLANS_PREFIX = "plans/"
 ARCHIVES_PREFIX = "archives/"
 
@@ -43,30 +43,6 @@ def new_job_id(now: datetime) -> str:
     return f"md-{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
 
 
-def jobs_pk(tenant: str) -> str:
-    return f"{keys.tenant_pk(tenant)}#{JOB_SCOPE}"
-
-
-def job_sk(job_id: str) -> str:
-    return f"J#{job_id}"
-
-
-def audit_sk(at: str, job_id: str, action: str) -> str:
-    return f"L#{at}#{job_id}#{action}"
-
-
-POLICY_SK = "POLICY"
-
-
-def markers_pk(tenant: str, job_id: str) -> str:
-    """One progress marker per address of one job (written by the workflow)."""
-    return f"{jobs_pk(tenant)}#{job_id}"
-
-
-def marker_sk(address: str) -> str:
-    return f"A#{address}"
-
-
 def plan_key(tenant: str, job_id: str) -> str:
     return f"{PLANS_PREFIX}{tenant}/{job_id}.json"
 
@@ -75,14 +51,6 @@ def archive_prefix(tenant: str, job_id: str, address: str) -> str:
     # Hashed: an address may hold characters that are awkward in S3 keys and URLs.
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
     return f"{ARCHIVES_PREFIX}{tenant}/{job_id}/{digest}/"
-
-
-def _key(pk: str, sk: str) -> dict[str, dict[str, str]]:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
-
-
-def job_key(tenant: str, job_id: str) -> dict[str, dict[str, str]]:
-    return _key(jobs_pk(tenant), job_sk(job_id))
 
 
 def records_of(counter: AddressCounter) -> int:
@@ -95,6 +63,7 @@ def plan_entry(
     tenant: str,
     job_id: str,
     counter: AddressCounter,
+    keys: AddressKeys,
     *,
     remove: bool,
     actor: str,
@@ -112,11 +81,11 @@ def plan_entry(
         "removed_n": "1" if remove else "0",
         "actor": actor,
         "removed_since": removed_since,
-        "partition": keys.address_pk(tenant, address),
-        "counter_key": _key(keys.tenant_pk(tenant), keys.counter_sk(address)),
-        "suppression_key": _key(keys.suppression_pk(tenant), address),
-        "marker_key": _key(markers_pk(tenant, job_id), marker_sk(address)),
-        "job_key": job_key(tenant, job_id),
+        "partition": keys.partition,
+        "counter_key": keys.counter_key,
+        "suppression_key": keys.suppression_key,
+        "marker_key": keys.marker_key,
+        "job_key": keys.job_key,
         "archive_prefix": archive_prefix(tenant, job_id, address),
     }
 
@@ -151,13 +120,13 @@ def _chunk(entries: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def execution_input(
-    tenant: str, job_id: str, started_at: str, concurrency: int = 10
+    tenant: str, job_id: str, job_key: ItemKey, started_at: str, concurrency: int = 10
 ) -> dict[str, Any]:
     return {
         "concurrency": concurrency,
         "tenant": tenant,
         "job": job_id,
-        "job_key": job_key(tenant, job_id),
+        "job_key": job_key,
         "plan_key": plan_key(tenant, job_id),
         "started_at": started_at,
     }

@@ -8,9 +8,25 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.bounces import AddressCounter
+from chalicelib.massdelete.keys import AddressKeys, ItemKey
 from chalicelib.massdelete.model import AuditEntry, Job, Marker, Policy
 from chalicelib.massdelete.states import JobState
 from chalicelib.ports import Page, TenantSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """What the workflow archived for one address before deleting it, as stored (opaque here:
+    the storage adapter that wrote the keys reads them back)."""
+
+    head: dict[str, Any]  # the counter and the suppression as they were
+    records: list[dict[str, Any]]  # history entries and exactly-once markers
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreOutcome:
+    restored: int  # records written back
+    conflicts: int  # counters not restored because a newer one exists
 
 
 class AlreadyStarted(Exception):
@@ -49,13 +65,14 @@ class JobStore(Protocol):
 
     def mark_restored(self, tenant: str, job_id: str, address: str) -> None: ...
 
-    def put_records(self, items: Sequence[dict[str, Any]]) -> int: ...
+    def job_key(self, tenant: str, job_id: str) -> ItemKey: ...
 
-    def put_record_if_absent(self, item: dict[str, Any]) -> bool: ...
+    def address_keys(self, tenant: str, job_id: str, address: str) -> AddressKeys: ...
 
-    def put_record(self, item: dict[str, Any]) -> None: ...
-
-    def delete_record_if(self, key: dict[str, Any], attribute: str, value: str) -> bool: ...
+    def restore_archive(self, job: Job, archive: Archive) -> RestoreOutcome:
+        """Put one address's archived records back: history and markers as archived, the
+        counter only if no newer one exists, and (when the job removed the address) the
+        suppression as it was before the job."""
 
 
 class CounterSource(Protocol):

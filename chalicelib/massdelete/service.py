@@ -43,6 +43,7 @@ from chalicelib.massdelete.plan import (
 )
 from chalicelib.massdelete.ports import (
     AlreadyStarted,
+    Archive,
     CounterSource,
     EventPublisher,
     JobStore,
@@ -51,7 +52,6 @@ from chalicelib.massdelete.ports import (
     Workflow,
 )
 from chalicelib.massdelete.states import JobState
-from chalicelib.storage.keys import suppression_pk
 from chalicelib.tenancy.access import Principal
 from chalicelib.tenancy.ids import is_tenant_id
 from chalicelib.timefmt import iso
@@ -143,6 +143,7 @@ class MassDeleteService:
                     tenant,
                     job_id,
                     c,
+                    self._jobs.address_keys(tenant, job_id, c.address),
                     remove=request.remove_emails,
                     actor=principal.actor,
                     removed_since=iso(now),
@@ -244,7 +245,14 @@ class MassDeleteService:
     def _start(self, job: Job, name: str, now: str) -> None:
         try:
             arn = self._workflow.start(
-                name, execution_input(job.tenant, job.job_id, now, self._concurrency)
+                name,
+                execution_input(
+                    job.tenant,
+                    job.job_id,
+                    self._jobs.job_key(job.tenant, job.job_id),
+                    now,
+                    self._concurrency,
+                ),
             )
         except AlreadyStarted:
             raise Conflict(
@@ -378,7 +386,7 @@ class MassDeleteService:
 
     # -- undo -------------------------------------------------------------------------------
 
-    def undo(self, principal: Principal, tenant: str, job_id: str) -> models.MassDeleteUndo:
+    def undo(self, principal: Principal, tenant: str, job_id: str) -> models.MassDeleteUndo:  # noqa: C901 - undo checks state, breaker and deadline per address; split it loses the order
         """Restore what the job deleted, from its archive; bounded time per call."""
         self._tenant(principal, tenant, admin=True)
         job = self._refresh(self._job(tenant, job_id))
@@ -445,26 +453,10 @@ class MassDeleteService:
         )
 
     def _restore_address(self, job: Job, prefix: str, pages: int) -> tuple[int, int]:
-        """Put one address's records back: history and markers as archived, the counter only
-        if no newer one exists, the suppression as it was before the job."""
+        """Put one address's records back from its archive (see JobStore.restore_archive)."""
         head = json.loads(self._objects.read(f"{prefix}head.json"))
-        items: list[dict[str, Any]] = []
+        records: list[dict[str, Any]] = []
         for page in range(pages):
-            items.extend(json.loads(self._objects.read(f"{prefix}p{page}.json")))
-        restored = self._jobs.put_records(items)
-        conflicts = 0
-        counter = head.get("counter", {}).get("Item")
-        if counter is not None:
-            if self._jobs.put_record_if_absent(counter):
-                restored += 1
-            else:
-                conflicts += 1  # a bounce since the delete made a newer counter: keep it
-        if job.remove_emails:
-            before = head.get("suppression", {}).get("Item")
-            if before is not None:
-                self._jobs.put_record(before)
-            elif counter is not None:
-                address = counter["address"]["S"]
-                key = {"pk": {"S": suppression_pk(job.tenant)}, "sk": {"S": address}}
-                self._jobs.delete_record_if(key, "job_id", job.job_id)
-        return restored, conflicts
+            records.extend(json.loads(self._objects.read(f"{prefix}p{page}.json")))
+        outcome = self._jobs.restore_archive(job, Archive(head, records))
+        return outcome.restored, outcome.conflicts

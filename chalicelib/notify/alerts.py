@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from chalicelib.bounces import BounceEvent, InboundRecord
 from chalicelib.classification.reasons import Category, Reason
-from chalicelib.notify.config import NotifyConfig
+from chalicelib.config import NotifySettings
 from chalicelib.notify.model import (
     Alert,
     AlertKind,
@@ -151,7 +151,7 @@ class AlertObserver:
         *,
         store: NotifyStore,
         dispatcher: AlertDispatcher,
-        config: NotifyConfig,
+        config: NotifySettings,
         report_url: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -287,7 +287,7 @@ class AlertsCheck:
         queues: QueueDepths,
         state: StateStore,
         inbound: BounceStore,
-        config: NotifyConfig,
+        config: NotifySettings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._dispatcher, self._queues, self._state = dispatcher, queues, state

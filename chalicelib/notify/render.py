@@ -25,7 +25,6 @@ LINE = "#e5e7eb"
 ACCENT = "#1d4ed8"
 WARN = "#b45309"
 CRITICAL = "#b91c1c"
-GOOD = "#047857"
 FONT = "-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
 MAX_DIAGNOSTIC = 160
 
@@ -211,7 +210,7 @@ def _trend(d: TenantDigest) -> str:
     return f"{direction} from {_pct(previous)} at the last digest"
 
 
-def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:
+def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # noqa: C901, PLR0915 - the digest is a sequence of optional sections, in reading order
     who = d.name or d.tenant
     day = d.since.date().isoformat()
     period = _period(d.since, d.until, d.timezone)

@@ -33,7 +33,7 @@ def _is_feedback(mail: Mail) -> bool:
     )
 
 
-def parse(mail: Mail) -> list[Finding] | None:
+def parse(mail: Mail) -> list[Finding] | None:  # noqa: C901 - one branch per RFC 5965 field, in the RFC order
     """The reported recipients, or None when this is not a feedback report."""
     if not _is_feedback(mail):
         return None

@@ -245,7 +245,7 @@ def _kind(recipients: tuple[RecipientResult, ...], bouncy: bool) -> MessageKind:
     return MessageKind.UNPARSED if bouncy else MessageKind.NOT_BOUNCE
 
 
-def _parse(raw: bytes, nested: bool = False) -> ParseResult:
+def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0911, PLR0912 - the pipeline: each return is one verdict
     mail = load(raw)
     body, full, dsn, original, dsn_text = _texts(mail)
 

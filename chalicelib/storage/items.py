@@ -1,7 +1,8 @@
 """PynamoDB item classes of the single Rebound table, and its indexes.
 
-The table name comes from settings at import; `bind()` re-points every item class (tests use it
-to switch between moto and DynamoDB Local). infra/ declares the same table; a test keeps the two
+Nothing is read at import: the composition root binds the table (`bind_once`, from settings),
+and `bind()` re-points every item class (tests use it to switch between moto and DynamoDB
+Local). infra/ declares the same table; a test keeps the two
 definitions equal.
 """
 
@@ -18,12 +19,11 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.config import settings
-
 
 class _Meta:
-    table_name = settings().table_name
-    region = settings().region
+    # Placeholders until the composition root (chalicelib.wiring) or a tool binds the table.
+    table_name = "rebound"
+    region = "us-east-1"
     billing_mode = "PAY_PER_REQUEST"
 
 
@@ -255,6 +255,169 @@ class SystemStateItem(_Item):
     value = UnicodeAttribute()
 
 
+# -- mass-delete jobs (chalicelib/storage/jobs.py) ---------------------------------------
+
+
+class MassDeleteJobItem(_Item):
+    """One job: what was asked, by whom, its state and (written by the workflow) progress."""
+
+    tenant = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    state = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    requested_by = UnicodeAttribute()
+    selection = UnicodeAttribute()  # JSON
+    remove_emails = BooleanAttribute(default=False)
+    dry_run = BooleanAttribute(default=False)
+    addresses = NumberAttribute(default=0)
+    records = NumberAttribute(default=0)
+    sample = ListAttribute(of=UnicodeAttribute, default=list)
+    plan_key = UnicodeAttribute(default="")
+    chunks = NumberAttribute(default=0)
+    not_found = NumberAttribute(default=0)
+    oversized = NumberAttribute(default=0)
+    note = UnicodeAttribute(default="")
+    staff_required = UnicodeAttribute(default="")
+    approved_by = UnicodeAttribute(default="")
+    approved_at = UnicodeAttribute(default="")
+    started_at = UnicodeAttribute(null=True)
+    finished_at = UnicodeAttribute(default="")
+    execution_arn = UnicodeAttribute(default="")
+    runs = NumberAttribute(default=0)
+    cancel_requested = BooleanAttribute(default=False)
+    cancelled_by = UnicodeAttribute(default="")
+    undone_by = UnicodeAttribute(default="")
+    undone_at = UnicodeAttribute(default="")
+    restored = NumberAttribute(default=0)
+    restore_conflicts = NumberAttribute(default=0)
+    error = UnicodeAttribute(null=True)
+    # Written by the state machine with ADD.
+    addresses_done = NumberAttribute(null=True)
+    archived = NumberAttribute(null=True)
+    deleted = NumberAttribute(null=True)
+    removed = NumberAttribute(null=True)
+    skipped = NumberAttribute(null=True)
+
+
+class MassDeleteAuditItem(_Item):
+    """One audit line; kept after the job (and its archive) are gone."""
+
+    at = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    detail = UnicodeAttribute(default="{}")  # JSON
+
+
+class MassDeletePolicyItem(_Item):
+    require_second_person = BooleanAttribute(default=False)
+    max_share = NumberAttribute()
+    max_addresses = NumberAttribute()
+
+
+class MassDeleteMarkerItem(_Item):
+    """The workflow's progress for one address of one job: stage deleting -> done."""
+
+    address = UnicodeAttribute()
+    stage = UnicodeAttribute()
+    outcome = UnicodeAttribute(null=True)
+    pages = NumberAttribute(null=True)
+    records = NumberAttribute(null=True)
+    archive_prefix = UnicodeAttribute(null=True)
+
+
+JOB_ITEM_CLASSES: tuple[type[_Item], ...] = (
+    MassDeleteJobItem,
+    MassDeleteAuditItem,
+    MassDeletePolicyItem,
+    MassDeleteMarkerItem,
+)
+
+
+# -- notifications (chalicelib/storage/notify.py) ----------------------------------------
+
+
+class NotificationSettingsItem(_Item):
+    cadence = UnicodeAttribute()
+    hour = NumberAttribute()
+    weekday = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    recipients = ListAttribute(of=UnicodeAttribute, default=list)
+    send_empty = BooleanAttribute(default=False)
+    warn_rate = NumberAttribute()
+    critical_rate = NumberAttribute()
+    min_recipients = NumberAttribute()
+    updated_at = UnicodeAttribute(default="")
+
+
+class DigestMarkerItem(_Item):
+    """One digest period: claimed (sending), sent or skipped."""
+
+    state = UnicodeAttribute()
+    claimed_at = UnicodeAttribute()
+    message_id = UnicodeAttribute(default="")
+    expires_at = NumberAttribute()
+
+
+class DigestSnapshotItem(_Item):
+    until = UnicodeAttribute()
+    invalid = NumberAttribute()
+    contacts = NumberAttribute(null=True)
+
+
+class SendVolumeItem(_Item):
+    send_id = UnicodeAttribute()
+    source = UnicodeAttribute(default="")
+    recipients = NumberAttribute(null=True)
+    per_domain = UnicodeAttribute(default="{}")  # JSON {domain: recipients}
+    reported_at = UnicodeAttribute(null=True)
+    bounces = NumberAttribute(default=0)
+    hard = NumberAttribute(default=0)
+    first_bounce_at = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=0)
+    expires_at = NumberAttribute()
+
+
+class SendDomainItem(_Item):
+    """One recipient domain of a tenant over every reported send."""
+
+    recipients = NumberAttribute(default=0)
+    bounces = NumberAttribute(default=0)
+    hard = NumberAttribute(default=0)
+
+
+class SendBounceMarkerItem(_Item):
+    expires_at = NumberAttribute()
+
+
+class AlertStateItem(_Item):
+    last_at = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+class AlertBudgetItem(_Item):
+    sent = NumberAttribute(default=0)
+    expires_at = NumberAttribute()
+
+
+class AlertWindowItem(_Item):
+    hits = NumberAttribute(default=0)
+    expires_at = NumberAttribute()
+
+
+NOTIFY_ITEM_CLASSES: tuple[type[_Item], ...] = (
+    NotificationSettingsItem,
+    DigestMarkerItem,
+    DigestSnapshotItem,
+    SendVolumeItem,
+    SendDomainItem,
+    SendBounceMarkerItem,
+    AlertStateItem,
+    AlertBudgetItem,
+    AlertWindowItem,
+)
+
+
 ITEM_CLASSES: tuple[type[_Item], ...] = (
     AddressCounterItem,
     BounceHistoryItem,
@@ -270,8 +433,19 @@ ITEM_CLASSES: tuple[type[_Item], ...] = (
 )
 
 
+_bound = False
+
+
+def bind_once(table_name: str, region: str) -> None:
+    """Bind the table from settings unless something bound it explicitly (a test, a tool)."""
+    if not _bound:
+        bind(table_name, None, region)
+
+
 def bind(table_name: str, host: str | None = None, region: str | None = None) -> None:
     """Point every item class at one table (and optionally an endpoint); drops cached clients."""
+    global _bound  # noqa: PLW0603 - one binding per process, like PynamoDB's own Meta
+    _bound = True
     meta: Any = _Item.Meta  # shared by every item class
     if (meta.table_name, meta.host, meta.region) == (table_name, host, region or meta.region):
         return
@@ -279,9 +453,6 @@ def bind(table_name: str, host: str | None = None, region: str | None = None) ->
     meta.host = host
     if region:
         meta.region = region
-    from chalicelib.storage.jobs import JOB_ITEM_CLASSES  # they build on _Item: import late
-    from chalicelib.storage.notify import NOTIFY_ITEM_CLASSES
-
     every: tuple[type[_Item], ...] = (*ITEM_CLASSES, *JOB_ITEM_CLASSES, *NOTIFY_ITEM_CLASSES)
     for cls in every:
         cls._connection = None

@@ -16,22 +16,16 @@ markers are written by the state machine itself (DynamoDB integrations), never b
 from __future__ import annotations
 
 import json
-import random
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pynamodb.attributes import (
-    BooleanAttribute,
-    ListAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-)
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.update import Action
 
+from chalicelib.errors import RetryLater
+from chalicelib.massdelete.keys import AddressKeys, ItemKey
 from chalicelib.massdelete.model import (
     AuditAction,
     AuditEntry,
@@ -40,106 +34,38 @@ from chalicelib.massdelete.model import (
     Policy,
     Progress,
 )
-from chalicelib.massdelete.plan import (
-    POLICY_SK,
-    audit_sk,
-    job_sk,
-    jobs_pk,
-    marker_sk,
-    markers_pk,
-)
+from chalicelib.massdelete.ports import Archive, RestoreOutcome
 from chalicelib.massdelete.states import JobState
 from chalicelib.ports import Page
-from chalicelib.storage.items import _Item
-from chalicelib.storage.repository import newest_first_page
+from chalicelib.storage import keys
+from chalicelib.storage.core import (
+    DEFAULT_RETRY,
+    RETRYABLE_CODES,
+    RetryPolicy,
+    client,
+    condition_failed,
+    error_code,
+    newest_first_page,
+    table_name,
+)
+from chalicelib.storage.items import (
+    MassDeleteAuditItem,
+    MassDeleteJobItem,
+    MassDeleteMarkerItem,
+    MassDeletePolicyItem,
+)
+from chalicelib.storage.keys import (
+    POLICY_SK,
+    audit_sk,
+    item_key,
+    job_marker_sk,
+    job_markers_pk,
+    job_sk,
+    jobs_pk,
+)
 from chalicelib.timefmt import iso
 
 BATCH_SIZE = 25  # BatchWriteItem's limit
-MAX_BATCH_ATTEMPTS = 10
-THROTTLING_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-    }
-)
-
-
-class MassDeleteJobItem(_Item):
-    """One job: what was asked, by whom, its state and (written by the workflow) progress."""
-
-    tenant = UnicodeAttribute()
-    job_id = UnicodeAttribute()
-    state = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-    requested_by = UnicodeAttribute()
-    selection = UnicodeAttribute()  # JSON
-    remove_emails = BooleanAttribute(default=False)
-    dry_run = BooleanAttribute(default=False)
-    addresses = NumberAttribute(default=0)
-    records = NumberAttribute(default=0)
-    sample = ListAttribute(of=UnicodeAttribute, default=list)
-    plan_key = UnicodeAttribute(default="")
-    chunks = NumberAttribute(default=0)
-    not_found = NumberAttribute(default=0)
-    oversized = NumberAttribute(default=0)
-    note = UnicodeAttribute(default="")
-    staff_required = UnicodeAttribute(default="")
-    approved_by = UnicodeAttribute(default="")
-    approved_at = UnicodeAttribute(default="")
-    started_at = UnicodeAttribute(null=True)
-    finished_at = UnicodeAttribute(default="")
-    execution_arn = UnicodeAttribute(default="")
-    runs = NumberAttribute(default=0)
-    cancel_requested = BooleanAttribute(default=False)
-    cancelled_by = UnicodeAttribute(default="")
-    undone_by = UnicodeAttribute(default="")
-    undone_at = UnicodeAttribute(default="")
-    restored = NumberAttribute(default=0)
-    restore_conflicts = NumberAttribute(default=0)
-    error = UnicodeAttribute(null=True)
-    # Written by the state machine with ADD.
-    addresses_done = NumberAttribute(null=True)
-    archived = NumberAttribute(null=True)
-    deleted = NumberAttribute(null=True)
-    removed = NumberAttribute(null=True)
-    skipped = NumberAttribute(null=True)
-
-
-class MassDeleteAuditItem(_Item):
-    """One audit line; kept after the job (and its archive) are gone."""
-
-    at = UnicodeAttribute()
-    job_id = UnicodeAttribute()
-    action = UnicodeAttribute()
-    actor = UnicodeAttribute()
-    detail = UnicodeAttribute(default="{}")  # JSON
-
-
-class MassDeletePolicyItem(_Item):
-    require_second_person = BooleanAttribute(default=False)
-    max_share = NumberAttribute()
-    max_addresses = NumberAttribute()
-
-
-class MassDeleteMarkerItem(_Item):
-    """The workflow's progress for one address of one job: stage deleting -> done."""
-
-    address = UnicodeAttribute()
-    stage = UnicodeAttribute()
-    outcome = UnicodeAttribute(null=True)
-    pages = NumberAttribute(null=True)
-    records = NumberAttribute(null=True)
-    archive_prefix = UnicodeAttribute(null=True)
-
-
-JOB_ITEM_CLASSES = (
-    MassDeleteJobItem,
-    MassDeleteAuditItem,
-    MassDeletePolicyItem,
-    MassDeleteMarkerItem,
-)
 
 
 def _job_from_item(i: MassDeleteJobItem) -> Job:
@@ -208,8 +134,8 @@ _MUTABLE = frozenset(
 class JobRepository:
     """The JobStore port on the single table."""
 
-    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
-        self._sleep = sleep
+    def __init__(self, retry: RetryPolicy = DEFAULT_RETRY) -> None:
+        self._retry = retry
 
     # -- jobs -------------------------------------------------------------------------------
 
@@ -265,7 +191,7 @@ class JobRepository:
         try:
             item.update(actions=actions, condition=condition)
         except UpdateError as error:
-            if _is_condition_failure(error):
+            if condition_failed(error):
                 return False
             raise
         return True
@@ -274,7 +200,7 @@ class JobRepository:
         return newest_first_page(
             MassDeleteJobItem,
             jobs_pk(tenant),
-            sk_prefix="J#",
+            sk_prefix=keys.JOB_SK_PREFIX,
             limit=limit,
             cursor=cursor,
             convert=_job_from_item,
@@ -284,7 +210,7 @@ class JobRepository:
         """Jobs approved or running (a tenant runs one at a time)."""
         results = MassDeleteJobItem.query(
             jobs_pk(tenant),
-            MassDeleteJobItem.sk.startswith("J#"),
+            MassDeleteJobItem.sk.startswith(keys.JOB_SK_PREFIX),
             filter_condition=MassDeleteJobItem.state.is_in(
                 str(JobState.APPROVED), str(JobState.RUNNING)
             ),
@@ -318,7 +244,7 @@ class JobRepository:
         return newest_first_page(
             MassDeleteAuditItem,
             jobs_pk(tenant),
-            sk_prefix="L#",
+            sk_prefix=keys.AUDIT_SK_PREFIX,
             limit=limit,
             cursor=cursor,
             convert=entry,
@@ -347,7 +273,9 @@ class JobRepository:
     # -- the workflow's markers -------------------------------------------------------------
 
     def iter_markers(self, tenant: str, job_id: str) -> Iterator[Marker]:
-        for item in MassDeleteMarkerItem.query(markers_pk(tenant, job_id), consistent_read=True):
+        for item in MassDeleteMarkerItem.query(
+            job_markers_pk(tenant, job_id), consistent_read=True
+        ):
             yield Marker(
                 address=item.address,
                 stage=item.stage,
@@ -359,98 +287,104 @@ class JobRepository:
 
     def mark_restored(self, tenant: str, job_id: str, address: str) -> None:
         """Undo finished this address: a repeated undo skips it."""
-        MassDeleteMarkerItem(markers_pk(tenant, job_id), marker_sk(address)).update(
+        MassDeleteMarkerItem(job_markers_pk(tenant, job_id), job_marker_sk(address)).update(
             actions=[MassDeleteMarkerItem.stage.set("restored")]
         )
 
-    # -- undo: raw items from the archive ---------------------------------------------------
+    # -- workflow keys and undo ------------------------------------------------------------
 
-    def put_records(self, items: Sequence[dict[str, Any]]) -> int:
-        """Write archived items (DynamoDB JSON) back, 25 per BatchWriteItem."""
-        client = _client()
-        requests = [{"PutRequest": {"Item": item}} for item in items]
-        return batch_write(client, _table(), requests, self._sleep)
+    def job_key(self, tenant: str, job_id: str) -> ItemKey:
+        return item_key(jobs_pk(tenant), job_sk(job_id))
 
-    def put_record_if_absent(self, item: dict[str, Any]) -> bool:
-        """Restore one item unless a newer one took its key; False when one did."""
-        try:
-            _client().put_item(
-                TableName=_table(), Item=item, ConditionExpression="attribute_not_exists(pk)"
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+    def address_keys(self, tenant: str, job_id: str, address: str) -> AddressKeys:
+        return AddressKeys(
+            partition=keys.address_pk(tenant, address),
+            counter_key=item_key(keys.tenant_pk(tenant), keys.counter_sk(address)),
+            suppression_key=item_key(keys.suppression_pk(tenant), address),
+            marker_key=item_key(job_markers_pk(tenant, job_id), job_marker_sk(address)),
+            job_key=self.job_key(tenant, job_id),
+        )
 
-    def put_record(self, item: dict[str, Any]) -> None:
-        _client().put_item(TableName=_table(), Item=item)
-
-    def delete_record_if(self, key: dict[str, Any], attribute: str, value: str) -> bool:
-        """Delete one item when `attribute` equals `value` (e.g. the suppression this job
-        wrote, not one written since)."""
-        try:
-            _client().delete_item(
-                TableName=_table(),
-                Key=key,
-                ConditionExpression="#a = :v",
-                ExpressionAttributeNames={"#a": attribute},
-                ExpressionAttributeValues={":v": {"S": value}},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+    def restore_archive(self, job: Job, archive: Archive) -> RestoreOutcome:
+        """Archived items are DynamoDB JSON (the workflow's GetItem/Query output), written back
+        as they were: history and markers 25 per BatchWriteItem, the counter only where no newer
+        one took its key, the suppression as it was before the job (or, when there was none,
+        the job's own suppression deleted, never one written since)."""
+        requests = [{"PutRequest": {"Item": item}} for item in archive.records]
+        restored = batch_write(client(), table_name(), requests, self._retry)
+        conflicts = 0
+        counter = archive.head.get("counter", {}).get("Item")
+        if counter is not None:
+            if _put_if_absent(counter):
+                restored += 1
+            else:
+                conflicts += 1  # a bounce since the delete made a newer counter: keep it
+        if job.remove_emails:
+            before = archive.head.get("suppression", {}).get("Item")
+            if before is not None:
+                client().put_item(TableName=table_name(), Item=before)
+            elif counter is not None:
+                address = counter["address"]["S"]
+                key = item_key(keys.suppression_pk(job.tenant), address)
+                _delete_if(key, "job_id", job.job_id)
+        return RestoreOutcome(restored, conflicts)
 
 
-def _is_condition_failure(error: PutError | UpdateError | DeleteError) -> bool:
-    cause = error.cause
-    return isinstance(cause, ClientError) and (
-        cause.response["Error"]["Code"] == "ConditionalCheckFailedException"
-    )
+def _put_if_absent(item: dict[str, Any]) -> bool:
+    """Restore one item unless a newer one took its key; False when one did."""
+    try:
+        client().put_item(
+            TableName=table_name(), Item=item, ConditionExpression="attribute_not_exists(pk)"
+        )
+    except ClientError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
 
 
-def _client() -> Any:
-    # The table's own botocore client (PynamoDB's connection): no second client per process.
-    return MassDeleteJobItem._get_connection().connection.client
-
-
-def _table() -> str:
-    name: str = MassDeleteJobItem.Meta.table_name
-    return name
+def _delete_if(key: ItemKey, attribute: str, value: str) -> bool:
+    """Delete one item when `attribute` equals `value`."""
+    try:
+        client().delete_item(
+            TableName=table_name(),
+            Key=key,
+            ConditionExpression="#a = :v",
+            ExpressionAttributeNames={"#a": attribute},
+            ExpressionAttributeValues={":v": {"S": value}},
+        )
+    except ClientError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
 
 
 def batch_write(
-    client: Any,
+    dynamodb: Any,
     table: str,
     requests: Sequence[dict[str, Any]],
-    sleep: Callable[[float], None] = time.sleep,
+    retry: RetryPolicy = DEFAULT_RETRY,
 ) -> int:
     """BatchWriteItem in chunks of 25; UnprocessedItems and throttling errors are retried with
-    exponential backoff and full jitter. Returns how many requests were written."""
+    the one retry policy. Returns how many requests were written."""
     written = 0
     for start in range(0, len(requests), BATCH_SIZE):
         pending = list(requests[start : start + BATCH_SIZE])
-        for attempt in range(MAX_BATCH_ATTEMPTS):
+        for attempt in range(retry.attempts):
             try:
-                response = client.batch_write_item(RequestItems={table: pending})
+                response = dynamodb.batch_write_item(RequestItems={table: pending})
             except ClientError as error:
-                if error.response["Error"]["Code"] not in THROTTLING_CODES:
+                if error_code(error) not in RETRYABLE_CODES:
                     raise
-                sleep(_backoff(attempt))
+                retry.pause(attempt)
                 continue
             unprocessed = response.get("UnprocessedItems", {}).get(table, [])
             written += len(pending) - len(unprocessed)
             if not unprocessed:
                 break
             pending = unprocessed
-            sleep(_backoff(attempt))
+            retry.pause(attempt)
         else:
-            raise RuntimeError(f"{len(pending)} items stayed unprocessed; run undo again")
+            raise RetryLater(f"{len(pending)} items stayed unprocessed; run undo again")
     return written
-
-
-def _backoff(attempt: int) -> float:
-    jitter: float = random.uniform(0.5, 1.0)  # noqa: S311 - backoff jitter, not security
-    return min(0.05 * (1 << attempt), 5.0) * jitter

@@ -38,10 +38,20 @@ from datetime import datetime
 from chalicelib.timefmt import iso
 
 COUNTER_SK_PREFIX = "A#"
+TENANT_SK = "TENANT"
 
 
 def tenant_pk(tenant: str) -> str:
     return f"T#{tenant}"
+
+
+def tenant_index_sk(tenant: str) -> str:
+    """The _system partition's entry for one tenant (every tenant is listed there)."""
+    return f"TENANT#{tenant}"
+
+
+def state_sk(name: str) -> str:
+    return f"STATE#{name}"
 
 
 def counter_sk(address: str) -> str:
@@ -53,7 +63,7 @@ def address_pk(tenant: str, address: str) -> str:
 
 
 def history_sk(bounce_at: datetime, message_id: str) -> str:
-    return f"H#{iso(bounce_at)}#{message_id}"
+    return f"{HISTORY_SK_PREFIX}{iso(bounce_at)}#{message_id}"
 
 
 def marker_sk(message_id: str) -> str:
@@ -65,7 +75,7 @@ def stats_pk(tenant: str) -> str:
 
 
 def stats_sk(day: str) -> str:
-    return f"D#{day}"
+    return f"{STATS_SK_PREFIX}{day}"
 
 
 def key_pk(scope: str) -> str:
@@ -111,3 +121,65 @@ def send_marker_pk(tenant: str, send_id: str) -> str:
 
 def alert_pk(scope: str) -> str:
     return f"T#{scope}#ALERT"
+
+
+# -- mass-delete jobs -------------------------------------------------------------------------
+
+JOB_SCOPE = "MD"  # T#<tenant>#MD: jobs, audit trail and policy of one tenant
+POLICY_SK = "POLICY"
+
+
+def jobs_pk(tenant: str) -> str:
+    return f"{tenant_pk(tenant)}#{JOB_SCOPE}"
+
+
+def job_sk(job_id: str) -> str:
+    return f"{JOB_SK_PREFIX}{job_id}"
+
+
+def audit_sk(at: str, job_id: str, action: str) -> str:
+    return f"{AUDIT_SK_PREFIX}{at}#{job_id}#{action}"
+
+
+def job_markers_pk(tenant: str, job_id: str) -> str:
+    """One progress marker per address of one job (written by the workflow)."""
+    return f"{jobs_pk(tenant)}#{job_id}"
+
+
+def job_marker_sk(address: str) -> str:
+    return f"A#{address}"
+
+
+def item_key(pk: str, sk: str) -> dict[str, dict[str, str]]:
+    """A key in DynamoDB's JSON form, as the state machine's SDK integrations take it."""
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+# -- sort keys inside the partitions above ----------------------------------------------------
+
+HISTORY_SK_PREFIX = "H#"
+JOB_SK_PREFIX = "J#"
+AUDIT_SK_PREFIX = "L#"
+STATS_SK_PREFIX = "D#"
+SETTINGS_SK = "SETTINGS"
+SNAPSHOT_SK = "SNAPSHOT"
+
+
+def digest_sk(period: str) -> str:
+    return f"DIGEST#{period}"
+
+
+def send_marker_sk(message_id: str, address: str) -> str:
+    return f"M#{message_id}#{address}"
+
+
+def alert_state_sk(key: str) -> str:
+    return f"K#{key}"
+
+
+def alert_budget_sk(window: str) -> str:
+    return f"B#{window}"
+
+
+def alert_window_sk(window: str, key: str) -> str:
+    return f"W#{window}#{key}"

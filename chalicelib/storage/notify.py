@@ -15,14 +15,6 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from botocore.exceptions import ClientError
-from pynamodb.attributes import (
-    BooleanAttribute,
-    ListAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-)
-from pynamodb.connection import Connection
 from pynamodb.exceptions import (
     DeleteError,
     DoesNotExist,
@@ -45,7 +37,28 @@ from chalicelib.notify.model import (
     NotificationSettings,
     SendVolume,
 )
-from chalicelib.storage.items import _Item
+from chalicelib.storage import keys
+from chalicelib.storage.core import (
+    DEFAULT_RETRY,
+    VERSION_CHECK,
+    RetryPolicy,
+    cancellation_reasons,
+    condition_failed,
+    connection,
+    worth_retrying,
+)
+from chalicelib.storage.items import (
+    AlertBudgetItem,
+    AlertStateItem,
+    AlertWindowItem,
+    DigestMarkerItem,
+    DigestSnapshotItem,
+    NotificationSettingsItem,
+    SendBounceMarkerItem,
+    SendDomainItem,
+    SendVolumeItem,
+    _Item,
+)
 from chalicelib.storage.keys import (
     alert_pk,
     notify_pk,
@@ -61,96 +74,8 @@ MARKER_TTL = timedelta(days=400)
 WINDOW_TTL = timedelta(days=2)
 
 
-class NotificationSettingsItem(_Item):
-    cadence = UnicodeAttribute()
-    hour = NumberAttribute()
-    weekday = UnicodeAttribute()
-    timezone = UnicodeAttribute()
-    recipients = ListAttribute(of=UnicodeAttribute, default=list)
-    send_empty = BooleanAttribute(default=False)
-    warn_rate = NumberAttribute()
-    critical_rate = NumberAttribute()
-    min_recipients = NumberAttribute()
-    updated_at = UnicodeAttribute(default="")
-
-
-class DigestMarkerItem(_Item):
-    """One digest period: claimed (sending), sent or skipped."""
-
-    state = UnicodeAttribute()
-    claimed_at = UnicodeAttribute()
-    message_id = UnicodeAttribute(default="")
-    expires_at = NumberAttribute()
-
-
-class DigestSnapshotItem(_Item):
-    until = UnicodeAttribute()
-    invalid = NumberAttribute()
-    contacts = NumberAttribute(null=True)
-
-
-class SendVolumeItem(_Item):
-    send_id = UnicodeAttribute()
-    source = UnicodeAttribute(default="")
-    recipients = NumberAttribute(null=True)
-    per_domain = UnicodeAttribute(default="{}")  # JSON {domain: recipients}
-    reported_at = UnicodeAttribute(null=True)
-    bounces = NumberAttribute(default=0)
-    hard = NumberAttribute(default=0)
-    first_bounce_at = UnicodeAttribute(null=True)
-    version = NumberAttribute(default=0)
-    expires_at = NumberAttribute()
-
-
-class SendDomainItem(_Item):
-    """One recipient domain of a tenant over every reported send."""
-
-    recipients = NumberAttribute(default=0)
-    bounces = NumberAttribute(default=0)
-    hard = NumberAttribute(default=0)
-
-
-class SendBounceMarkerItem(_Item):
-    expires_at = NumberAttribute()
-
-
-class AlertStateItem(_Item):
-    last_at = UnicodeAttribute()
-    expires_at = NumberAttribute()
-
-
-class AlertBudgetItem(_Item):
-    sent = NumberAttribute(default=0)
-    expires_at = NumberAttribute()
-
-
-class AlertWindowItem(_Item):
-    hits = NumberAttribute(default=0)
-    expires_at = NumberAttribute()
-
-
-NOTIFY_ITEM_CLASSES = (
-    NotificationSettingsItem,
-    DigestMarkerItem,
-    DigestSnapshotItem,
-    SendVolumeItem,
-    SendDomainItem,
-    SendBounceMarkerItem,
-    AlertStateItem,
-    AlertBudgetItem,
-    AlertWindowItem,
-)
-
-
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def _condition_failed(error: PutError | UpdateError | DeleteError) -> bool:
-    cause = error.cause
-    return isinstance(cause, ClientError) and (
-        cause.response["Error"]["Code"] == "ConditionalCheckFailedException"
-    )
 
 
 def _save_if(item: _Item, condition: Condition) -> bool:
@@ -158,7 +83,7 @@ def _save_if(item: _Item, condition: Condition) -> bool:
     try:
         item.save(condition=condition)
     except PutError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return False
         raise
     return True
@@ -169,18 +94,21 @@ def _delete_if(item: _Item, condition: Condition) -> None:
     try:
         item.delete(condition=condition)
     except DeleteError as error:
-        if not _condition_failed(error):
+        if not condition_failed(error):
             raise
 
 
 class NotifyRepository:
     """NotifyStore on the single table."""
 
+    def __init__(self, retry: RetryPolicy = DEFAULT_RETRY) -> None:
+        self._retry = retry
+
     # -- settings ---------------------------------------------------------------------------
 
     def get_notification_settings(self, tenant: str) -> NotificationSettings | None:
         try:
-            i = NotificationSettingsItem.get(notify_pk(tenant), "SETTINGS")
+            i = NotificationSettingsItem.get(notify_pk(tenant), keys.SETTINGS_SK)
         except DoesNotExist:
             return None
         return NotificationSettings(
@@ -197,7 +125,7 @@ class NotifyRepository:
     def put_notification_settings(self, settings: NotificationSettings) -> None:
         NotificationSettingsItem(
             notify_pk(settings.tenant),
-            "SETTINGS",
+            keys.SETTINGS_SK,
             cadence=str(settings.cadence),
             hour=settings.hour,
             weekday=settings.weekday,
@@ -215,7 +143,7 @@ class NotifyRepository:
     def claim_digest(self, scope: str, period: str, now: datetime, stale_after: timedelta) -> bool:
         item = DigestMarkerItem(
             notify_pk(scope),
-            f"DIGEST#{period}",
+            keys.digest_sk(period),
             state=str(DigestState.SENDING),
             claimed_at=iso(now),
             expires_at=_epoch(now + MARKER_TTL),
@@ -230,7 +158,7 @@ class NotifyRepository:
     def finish_digest(
         self, scope: str, period: str, state: DigestState, message_id: str = ""
     ) -> None:
-        DigestMarkerItem(notify_pk(scope), f"DIGEST#{period}").update(
+        DigestMarkerItem(notify_pk(scope), keys.digest_sk(period)).update(
             actions=[
                 DigestMarkerItem.state.set(str(state)),
                 DigestMarkerItem.message_id.set(message_id),
@@ -239,21 +167,23 @@ class NotifyRepository:
 
     def release_digest(self, scope: str, period: str, claimed_at: datetime) -> None:
         _delete_if(
-            DigestMarkerItem(notify_pk(scope), f"DIGEST#{period}"),
+            DigestMarkerItem(notify_pk(scope), keys.digest_sk(period)),
             (DigestMarkerItem.state == str(DigestState.SENDING))
             & (DigestMarkerItem.claimed_at == iso(claimed_at)),
         )
 
     def digest_state(self, scope: str, period: str) -> DigestState | None:
         try:
-            item = DigestMarkerItem.get(notify_pk(scope), f"DIGEST#{period}", consistent_read=True)
+            item = DigestMarkerItem.get(
+                notify_pk(scope), keys.digest_sk(period), consistent_read=True
+            )
         except DoesNotExist:
             return None
         return DigestState(item.state)
 
     def get_snapshot(self, scope: str) -> DigestSnapshot | None:
         try:
-            i = DigestSnapshotItem.get(notify_pk(scope), "SNAPSHOT", consistent_read=True)
+            i = DigestSnapshotItem.get(notify_pk(scope), keys.SNAPSHOT_SK, consistent_read=True)
         except DoesNotExist:
             return None
         contacts = None if i.contacts is None else int(i.contacts)
@@ -262,7 +192,7 @@ class NotifyRepository:
     def put_snapshot(self, scope: str, snapshot: DigestSnapshot) -> None:
         DigestSnapshotItem(
             notify_pk(scope),
-            "SNAPSHOT",
+            keys.SNAPSHOT_SK,
             until=iso(snapshot.until),
             invalid=snapshot.invalid,
             contacts=snapshot.contacts,
@@ -283,7 +213,7 @@ class NotifyRepository:
         """Store (or correct) a send's size. The per-domain totals move by the difference to
         what this send reported before, in one transaction guarded by the send's version, so a
         repeated PUT never counts recipients twice."""
-        for _ in range(5):
+        for attempt in range(self._retry.attempts):
             current = self._get_send_item(tenant, send_id)
             before = json.loads(current.per_domain) if current else {}
             version = int(current.version) if current else 0
@@ -302,7 +232,7 @@ class NotifyRepository:
                 else SendVolumeItem.pk.does_not_exist()
             )
             try:
-                with TransactWrite(connection=_connection()) as tx:
+                with TransactWrite(connection=connection()) as tx:
                     tx.update(
                         SendVolumeItem(send_pk(tenant), send_id), actions, condition=condition
                     )
@@ -313,8 +243,12 @@ class NotifyRepository:
                                 SendDomainItem(send_domain_pk(tenant), domain),
                                 [SendDomainItem.recipients.add(delta)],
                             )
-            except TransactWriteError:
-                continue  # a bounce or another PUT changed the send meanwhile: read again
+            except TransactWriteError as error:
+                if not worth_retrying(error, VERSION_CHECK):
+                    raise
+                # A bounce or another PUT changed the send meanwhile: back off and read again.
+                self._retry.pause(attempt)
+                continue
             stored = self.get_send_volume(tenant, send_id)
             assert stored is not None
             return stored
@@ -337,7 +271,7 @@ class NotifyRepository:
         now = event.received_at
         marker = SendBounceMarkerItem(
             send_marker_pk(event.tenant, send_id),
-            f"M#{event.message_id}#{event.address}",
+            keys.send_marker_sk(event.message_id, event.address),
             expires_at=_epoch(now + SEND_TTL),
         )
         send = SendVolumeItem(send_pk(event.tenant), send_id)
@@ -360,15 +294,14 @@ class NotifyRepository:
         current = self._get_send_item(event.tenant, send_id)
         reported = current is not None and current.recipients is not None
         try:
-            with TransactWrite(connection=_connection()) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 tx.save(marker, condition=SendBounceMarkerItem.pk.does_not_exist())
                 tx.update(send, actions)
                 if reported:
                     tx.update(domain, domain_actions)
         except TransactWriteError as error:
-            reasons = [r.code if r else None for r in error.cancellation_reasons]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                return None
+            if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
+                return None  # this bounce was noted before
             raise
         return self.get_send_volume(event.tenant, send_id)
 
@@ -391,7 +324,10 @@ class NotifyRepository:
 
     def claim_alert(self, scope: str, key: str, now: datetime, cooldown: timedelta) -> bool:
         item = AlertStateItem(
-            alert_pk(scope), f"K#{key}", last_at=iso(now), expires_at=_epoch(now + cooldown)
+            alert_pk(scope),
+            keys.alert_state_sk(key),
+            last_at=iso(now),
+            expires_at=_epoch(now + cooldown),
         )
         condition = AlertStateItem.pk.does_not_exist() | (
             AlertStateItem.last_at < iso(now - cooldown)
@@ -400,12 +336,12 @@ class NotifyRepository:
 
     def release_alert(self, scope: str, key: str, claimed_at: datetime) -> None:
         _delete_if(
-            AlertStateItem(alert_pk(scope), f"K#{key}"),
+            AlertStateItem(alert_pk(scope), keys.alert_state_sk(key)),
             AlertStateItem.last_at == iso(claimed_at),
         )
 
     def take_alert_budget(self, scope: str, window: str, limit: int) -> bool:
-        item = AlertBudgetItem(alert_pk(scope), f"B#{window}")
+        item = AlertBudgetItem(alert_pk(scope), keys.alert_budget_sk(window))
         expires = _epoch(datetime.now(UTC) + WINDOW_TTL)
         try:
             item.update(
@@ -413,13 +349,13 @@ class NotifyRepository:
                 condition=AlertBudgetItem.sent.does_not_exist() | (AlertBudgetItem.sent < limit),
             )
         except UpdateError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 return False
             raise
         return True
 
     def add_to_window(self, scope: str, key: str, window: str) -> int:
-        item = AlertWindowItem(alert_pk(scope), f"W#{window}#{key}")
+        item = AlertWindowItem(alert_pk(scope), keys.alert_window_sk(window, key))
         expires = _epoch(datetime.now(UTC) + WINDOW_TTL)
         item.update(actions=[AlertWindowItem.hits.add(1), AlertWindowItem.expires_at.set(expires)])
         return int(item.hits)
@@ -438,9 +374,3 @@ def _send_from_item(tenant: str, i: SendVolumeItem) -> SendVolume:
         reported_at=parse_iso(i.reported_at) if i.reported_at else None,
         first_bounce_at=parse_iso(i.first_bounce_at) if i.first_bounce_at else None,
     )
-
-
-def _connection() -> Connection:
-    # The table's own connection (one botocore client per process).
-    connection: Connection = SendVolumeItem._get_connection().connection
-    return connection

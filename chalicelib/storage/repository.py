@@ -9,20 +9,16 @@ a duplicate; a lost race on the counter re-reads and tries again.
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import cursors
 from chalicelib.bounces import (
     DEFAULT_POLICY,
     AddressCounter,
@@ -37,7 +33,7 @@ from chalicelib.bounces import (
     reactivate,
 )
 from chalicelib.classification.reasons import Category, Reason
-from chalicelib.errors import CursorError, RetryLater
+from chalicelib.errors import RetryLater
 from chalicelib.ports import (
     CounterOrder,
     CounterScan,
@@ -49,6 +45,17 @@ from chalicelib.ports import (
     TenantSettings,
 )
 from chalicelib.storage import keys
+from chalicelib.storage.core import (
+    DEFAULT_RETRY,
+    VERSION_CHECK,
+    RetryPolicy,
+    cancellation_reasons,
+    connection,
+    decode_cursor,
+    encode_cursor,
+    newest_first_page,
+    worth_retrying,
+)
 from chalicelib.storage.items import (
     AddressCounterItem,
     AggregateItem,
@@ -66,7 +73,6 @@ from chalicelib.tenancy.access import ApiKeyRecord, Role
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.timefmt import iso, parse_iso
 
-MAX_ATTEMPTS = 8
 T = TypeVar("T")
 _STATS_FIELD = {
     Category.HARD: "hard",
@@ -80,27 +86,25 @@ _STATS_FIELD = {
 class DynamoRepository:
     """BounceStore, TenantStore and StateStore on the single table."""
 
-    def __init__(self, sleep: Any = time.sleep) -> None:
-        self._sleep = sleep
+    def __init__(self, retry: RetryPolicy = DEFAULT_RETRY) -> None:
+        self._retry = retry
 
     # -- counting ---------------------------------------------------------------------------
 
     def record_bounce(self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY) -> bool:
-        for attempt in range(MAX_ATTEMPTS):
+        for attempt in range(self._retry.attempts):
             current = self._get_counter(event.tenant, event.address)
             updated = apply_bounce(current, event, policy)
             try:
                 self._write_bounce(event, current, updated)
                 return True
             except TransactWriteError as error:
-                reasons = [r.code if r else None for r in error.cancellation_reasons]
-                if reasons and reasons[0] == "ConditionalCheckFailed":
+                if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
                     return False  # this (message, recipient) was counted before
-                retryable = {"ConditionalCheckFailed", "TransactionConflict", "ThrottlingError"}
-                if not (set(reasons) - {None, "None"}) <= retryable and reasons:
+                if not worth_retrying(error, VERSION_CHECK):
                     raise
                 # Lost a race for the counter (or the service throttled): back off and re-read.
-                self._sleep(min(0.05 * 2**attempt, 1.0) * random.random())  # noqa: S311
+                self._retry.pause(attempt)
         raise RetryLater(f"address {event.address} stayed contended; will be redelivered")
 
     def _write_bounce(
@@ -156,7 +160,7 @@ class DynamoRepository:
         newly_suppressed = updated.state is AddressState.SUPPRESSED and (
             current is None or current.state is not AddressState.SUPPRESSED
         )
-        with TransactWrite(connection=_connection()) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.save(marker, condition=AppliedMarkerItem.pk.does_not_exist())
             tx.save(history)
             tx.save(counter, condition=counter_condition)
@@ -264,7 +268,7 @@ class DynamoRepository:
         return newest_first_page(
             BounceHistoryItem,
             pk,
-            sk_prefix="H#",
+            sk_prefix=keys.HISTORY_SK_PREFIX,
             limit=limit,
             cursor=cursor,
             convert=_history_from_item,
@@ -272,13 +276,13 @@ class DynamoRepository:
 
     def reactivate(self, tenant: str, address: str) -> AddressCounter | None:
         """Mark an address as good: counter state and suppression list change together."""
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(self._retry.attempts):
             current = self._get_counter(tenant, address)
             if current is None:
                 return None
             updated = reactivate(current)
             try:
-                with TransactWrite(connection=_connection()) as tx:
+                with TransactWrite(connection=connection()) as tx:
                     tx.save(
                         _counter_item(updated),
                         condition=AddressCounterItem.version == current.version,
@@ -286,9 +290,9 @@ class DynamoRepository:
                     tx.delete(SuppressionItem(keys.suppression_pk(tenant), address))
                 return updated
             except TransactWriteError as error:
-                codes = {r.code for r in error.cancellation_reasons if r}
-                if not codes <= {"ConditionalCheckFailed", "TransactionConflict"}:
+                if not worth_retrying(error, VERSION_CHECK):
                     raise
+                self._retry.pause(attempt)
         raise RetryLater(f"address {address} stayed contended; nothing changed, try again")
 
     def daily_totals(self, tenant: str, first_day: str, last_day: str) -> Sequence[DayTotals]:
@@ -298,7 +302,7 @@ class DynamoRepository:
         )
         return [
             DayTotals(
-                day=i.sk.removeprefix("D#"),
+                day=i.sk.removeprefix(keys.STATS_SK_PREFIX),
                 bounces=int(i.bounces),
                 hard=int(i.hard),
                 soft=int(i.soft),
@@ -348,7 +352,7 @@ class DynamoRepository:
 
     def get_tenant(self, tenant: str) -> TenantSettings | None:
         try:
-            item = TenantItem.get(keys.tenant_pk(tenant), "TENANT")
+            item = TenantItem.get(keys.tenant_pk(tenant), keys.TENANT_SK)
         except DoesNotExist:
             return None
         return TenantSettings(
@@ -364,26 +368,35 @@ class DynamoRepository:
         )
 
     def put_tenant(self, settings: TenantSettings) -> None:
+        """Create or change a tenant's settings; created_at is set once, never reset."""
         now = iso(datetime.now(UTC))
-        TenantItem(
-            keys.tenant_pk(settings.tenant),
-            "TENANT",
-            tenant=settings.tenant,
-            name=settings.name,
-            accept_legacy_untagged=settings.accept_legacy_untagged,
-            created_at=now,
-            contact_count=settings.contact_count,
-            policy_hard_bounces=settings.policy.hard_bounces,
-            policy_soft_bounces=settings.policy.soft_bounces,
-            policy_soft_days=settings.policy.soft_days,
-        ).save()
+        item = TenantItem(keys.tenant_pk(settings.tenant), keys.TENANT_SK)
+        contact_count = (
+            TenantItem.contact_count.remove()
+            if settings.contact_count is None
+            else TenantItem.contact_count.set(settings.contact_count)
+        )
+        item.update(
+            actions=[
+                TenantItem.tenant.set(settings.tenant),
+                TenantItem.name.set(settings.name),
+                TenantItem.accept_legacy_untagged.set(settings.accept_legacy_untagged),
+                TenantItem.created_at.set(TenantItem.created_at | now),
+                contact_count,
+                TenantItem.policy_hard_bounces.set(settings.policy.hard_bounces),
+                TenantItem.policy_soft_bounces.set(settings.policy.soft_bounces),
+                TenantItem.policy_soft_days.set(settings.policy.soft_days),
+            ]
+        )
         TenantIndexItem(
-            keys.tenant_pk(SYSTEM_SCOPE), f"TENANT#{settings.tenant}", tenant=settings.tenant
+            keys.tenant_pk(SYSTEM_SCOPE),
+            keys.tenant_index_sk(settings.tenant),
+            tenant=settings.tenant,
         ).save()
 
     def list_tenants(self) -> Sequence[str]:
         results = TenantIndexItem.query(
-            keys.tenant_pk(SYSTEM_SCOPE), TenantIndexItem.sk.startswith("TENANT#")
+            keys.tenant_pk(SYSTEM_SCOPE), TenantIndexItem.sk.startswith(keys.tenant_index_sk(""))
         )
         return [item.tenant for item in results]
 
@@ -439,9 +452,6 @@ class DynamoRepository:
             item.job_id,
         )
 
-    def put_suppression(self, suppression: Suppression) -> None:
-        _suppression_item(suppression).save()
-
     def delete_suppression(self, tenant: str, address: str) -> None:
         SuppressionItem(keys.suppression_pk(tenant), address).delete()
 
@@ -449,18 +459,12 @@ class DynamoRepository:
 
     def get_state(self, name: str) -> str | None:
         try:
-            return SystemStateItem.get(keys.tenant_pk(SYSTEM_SCOPE), f"STATE#{name}").value
+            return SystemStateItem.get(keys.tenant_pk(SYSTEM_SCOPE), keys.state_sk(name)).value
         except DoesNotExist:
             return None
 
     def put_state(self, name: str, value: str) -> None:
-        SystemStateItem(keys.tenant_pk(SYSTEM_SCOPE), f"STATE#{name}", value=value).save()
-
-
-def _connection() -> Connection:
-    # The table's own connection: one botocore client per process, not one per transaction.
-    connection: Connection = AddressCounterItem._get_connection().connection
-    return connection
+        SystemStateItem(keys.tenant_pk(SYSTEM_SCOPE), keys.state_sk(name), value=value).save()
 
 
 def _suppression_item(s: Suppression) -> SuppressionItem:
@@ -634,57 +638,3 @@ def _inbound_from_item(i: InboundMessageItem) -> InboundRecord:
         mta=i.mta,
         defects=tuple(str(d) for d in i.defects),
     )
-
-
-def newest_first_page(
-    model: Any,
-    pk: str,
-    *,
-    sk_prefix: str | None,
-    limit: int,
-    cursor: str | None,
-    convert: Callable[[Any], T],
-) -> Page[T]:
-    """One page of a partition (optionally one sk prefix), newest first, behind a cursor that
-    only this partition accepts."""
-    condition = model.sk.startswith(sk_prefix) if sk_prefix else None
-    results = model.query(
-        pk,
-        condition,
-        scan_index_forward=False,
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor, pk, {"pk", "sk"}),
-    )
-    items = tuple(convert(i) for i in results)
-    return Page(items, encode_cursor(results.last_evaluated_key))
-
-
-def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
-    return cursors.encode(last_evaluated_key) if last_evaluated_key else None
-
-
-def decode_cursor(
-    cursor: str | None, pk: str, fields: set[str] | frozenset[str], hash_name: str = "pk"
-) -> dict[str, Any] | None:
-    """The LastEvaluatedKey inside a signed cursor, checked to belong to this very listing and
-    to hold only key values of the right types."""
-    if not cursor:
-        return None
-    key = cursors.decode(cursor)
-    valid = (
-        set(key) == fields
-        and all(_is_key_value(v) for v in key.values())
-        and key[hash_name] == {"S": pk}
-    )
-    if not valid:
-        raise CursorError("cursor is not one this API issued for this listing; start again")
-    return key
-
-
-def _is_key_value(value: Any) -> bool:
-    if not isinstance(value, dict) or len(value) != 1:
-        return False
-    ((kind, text),) = value.items()
-    if kind == "S":
-        return isinstance(text, str)
-    return kind == "N" and isinstance(text, str) and text.isdigit() and len(text) <= 38

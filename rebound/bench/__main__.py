@@ -14,6 +14,7 @@ BENCHMARKS = [
     "rebound.bench.report",
     "rebound.bench.massdelete",
     "rebound.bench.recheck",
+    "rebound.bench.models",
 ]
 
 

@@ -172,7 +172,7 @@ class LocalStack:
 
         cleanup.callback(join)
 
-    def _start(self, cleanup: contextlib.ExitStack) -> None:
+    def _start(self, cleanup: contextlib.ExitStack) -> None:  # noqa: PLR0915 - starts each part of the stack in order
         args = self.args
         from rebound.local.smtp import bind_tcp
 

@@ -87,7 +87,7 @@ def test_api_can_start_and_follow_it(synthesized: Synthesized) -> None:
 def test_synthesized_definition_runs_a_job_in_moto(synthesized: Synthesized, aws: Any) -> None:
     """The template's own text, rendered as CloudFormation would, deletes and removes."""
     from chalicelib.massdelete.model import Job
-    from chalicelib.massdelete.plan import execution_input, job_key, plan_entry, plan_key
+    from chalicelib.massdelete.plan import execution_input, plan_entry, plan_key
     from chalicelib.massdelete.states import JobState
     from chalicelib.storage.jobs import JobRepository
     from rebound.provision import provision_mass_delete
@@ -115,13 +115,15 @@ def test_synthesized_definition_runs_a_job_in_moto(synthesized: Synthesized, aws
 
     counter = wiring.repository().get_counter("riverside", "ann@example.net")
     assert counter is not None
+    jobs = JobRepository()
+    keys = jobs.address_keys("riverside", "md-synth", counter.address)
     entry = plan_entry(
-        "riverside", "md-synth", counter, remove=True, actor="t/k", removed_since="now"
+        "riverside", "md-synth", counter, keys, remove=True, actor="t/k", removed_since="now"
     )
     boto3.client("s3").put_object(
         Bucket=settings.bucket_name,
         Key=plan_key("riverside", "md-synth"),
-        Body=json.dumps([{"job_key": job_key("riverside", "md-synth"), "entries": [entry]}]),
+        Body=json.dumps([{"job_key": jobs.job_key("riverside", "md-synth"), "entries": [entry]}]),
     )
     JobRepository().create_job(
         Job("riverside", "md-synth", JobState.APPROVED, "t", "t/k", {}, True, False, 1, 5, (), "")
@@ -129,7 +131,11 @@ def test_synthesized_definition_runs_a_job_in_moto(synthesized: Synthesized, aws
     execution = sfn.start_execution(
         stateMachineArn=arn,
         name="md-synth",
-        input=json.dumps(execution_input("riverside", "md-synth", "now", 1)),
+        input=json.dumps(
+            execution_input(
+                "riverside", "md-synth", jobs.job_key("riverside", "md-synth"), "now", 1
+            )
+        ),
     )["executionArn"]
     deadline = time.monotonic() + 60
     while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING":

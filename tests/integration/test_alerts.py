@@ -18,8 +18,8 @@ from moto.ses.models import ses_backends
 
 import app as chalice_app
 from chalicelib import wiring
+from chalicelib.config import NotifySettings
 from chalicelib.notify.alerts import AlertDispatcher, AlertOutcome, AlertsCheck
-from chalicelib.notify.config import NotifyConfig
 from chalicelib.notify.model import Alert, AlertKind, Severity
 from tests.integration.helpers import auth, bounce, put_inbound, setup_tenant
 
@@ -181,7 +181,7 @@ def test_the_scheduled_check_alerts_when_a_dead_letter_queue_grows(aws: Any) -> 
         queues=SqsQueueDepths(),
         state=wiring.repository(),
         inbound=wiring.repository(),
-        config=NotifyConfig(dlq_urls=(url,)),
+        config=NotifySettings(dlq_urls=(url,)),
     )
     assert check.run()["alerts"] == []
     sqs.send_message(QueueUrl=url, MessageBody="{}")

@@ -12,7 +12,9 @@ from botocore.exceptions import ClientError
 from chalicelib.massdelete.model import AuditAction, AuditEntry, Job, Policy
 from chalicelib.massdelete.plan import new_job_id
 from chalicelib.massdelete.states import JobState
-from chalicelib.storage.jobs import BATCH_SIZE, JobRepository, MassDeleteJobItem, batch_write
+from chalicelib.storage.core import RetryPolicy
+from chalicelib.storage.items import MassDeleteJobItem
+from chalicelib.storage.jobs import BATCH_SIZE, JobRepository, batch_write
 
 pytestmark = [pytest.mark.integration, pytest.mark.dynamodb_local]
 
@@ -52,7 +54,7 @@ def test_26_items_go_in_two_batches(table: str) -> None:
         # The real service refuses 26 in one call: the reason batching exists.
         with pytest.raises(ClientError, match="Too many items"):
             _client().batch_write_item(RequestItems={table: requests})
-    assert batch_write(_client(), table, requests, sleep=lambda _: None) == 26
+    assert batch_write(_client(), table, requests, RetryPolicy(sleep=lambda _: None)) == 26
     assert _count(table) == 26
 
 
@@ -85,7 +87,7 @@ def test_throttling_and_unprocessed_items_are_retried_with_backoff(table: str) -
     flaky = FlakyClient(_client())
     waits: list[float] = []
     requests = [{"PutRequest": {"Item": i}} for i in _items(30)]
-    assert batch_write(flaky, table, requests, sleep=waits.append) == 30
+    assert batch_write(flaky, table, requests, RetryPolicy(sleep=waits.append)) == 30
     assert _count(table) == 30
     assert flaky.calls[:4] == [25, 25, 13, 7]
     assert len(waits) == 3

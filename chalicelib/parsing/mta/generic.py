@@ -85,7 +85,7 @@ def _previous_line(body: str, line_start: int) -> str:
     return ""
 
 
-def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:
+def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:  # noqa: C901, PLR0912, PLR0915 - a single-pass line scanner (speed)
     """Addresses with failure words around them, in order of appearance.
 
     Walks only the lines that contain an "@" (found with `str.find`), so a long report costs

@@ -23,6 +23,7 @@ from chalicelib.massdelete.plan import (
     plan_entry,
     records_of,
 )
+from chalicelib.storage.jobs import JobRepository
 from infra.constructs import mass_delete
 from rebound.samples import sample_counter
 
@@ -105,8 +106,9 @@ def test_policy_updates_are_validated() -> None:
 
 
 def test_plan_entry_carries_every_key_the_workflow_needs() -> None:
+    keys = JobRepository().address_keys("riverside", "md-1", COUNTER.address)
     entry = plan_entry(
-        "riverside", "md-1", COUNTER, remove=True, actor="riverside/k", removed_since="t"
+        "riverside", "md-1", COUNTER, keys, remove=True, actor="riverside/k", removed_since="t"
     )
     assert entry["version"] == "7"
     assert entry["records"] == records_of(COUNTER) == 7
@@ -127,7 +129,15 @@ def test_chunks_stay_within_the_history_budget() -> None:
         for n in range(2000)
     ]
     entries = [
-        plan_entry("riverside", "md-1", c, remove=False, actor="a", removed_since="t")
+        plan_entry(
+            "riverside",
+            "md-1",
+            c,
+            JobRepository().address_keys("riverside", "md-1", c.address),
+            remove=False,
+            actor="a",
+            removed_since="t",
+        )
         for c in counters
     ]
     chunks = list(chunk_entries(entries))

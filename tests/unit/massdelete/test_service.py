@@ -16,8 +16,9 @@ from chalicelib.api.codec import convert
 from chalicelib.api.models import MassDeleteBody
 from chalicelib.bounces import AddressCounter
 from chalicelib.errors import Conflict
+from chalicelib.massdelete.keys import AddressKeys, ItemKey
 from chalicelib.massdelete.model import AuditEntry, Job, Marker, Policy
-from chalicelib.massdelete.ports import AlreadyStarted, ExecutionStatus
+from chalicelib.massdelete.ports import AlreadyStarted, Archive, ExecutionStatus, RestoreOutcome
 from chalicelib.massdelete.service import MassDeleteService
 from chalicelib.massdelete.states import JobState
 from chalicelib.ports import Page, TenantSettings
@@ -83,18 +84,17 @@ class FakeJobs:
     def mark_restored(self, tenant: str, job_id: str, address: str) -> None:
         self.restored.append(address)
 
-    def put_records(self, items: Sequence[dict[str, Any]]) -> int:
-        self.records.extend(items)
-        return len(items)
+    def job_key(self, tenant: str, job_id: str) -> ItemKey:
+        return {"pk": {"S": f"jobs/{tenant}"}, "sk": {"S": job_id}}
 
-    def put_record_if_absent(self, item: dict[str, Any]) -> bool:
-        self.records.append(item)
-        return True
+    def address_keys(self, tenant: str, job_id: str, address: str) -> AddressKeys:
+        key = {"pk": {"S": f"{tenant}/{address}"}, "sk": {"S": "-"}}
+        return AddressKeys(f"{tenant}/{address}", key, key, key, self.job_key(tenant, job_id))
 
-    def put_record(self, item: dict[str, Any]) -> None: ...
-
-    def delete_record_if(self, key: dict[str, Any], attribute: str, value: str) -> bool:
-        return True
+    def restore_archive(self, job: Job, archive: Archive) -> RestoreOutcome:
+        counter = archive.head.get("counter", {}).get("Item")
+        self.records.extend(archive.records + ([counter] if counter else []))
+        return RestoreOutcome(len(archive.records) + (1 if counter else 0), 0)
 
 
 class FakeCounters:

@@ -1,0 +1,158 @@
+"""The mechanics every storage adapter shares, once: what a failed condition looks like, the one
+retry policy (bounded, jittered exponential backoff) for conditional writes, transactions and
+batches, the table's connection, and the newest-first paged query behind a signed cursor.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from botocore.exceptions import ClientError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+
+from chalicelib import cursors
+from chalicelib.errors import CursorError
+from chalicelib.ports import Page
+from chalicelib.storage.items import AddressCounterItem
+
+T = TypeVar("T")
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+# Worth another attempt: the request was refused for load or a concurrent transaction, and
+# nothing was written (DynamoDB's documented retryable errors).
+RETRYABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "TransactionConflictException",
+    }
+)
+# Cancellation reasons of TransactWriteItems that a fresh read and another attempt may clear.
+RETRYABLE_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughput"})
+
+
+def error_code(error: BaseException) -> str:
+    """DynamoDB's error code of a botocore or PynamoDB error ("" for anything else)."""
+    cause = error.cause if isinstance(error, PynamoDBException) else error
+    if isinstance(cause, ClientError):
+        return str(cause.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def condition_failed(error: BaseException) -> bool:
+    """Did a conditional write fail on its condition (someone else got there first)?"""
+    return error_code(error) == CONDITION_FAILED
+
+
+def cancellation_reasons(error: TransactWriteError) -> list[str]:
+    """The per-item reasons a transaction was cancelled, in item order ("None" for an item
+    that did not cause it)."""
+    return [(r.code or "None") if r else "None" for r in error.cancellation_reasons or []]
+
+
+def worth_retrying(error: TransactWriteError, contended: frozenset[str] = frozenset()) -> bool:
+    """May the same transaction, read afresh, succeed later? Yes when it was cancelled only for
+    load or a concurrent transaction, or for a condition in `contended` (an optimistic version
+    check that a re-read fixes); no for anything the request itself got wrong."""
+    reasons = {r for r in cancellation_reasons(error) if r != "None"}
+    if not reasons:
+        return error_code(error) in RETRYABLE_CODES
+    return reasons <= RETRYABLE_REASONS | contended
+
+
+VERSION_CHECK = frozenset({"ConditionalCheckFailed"})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded exponential backoff with full jitter (delay uniform in [0, min(cap, base*2^n)]),
+    the scheme AWS recommends for contended and throttled writes."""
+
+    attempts: int = 8
+    base: float = 0.05
+    cap: float = 2.0
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+    def pause(self, attempt: int) -> None:
+        ceiling = min(self.cap, self.base * (2**attempt))
+        self.sleep(random.uniform(0, ceiling))  # noqa: S311 - backoff jitter, not a secret
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+def connection() -> Connection:
+    """The table's own connection: one botocore client per process, not one per call."""
+    found: Connection = AddressCounterItem._get_connection().connection
+    return found
+
+
+def client() -> Any:
+    """The table's botocore client, for the few calls PynamoDB has no model for (raw items)."""
+    return connection().client
+
+
+def table_name() -> str:
+    name: str = AddressCounterItem.Meta.table_name
+    return name
+
+
+def newest_first_page(
+    model: Any,
+    pk: str,
+    *,
+    sk_prefix: str | None,
+    limit: int,
+    cursor: str | None,
+    convert: Callable[[Any], T],
+) -> Page[T]:
+    """One page of a partition (optionally one sk prefix), newest first, behind a cursor that
+    only this partition accepts."""
+    condition = model.sk.startswith(sk_prefix) if sk_prefix else None
+    results = model.query(
+        pk,
+        condition,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, pk, {"pk", "sk"}),
+    )
+    items = tuple(convert(i) for i in results)
+    return Page(items, encode_cursor(results.last_evaluated_key))
+
+
+def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
+    return cursors.encode(last_evaluated_key) if last_evaluated_key else None
+
+
+def decode_cursor(
+    cursor: str | None, pk: str, fields: set[str] | frozenset[str], hash_name: str = "pk"
+) -> dict[str, Any] | None:
+    """The LastEvaluatedKey inside a signed cursor, checked to belong to this very listing and
+    to hold only key values of the right types."""
+    if not cursor:
+        return None
+    key = cursors.decode(cursor)
+    valid = (
+        set(key) == fields
+        and all(_is_key_value(v) for v in key.values())
+        and key[hash_name] == {"S": pk}
+    )
+    if not valid:
+        raise CursorError("cursor is not one this API issued for this listing; start again")
+    return key
+
+
+def _is_key_value(value: Any) -> bool:
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    ((kind, text),) = value.items()
+    if kind == "S":
+        return isinstance(text, str)
+    return kind == "N" and isinstance(text, str) and text.isdigit() and len(text) <= 38
