@@ -51,6 +51,10 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"spam (?:content|message|score)",
             r"message is spam",
             r"high (?:spam|probability of spam)",
+            # Named as spam or as refused content, the message (not our server) is the cause:
+            # "550 5.7.1 Message refused: content rejected as spam".
+            r"(?:rejected|refused|blocked|denied) as (?:\w+ )?spam",
+            r"content (?:rejected|refused)",
         ),
     ),
     (

@@ -166,7 +166,9 @@ def _results(
             verdict = classify(status, reply_code, wide, hint, command)
         if temporary and verdict.reason is Reason.HOST_UNKNOWN:
             # A temporary DNS failure is a network problem, not a missing domain.
-            verdict = classify(status, f.reply_code, f.diagnostic, Reason.NETWORK_ERROR)
+            verdict = classify(
+                status, f.reply_code, f.diagnostic, Reason.NETWORK_ERROR, decided=True
+            )
         if (
             f.action is Action.FAILED
             and status in _GAVE_UP
@@ -174,9 +176,9 @@ def _results(
         ):
             # "No answer from host" (4.4.1) or "delivery time expired" (4.4.7) reported as a
             # final failure: the queue lifetime ran out while the host kept timing out.
-            verdict = classify(status, reply_code, f.diagnostic, Reason.EXPIRED)
+            verdict = classify(status, reply_code, f.diagnostic, Reason.EXPIRED, decided=True)
         if f.action is Action.DELAYED and verdict.reason is Reason.UNDEFINED:
-            verdict = classify(status, f.reply_code, f.diagnostic, Reason.EXPIRED)
+            verdict = classify(status, f.reply_code, f.diagnostic, Reason.EXPIRED, decided=True)
         if not status or (status.endswith(".0.0") and not f.diagnostic):
             status = pseudo_status(verdict.reason, temporary) or status
         out.append(

@@ -1,0 +1,591 @@
+"""Documented reply texts: what mailbox providers, filtering services, DNS blocklists and MTAs
+say when they refuse mail, and what each reply means, as data with its source beside each row.
+
+A row is the reply as its owner documents it: the SMTP reply code and enhanced status code it is
+sent with, the words that identify it (a lower-case fragment of the reply, short enough to
+survive line folding), the reason (Sisimai's vocabulary, classification.reasons), whether it names
+our server or domain as listed/blocked, and the page that documents it. The category (and so
+whether the address is bad) follows from the reason alone (`reasons.CATEGORY`).
+
+Why the table comes first: a reply its owner documents is the most specific evidence a bounce can
+carry. `classify` consults it before the generic phrase tables (classification.phrases), which
+only know what MTAs tend to say. The table is read once per failure through a token index (the
+longest run of letters and digits of each row's words), so its size costs almost nothing.
+
+Rows are written from the owners' pages (Gmail's and Microsoft's reference lists, Yahoo's,
+Outlook.com's, Comcast's, GMX's, T-Online's and QQ Mail's postmaster pages, the blocklists' own
+sites) and, for the MTAs, from their source code or documentation. Where a provider publishes no
+table (Apple, Orange, Mail.ru), the row cites the page its reply links to, or the best public
+description of its codes, and says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chalicelib.classification.reasons import CATEGORY, Category, Reason
+
+R = Reason
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentedReply:
+    """One documented reply and its meaning."""
+
+    source: str  # who writes the reply: a provider, filter, blocklist or MTA
+    code: str  # SMTP reply code as documented ("" when the owner documents none)
+    status: str  # RFC 3463 enhanced status code as documented ("" when none)
+    words: str  # lower-case words that identify the reply
+    reason: Reason
+    url: str  # where the reply is documented
+    blacklisted: bool = False  # the reply says our server or domain is on a blocklist
+
+    @property
+    def category(self) -> Category:
+        return CATEGORY.get(self.reason, Category.SOFT)
+
+    @property
+    def text(self) -> str:
+        """The reply as a server would send it (for fixtures and people): code, status, words."""
+        return " ".join(p for p in (self.code or "550", self.status, self.words) if p)
+
+
+GMAIL = "https://support.google.com/a/answer/3726730"
+MICROSOFT = (
+    "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/"
+    "non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online"
+)
+OUTLOOK_COM = "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx"
+YAHOO = "https://senders.yahooinc.com/smtp-error-codes/"
+APPLE = "https://support.apple.com/en-us/102322"
+COMCAST = "https://postmaster.comcast.net/mail-error-codes.html"
+GMX = "https://postmaster.gmx.com/en/error-messages"
+WEBDE = "https://postmaster.web.de/en/error-messages"
+TONLINE = "https://postmaster.t-online.de/index.en.html"
+ORANGE = "https://www.postmastery.com/orange-postmaster-smtp-error-codes-ofr/"
+FREE = "http://postmaster.free.fr/"
+MAILRU = "https://help.mail.ru/mail-help/postmaster/dmarc"
+YANDEX = (
+    "https://yandex.com/support/mail/bounces/yandex/message-rejected-under-suspicion-of-spam.html"
+)
+QQ = "https://service.mail.qq.com/detail/122/"
+MIMECAST = "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes"
+PROOFPOINT = "https://www.proofpoint.com/us/postmaster"
+BARRACUDA = "https://www.barracudacentral.org/rbl"
+SPAMHAUS = "https://www.spamhaus.org/faq/section/DNSBL%20Usage"
+SPAMCOP = "https://www.spamcop.net/fom-serve/cache/291.html"
+SORBS = "http://www.sorbs.net/general/using.shtml"
+UCEPROTECT = "https://www.uceprotect.net/en/index.php?m=6&s=0"
+POSTFIX = "https://github.com/vdukhovni/postfix/blob/master/postfix/src/smtpd/smtpd_check.c"
+POSTFIX_LOCAL = "https://www.postfix.org/local.8.html"
+EXIM = "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-the_default_configuration_file.html"
+SENDMAIL = "https://github.com/sendmail-tls/sendmail/blob/master/sendmail/srvrsmtp.c"
+QMAIL = "https://cr.yp.to/qmail/man/qmail-remote.html"
+QMAIL_SMTPD = "https://cr.yp.to/qmail/man/qmail-smtpd.html"
+OPENSMTPD = "https://github.com/OpenSMTPD/OpenSMTPD/blob/master/usr.sbin/smtpd/smtp_session.c"
+DOMINO = "https://help.hcltechsw.com/domino/12.0.2/admin/conf_mailroutingerrors_c.html"
+RFC5321 = "https://www.rfc-editor.org/rfc/rfc5321#section-4.2.2"
+
+
+def _rows(
+    source: str, url: str, *rows: tuple[str, str, str, Reason] | tuple[str, str, str, Reason, bool]
+) -> tuple[DocumentedReply, ...]:
+    return tuple(
+        DocumentedReply(source, r[0], r[1], r[2], r[3], url, bool(r[4]) if len(r) > 4 else False)
+        for r in rows
+    )
+
+
+# Order matters only where one reply's words contain another's; the longer, more specific row
+# comes first. Within a source, rows follow the owner's page.
+REPLIES: tuple[DocumentedReply, ...] = (
+    *_rows(
+        "gmail",
+        GMAIL,
+        ("450", "4.2.1", "is receiving email too quickly", R.SPEEDING),
+        ("450", "4.2.1", "receiving mail too quickly", R.SPEEDING),
+        ("450", "4.2.1", "receiving email at a rate that prevents additional messages", R.SPEEDING),
+        ("450", "4.2.1", "receiving mail at a rate that prevents additional messages", R.SPEEDING),
+        ("452", "4.2.2", "the recipient's inbox is out of storage space", R.MAILBOX_FULL),
+        ("552", "5.2.2", "inbox is out of storage space and inactive", R.MAILBOX_FULL),
+        ("421", "4.7.0", "ip not in whitelist for rcpt domain", R.BLOCKED),
+        ("421", "4.7.0", "tls required for rcpt domain", R.FAILED_STARTTLS),
+        ("421", "4.7.0", "very low reputation of the sending ip", R.BAD_REPUTATION, True),
+        ("421", "4.7.0", "very low reputation of the sending domain", R.BAD_REPUTATION, True),
+        ("421", "4.7.0", "suspicious due to the nature of the content", R.SPAM_DETECTED),
+        ("421", "4.7.0", "does not have a ptr record", R.REQUIRE_PTR),
+        ("451", "4.7.23", "doesn't have a ptr record", R.REQUIRE_PTR),
+        (
+            "451",
+            "4.7.24",
+            "spf record of the sending domain has one or more suspicious",
+            R.AUTH_FAILURE,
+        ),
+        ("451", "4.7.26", "not accepted due to domain's dmarc policy", R.AUTH_FAILURE),
+        (
+            "421",
+            "4.7.26",
+            "this email has been rate limited because it is unauthenticated",
+            R.AUTH_FAILURE,
+        ),
+        ("421", "4.7.27", "because spf authentication didn't pass", R.AUTH_FAILURE),
+        ("421", "4.7.28", "gmail has detected an unusual rate of", R.BAD_REPUTATION, True),
+        ("421", "4.7.28", "unusual amount of unsolicited email", R.BAD_REPUTATION, True),
+        ("421", "4.7.28", "have the same message-id", R.SPEEDING),
+        ("421", "4.7.29", "because you're not using a tls connection", R.FAILED_STARTTLS),
+        ("421", "4.7.30", "because dkim authentication didn't pass", R.AUTH_FAILURE),
+        ("421", "4.7.40", "doesn't have a dmarc record", R.AUTH_FAILURE),
+        (
+            "421",
+            "4.7.32",
+            "isn't aligned with either the authenticated spf or dkim",
+            R.AUTH_FAILURE,
+        ),
+        ("421", "4.7.0", "unusual rate of unsolicited mail", R.BAD_REPUTATION, True),
+        (
+            "550",
+            "5.1.1",
+            "the email account that you tried to reach does not exist",
+            R.USER_UNKNOWN,
+        ),
+        ("553", "5.1.2", "we weren't able to find the recipient domain", R.HOST_UNKNOWN),
+        ("553", "5.1.3", "is not a valid rfc 5321 address", R.USER_UNKNOWN),
+        ("550", "5.2.1", "the email account that you tried to reach is inactive", R.SUSPEND),
+        ("550", "5.2.1", "the email account that you tried to reach is disabled", R.SUSPEND),
+        ("552", "5.3.4", "exceeded google's message size limits", R.MESG_TOO_BIG),
+        ("552", "5.3.4", "exceeds google's message size limits", R.MESG_TOO_BIG),
+        ("552", "5.3.4", "exceeded google's message header size limits", R.MESG_TOO_BIG),
+        ("554", "5.4.6", "message exceeded 50 hops", R.NETWORK_ERROR),
+        ("550", "5.5.3", "too many recipients for this sender", R.TOO_MANY_CONN),
+        ("554", "5.6.0", "email message is malformed", R.NOT_COMPLIANT_RFC),
+        ("552", "5.7.0", "content presents a potential security issue", R.SECURITY_ERROR),
+        ("550", "5.7.1", "has a policy that prohibits the email that you sent", R.POLICY_VIOLATION),
+        ("550", "5.7.1", "has a policy that prohibited the mail that you sent", R.POLICY_VIOLATION),
+        ("550", "5.7.1", "this message is likely unsolicited email", R.SPAM_DETECTED),
+        (
+            "550",
+            "5.7.1",
+            "this message is likely suspicious due to the very low reputation",
+            R.BAD_REPUTATION,
+            True,
+        ),
+        ("550", "5.7.1", "does not meet ipv6 sending guidelines", R.REQUIRE_PTR),
+        (
+            "550",
+            "5.7.1",
+            "messages missing a valid address in the from: header",
+            R.NOT_COMPLIANT_RFC,
+        ),
+        ("550", "5.7.1", "messages missing a valid message-id", R.NOT_COMPLIANT_RFC),
+        (
+            "550",
+            "5.7.1",
+            "multiple addresses in the from: header are not accepted",
+            R.NOT_COMPLIANT_RFC,
+        ),
+        ("550", "5.7.1", "is not rfc 5322 compliant", R.NOT_COMPLIANT_RFC),
+        ("550", "5.7.1", "encoded-word syntax is not permitted", R.NOT_COMPLIANT_RFC),
+        ("550", "5.7.1", "the ip you're using to send email is not authorized", R.BLOCKED),
+        ("550", "5.7.1", "the ip you're using to send mail is not authorized", R.BLOCKED),
+        (
+            "550",
+            "5.7.24",
+            "the spf record of the sending domain has one or more suspicious",
+            R.AUTH_FAILURE,
+        ),
+        ("550", "5.7.25", "the sending ip address doesn't have a ptr record", R.REQUIRE_PTR),
+        (
+            "550",
+            "5.7.26",
+            "this email has been blocked because the sender is unauthenticated",
+            R.AUTH_FAILURE,
+        ),
+        ("550", "5.7.26", "has an spf record with a hard fail policy", R.AUTH_FAILURE),
+        ("550", "5.7.26", "is not accepted due to domain's dmarc policy", R.AUTH_FAILURE),
+        ("550", "5.7.26", "due to domain's dmarc policy", R.AUTH_FAILURE),
+        ("550", "5.7.27", "this message was blocked because it didn't pass spf", R.AUTH_FAILURE),
+        ("550", "5.7.28", "there is an unusual rate of unsolicited email", R.BAD_REPUTATION, True),
+        ("550", "5.7.29", "because it wasn't sent over a tls connection", R.FAILED_STARTTLS),
+        ("550", "5.7.30", "this message was blocked because it didn't pass dkim", R.AUTH_FAILURE),
+        ("550", "5.7.40", "the sending domain doesn't have a dmarc record", R.AUTH_FAILURE),
+    ),
+    *_rows(
+        "microsoft",
+        MICROSOFT,
+        ("550", "5.1.1", "resolver.adr.exrecipnotfound", R.USER_UNKNOWN),
+        ("550", "5.1.1", "resolver.adr.recipnotfound", R.USER_UNKNOWN),
+        ("550", "5.1.10", "resolver.adr.recipientnotfound", R.USER_UNKNOWN),
+        ("550", "5.1.10", "recipient not found by smtp address lookup", R.USER_UNKNOWN),
+        ("550", "5.4.1", "recipient address rejected: access denied", R.USER_UNKNOWN),
+        ("550", "5.2.2", "storedrv.deliver; mailbox full", R.MAILBOX_FULL),
+        ("554", "5.2.2", "mailbox full", R.MAILBOX_FULL),
+        ("550", "5.2.3", "resolver.rst.recipsizelimit", R.EXCEED_LIMIT),
+        ("550", "5.2.121", "recipient's per hour message receive limit", R.SPEEDING),
+        ("550", "5.2.122", "the recipient has exceeded their limit for", R.SPEEDING),
+        ("550", "5.3.4", "message size exceeds fixed maximum message size", R.MESG_TOO_BIG),
+        ("550", "5.4.6", "hop count exceeded - possible mail loop", R.NETWORK_ERROR),
+        ("550", "5.4.14", "routing loop detected", R.NETWORK_ERROR),
+        ("550", "5.4.312", "dns query failed", R.NETWORK_ERROR),
+        ("550", "5.4.316", "message expired, connection refused", R.EXPIRED),
+        ("550", "5.4.300", "message expired", R.EXPIRED),
+        ("550", "5.7.1", "resolver.rst.authrequired", R.SECURITY_ERROR),
+        ("550", "5.7.1", "resolver.rst.notauthorized", R.POLICY_VIOLATION),
+        ("550", "5.7.1", "part of their network is on our block list", R.BLOCKED, True),
+        ("550", "5.7.12", "sender was not authenticated by organization", R.POLICY_VIOLATION),
+        ("550", "5.7.23", "sender policy framework violation", R.AUTH_FAILURE),
+        ("550", "5.7.25", "must have a reverse dns record", R.REQUIRE_PTR),
+        ("550", "5.7.124", "sender not in allowed-senders list", R.POLICY_VIOLATION),
+        ("550", "5.7.133", "sender not authenticated for group", R.POLICY_VIOLATION),
+        ("550", "5.7.134", "sender was not authenticated for mailbox", R.POLICY_VIOLATION),
+        ("550", "5.7.509", "does not pass dmarc verification", R.AUTH_FAILURE),
+        ("550", "5.7.515", "doesn't meet the required authentication level", R.AUTH_FAILURE),
+        ("550", "5.7.501", "access denied, spam abuse detected", R.REJECTED),
+        ("550", "5.7.505", "access denied, banned recipient", R.SUSPEND),
+        ("550", "5.7.506", "access denied, bad helo", R.BLOCKED),
+        ("550", "5.7.507", "access denied, rejected by recipient", R.BLOCKED),
+        ("550", "5.7.508", "has exceeded permitted limits within", R.SPEEDING),
+        ("550", "5.7.510", "does not accept email over ipv6", R.BLOCKED),
+        ("550", "5.7.511", "access denied, banned sender", R.BLOCKED, True),
+        ("550", "5.7.512", "message must be rfc 5322 section 3.6.2 compliant", R.NOT_COMPLIANT_RFC),
+        ("550", "5.7.513", "using customer block list", R.BLOCKED, True),
+        ("550", "5.7.606", "access denied, banned sending ip", R.BLOCKED, True),
+        ("451", "4.7.650", "rate limited due to ip reputation", R.BAD_REPUTATION, True),
+        ("550", "5.7.750", "client blocked from sending from unregistered domains", R.REJECTED),
+        ("550", "5.7.900", "delivery not authorized, message refused", R.POLICY_VIOLATION),
+        ("451", "4.7.500", "server busy. please try again later from", R.TOO_MANY_CONN),
+    ),
+    *_rows(
+        "outlook.com",
+        OUTLOOK_COM,
+        ("421", "", "rp-001", R.BAD_REPUTATION, True),
+        ("421", "", "rp-002", R.BAD_REPUTATION, True),
+        ("421", "", "rp-003", R.BAD_REPUTATION, True),
+        ("550", "", "sc-001", R.BLOCKED, True),
+        ("550", "", "sc-002", R.BLOCKED, True),
+        ("550", "", "sc-003", R.BLOCKED, True),
+        ("550", "", "sc-004", R.BLOCKED, True),
+        ("550", "", "dy-001", R.BLOCKED, True),
+        ("550", "", "dy-002", R.BLOCKED, True),
+        ("550", "", "ou-001", R.BLOCKED, True),
+        ("550", "", "ou-002", R.BLOCKED, True),
+        ("550", "5.7.1", "(s3150)", R.BLOCKED, True),
+        ("451", "4.7.652", "has exceeded the maximum number of connections", R.TOO_MANY_CONN),
+        ("550", "", "command rejected due to sender id validation failure", R.AUTH_FAILURE),
+    ),
+    *_rows(
+        "yahoo",
+        YAHOO,
+        ("554", "", "dd this user doesn't have a", R.USER_UNKNOWN),
+        ("554", "", "delivery error: dd requested mail action aborted", R.USER_UNKNOWN),
+        ("552", "", "requested mail action aborted, mailbox not found", R.USER_UNKNOWN),
+        ("554", "", "this mailbox is disabled", R.SUSPEND),
+        (
+            "421",
+            "4.7.0",
+            "temporarily deferred due to unexpected volume or user complaints",
+            R.BAD_REPUTATION,
+            True,
+        ),
+        ("421", "4.7.0", "temporarily deferred due to user complaints", R.BAD_REPUTATION, True),
+        ("421", "4.7.1", "permanently deferred", R.BAD_REPUTATION, True),
+        ("553", "5.7.2", "will be permanently deferred", R.BAD_REPUTATION, True),
+        ("553", "5.7.1", "because the ip is in spamhaus's list", R.BLOCKED, True),
+        ("553", "5.7.1", "not accepted from ip addresses on spamhaus", R.BLOCKED, True),
+        ("554", "5.7.9", "message not accepted for policy reasons", R.POLICY_VIOLATION),
+        ("554", "", "email not accepted for policy reasons", R.POLICY_VIOLATION),
+        (
+            "550",
+            "5.7.9",
+            "yahoo requires all senders to authenticate with either spf or dkim",
+            R.AUTH_FAILURE,
+        ),
+        ("554", "5.7.9", "not accepted due to domain's dmarc policy", R.AUTH_FAILURE),
+        ("451", "", "due to unresolvable rfc.5321 from domain", R.REJECTED),
+        ("554", "", "unresolvable rfc.5321 from domain", R.REJECTED),
+        ("554", "", "unresolvable rfc.5322 from domain", R.REJECTED),
+        ("421", "", "max message per connection reached", R.TOO_MANY_CONN),
+        ("450", "", "user is receiving mail too quickly", R.SPEEDING),
+        ("554", "", "headers are not rfc compliant", R.NOT_COMPLIANT_RFC),
+    ),
+    *_rows(
+        # Apple publishes no table; its replies link to its postmaster page.
+        "icloud",
+        APPLE,
+        ("550", "5.1.1", "inactive email address", R.USER_UNKNOWN),
+        ("550", "5.1.6", "recipient no longer on server", R.HAS_MOVED),
+        ("552", "5.2.2", "user is over quota", R.MAILBOX_FULL),
+        ("421", "4.7.1", "deferred due to excessive volume", R.SPEEDING),
+        ("550", "5.7.1", "message rejected due to local policy", R.POLICY_VIOLATION),
+        ("554", "5.7.1", "blocked for failing both spf and dkim", R.AUTH_FAILURE),
+        (
+            "554",
+            "5.7.1",
+            "rejected due to having a domain present in the spamhaus",
+            R.BLOCKED,
+            True,
+        ),
+        ("550", "5.7.1", "was rejected due to listing in spamhaus", R.BLOCKED, True),
+    ),
+    *_rows(
+        "comcast",
+        COMCAST,
+        ("554", "", "es000001", R.BLOCKED, True),
+        ("554", "", "es000010", R.BLOCKED, True),
+        ("554", "", "bl000000", R.BLOCKED, True),
+        ("554", "", "bl000001", R.BLOCKED, True),
+        ("554", "", "bl000010", R.BLOCKED, True),
+        ("554", "", "bl000011", R.BLOCKED, True),
+        ("554", "", "bl000100", R.BLOCKED, True),
+        ("554", "", "rl000001", R.SPEEDING),
+        ("421", "", "too many sessions opened", R.TOO_MANY_CONN),
+        ("421", "", "reverse dns failure", R.REQUIRE_PTR),
+    ),
+    *_rows(
+        "gmx",
+        GMX,
+        ("554", "", "ip address is block listed", R.BLOCKED, True),
+        ("550", "", "reject due to spf policy", R.AUTH_FAILURE),
+    ),
+    *_rows(
+        "web.de",
+        WEBDE,
+        ("554", "", "ip address is black listed", R.BLOCKED, True),
+    ),
+    *_rows(
+        "t-online",
+        TONLINE,
+        ("554", "", "dialup/transient ip not allowed", R.BLOCKED, True),
+        ("554", "", "none/bad reputation", R.BAD_REPUTATION, True),
+        ("554", "", "a problem occurred. (ask your postmaster", R.BLOCKED, True),
+    ),
+    *_rows(
+        # Orange documents no table of its own; its codes as collected by Postmastery.
+        "orange",
+        ORANGE,
+        ("550", "5.1.1", "adresse d au moins un destinataire invalide", R.USER_UNKNOWN),
+        ("550", "", "ofr_416", R.USER_UNKNOWN),
+        ("552", "", "boite du destinataire pleine", R.MAILBOX_FULL),
+        ("552", "", "ofr_417", R.MAILBOX_FULL),
+        ("550", "", "adresse ip source bloquee pour incident de spam", R.BLOCKED, True),
+        ("421", "", "trop de connexions", R.TOO_MANY_CONN),
+        ("550", "", "service refuse. veuillez essayer plus tard", R.BLOCKED),
+        ("501", "5.1.0", "emetteur invalide", R.REJECTED),
+        ("550", "", "boite du destinataire archivee", R.SUSPEND),
+        ("550", "", "le compte du destinataire est bloque", R.SUSPEND),
+        ("571", "5.7.1", "message refused, dmarc verification failed", R.AUTH_FAILURE),
+        ("550", "", "taille limite du message atteinte", R.MESG_TOO_BIG),
+    ),
+    *_rows(
+        "free",
+        FREE,
+        ("550", "", "spam detected", R.SPAM_DETECTED),
+    ),
+    *_rows(
+        "mail.ru",
+        MAILRU,
+        ("550", "5.7.1", "not accepted due to domain owner dmarc policy", R.AUTH_FAILURE),
+        ("550", "", "spam message rejected", R.SPAM_DETECTED),
+        ("550", "", "message sending for this account is disabled", R.REJECTED),
+    ),
+    *_rows(
+        "yandex",
+        YANDEX,
+        ("554", "5.7.1", "message rejected under suspicion of spam", R.SPAM_DETECTED),
+        ("554", "", "blocked by spam statistics", R.BLOCKED, True),
+    ),
+    *_rows(
+        "qq",
+        QQ,
+        ("550", "", "spf check failed", R.AUTH_FAILURE),
+        ("550", "", "dmarc check failed", R.AUTH_FAILURE),
+        ("550", "", "suspected bounce attacks", R.BLOCKED),
+        ("550", "", "suspected spam ip", R.BLOCKED, True),
+        ("550", "", "mail content denied", R.SPAM_DETECTED),
+        ("550", "", "spam is embedded in the email", R.SPAM_DETECTED),
+        ("550", "", "frequency of receiving messages is limited", R.SPEEDING),
+        ("550", "", "is a deactivated mailbox", R.SUSPEND),
+        ("550", "", "ip frequency limited", R.TOO_MANY_CONN),
+        ("550", "", "domain frequency limited", R.TOO_MANY_CONN),
+        ("550", "", "connection frequency limited", R.TOO_MANY_CONN),
+        ("550", "", "mailbox not found", R.USER_UNKNOWN),
+    ),
+    *_rows(
+        "mimecast",
+        MIMECAST,
+        ("550", "", "spf sender invalid - envelope rejected", R.AUTH_FAILURE),
+        ("550", "", "dkim sender invalid - envelope rejected", R.AUTH_FAILURE),
+        ("550", "", "dmarc sender invalid - envelope rejected", R.AUTH_FAILURE),
+        ("550", "", "local ct ip reputation - (reject)", R.BAD_REPUTATION, True),
+        ("451", "", "ip temporarily blacklisted", R.BLOCKED, True),
+        ("554", "", "maximum email size exceeded", R.MESG_TOO_BIG),
+        ("550", "", "anti-spoofing policy - inbound not allowed", R.POLICY_VIOLATION),
+        ("550", "", "message bounced due to content examination policy", R.POLICY_VIOLATION),
+        ("554", "", "host network not allowed", R.POLICY_VIOLATION),
+        ("550", "", "administrative prohibition envelope blocked", R.REJECTED),
+        ("550", "", "envelope blocked - user entry", R.REJECTED),
+        ("550", "", "envelope blocked - user domain entry", R.REJECTED),
+        ("553", "", "this route requires encryption (tls)", R.FAILED_STARTTLS),
+        ("550", "", "invalid recipient", R.USER_UNKNOWN),
+        ("554", "", "message contains a virus", R.VIRUS_DETECTED),
+    ),
+    *_rows(
+        "proofpoint",
+        PROOFPOINT,
+        ("554", "5.7.0", "blocked - see https://ipcheck.proofpoint.com", R.BLOCKED, True),
+        (
+            "554",
+            "5.7.0",
+            "blocked - see https://support.proofpoint.com/dnsbl-lookup",
+            R.BLOCKED,
+            True,
+        ),
+        ("550", "5.7.1", "message rejected per sender's spf policy", R.AUTH_FAILURE),
+    ),
+    *_rows(
+        "barracuda",
+        BARRACUDA,
+        ("554", "", "blocked using barracuda reputation", R.BLOCKED, True),
+        ("554", "", "b.barracudacentral.org", R.BLOCKED, True),
+    ),
+    *_rows(
+        "trend micro",
+        "https://www.mail-abuse.com/",
+        ("550", "", "deferred using trend micro email reputation database", R.BLOCKED, True),
+        ("550", "", "rejected using trend micro email reputation database", R.BLOCKED, True),
+        ("550", "", "mail-abuse.com/cgi-bin/lookup", R.BLOCKED, True),
+    ),
+    *_rows(
+        "cisco secure email",
+        "https://www.talosintelligence.com/reputation_center",
+        ("554", "", "rejected due to the sending mta's poor reputation", R.BAD_REPUTATION, True),
+        ("554", "", "talosintelligence.com/reputation", R.BAD_REPUTATION, True),
+    ),
+    *_rows(
+        "spamhaus",
+        SPAMHAUS,
+        ("550", "", "zen.spamhaus.org", R.BLOCKED, True),
+        ("550", "", "spamhaus.org/query", R.BLOCKED, True),
+        ("550", "", "spamhaus.org/sbl", R.BLOCKED, True),
+        ("550", "", "spamhaus.org/dbl", R.BLOCKED, True),
+    ),
+    *_rows("spamcop", SPAMCOP, ("550", "", "bl.spamcop.net", R.BLOCKED, True)),
+    *_rows("sorbs", SORBS, ("550", "", "dnsbl.sorbs.net", R.BLOCKED, True)),
+    *_rows("uceprotect", UCEPROTECT, ("550", "", "uceprotect.net", R.BLOCKED, True)),
+    *_rows(
+        "postfix",
+        POSTFIX,
+        ("550", "5.1.1", "user unknown in local recipient table", R.USER_UNKNOWN),
+        ("550", "5.1.1", "user unknown in virtual mailbox table", R.USER_UNKNOWN),
+        ("550", "5.1.1", "user unknown in virtual alias table", R.USER_UNKNOWN),
+        ("550", "5.1.1", "user unknown in relay recipient table", R.USER_UNKNOWN),
+        ("450", "4.7.1", "client host rejected: cannot find your reverse hostname", R.REQUIRE_PTR),
+        ("450", "4.7.1", "client host rejected: cannot find your hostname", R.REQUIRE_PTR),
+        ("554", "5.7.1", "relay access denied", R.NO_RELAYING),
+        ("450", "4.1.8", "sender address rejected: domain not found", R.REJECTED),
+        ("550", "5.1.2", "recipient address rejected: domain not found", R.HOST_UNKNOWN),
+        ("554", "5.7.1", "service unavailable; client host", R.BLOCKED, True),
+        ("504", "5.5.2", "helo command rejected: need fully-qualified hostname", R.BLOCKED),
+        ("450", "4.7.1", "helo command rejected: host not found", R.BLOCKED),
+        ("552", "5.3.4", "message size exceeds fixed limit", R.MESG_TOO_BIG),
+    ),
+    *_rows(
+        "postfix",
+        POSTFIX_LOCAL,
+        ("", "5.4.6", "loops back to myself", R.NETWORK_ERROR),
+        ("", "5.2.2", "disk quota exceeded", R.MAILBOX_FULL),
+    ),
+    *_rows(
+        "exim",
+        EXIM,
+        ("550", "", "relay not permitted", R.NO_RELAYING),
+        ("550", "", "sender verify failed", R.REJECTED),
+        ("550", "", "all relevant mx records point to non-existent hosts", R.HOST_UNKNOWN),
+        ("550", "", 'too many "received" headers - suspected mail loop', R.NETWORK_ERROR),
+    ),
+    *_rows(
+        "sendmail",
+        SENDMAIL,
+        ("550", "5.1.1", "... user unknown", R.USER_UNKNOWN),
+        ("550", "5.7.1", "relaying denied", R.NO_RELAYING),
+        ("553", "5.1.8", "domain of sender address", R.REJECTED),
+        ("552", "5.2.3", "message size exceeds fixed maximum message size", R.EXCEED_LIMIT),
+        ("554", "5.4.6", "too many hops", R.NETWORK_ERROR),
+        ("550", "5.1.2", "host unknown (name server:", R.HOST_UNKNOWN),
+        ("", "4.4.7", "cannot send message for", R.EXPIRED),
+    ),
+    *_rows(
+        "qmail",
+        QMAIL_SMTPD,
+        ("553", "5.7.1", "sorry, that domain isn't in my list of allowed rcpthosts", R.NO_RELAYING),
+    ),
+    *_rows(
+        "qmail",
+        QMAIL,
+        ("550", "5.1.1", "sorry, no mailbox here by that name", R.USER_UNKNOWN),
+        ("", "5.1.2", "sorry, i couldn't find any host named", R.HOST_UNKNOWN),
+        ("", "5.4.4", "sorry, i couldn't find a mail exchanger or ip address", R.HOST_UNKNOWN),
+        (
+            "",
+            "5.4.6",
+            "this message is looping: it already has my delivered-to line",
+            R.NETWORK_ERROR,
+        ),
+        ("", "4.4.1", "sorry, i wasn't able to establish an smtp connection", R.NETWORK_ERROR),
+        ("", "", "this message has been in the queue too long", R.EXPIRED),
+    ),
+    *_rows(
+        "opensmtpd",
+        OPENSMTPD,
+        ("550", "5.1.1", "invalid recipient", R.USER_UNKNOWN),
+        ("550", "5.7.1", "relay denied", R.NO_RELAYING),
+        ("", "", "envelope expired", R.EXPIRED),
+    ),
+    *_rows(
+        "domino",
+        DOMINO,
+        ("550", "5.1.1", "not listed in domino directory", R.USER_UNKNOWN),
+        ("550", "5.1.1", "not listed in public name & address book", R.USER_UNKNOWN),
+    ),
+)
+
+# Words a row is found by: the longest run of letters and digits in its words (fast to look up
+# in the set of a text's runs, and rare enough to leave few rows to test with `in`).
+_RUN = re.compile(r"[a-z0-9]+")
+
+
+def _key(words: str) -> str:
+    runs: list[str] = _RUN.findall(words)
+    return max(runs, key=len)
+
+
+_INDEX: dict[str, tuple[int, ...]] = {}
+for _i, _row in enumerate(REPLIES):
+    _INDEX[_key(_row.words)] = (*_INDEX.get(_key(_row.words), ()), _i)
+
+
+def documented(lowered: str, status: str | None = None) -> DocumentedReply | None:
+    """The first row of the table whose words occur in the lower-cased reply text. A row whose
+    documented status names another subject than the failure's own specific status (RFC 3463
+    section 2: class.subject.detail) is another reply with similar words, and is passed over;
+    among rows with the same words, the one documented with the failure's status is preferred."""
+    candidates: list[int] = []
+    for run in set(_RUN.findall(lowered)):
+        found = _INDEX.get(run)
+        if found is not None:
+            candidates.extend(found)
+    if not candidates:
+        return None
+    subject = status.split(".")[1] if status and not status.endswith(".0.0") else None
+    best: DocumentedReply | None = None
+    for i in sorted(candidates):
+        row = REPLIES[i]
+        if row.words not in lowered:
+            continue
+        if subject is not None and row.status and row.status.split(".")[1] != subject:
+            continue
+        if status is None or row.status == status:
+            return row
+        if best is None:
+            best = row
+    return best

@@ -1,0 +1,124 @@
+"""Every documented reply (classification.replies) wrapped as five major MTAs would return it
+parses to the documented meaning: the address, the reason, hard only for a permanent bad-address
+reply, blacklisted when the reply names a blocklist. Also the table's own consistency."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.classification.classify import classify
+from chalicelib.classification.reasons import Category, Reason
+from chalicelib.classification.replies import REPLIES, DocumentedReply, documented
+from chalicelib.parsing import parse_message
+from chalicelib.parsing.model import MessageKind
+from tests.unit.parsing.wrappers import WRAPPERS
+
+ADDRESS = "member@example.net"
+# A final failure after "no answer" (4.4.1) is reported as expired: the queue lifetime ran out
+# (RFC 3463 section 3.5); the pipeline says so whatever the reply's words.
+_GAVE_UP = {"4.4.1", "4.4.7"}
+
+CASES = [
+    pytest.param(row, name, id=f"{row.source}:{row.words[:40]}:{name}")
+    for row in REPLIES
+    for name in WRAPPERS
+]
+
+
+def _expected_reason(row: DocumentedReply) -> Reason:
+    if row.status in _GAVE_UP and row.reason is Reason.NETWORK_ERROR:
+        return Reason.EXPIRED
+    return row.reason
+
+
+def _expected_hard(row: DocumentedReply) -> bool:
+    code = row.status or row.code or "5"
+    return (
+        row.category is Category.HARD and code.startswith("5") and not row.status.startswith("5.7")
+    )
+
+
+@pytest.mark.parametrize(("row", "wrapper"), CASES)
+def test_documented_reply_wrapped_by_mta(row: DocumentedReply, wrapper: str) -> None:
+    result = parse_message(WRAPPERS[wrapper](ADDRESS, row.text))
+    assert result.kind is MessageKind.BOUNCE
+    assert not any(d.startswith("internal:") for d in result.defects)
+    assert [r.address for r in result.recipients] == [ADDRESS]
+    got = result.recipients[0]
+    assert got.reason is _expected_reason(row), got.diagnostic
+    assert got.hard is _expected_hard(row)
+    if row.blacklisted:
+        assert got.blacklisted
+    assert got.explanation
+
+
+@pytest.mark.parametrize("row", REPLIES, ids=lambda r: f"{r.source}:{r.words[:40]}")
+def test_row_is_well_formed(row: DocumentedReply) -> None:
+    assert row.words == row.words.lower() and row.words.strip() == row.words
+    assert row.url.startswith(("https://", "http://"))
+    assert not row.code or (len(row.code) == 3 and row.code[0] in "245")
+    assert not row.status or row.status[0] in "245"
+    # Blocks, policy, spam and authentication replies are never about the address.
+    if row.category in {Category.BLOCK, Category.SPAM_CONTENT}:
+        assert not classify(row.status or None, row.code or None, row.text).hard
+    # Each row is found by its own text (an earlier row that shadows it means the same).
+    found = documented(row.text.lower(), row.status or None)
+    assert found is not None and found.reason is row.reason
+
+
+def test_every_provider_of_the_issue_has_rows() -> None:
+    sources = {r.source for r in REPLIES}
+    for name in (
+        "gmail",
+        "microsoft",
+        "outlook.com",
+        "yahoo",
+        "icloud",
+        "comcast",
+        "gmx",
+        "t-online",
+        "orange",
+        "free",
+        "mail.ru",
+        "yandex",
+        "qq",
+        "mimecast",
+        "proofpoint",
+        "barracuda",
+        "spamhaus",
+        "spamcop",
+        "sorbs",
+        "uceprotect",
+        "postfix",
+        "exim",
+        "sendmail",
+        "qmail",
+        "opensmtpd",
+    ):
+        assert name in sources
+
+
+def test_message_refused_as_spam_is_content_not_a_block() -> None:
+    verdict = classify("5.7.1", "550", "550 5.7.1 Message refused: content rejected as spam")
+    assert verdict.reason is Reason.SPAM_DETECTED
+    assert not verdict.hard
+
+
+def test_bare_message_refused_explains_both_possibilities() -> None:
+    verdict = classify("5.7.1", "550", "550 5.7.1 Message refused")
+    assert not verdict.hard
+    assert "either the address" in verdict.explanation
+    assert "many addresses at the same domain" in verdict.explanation
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        ("4.1.1", "450 4.1.1 <a@example.net>: Recipient address rejected: User unknown"),
+        ("5.7.1", "550 5.7.1 <a@example.net>: unknown user (in reply to RCPT TO command)"),
+    ],
+)
+def test_transient_and_policy_statuses_are_never_hard(status: str, text: str) -> None:
+    verdict = classify(status, text[:3], text)
+    assert verdict.reason is Reason.USER_UNKNOWN
+    assert not verdict.hard
