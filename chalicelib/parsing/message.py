@@ -31,10 +31,8 @@ def _first_original_part(lowered: bytes) -> int:
     return min(found) if found else -1
 
 
-_BLANK_LINE = re.compile(rb"\n[ \t]*\n")
 _WS = re.compile(r"\s+")
 _ENCODED_WORD = "=?"
-_FALLBACK_CHARSETS = ("utf-8", "cp1252")
 
 
 @dataclass(slots=True)
@@ -258,12 +256,6 @@ def clean_header(value: str) -> str:
     """A raw header value RFC 2047-decoded, unfolded and bounded."""
     value = value[:MAX_HEADER_CHARS]
     return _WS.sub(" ", _decode_header_value(value)).strip()
-
-
-def header_text(msg: Entity, name: str) -> str:
-    """The one safe accessor: first value of a header, RFC 2047-decoded, unfolded, bounded."""
-    value = msg.get(name)
-    return "" if value is None else clean_header(value)
 
 
 def safe_content_type(msg: Entity) -> str:

@@ -69,7 +69,3 @@ class ParseResult:
     original_message_id: str | None = None  # Message-ID of the returned original, if present
     original_headers: tuple[tuple[str, str], ...] = ()  # selected headers of the original
     defects: tuple[str, ...] = field(default=())
-
-    @property
-    def is_bounce(self) -> bool:
-        return self.kind is MessageKind.BOUNCE
