@@ -224,7 +224,7 @@ def classify(
     category = CATEGORY.get(reason, Category.SOFT)
     if category is Category.NOT_A_BOUNCE:
         return Classification(reason, category, False, False, explain(reason, category, False))
-    blacklisted = (row is not None and row.blacklisted) or bool(BLACKLISTED.search(lowered))
+    blacklisted = (row is not None and row.blacklisted) or BLACKLISTED.search(lowered)
     ambiguous = row is None and hint is None and _ambiguous(lowered, status)
     hard = not ambiguous and _is_hard(reason, category, status, reply_code)
     explanation = explain(reason, category, blacklisted)

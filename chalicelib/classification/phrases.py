@@ -8,8 +8,6 @@ tried in order and the first reason with a matching fragment wins, so the more s
 
 from __future__ import annotations
 
-import re
-
 from chalicelib.classification.matcher import Matcher
 from chalicelib.classification.reasons import Reason
 
@@ -602,11 +600,15 @@ ROWS: tuple[PhraseRow, ...] = tuple(PhraseRow(reason, patterns) for reason, patt
 
 
 # Our sending server or domain is named as listed/blocked: the service raises an alert.
-BLACKLISTED = re.compile(
-    r"spamhaus|\bsorbs\b|barracuda|spamcop|\bdnsbl|\brbl\b|\bcbl\b|uceprotect|blacklist"
-    r"|black list|blocklist|block list|denylist|(?<!not )\blisted (?:at|in|on|by)\b"
-    r"|is (?:currently )?listed"
-    r"|(?:poor|bad|low) (?:\w+ )?reputation|ip reputation|sender reputation"
+# (A Matcher, not one regex: the plain names are tested with `in`, the rest only when their
+# anchor occurs; this runs on every failure.)
+BLACKLISTED = Matcher(
+    (
+        r"spamhaus|\bsorbs\b|barracuda|spamcop|\bdnsbl|\brbl\b|\bcbl\b|uceprotect|blacklist"
+        r"|black list|blocklist|block list|denylist|(?<!not )\blisted (?:at|in|on|by)\b"
+        r"|is (?:currently )?listed"
+        r"|(?:poor|bad|low) (?:\w+ )?reputation|ip reputation|sender reputation",
+    )
 )
 
 
