@@ -49,6 +49,7 @@ def result_json(path: str, result: ParseResult) -> dict[str, Any]:
         }
         for r in result.recipients
     ]
+    complaint = result.complaint
     return {
         "file": path,
         # A report that reads as a delivery failure but names no recipient we could read
@@ -57,6 +58,17 @@ def result_json(path: str, result: ParseResult) -> dict[str, Any]:
         "kind": result.kind.value,
         "mta": result.mta,
         "recipients": recipients,
+        "complaint": None
+        if complaint is None
+        else {
+            "feedback_type": complaint.feedback_type,
+            "complainant": complaint.complainant,
+            "reported_by": complaint.reported_by,
+            "arrival_date": complaint.arrival_date.isoformat() if complaint.arrival_date else None,
+            "source_ip": complaint.source_ip,
+            "original_return_path": complaint.original_return_path,
+            "original_mail_from": complaint.original_mail_from,
+        },
         "defects": list(result.defects),
     }
 

@@ -1,9 +1,9 @@
 """The parsing pipeline: bytes -> ParseResult, one stage after another, never raising.
 
-Stages: load (message.py) -> message kind signals (signals.py) -> feedback reports (arf.py) ->
-DSN parts (rfc3464.py) -> MTA detectors in registry order (mta/) -> merge -> classify
-(classification) -> RecipientResult. Any exception inside a stage becomes a defect and the
-message is reported as UNPARSED (when it looked like a bounce) or NOT_BOUNCE.
+Stages: load (message.py) -> message kind signals (signals.py) -> feedback reports and
+complaints (arf.py) -> DSN parts (rfc3464.py) -> MTA detectors in registry order (mta/) ->
+merge -> classify (classification) -> RecipientResult. Any exception inside a stage becomes a
+defect and the message is reported as UNPARSED (when it looked like a bounce) or NOT_BOUNCE.
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ from chalicelib.parsing.context import MAX_BODY_CHARS, Context, cut_original, pa
 from chalicelib.parsing.dates import parse_date
 from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
 from chalicelib.parsing.message import ORIGINAL_HEADERS, Mail, clean_header, load
-from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
+from chalicelib.parsing.model import (
+    Action,
+    Complaint,
+    MessageKind,
+    ParseResult,
+    RecipientResult,
+)
 from chalicelib.parsing.mta import registry
 
 _OCTETS = "application/octet-stream"
@@ -252,7 +258,10 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:
     body, full, dsn, original, dsn_text = _texts(mail)
 
     def result(
-        kind: MessageKind, recipients: tuple[RecipientResult, ...] = (), mta: str | None = None
+        kind: MessageKind,
+        recipients: tuple[RecipientResult, ...] = (),
+        mta: str | None = None,
+        complaint: Complaint | None = None,
     ) -> ParseResult:
         return ParseResult(
             kind=kind,
@@ -266,11 +275,15 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:
                 (k, original[k][:500]) for k in ("from", "to", "subject", "date") if k in original
             ),
             defects=tuple(mail.defects),
+            complaint=complaint,
         )
 
     feedback = arf.parse(mail)
     if feedback is not None:
-        return result(MessageKind.FEEDBACK, _results(feedback), "arf")
+        # A complaint or other feedback, never a bounce: its recipients are reported as
+        # delivered with the feedback reason.
+        kind = MessageKind.FEEDBACK if feedback.complaint is None else MessageKind.COMPLAINT
+        return result(kind, _results(feedback.findings), "arf", feedback.complaint)
     receipt = signals.report_type(mail) == "disposition-notification" or bool(
         signals.READ_RECEIPT_SUBJECT.search(mail.header("subject"))
     )
