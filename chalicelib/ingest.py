@@ -102,11 +102,13 @@ class IngestService:
         claims = verification.claims
 
         if result.kind is MessageKind.UNPARSED:
+            # The parser says why unreadable mail (binary, no header fields) could not be read.
+            why = next((d for d in result.defects if d.startswith("unreadable:")), "")
             record = _with(
                 base,
                 Disposition.UNPARSED,
                 claims.tenant if claims else "",
-                "no failed recipient could be read",
+                why or "no failed recipient could be read",
             )
         elif result.kind is not MessageKind.BOUNCE:
             record = _with(

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from chalicelib.parsing import parse_message
 from chalicelib.parsing.model import MessageKind, ParseResult
+from chalicelib.parsing.pipeline import UNREADABLE
 
 MAX_FILE_BYTES = 50_000_000
 
@@ -53,8 +54,10 @@ def result_json(path: str, result: ParseResult) -> dict[str, Any]:
     return {
         "file": path,
         # A report that reads as a delivery failure but names no recipient we could read
-        # (UNPARSED) is still a bounce; it only counts toward no address.
-        "bounce": result.kind in {MessageKind.BOUNCE, MessageKind.UNPARSED},
+        # (UNPARSED) is still a bounce; it only counts toward no address. Mail that could not
+        # be read at all (binary, no header fields) is unparsed but no bounce.
+        "bounce": result.kind is MessageKind.BOUNCE
+        or (result.kind is MessageKind.UNPARSED and not _unreadable(result)),
         "kind": result.kind.value,
         "mta": result.mta,
         "recipients": recipients,
@@ -71,6 +74,10 @@ def result_json(path: str, result: ParseResult) -> dict[str, Any]:
         },
         "defects": list(result.defects),
     }
+
+
+def _unreadable(result: ParseResult) -> bool:
+    return any(d.startswith(UNREADABLE) for d in result.defects)
 
 
 def _paths(args: argparse.Namespace) -> Iterator[str]:

@@ -9,6 +9,7 @@ defect and the message is reported as UNPARSED (when it looked like a bounce) or
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from chalicelib.classification.classify import classify, transcript_command
@@ -37,9 +38,45 @@ _ANGLE = re.compile(r"<([^<>]{1,300})>")
 def parse_message(raw: bytes) -> ParseResult:
     """Parse and classify one inbound message. Never raises."""
     try:
-        return _parse(raw)
+        result = _parse(raw)
+        if result.kind is MessageKind.NOT_BOUNCE:
+            why = unreadable(raw, result)
+            if why is not None:
+                # Neither a bounce nor readable mail: listed for staff with the reason, as
+                # unparsed mail is, instead of being passed over as "not a bounce".
+                return replace(result, kind=MessageKind.UNPARSED, defects=(*result.defects, why))
+        return result
     except Exception as exc:  # the contract: hostile input never escapes as an exception
         return ParseResult(kind=MessageKind.UNPARSED, defects=(f"internal:{type(exc).__name__}",))
+
+
+UNREADABLE = "unreadable:"
+_SAMPLE_BYTES = 8_192
+# C0 controls that text never carries (tab, LF, CR, and ESC for ISO-2022 are text).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13, 27))
+
+
+def unreadable(raw: bytes, result: ParseResult) -> str | None:
+    """Why a message that is not a bounce cannot be read as mail at all, or None: binary
+    content (NUL or other control bytes), no RFC 5322 header fields, or beyond the size the
+    parser reads."""
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        return UNREADABLE + "not-bytes"
+    sample = bytes(raw[:_SAMPLE_BYTES])
+    if not sample.strip():
+        return UNREADABLE + "empty"
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if b"\0" in sample or controls * 20 > len(sample):
+        return UNREADABLE + "binary-content"
+    if not result.subject and not _HEADER_FIELD.match(sample):
+        return UNREADABLE + "no-header-fields"
+    if "truncated" in result.defects:
+        return UNREADABLE + "too-large"
+    return None
+
+
+# RFC 5322 section 2.2: a message starts with header fields (an mbox "From " line may precede).
+_HEADER_FIELD = re.compile(rb"(?:From [^\n]*\n)?[!-9;-~]{1,76}:")
 
 
 def _texts(mail: Mail) -> tuple[str, str, list[Finding], dict[str, str], str]:

@@ -140,3 +140,21 @@ def test_address_floods_stay_linear() -> None:
         _is_result(result)
         assert len(result.recipients) <= 200
         assert time.perf_counter() - start < 5
+
+
+def test_unreadable_mail_is_unparsed_with_the_reason() -> None:
+    """Neither a bounce nor readable: listed for staff with why, never passed over."""
+    cases = {
+        bytes(range(256)) * 4_000: "unreadable:binary-content",
+        b"just a text blob, no header fields\n" * 30_000: "unreadable:no-header-fields",
+        b"\n\n  \n": "unreadable:empty",
+        b"From: ann@example.net\nSubject: hello\n\n"
+        + b"a plain note. " * 200_000: "unreadable:too-large",
+    }
+    for raw, why in cases.items():
+        result = parse_message(raw)
+        assert result.kind is MessageKind.UNPARSED
+        assert why in result.defects
+    readable = parse_message(b"From: ann@example.net\nSubject: hello\n\nA person's reply.\n")
+    assert readable.kind is MessageKind.NOT_BOUNCE
+    assert not readable.defects
