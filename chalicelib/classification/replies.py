@@ -70,6 +70,8 @@ YANDEX = (
     "https://yandex.com/support/mail/bounces/yandex/message-rejected-under-suspicion-of-spam.html"
 )
 QQ = "https://service.mail.qq.com/detail/122/"
+NETEASE = "https://help.mail.163.com/faq.do?m=list&categoryID=90"
+ZOHO = "https://smtp.codes/zoho"
 MIMECAST = "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes"
 PROOFPOINT = "https://www.proofpoint.com/us/postmaster"
 BARRACUDA = "https://www.barracudacentral.org/rbl"
@@ -409,6 +411,34 @@ REPLIES: tuple[DocumentedReply, ...] = (
         ("550", "", "domain frequency limited", R.TOO_MANY_CONN),
         ("550", "", "connection frequency limited", R.TOO_MANY_CONN),
         ("550", "", "mailbox not found", R.USER_UNKNOWN),
+    ),
+    *_rows(
+        # NetEase (163.com, 126.com) answers with a short code after the reply code.
+        "netease",
+        NETEASE,
+        ("451", "", "dt:spm", R.SPAM_DETECTED),
+        ("554", "", "dt:spm", R.SPAM_DETECTED),
+        ("450", "", "dt:rbl", R.BLOCKED, True),
+        ("421", "", "hl:rep", R.BLOCKED),
+        ("421", "", "hl:mep", R.BLOCKED),
+        ("554", "", "hl:ihu", R.BLOCKED),
+        ("554", "", "hl:ipb", R.BLOCKED),
+        ("421", "", "hl:icc", R.TOO_MANY_CONN),
+        ("421", "", "hl:ifc", R.SPEEDING),
+        ("451", "", "mi:sfq", R.SPEEDING),
+        ("450", "", "mi:dmc", R.TOO_MANY_CONN),
+        ("450", "", "rp:drc", R.TOO_MANY_CONN),
+        ("450", "", "wm:bli", R.BLOCKED),
+    ),
+    *_rows(
+        # Zoho documents no table; its replies as collected by smtp.codes.
+        "zoho",
+        ZOHO,
+        ("541", "5.4.1", "mail rejected by destination domain", R.POLICY_VIOLATION),
+        ("452", "", "mailbox delivery restricted by policy error", R.POLICY_VIOLATION),
+        ("552", "5.1.1", "mailbox delivery failure policy error", R.POLICY_VIOLATION),
+        ("550", "5.7.1", "email rejected per dmarc policy", R.AUTH_FAILURE),
+        ("552", "5.7.1", "detected by zoho mail", R.VIRUS_DETECTED),
     ),
     *_rows(
         "mimecast",

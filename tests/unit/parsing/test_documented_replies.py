@@ -82,6 +82,8 @@ def test_every_provider_of_the_issue_has_rows() -> None:
         "mail.ru",
         "yandex",
         "qq",
+        "netease",
+        "zoho",
         "mimecast",
         "proofpoint",
         "barracuda",
