@@ -53,6 +53,10 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             # "550 5.7.1 Message refused: content rejected as spam".
             r"(?:rejected|refused|blocked|denied) as (?:\w+ )?spam",
             r"content (?:rejected|refused)",
+            # A filter that judged the message: "blocked by our spam filter" (never a blocklist
+            # name: "blocked by Spamhaus" has no filter word after it).
+            r"by (?:the |our |an? )?(?:anti-?spam|spam|content|junk mail)[ -]?"
+            r"(?:filter|engine|check|scanner|software)",
         ),
     ),
     (

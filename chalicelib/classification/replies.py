@@ -85,7 +85,9 @@ EXIM = "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-the_default
 SENDMAIL = "https://github.com/sendmail-tls/sendmail/blob/master/sendmail/srvrsmtp.c"
 QMAIL = "https://cr.yp.to/qmail/man/qmail-remote.html"
 QMAIL_SMTPD = "https://cr.yp.to/qmail/man/qmail-smtpd.html"
-OPENSMTPD = "https://github.com/OpenSMTPD/OpenSMTPD/blob/master/usr.sbin/smtpd/smtp_session.c"
+OPENSMTPD = (
+    "https://github.com/OpenSMTPD/OpenSMTPD/tree/master/usr.sbin/smtpd"  # smtp_session.c, queue.c
+)
 DOMINO = "https://help.hcltechsw.com/domino/12.0.2/admin/conf_mailroutingerrors_c.html"
 RFC5321 = "https://www.rfc-editor.org/rfc/rfc5321#section-4.2.2"
 
@@ -569,7 +571,8 @@ REPLIES: tuple[DocumentedReply, ...] = (
         OPENSMTPD,
         ("550", "5.1.1", "invalid recipient", R.USER_UNKNOWN),
         ("550", "5.7.1", "relay denied", R.NO_RELAYING),
-        ("", "", "envelope expired", R.EXPIRED),
+        ("", "4.4.7", "envelope expired", R.EXPIRED),
+        ("", "4.4.6", "loop detected", R.NETWORK_ERROR),
     ),
     *_rows(
         "domino",

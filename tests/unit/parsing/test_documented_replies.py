@@ -124,3 +124,19 @@ def test_transient_and_policy_statuses_are_never_hard(status: str, text: str) ->
     verdict = classify(status, text[:3], text)
     assert verdict.reason is Reason.USER_UNKNOWN
     assert not verdict.hard
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "550 5.7.1 Message blocked by our spam filter",
+        "554 5.7.1 Rejected by the anti-spam engine",
+    ],
+)
+def test_a_spam_filters_verdict_is_content_not_a_blocklist(text: str) -> None:
+    assert classify("5.7.1", text[:3], text).reason is Reason.SPAM_DETECTED
+
+
+def test_a_blocklist_named_after_blocked_by_is_a_block() -> None:
+    verdict = classify("5.7.1", "554", "554 5.7.1 Service unavailable; blocked by Spamhaus")
+    assert verdict.reason is Reason.BLOCKED and verdict.blacklisted
