@@ -114,15 +114,19 @@ def reason_for(
     text: str,
     hint: Reason | None = None,
     command: str | None = None,
+    *,
+    lowered: str | None = None,
 ) -> Reason:
     """The reason for one failure from the phrase tables, the SMTP stage and its status code
-    (steps 3 to 5 of the module docstring)."""
+    (steps 3 to 5 of the module docstring). `lowered` is the text already lower-cased and
+    unfolded, when the caller has it."""
     if hint is not None:
         return hint
-    lowered = _unfold_reply(text.lower())
+    if lowered is None:
+        lowered = _unfold_reply(text.lower())
     by_text = match_reason(lowered) if lowered else None
     by_status = reason_of_status(status)
-    own = smtp_command(text) if text else None
+    own = smtp_command(lowered) if lowered else None
     command = own or command
     if command == "mail" and (by_text or Reason.UNDEFINED) in _SENDER_STAGE_TURNS:
         # A failure at MAIL FROM is about our envelope sender, never the recipient.
@@ -220,7 +224,11 @@ def classify(
     # says what the remote server that wrote the reply documents it to mean.
     quoted = not decided and (hint is None or CATEGORY.get(hint) is not Category.NOT_A_BOUNCE)
     row = documented(lowered, status) if quoted and lowered else None
-    reason = row.reason if row is not None else reason_for(status, reply_code, text, hint, command)
+    reason = (
+        row.reason
+        if row is not None
+        else reason_for(status, reply_code, text, hint, command, lowered=lowered)
+    )
     category = CATEGORY.get(reason, Category.SOFT)
     if category is Category.NOT_A_BOUNCE:
         return Classification(reason, category, False, False, explain(reason, category, False))
