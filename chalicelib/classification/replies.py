@@ -500,6 +500,52 @@ REPLIES: tuple[DocumentedReply, ...] = (
         ("554", "", "b.barracudacentral.org", R.BLOCKED, True),
     ),
     *_rows(
+        # Sophos Central Email names each rejection with an XGEMAIL code.
+        "sophos",
+        "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/EmailSecurity/"
+        "SMTPErrorCodes/index.html",
+        ("550", "", "xgemail_0001", R.AUTH_FAILURE),
+        ("550", "", "xgemail_0002", R.AUTH_FAILURE),
+        ("550", "", "xgemail_0003", R.AUTH_FAILURE),
+        ("550", "", "xgemail_0004", R.BLOCKED, True),
+        ("550", "", "xgemail_0005", R.BLOCKED, True),
+        ("550", "", "xgemail_0006", R.FAILED_STARTTLS),
+        ("550", "", "xgemail_0007", R.SYSTEM_ERROR),
+        ("550", "", "xgemail_0008", R.BLOCKED),
+        ("550", "", "xgemail_0009", R.FILTERED),
+        ("550", "", "xgemail_0010", R.NO_RELAYING),
+        ("550", "", "xgemail_0011", R.USER_UNKNOWN),
+        ("550", "", "xgemail_0012", R.MESG_TOO_BIG),
+        ("550", "", "xgemail_0013", R.TOO_MANY_CONN),
+        ("550", "", "xgemail_0014", R.SPEEDING),
+        ("550", "", "xgemail_0015", R.SPEEDING),
+    ),
+    *_rows(
+        "symantec email security.cloud",
+        "https://knowledge.broadcom.com/external/article/169925/common-external-spam-filtering-error-cod.html",
+        ("550", "5.7.1", "message rejected as spam by content filtering", R.SPAM_DETECTED),
+        ("554", "", "rejected due to spam content", R.SPAM_DETECTED),
+        ("554", "", "rejected due to banned content", R.CONTENT_ERROR),
+        ("550", "", "message contained unsafe content", R.SPAM_DETECTED),
+        ("551", "", "sender is on domain's blacklist", R.BLOCKED),
+        ("550", "5.7.1", "your ip has been found on a block list", R.BLOCKED, True),
+    ),
+    *_rows(
+        "fastmail",
+        "https://fastmail.help/hc/en-us/articles/7010500320655-Why-messages-bounce-back",
+        ("550", "5.1.1", "sorry, user address unknown", R.USER_UNKNOWN),
+        ("551", "5.7.1", "not authorised to send from this header address", R.REJECTED),
+    ),
+    *_rows(
+        "trend micro",
+        "https://docs.trendmicro.com/en-us/documentation/article/"
+        "deep-discovery-email-inspector-51-online-help-smtp-error-codes",
+        ("421", "", "block temporarily (sender filtering/authentication)", R.BLOCKED),
+        ("521", "", "block permanently (sender filtering/authentication)", R.BLOCKED),
+        ("450", "", "for zombie matches (ers)", R.BLOCKED, True),
+        ("550", "", "for rbl+ matches (ers)", R.BLOCKED, True),
+    ),
+    *_rows(
         "trend micro",
         "https://www.mail-abuse.com/",
         ("550", "", "deferred using trend micro email reputation database", R.BLOCKED, True),
@@ -508,9 +554,11 @@ REPLIES: tuple[DocumentedReply, ...] = (
     ),
     *_rows(
         "cisco secure email",
-        "https://www.talosintelligence.com/reputation_center",
+        "https://www.cisco.com/c/en/us/support/docs/security/email-security-appliance/"
+        "200436-Identify-and-allow-poor-SenderBase-Reput.html",
         ("554", "", "rejected due to the sending mta's poor reputation", R.BAD_REPUTATION, True),
         ("554", "", "talosintelligence.com/reputation", R.BAD_REPUTATION, True),
+        ("550", "5.7.1", "spf unauthorized mail is prohibited", R.AUTH_FAILURE),
     ),
     *_rows(
         "spamhaus",
