@@ -156,7 +156,8 @@ def reason_for(
 
 # Specific status codes that outrank a phrase match for the listed phrase reasons.
 _STATUS_OUTRANKS: dict[Reason, frozenset[Reason]] = {
-    Reason.USER_UNKNOWN: frozenset({Reason.MAILBOX_FULL, Reason.HAS_MOVED}),
+    # X.1.7/X.1.8 name our sender's address (RFC 3463 section 3.2), whatever the words say.
+    Reason.USER_UNKNOWN: frozenset({Reason.MAILBOX_FULL, Reason.HAS_MOVED, Reason.REJECTED}),
     Reason.POLICY_VIOLATION: frozenset({Reason.MAILBOX_FULL, Reason.HAS_MOVED}),
     Reason.MESG_TOO_BIG: frozenset({Reason.EXCEED_LIMIT}),
     Reason.EXPIRED: frozenset({Reason.NETWORK_ERROR}),

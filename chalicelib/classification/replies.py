@@ -221,7 +221,9 @@ REPLIES: tuple[DocumentedReply, ...] = (
         ("550", "5.1.1", "resolver.adr.recipnotfound", R.USER_UNKNOWN),
         ("550", "5.1.10", "resolver.adr.recipientnotfound", R.USER_UNKNOWN),
         ("550", "5.1.10", "recipient not found by smtp address lookup", R.USER_UNKNOWN),
-        ("550", "5.4.1", "recipient address rejected: access denied", R.USER_UNKNOWN),
+        # Directory-based edge blocking: the address does not exist in the tenant. The status
+        # is part of the words: Postfix's access maps write the same words with 5.7.1 (policy).
+        ("550", "", "5.4.1 recipient address rejected: access denied", R.USER_UNKNOWN),
         ("550", "5.2.2", "storedrv.deliver; mailbox full", R.MAILBOX_FULL),
         ("554", "5.2.2", "mailbox full", R.MAILBOX_FULL),
         ("550", "5.2.3", "resolver.rst.recipsizelimit", R.EXCEED_LIMIT),
@@ -667,8 +669,9 @@ for _i, _row in enumerate(REPLIES):
 def documented(lowered: str, status: str | None = None) -> DocumentedReply | None:
     """The first row of the table whose words occur in the lower-cased reply text. A row whose
     documented status names another subject than the failure's own specific status (RFC 3463
-    section 2: class.subject.detail) is another reply with similar words, and is passed over;
-    among rows with the same words, the one documented with the failure's status is preferred."""
+    section 2: class.subject.detail) is another reply with similar words, and is passed over (for
+    a row that condemns the address, any other subject.detail); among rows with the same words,
+    the one documented with the failure's status is preferred."""
     candidates: list[int] = []
     for run in set(_RUN.findall(lowered)):
         found = _INDEX.get(run)
@@ -683,6 +686,16 @@ def documented(lowered: str, status: str | None = None) -> DocumentedReply | Non
         if row.words not in lowered:
             continue
         if subject is not None and row.status and row.status.split(".")[1] != subject:
+            continue
+        if (
+            subject is not None
+            and row.status
+            and row.category is Category.HARD
+            and status is not None
+            and status[1:] != row.status[1:]
+        ):
+            # A row that condemns the address must be the very reply: "is not a valid RFC 5321
+            # address" is Gmail's 5.1.3 for the recipient but its 5.1.7 for our sender.
             continue
         if status is None or row.status == status:
             return row

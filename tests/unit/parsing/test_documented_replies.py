@@ -144,3 +144,21 @@ def test_a_spam_filters_verdict_is_content_not_a_blocklist(text: str) -> None:
 def test_a_blocklist_named_after_blocked_by_is_a_block() -> None:
     verdict = classify("5.7.1", "554", "554 5.7.1 Service unavailable; blocked by Spamhaus")
     assert verdict.reason is Reason.BLOCKED and verdict.blacklisted
+
+
+def test_a_documented_hard_reply_must_carry_its_own_code() -> None:
+    """Gmail writes "is not a valid RFC 5321 address" for the recipient (5.1.3) and for our
+    sender (5.1.7): only the first condemns the address."""
+    sender = "553 5.1.7 The sender address <news@example.com> is not a valid RFC 5321 address."
+    recipient = "553 5.1.3 The recipient address <a@example.net> is not a valid RFC 5321 address."
+    assert classify("5.1.7", "553", sender).reason is Reason.REJECTED
+    assert not classify("5.1.7", "553", sender).hard
+    assert classify("5.1.3", "553", recipient).hard
+
+
+def test_an_access_map_refusal_is_not_microsofts_unknown_recipient() -> None:
+    postfix = "554 5.7.1 <a@example.net>: Recipient address rejected: Access denied"
+    assert not classify("5.7.1", "554", postfix).hard
+    assert not classify(None, "554", postfix.replace("5.7.1 ", "")).hard
+    microsoft = "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)"
+    assert classify("5.4.1", "550", microsoft).hard
