@@ -605,6 +605,17 @@ REPLIES: tuple[DocumentedReply, ...] = (
         ("550", "", 'too many "received" headers - suspected mail loop', R.NETWORK_ERROR),
     ),
     *_rows(
+        "exim",
+        "https://github.com/Exim/exim/blob/master/src/src/transports/smtp.c",
+        ("", "", "retry time not reached for any host after a long failure period", R.EXPIRED),
+        ("", "", "all hosts have been failing for a long time", R.EXPIRED),
+    ),
+    *_rows(
+        "exim",
+        "https://github.com/Exim/exim/blob/master/src/src/transports/appendfile.c",
+        ("", "", "mta-imposed quota exceeded while writing to", R.MAILBOX_FULL),
+    ),
+    *_rows(
         "sendmail",
         SENDMAIL,
         ("550", "5.1.1", "... user unknown", R.USER_UNKNOWN),
