@@ -57,6 +57,9 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             # name: "blocked by Spamhaus" has no filter word after it).
             r"by (?:the |our |an? )?(?:anti-?spam|spam|content|junk mail)[ -]?"
             r"(?:filter|engine|check|scanner|software)",
+            # What the message contains decided it, not who sent it.
+            r"contains? (?:a |an )?(?:banned|prohibited|forbidden|blocked|blacklisted)"
+            r" (?:word|phrase|content|link|url|domain)",
         ),
     ),
     (
