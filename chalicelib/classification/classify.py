@@ -14,12 +14,13 @@ The reasons, in the order the evidence is weighed (the first that speaks wins):
 The hard/soft rule, stated once: a failure is hard (the address itself is bad and may be
 suppressed) only when its reason is one of the HARD category (userunknown, hostunknown,
 hasmoved, suppressed; notaccept only when permanent), the failure is permanent, and its status is
-not a security or policy status (RFC 3463 section 3.8, X.7.XXX). A transient (4xx) failure never
-condemns an address (RFC 5321 section 4.2.1: the same request may succeed later). Blocks, policy,
-spam, content, authentication and reputation failures are never hard, whatever the code: they are
-about our server or our message. Wordings that do not say which side was refused ("Message
-refused", "Service unavailable") are never hard and get the explanation that names both
-possibilities (`explanations.AMBIGUOUS`).
+not a security or policy status (RFC 3463 section 3.8, X.7.XXX), unless the server's owner
+documents that very reply as an unknown mailbox (Yandex's "5.7.1 No such user!"). A transient
+(4xx) failure never condemns an address (RFC 5321 section 4.2.1: the same request may succeed
+later). Blocks, policy, spam, content, authentication and reputation failures are never hard,
+whatever the code: they are about our server or our message. Wordings that do not say which side
+was refused ("Message refused", "Service unavailable") are never hard and get the explanation
+that names both possibilities (`explanations.AMBIGUOUS`).
 """
 
 from __future__ import annotations
@@ -193,15 +194,22 @@ def _ambiguous(lowered: str, status: str | None) -> bool:
 
 
 def _is_hard(
-    reason: Reason, category: Category, status: str | None, reply_code: str | None
+    reason: Reason,
+    category: Category,
+    status: str | None,
+    reply_code: str | None,
+    documented: bool = False,
 ) -> bool:
     if category is not Category.HARD:
         return False
     code = status or reply_code or ""
     if code.startswith("4"):
         return False  # transient: RFC 5321 section 4.2.1
-    if status is not None and status[1:3] == ".7" and reason is not Reason.NOT_ACCEPT:
-        return False  # a security or policy status (RFC 3463 section 3.8)
+    policy_status = status is not None and status[1:3] == ".7"
+    if policy_status and reason is not Reason.NOT_ACCEPT and not documented:
+        # A security or policy status (RFC 3463 section 3.8), unless the server's owner
+        # documents that very reply as an unknown mailbox (Yandex's "5.7.1 No such user!").
+        return False
     if reason is Reason.NOT_ACCEPT:
         return code.startswith("5") or not code
     return True
@@ -235,7 +243,7 @@ def classify(
         return Classification(reason, category, False, False, explain(reason, category, False))
     blacklisted = (row is not None and row.blacklisted) or BLACKLISTED.search(lowered)
     ambiguous = row is None and hint is None and _ambiguous(lowered, status)
-    hard = not ambiguous and _is_hard(reason, category, status, reply_code)
+    hard = not ambiguous and _is_hard(reason, category, status, reply_code, row is not None)
     explanation = explain(reason, category, blacklisted)
     if ambiguous and not blacklisted:
         explanation = AMBIGUOUS

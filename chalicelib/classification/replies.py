@@ -441,6 +441,13 @@ REPLIES: tuple[DocumentedReply, ...] = (
         YANDEX,
         ("554", "5.7.1", "message rejected under suspicion of spam", R.SPAM_DETECTED),
         ("554", "", "blocked by spam statistics", R.BLOCKED, True),
+        # Yandex answers an unknown mailbox with a policy status: "550 5.7.1 No such user!".
+        ("550", "5.7.1", "no such user!", R.USER_UNKNOWN),
+        ("550", "", "no correct recipients", R.USER_UNKNOWN),
+        ("501", "5.1.3", "bad recipient address syntax", R.USER_UNKNOWN),
+        ("550", "5.7.1", "policy rejection on the target address", R.SUSPEND),
+        ("552", "", "mailbox size limit exceeded", R.MAILBOX_FULL),
+        ("554", "", "message infected by virus", R.VIRUS_DETECTED),
     ),
     *_rows(
         "qq",
