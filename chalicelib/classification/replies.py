@@ -321,6 +321,9 @@ REPLIES: tuple[DocumentedReply, ...] = (
         ("553", "5.7.2", "will be permanently deferred", R.BAD_REPUTATION, True),
         ("553", "5.7.1", "because the ip is in spamhaus's list", R.BLOCKED, True),
         ("553", "5.7.1", "not accepted from ip addresses on spamhaus", R.BLOCKED, True),
+        # Yahoo's PH* errors are its content-based blocks ("something in the content that Yahoo
+        # won't accept"): the message, not our server.
+        ("554", "", "[ph01]", R.SPAM_DETECTED),
         ("554", "5.7.9", "message not accepted for policy reasons", R.POLICY_VIOLATION),
         ("554", "", "email not accepted for policy reasons", R.POLICY_VIOLATION),
         (
