@@ -79,17 +79,19 @@ SPAMHAUS = "https://www.spamhaus.org/faq/section/DNSBL%20Usage"
 SPAMCOP = "https://www.spamcop.net/fom-serve/cache/291.html"
 SORBS = "http://www.sorbs.net/general/using.shtml"
 UCEPROTECT = "https://www.uceprotect.net/en/index.php?m=6&s=0"
-POSTFIX = "https://github.com/vdukhovni/postfix/blob/master/postfix/src/smtpd/smtpd_check.c"
+# smtpd_check.c (access, RBL, relay and unknown-user replies) and smtpd.c (message size).
+POSTFIX = "https://github.com/vdukhovni/postfix/tree/master/postfix/src/smtpd"
 POSTFIX_LOCAL = "https://www.postfix.org/local.8.html"
 EXIM = "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-the_default_configuration_file.html"
-SENDMAIL = "https://github.com/sendmail-tls/sendmail/blob/master/sendmail/srvrsmtp.c"
-QMAIL = "https://cr.yp.to/qmail/man/qmail-remote.html"
+# The sendmail 8 distribution (sendmail/*.c and cf/m4/proto.m4 write these replies).
+SENDMAIL = "https://ftp.sendmail.org/"
+# The qmail 1.03 distribution (qmail-send, qmail-remote and qmail-local write these).
+QMAIL = "https://cr.yp.to/qmail.html"
 QMAIL_SMTPD = "https://cr.yp.to/qmail/man/qmail-smtpd.html"
 OPENSMTPD = (
     "https://github.com/OpenSMTPD/OpenSMTPD/tree/master/usr.sbin/smtpd"  # smtp_session.c, queue.c
 )
 DOMINO = "https://help.hcltechsw.com/domino/12.0.2/admin/conf_mailroutingerrors_c.html"
-RFC5321 = "https://www.rfc-editor.org/rfc/rfc5321#section-4.2.2"
 
 
 def _rows(
