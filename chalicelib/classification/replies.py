@@ -725,7 +725,9 @@ def documented(lowered: str, status: str | None = None) -> DocumentedReply | Non
             candidates.extend(found)
     if not candidates:
         return None
-    subject = status.split(".")[1] if status and not status.endswith(".0.0") else None
+    parts = status.split(".") if status and not status.endswith(".0.0") else []
+    well_formed = len(parts) == 3 and all(p.isdigit() for p in parts)
+    subject = parts[1] if well_formed else None  # only a well-formed class.subject.detail
     best: DocumentedReply | None = None
     for i in sorted(candidates):
         row = REPLIES[i]

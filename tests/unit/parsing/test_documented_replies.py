@@ -160,3 +160,9 @@ def test_an_access_map_refusal_is_not_microsofts_unknown_recipient() -> None:
     assert not classify(None, "554", postfix.replace("5.7.1 ", "")).hard
     microsoft = "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)"
     assert classify("5.4.1", "550", microsoft).hard
+
+
+@pytest.mark.parametrize("status", ["5", "5.1", "x.y.z", "5..1", ""])
+def test_a_malformed_status_never_breaks_the_lookup(status: str) -> None:
+    text = "550 The email account that you tried to reach does not exist."
+    assert classify(status or None, "550", text).reason is Reason.USER_UNKNOWN
