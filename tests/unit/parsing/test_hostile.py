@@ -158,3 +158,16 @@ def test_unreadable_mail_is_unparsed_with_the_reason() -> None:
     readable = parse_message(b"From: ann@example.net\nSubject: hello\n\nA person's reply.\n")
     assert readable.kind is MessageKind.NOT_BOUNCE
     assert not readable.defects
+
+
+@FAST
+@given(
+    st.one_of(st.none(), st.text(alphabet="0123456789.x", max_size=8)),
+    st.one_of(st.none(), st.text(alphabet="0123456789", max_size=4)),
+    st.text(max_size=400),
+)
+def test_classify_never_raises(status: str | None, code: str | None, text: str) -> None:
+    from chalicelib.classification import classify
+
+    verdict = classify(status, code, text)
+    assert verdict.explanation
