@@ -66,9 +66,7 @@ TONLINE = "https://postmaster.t-online.de/index.en.html"
 ORANGE = "https://www.postmastery.com/orange-postmaster-smtp-error-codes-ofr/"
 FREE = "http://postmaster.free.fr/"
 MAILRU = "https://help.mail.ru/mail-help/postmaster/dmarc"
-YANDEX = (
-    "https://yandex.com/support/mail/bounces/yandex/message-rejected-under-suspicion-of-spam.html"
-)
+YANDEX = "https://yandex.com/support/mail/bounces/yandex.html"
 QQ = "https://service.mail.qq.com/detail/122/"
 NETEASE = "https://help.mail.163.com/faq.do?m=list&categoryID=90"
 ZOHO = "https://smtp.codes/zoho"
