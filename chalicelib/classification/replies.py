@@ -68,7 +68,8 @@ FREE = "http://postmaster.free.fr/"
 MAILRU = "https://help.mail.ru/mail-help/postmaster/dmarc"
 YANDEX = "https://yandex.com/support/mail/bounces/yandex.html"
 QQ = "https://service.mail.qq.com/detail/122/"
-NETEASE = "https://help.mail.163.com/faq.do?m=list&categoryID=90"
+# NetEase's own list of its reply codes (read here from copies of that list; the help portal).
+NETEASE = "https://help.mail.163.com/"
 ZOHO = "https://smtp.codes/zoho"
 MIMECAST = "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes"
 PROOFPOINT = "https://www.proofpoint.com/us/postmaster"
@@ -89,7 +90,8 @@ QMAIL_SMTPD = "https://cr.yp.to/qmail/man/qmail-smtpd.html"
 OPENSMTPD = (
     "https://github.com/OpenSMTPD/OpenSMTPD/tree/master/usr.sbin/smtpd"  # smtp_session.c, queue.c
 )
-DOMINO = "https://help.hcltechsw.com/domino/12.0.2/admin/conf_mailroutingerrors_c.html"
+# HCL Domino's administration documentation (the router's own texts; page not re-read here).
+DOMINO = "https://help.hcl-software.com/domino/"
 
 
 def _rows(
