@@ -35,10 +35,11 @@ from chalicelib.classification.replies import documented
 from chalicelib.classification.status import reason_of_status
 
 # The SMTP command a failure answered (RFC 5321 section 4.1). Postfix writes "in reply to RCPT
-# TO command", Exim "after RCPT TO:<...>", Sendmail transcripts ">>> RCPT To:<...>".
+# TO command", Exim "after RCPT TO:<...>", Sendmail transcripts ">>> RCPT To:<...>", dma "did not
+# like our RCPT TO".
 _COMMAND = re.compile(
-    r"(?:in reply to|after|while sending|>>>)\s*(?:the\s+)?(?:end of\s+)?"
-    r"(rcpt|mail|data|helo|ehlo|initial connection|connect|starttls|auth)",
+    r"(?:in reply to|after|while sending|>>>|did not like our)\s*(?:the\s+)?"
+    r"(?:end of\s+|final\s+)?(rcpt|mail|data|helo|ehlo|initial connection|connect|starttls|auth)",
 )
 _SENDER_STAGE_TURNS = {
     Reason.USER_UNKNOWN,
@@ -75,6 +76,8 @@ def smtp_command(text: str) -> str | None:
         and "reply to" not in lowered
         and ">>>" not in lowered
         and ("while sending" not in lowered)
+        # The DragonFly Mail Agent: "<host> did not like our RCPT TO: 550 ...".
+        and "did not like our" not in lowered
     ):
         return None
     match = _COMMAND.search(lowered)

@@ -1,4 +1,4 @@
-"""Every documented reply (classification.replies) wrapped as five major MTAs would return it
+"""Every documented reply (classification.replies) wrapped as six MTAs would return it
 parses to the documented meaning: the address, the reason, hard only for a permanent bad-address
 reply, blacklisted when the reply names a blocklist. Also the table's own consistency."""
 

@@ -3,8 +3,9 @@
 Each wrapper takes the failed address and the remote reply (as a server sends it: reply code,
 enhanced status, words) and returns the bounce bytes that MTA would return to our sender: Postfix
 (RFC 3464 report, reply folded in both parts), Exim (plain text, X-Failed-Recipients), Sendmail
-(report with a session transcript), OpenSMTPD (plain text) and Courier (report). The layouts are
-written from each MTA's own bounce templates; every address is on example.com/.net/.org.
+(report with a session transcript), OpenSMTPD (plain text), Courier (report) and the DragonFly
+Mail Agent (plain text, "did not like our RCPT TO:"). The layouts are written from each MTA's own
+bounce templates; every address is on example.com/.net/.org.
 """
 
 from __future__ import annotations
@@ -156,10 +157,24 @@ def courier(address: str, reply: str) -> bytes:
     return _report(head, text, address, reply, "mail.example.org")
 
 
+def dragonfly(address: str, reply: str) -> bytes:
+    return (
+        "From: MAILER-DAEMON <MAILER-DAEMON@df.example.org>\n"
+        f"To: {SENDER}\nSubject: Mail delivery failed\n"
+        "Date: Tue, 4 Mar 2025 09:15:00 +0000\nMessage-ID: <dma.0001@df.example.org>\n\n"
+        "This is the DragonFly Mail Agent at df.example.org.\n\n"
+        f"There was an error delivering your mail to <{address}>.\n\n"
+        f"{REMOTE} [{REMOTE_IP}] did not like our RCPT TO:\n{reply}\n\n"
+        "Message headers follow.\n\n"
+        f"{_original(address)}"
+    ).encode()
+
+
 WRAPPERS: dict[str, Wrapper] = {
     "postfix": postfix,
     "exim": exim,
     "sendmail": sendmail,
     "opensmtpd": opensmtpd,
     "courier": courier,
+    "dragonfly": dragonfly,
 }
