@@ -166,3 +166,30 @@ def test_an_access_map_refusal_is_not_microsofts_unknown_recipient() -> None:
 def test_a_malformed_status_never_breaks_the_lookup(status: str) -> None:
     text = "550 The email account that you tried to reach does not exist."
     assert classify(status or None, "550", text).reason is Reason.USER_UNKNOWN
+
+
+def _multiline(row: DocumentedReply) -> str:
+    """The reply as a multi-line SMTP reply (RFC 5321 section 4.2.1), cut every few words, as
+    Gmail and Microsoft send long replies and MTAs quote them line by line."""
+    words = row.words.split()
+    lines = [" ".join(words[i : i + 4]) for i in range(0, len(words), 4)]
+    return "\n".join(
+        f"{row.code}{'-' if n < len(lines) - 1 else ' '}{row.status} {line}"
+        for n, line in enumerate(lines)
+    )
+
+
+MULTILINE = [
+    pytest.param(row, name, id=f"{row.source}:{row.words[:40]}:{name}")
+    for row in REPLIES
+    # Remote replies only: the rows without a reply code are an MTA's own local texts.
+    if row.code and row.status and len(row.words.split()) > 4
+    for name in ("postfix", "exim", "sendmail")
+]
+
+
+@pytest.mark.parametrize(("row", "wrapper"), MULTILINE)
+def test_multiline_replies_are_read_as_one_sentence(row: DocumentedReply, wrapper: str) -> None:
+    result = parse_message(WRAPPERS[wrapper](ADDRESS, _multiline(row)))
+    assert [r.address for r in result.recipients] == [ADDRESS]
+    assert result.recipients[0].reason is _expected_reason(row), result.recipients[0].diagnostic
