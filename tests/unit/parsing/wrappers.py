@@ -20,6 +20,14 @@ REMOTE_IP = "192.0.2.25"
 Wrapper = Callable[[str, str], bytes]
 
 
+def _head(sender: str, subject: str, message_id: str, extra: str = "") -> str:
+    """The bounce's own header fields: who wrote it, to our return path, when, its id."""
+    return (
+        f"From: {sender}\nTo: {SENDER}\nSubject: {subject}\n"
+        f"Date: Tue, 4 Mar 2025 09:15:00 +0000\nMessage-ID: <{message_id}>\n{extra}"
+    )
+
+
 def _original(address: str) -> str:
     return (
         f"Return-Path: <{SENDER}>\n"
@@ -72,10 +80,10 @@ def postfix(address: str, reply: str) -> bytes:
         subsequent_indent="    ",
         break_long_words=False,
     )
-    head = (
-        "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
-        f"To: {SENDER}\nSubject: Undelivered Mail Returned to Sender\n"
-        "Date: Tue, 4 Mar 2025 09:15:00 +0100\nMessage-ID: <b-postfix@mx.example.org>\n"
+    head = _head(
+        "MAILER-DAEMON@mx.example.org (Mail Delivery System)",
+        "Undelivered Mail Returned to Sender",
+        "b-postfix@mx.example.org",
     )
     text = (
         "This is the mail system at host mx.example.org.\n\n"
@@ -88,11 +96,13 @@ def postfix(address: str, reply: str) -> bytes:
 
 def exim(address: str, reply: str) -> bytes:
     return (
-        "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n"
-        f"To: {SENDER}\nSubject: Mail delivery failed: returning message to sender\n"
-        "Date: Tue, 4 Mar 2025 09:15:00 +0000\nMessage-Id: <E1exim@mx.example.org>\n"
-        f"X-Failed-Recipients: {address}\nAuto-Submitted: auto-replied\n\n"
-        "This message was created automatically by mail delivery software.\n\n"
+        _head(
+            "Mail Delivery System <Mailer-Daemon@mx.example.org>",
+            "Mail delivery failed: returning message to sender",
+            "E1exim@mx.example.org",
+            f"X-Failed-Recipients: {address}\nAuto-Submitted: auto-replied\n\n",
+        )
+        + "This message was created automatically by mail delivery software.\n\n"
         "A message that you sent could not be delivered to one or more of its\n"
         "recipients. This is a permanent error. The following address(es) failed:\n\n"
         f"  {address}\n    host {REMOTE} [{REMOTE_IP}]\n"
@@ -104,11 +114,11 @@ def exim(address: str, reply: str) -> bytes:
 
 
 def sendmail(address: str, reply: str) -> bytes:
-    head = (
-        "From: Mail Delivery Subsystem <MAILER-DAEMON@mail.example.org>\n"
-        f"To: <{SENDER}>\nSubject: Returned mail: see transcript for details\n"
-        "Date: Tue, 4 Mar 2025 09:15:00 +0000\nMessage-Id: <s-sendmail@mail.example.org>\n"
-        "Auto-Submitted: auto-generated (failure)\n"
+    head = _head(
+        "Mail Delivery Subsystem <MAILER-DAEMON@mail.example.org>",
+        "Returned mail: see transcript for details",
+        "s-sendmail@mail.example.org",
+        "Auto-Submitted: auto-generated (failure)\n",
     )
     text = (
         "The original message was received at Tue, 4 Mar 2025 09:14:00 +0000\n"
@@ -123,11 +133,13 @@ def sendmail(address: str, reply: str) -> bytes:
 
 def opensmtpd(address: str, reply: str) -> bytes:
     return (
-        "From: Mailer Daemon <MAILER-DAEMON@mail.example.org>\n"
-        f"To: {SENDER}\nSubject: Delivery status notification: error\n"
-        "Date: Tue, 4 Mar 2025 09:15:00 +0000\nMessage-Id: <o-smtpd@mail.example.org>\n"
-        "Content-Type: text/plain; charset=us-ascii\n\n"
-        "Hi!\n\nThis is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\n"
+        _head(
+            "Mailer Daemon <MAILER-DAEMON@mail.example.org>",
+            "Delivery status notification: error",
+            "o-smtpd@mail.example.org",
+            "Content-Type: text/plain; charset=us-ascii\n\n",
+        )
+        + "Hi!\n\nThis is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\n"
         "An error has occurred while attempting to deliver a message for\n"
         "the following list of recipients:\n\n"
         f"{address}: {reply}\n\n"
@@ -137,10 +149,10 @@ def opensmtpd(address: str, reply: str) -> bytes:
 
 
 def courier(address: str, reply: str) -> bytes:
-    head = (
-        "From: Courier mail server at mail.example.org <@>\n"
-        f"To: {SENDER}\nSubject: NOTICE: mail delivery status.\n"
-        "Date: Tue, 4 Mar 2025 09:15:00 +0000\nMessage-ID: <courier.0001@mail.example.org>\n"
+    head = _head(
+        "Courier mail server at mail.example.org <@>",
+        "NOTICE: mail delivery status.",
+        "courier.0001@mail.example.org",
     )
     text = (
         "This is a delivery status notification from mail.example.org,\n"
@@ -159,10 +171,13 @@ def courier(address: str, reply: str) -> bytes:
 
 def dragonfly(address: str, reply: str) -> bytes:
     return (
-        "From: MAILER-DAEMON <MAILER-DAEMON@df.example.org>\n"
-        f"To: {SENDER}\nSubject: Mail delivery failed\n"
-        "Date: Tue, 4 Mar 2025 09:15:00 +0000\nMessage-ID: <dma.0001@df.example.org>\n\n"
-        "This is the DragonFly Mail Agent at df.example.org.\n\n"
+        _head(
+            "MAILER-DAEMON <MAILER-DAEMON@df.example.org>",
+            "Mail delivery failed",
+            "dma.0001@df.example.org",
+            "\n",
+        )
+        + "This is the DragonFly Mail Agent at df.example.org.\n\n"
         f"There was an error delivering your mail to <{address}>.\n\n"
         f"{REMOTE} [{REMOTE_IP}] did not like our RCPT TO:\n{reply}\n\n"
         "Message headers follow.\n\n"
