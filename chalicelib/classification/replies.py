@@ -12,11 +12,16 @@ carry. `classify` consults it before the generic phrase tables (classification.p
 only know what MTAs tend to say. The table is read once per failure through a token index (the
 longest run of letters and digits of each row's words), so its size costs almost nothing.
 
-Rows are written from the owners' pages (Gmail's and Microsoft's reference lists, Yahoo's,
-Outlook.com's, Comcast's, GMX's, T-Online's and QQ Mail's postmaster pages, the blocklists' own
-sites) and, for the MTAs, from their source code or documentation. Where a provider publishes no
-table (Apple, Orange, Mail.ru), the row cites the page its reply links to, or the best public
-description of its codes, and says so.
+Rows are written from the owners' pages (Gmail's, Microsoft's, Yahoo's, Outlook.com's, Yandex's,
+Sophos's, Trend Micro's and Mimecast's reference lists; Comcast's, GMX's, T-Online's, QQ Mail's
+and Fastmail's help pages; the blocklists' own sites) and, for the MTAs, from their source code
+or documentation. Where a provider publishes no table (Apple, Orange, Zoho, Mail.ru), the row
+cites the page its reply links to, or the best public description of its codes, and says so.
+
+A row matches when its words occur in the reply. When the failure carries a well-formed status of
+its own, a row documented with another class.subject is a different reply and is passed over,
+and a row that condemns the address needs the very status it is documented with (the same words
+can name our sender under X.1.7). Tests wrap every row as six MTAs would return it.
 """
 
 from __future__ import annotations
