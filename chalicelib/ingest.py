@@ -3,7 +3,9 @@ unparsed entry or an ignored notice. Nothing is ever dropped: every message leav
 InboundRecord, and the raw message stays in the bucket.
 
 Attribution: a bounce counts only when its return-path tag verifies; the tag names the tenant,
-source, send id and the recipient, so the recipient is known even when the bounce hides it.
+source, send id and the recipient, so the recipient is known even when the bounce hides it. The
+tag's recipient is charged only with a failure the bounce names for it, or with the bounce's only
+failure (parsing.attribution); a bounce naming several other addresses goes to the quarantine.
 Without a tag, a tenant that opted in to legacy mail is found from the X-Rebound-* headers the
 MMS puts on every message, read from the returned original.
 """
@@ -28,6 +30,7 @@ from chalicelib.bounces import (
     SuppressionPolicy,
 )
 from chalicelib.parsing import parse_message
+from chalicelib.parsing.attribution import attribute
 from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
 from chalicelib.ports import BounceStore, InboundMail, TenantStore
 from chalicelib.tenancy.ids import Source, is_tenant_id
@@ -99,11 +102,13 @@ class IngestService:
         claims = verification.claims
 
         if result.kind is MessageKind.UNPARSED:
+            # The parser says why unreadable mail (binary, no header fields) could not be read.
+            why = next((d for d in result.defects if d.startswith("unreadable:")), "")
             record = _with(
                 base,
                 Disposition.UNPARSED,
                 claims.tenant if claims else "",
-                "no failed recipient could be read",
+                why or "no failed recipient could be read",
             )
         elif result.kind is not MessageKind.BOUNCE:
             record = _with(
@@ -116,9 +121,13 @@ class IngestService:
             # A digest or alert of ours bounced (a staff address went bad): never a member's
             # bounce, and never counted (our mail carries no return-path tag anyway).
             record = _with(base, Disposition.IGNORED, "", "bounce of a Rebound notification")
+        elif claims is not None and (tagged := attribute(result, claims.recipient)).failure is None:
+            # The bounce names other addresses than the tag's recipient: counting would charge
+            # the member with someone else's failure (parsing.attribution).
+            problem = f"{tagged.problem} ({claims.recipient}, tenant {claims.tenant})"
+            record = _with(base, Disposition.QUARANTINED, "", problem)
         elif claims is not None:
-            failed = _failed(result)
-            detail = _match(failed, claims.recipient)
+            detail = tagged.failure
             event = self._event(
                 tenant=claims.tenant,
                 address=claims.recipient,
@@ -245,15 +254,6 @@ class IngestService:
 
 def _failed(result: ParseResult) -> list[RecipientResult]:
     return [r for r in result.recipients if r.action is Action.FAILED]
-
-
-def _match(failed: list[RecipientResult], recipient: str) -> RecipientResult | None:
-    """The parsed details for the tagged recipient; a forwarded or hidden address still gets
-    the failure details when the bounce reports exactly the one failure."""
-    for r in failed:
-        if normalise_address(r.address) == recipient:
-            return r
-    return failed[0] if failed else None
 
 
 def _bounce_time(date: datetime | None, received_at: datetime) -> datetime:

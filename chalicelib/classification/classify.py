@@ -1,10 +1,26 @@
 """The classifier: one failure's status, reply code and words -> reason, category, hard.
 
-Rules, in order: a detector's own reason (when an MTA states it plainly) wins; then the phrase
-tables (classification.phrases) over the diagnostic text; then what a specific enhanced status
-code says by itself; then the bare class (4xx soft, 5xx undefined). Only a bad address is hard:
-userunknown, hostunknown, hasmoved, suppressed, and notaccept when permanent. Blocks, policy,
-content and reputation failures are never hard, whatever the code.
+The reasons, in the order the evidence is weighed (the first that speaks wins):
+
+1. the documented replies (classification.replies): what a provider, filter, blocklist or MTA
+   documents its reply to mean;
+2. a detector's own reason, when an MTA states it plainly (a family's phrases, vendor fields);
+3. the generic phrase tables (classification.phrases), with two facts about the SMTP dialogue:
+   a refusal at MAIL FROM is about our sender and one at connection time about our server
+   (RFC 5321 section 3.3), and "user unknown" words after DATA are a filter's, not a directory's;
+4. what a specific enhanced status code says by itself (classification.status);
+5. the bare class: 4xx soft, 5xx undefined.
+
+The hard/soft rule, stated once: a failure is hard (the address itself is bad and may be
+suppressed) only when its reason is one of the HARD category (userunknown, hostunknown,
+hasmoved, suppressed; notaccept only when permanent), the failure is permanent, and its status is
+not a security or policy status (RFC 3463 section 3.8, X.7.XXX), unless the server's owner
+documents that very reply as an unknown mailbox (Yandex's "5.7.1 No such user!"). A transient
+(4xx) failure never condemns an address (RFC 5321 section 4.2.1: the same request may succeed
+later). Blocks, policy, spam, content, authentication and reputation failures are never hard,
+whatever the code: they are about our server or our message. Wordings that do not say which side
+was refused ("Message refused", "Service unavailable") are never hard and get the explanation
+that names both possibilities (`explanations.AMBIGUOUS`).
 """
 
 from __future__ import annotations
@@ -12,46 +28,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from chalicelib.classification.explanations import explain
+from chalicelib.classification.explanations import AMBIGUOUS, explain
 from chalicelib.classification.phrases import BLACKLISTED, match_reason
-from chalicelib.classification.reasons import Category, Reason
+from chalicelib.classification.reasons import CATEGORY, Category, Reason
+from chalicelib.classification.replies import documented
 from chalicelib.classification.status import reason_of_status
 
-CATEGORY: dict[Reason, Category] = {
-    Reason.USER_UNKNOWN: Category.HARD,
-    Reason.HOST_UNKNOWN: Category.HARD,
-    Reason.HAS_MOVED: Category.HARD,
-    Reason.NOT_ACCEPT: Category.HARD,
-    Reason.SUPPRESSED: Category.HARD,
-    Reason.MAILBOX_FULL: Category.MAILBOX_FULL,
-    Reason.SPAM_DETECTED: Category.SPAM_CONTENT,
-    Reason.VIRUS_DETECTED: Category.SPAM_CONTENT,
-    Reason.CONTENT_ERROR: Category.SPAM_CONTENT,
-    Reason.MESG_TOO_BIG: Category.SPAM_CONTENT,
-    Reason.EXCEED_LIMIT: Category.SPAM_CONTENT,
-    Reason.NOT_COMPLIANT_RFC: Category.SPAM_CONTENT,
-    Reason.BLOCKED: Category.BLOCK,
-    Reason.REJECTED: Category.BLOCK,
-    Reason.POLICY_VIOLATION: Category.BLOCK,
-    Reason.FILTERED: Category.BLOCK,
-    Reason.NO_RELAYING: Category.BLOCK,
-    Reason.AUTH_FAILURE: Category.BLOCK,
-    Reason.BAD_REPUTATION: Category.BLOCK,
-    Reason.REQUIRE_PTR: Category.BLOCK,
-    Reason.SECURITY_ERROR: Category.BLOCK,
-    Reason.FAILED_STARTTLS: Category.BLOCK,
-    Reason.DELIVERED: Category.NOT_A_BOUNCE,
-    Reason.EXPANDED: Category.NOT_A_BOUNCE,
-    Reason.FEEDBACK: Category.NOT_A_BOUNCE,
-    Reason.VACATION: Category.NOT_A_BOUNCE,
-}
-
-
 # The SMTP command a failure answered (RFC 5321 section 4.1). Postfix writes "in reply to RCPT
-# TO command", Exim "after RCPT TO:<...>", Sendmail transcripts ">>> RCPT To:<...>".
+# TO command", Exim "after RCPT TO:<...>", Sendmail transcripts ">>> RCPT To:<...>", dma "did not
+# like our RCPT TO".
 _COMMAND = re.compile(
-    r"(?:in reply to|after|while sending|>>>)\s*(?:the\s+)?(?:end of\s+)?"
-    r"(rcpt|mail|data|helo|ehlo|initial connection|connect|starttls|auth)",
+    r"(?:in reply to|after|while sending|>>>|did not like our)\s*(?:the\s+)?"
+    r"(?:end of\s+|final\s+)?(rcpt|mail|data|helo|ehlo|initial connection|connect|starttls|auth)",
 )
 _SENDER_STAGE_TURNS = {
     Reason.USER_UNKNOWN,
@@ -88,6 +76,8 @@ def smtp_command(text: str) -> str | None:
         and "reply to" not in lowered
         and ">>>" not in lowered
         and ("while sending" not in lowered)
+        # The DragonFly Mail Agent: "<host> did not like our RCPT TO: 550 ...".
+        and "did not like our" not in lowered
     ):
         return None
     match = _COMMAND.search(lowered)
@@ -128,14 +118,19 @@ def reason_for(  # noqa: PLR0911 - one return per documented precedence rule, in
     text: str,
     hint: Reason | None = None,
     command: str | None = None,
+    *,
+    lowered: str | None = None,
 ) -> Reason:
-    """The reason for one failure from its evidence (see the module docstring for the order)."""
+    """The reason for one failure from the phrase tables, the SMTP stage and its status code
+    (steps 3 to 5 of the module docstring). `lowered` is the text already lower-cased and
+    unfolded, when the caller has it."""
     if hint is not None:
         return hint
-    lowered = _unfold_reply(text.lower())
+    if lowered is None:
+        lowered = _unfold_reply(text.lower())
     by_text = match_reason(lowered) if lowered else None
     by_status = reason_of_status(status)
-    own = smtp_command(text) if text else None
+    own = smtp_command(lowered) if lowered else None
     command = own or command
     if command == "mail" and (by_text or Reason.UNDEFINED) in _SENDER_STAGE_TURNS:
         # A failure at MAIL FROM is about our envelope sender, never the recipient.
@@ -165,7 +160,8 @@ def reason_for(  # noqa: PLR0911 - one return per documented precedence rule, in
 
 # Specific status codes that outrank a phrase match for the listed phrase reasons.
 _STATUS_OUTRANKS: dict[Reason, frozenset[Reason]] = {
-    Reason.USER_UNKNOWN: frozenset({Reason.MAILBOX_FULL, Reason.HAS_MOVED}),
+    # X.1.7/X.1.8 name our sender's address (RFC 3463 section 3.2), whatever the words say.
+    Reason.USER_UNKNOWN: frozenset({Reason.MAILBOX_FULL, Reason.HAS_MOVED, Reason.REJECTED}),
     Reason.POLICY_VIOLATION: frozenset({Reason.MAILBOX_FULL, Reason.HAS_MOVED}),
     Reason.MESG_TOO_BIG: frozenset({Reason.EXCEED_LIMIT}),
     Reason.EXPIRED: frozenset({Reason.NETWORK_ERROR}),
@@ -183,16 +179,43 @@ _WEAK_USER_UNKNOWN = re.compile(
 )
 
 
-def finish(reason: Reason, status: str | None, reply_code: str | None, text: str) -> Classification:
-    category = CATEGORY.get(reason, Category.SOFT)
-    permanent = (status or "").startswith("5") or (reply_code or "").startswith("5")
-    if not status and not reply_code:
-        permanent = True
-    hard = category is Category.HARD and (reason is not Reason.NOT_ACCEPT or permanent)
-    blacklisted = category is not Category.NOT_A_BOUNCE and bool(BLACKLISTED.search(text.lower()))
-    return Classification(
-        reason, category, hard, blacklisted, explain(reason, category, blacklisted)
-    )
+# Wordings that name no side: the recipient's server refused, but whether the address, our
+# server or the message was refused is not said. RFC 5321 section 4.2.3 gives 550/554 no more
+# meaning than "not taken"; Microsoft documents "message refused" for any mail flow rule.
+_AMBIGUOUS = ("message refused", "message rejected", "service unavailable", "not accepted")
+_GENERIC_STATUS = frozenset({None, "5.0.0", "5.7.1", "5.7.0", "4.0.0", "4.7.1", "4.7.0"})
+
+
+def _ambiguous(lowered: str, status: str | None) -> bool:
+    """Only an ambiguous wording speaks: nothing else in the reply names a reason."""
+    if status not in _GENERIC_STATUS or not any(w in lowered for w in _AMBIGUOUS):
+        return False
+    rest = lowered
+    for wording in _AMBIGUOUS:
+        rest = rest.replace(wording, " ")
+    return match_reason(rest) is None
+
+
+def _is_hard(
+    reason: Reason,
+    category: Category,
+    status: str | None,
+    reply_code: str | None,
+    documented: bool = False,
+) -> bool:
+    if category is not Category.HARD:
+        return False
+    code = status or reply_code or ""
+    if code.startswith("4"):
+        return False  # transient: RFC 5321 section 4.2.1
+    policy_status = status is not None and status[1:3] == ".7"
+    if policy_status and reason is not Reason.NOT_ACCEPT and not documented:
+        # A security or policy status (RFC 3463 section 3.8), unless the server's owner
+        # documents that very reply as an unknown mailbox (Yandex's "5.7.1 No such user!").
+        return False
+    if reason is Reason.NOT_ACCEPT:
+        return code.startswith("5") or not code
+    return True
 
 
 def classify(
@@ -201,8 +224,30 @@ def classify(
     text: str,
     hint: Reason | None = None,
     command: str | None = None,
+    *,
+    decided: bool = False,
 ) -> Classification:
     """Classify one failure from its status, reply code and diagnostic text; `command` is the
-    SMTP command the failure answered when the surrounding report says it."""
-    reason = reason_for(status, reply_code, text, hint, command)
-    return finish(reason, status, reply_code, text)
+    SMTP command the failure answered when the surrounding report says it. With `decided`, the
+    caller has established the reason from the report's structure (a queue that gave up, a
+    delay) and `hint` is taken as it is."""
+    lowered = _unfold_reply(text.lower()) if text else ""
+    # A documented reply outranks a detector's hint: the hint reads the MTA's wording, the row
+    # says what the remote server that wrote the reply documents it to mean.
+    quoted = not decided and (hint is None or CATEGORY.get(hint) is not Category.NOT_A_BOUNCE)
+    row = documented(lowered, status) if quoted and lowered else None
+    reason = (
+        row.reason
+        if row is not None
+        else reason_for(status, reply_code, text, hint, command, lowered=lowered)
+    )
+    category = CATEGORY.get(reason, Category.SOFT)
+    if category is Category.NOT_A_BOUNCE:
+        return Classification(reason, category, False, False, explain(reason, category, False))
+    blacklisted = (row is not None and row.blacklisted) or BLACKLISTED.search(lowered)
+    ambiguous = row is None and hint is None and _ambiguous(lowered, status)
+    hard = not ambiguous and _is_hard(reason, category, status, reply_code, row is not None)
+    explanation = explain(reason, category, blacklisted)
+    if ambiguous and not blacklisted:
+        explanation = AMBIGUOUS
+    return Classification(reason, category, hard, blacklisted, explanation)

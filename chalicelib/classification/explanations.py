@@ -117,6 +117,15 @@ EXPLANATIONS: dict[Reason, str] = {
     ),
 }
 
+# For a refusal that does not say which side was refused ("Message refused", "Service
+# unavailable"): both readings, and how a person tells them apart.
+AMBIGUOUS = (
+    "The recipient's server refused the message without saying why: either the address is no "
+    "longer in use, or the server refused our sending server or this message. Check the address "
+    "with the member; if many addresses at the same domain get this, our server is probably "
+    "blocked there: please tell support."
+)
+
 _BLACKLISTED = (
     "The recipient's server says our sending server or domain is on a blocklist. "
     "Please tell support; the recipient's address is probably fine."

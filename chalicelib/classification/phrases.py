@@ -8,8 +8,6 @@ tried in order and the first reason with a matching fragment wins, so the more s
 
 from __future__ import annotations
 
-import re
-
 from chalicelib.classification.matcher import Matcher
 from chalicelib.classification.reasons import Reason
 
@@ -51,6 +49,17 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"spam (?:content|message|score)",
             r"message is spam",
             r"high (?:spam|probability of spam)",
+            # Named as spam or as refused content, the message (not our server) is the cause:
+            # "550 5.7.1 Message refused: content rejected as spam".
+            r"(?:rejected|refused|blocked|denied) as (?:\w+ )?spam",
+            r"content (?:rejected|refused)",
+            # A filter that judged the message: "blocked by our spam filter" (never a blocklist
+            # name: "blocked by Spamhaus" has no filter word after it).
+            r"by (?:the |our |an? )?(?:anti-?spam|spam|content|junk mail)[ -]?"
+            r"(?:filter|engine|check|scanner|software)",
+            # What the message contains decided it, not who sent it.
+            r"contains? (?:a |an )?(?:banned|prohibited|forbidden|blocked|blacklisted)"
+            r" (?:word|phrase|content|link|url|domain)",
         ),
     ),
     (
@@ -598,11 +607,15 @@ ROWS: tuple[PhraseRow, ...] = tuple(PhraseRow(reason, patterns) for reason, patt
 
 
 # Our sending server or domain is named as listed/blocked: the service raises an alert.
-BLACKLISTED = re.compile(
-    r"spamhaus|\bsorbs\b|barracuda|spamcop|\bdnsbl|\brbl\b|\bcbl\b|uceprotect|blacklist"
-    r"|black list|blocklist|block list|denylist|(?<!not )\blisted (?:at|in|on|by)\b"
-    r"|is (?:currently )?listed"
-    r"|(?:poor|bad|low) (?:\w+ )?reputation|ip reputation|sender reputation"
+# (A Matcher, not one regex: the plain names are tested with `in`, the rest only when their
+# anchor occurs; this runs on every failure.)
+BLACKLISTED = Matcher(
+    (
+        r"spamhaus|\bsorbs\b|barracuda|spamcop|\bdnsbl|\brbl\b|\bcbl\b|uceprotect|blacklist"
+        r"|black list|blocklist|block list|denylist|(?<!not )\blisted (?:at|in|on|by)\b"
+        r"|is (?:currently )?listed"
+        r"|(?:poor|bad|low) (?:\w+ )?reputation|ip reputation|sender reputation",
+    )
 )
 
 

@@ -61,3 +61,35 @@ class Category(StrEnum):
     SPAM_CONTENT = "spam-content"
     MAILBOX_FULL = "mailbox-full"
     NOT_A_BOUNCE = "not-a-bounce"
+
+
+# Which category each reason belongs to; a reason not listed is SOFT. Only the HARD reasons say
+# the address itself is bad (see classification.classify for the hard/soft rule).
+CATEGORY: dict[Reason, Category] = {
+    Reason.USER_UNKNOWN: Category.HARD,
+    Reason.HOST_UNKNOWN: Category.HARD,
+    Reason.HAS_MOVED: Category.HARD,
+    Reason.NOT_ACCEPT: Category.HARD,
+    Reason.SUPPRESSED: Category.HARD,
+    Reason.MAILBOX_FULL: Category.MAILBOX_FULL,
+    Reason.SPAM_DETECTED: Category.SPAM_CONTENT,
+    Reason.VIRUS_DETECTED: Category.SPAM_CONTENT,
+    Reason.CONTENT_ERROR: Category.SPAM_CONTENT,
+    Reason.MESG_TOO_BIG: Category.SPAM_CONTENT,
+    Reason.EXCEED_LIMIT: Category.SPAM_CONTENT,
+    Reason.NOT_COMPLIANT_RFC: Category.SPAM_CONTENT,
+    Reason.BLOCKED: Category.BLOCK,
+    Reason.REJECTED: Category.BLOCK,
+    Reason.POLICY_VIOLATION: Category.BLOCK,
+    Reason.FILTERED: Category.BLOCK,
+    Reason.NO_RELAYING: Category.BLOCK,
+    Reason.AUTH_FAILURE: Category.BLOCK,
+    Reason.BAD_REPUTATION: Category.BLOCK,
+    Reason.REQUIRE_PTR: Category.BLOCK,
+    Reason.SECURITY_ERROR: Category.BLOCK,
+    Reason.FAILED_STARTTLS: Category.BLOCK,
+    Reason.DELIVERED: Category.NOT_A_BOUNCE,
+    Reason.EXPANDED: Category.NOT_A_BOUNCE,
+    Reason.FEEDBACK: Category.NOT_A_BOUNCE,
+    Reason.VACATION: Category.NOT_A_BOUNCE,
+}

@@ -140,7 +140,3 @@ def finding_from_text(address: str, diag: str, remote: str | None = None) -> Fin
 
 def is_header_line(line: str) -> bool:
     return bool(_HEADERISH.match(line))
-
-
-def candidates_in(text: str) -> list[str]:
-    return [a for a in addresses.find_all(text) if addresses.is_candidate(a)]

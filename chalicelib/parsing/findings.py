@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from chalicelib.parsing.model import Action
 
 MAX_DIAGNOSTIC_CHARS = 1_000
-_WS = re.compile(r"\s+")
 STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
 REPLY_CODE = re.compile(r"(?<![\d.#-])([245]\d\d)(?=[\s,-]|$)")
 
@@ -36,7 +35,8 @@ class Finding:
 
 def fold(text: str) -> str:
     """Whitespace folded and length bounded: the diagnostic as shown to people."""
-    return _WS.sub(" ", text).strip()[:MAX_DIAGNOSTIC_CHARS]
+    # str.split() splits on exactly the characters regex \s matches, several times faster.
+    return " ".join(text.split())[:MAX_DIAGNOSTIC_CHARS]
 
 
 def find_status(text: str) -> str | None:

@@ -31,10 +31,7 @@ def _first_original_part(lowered: bytes) -> int:
     return min(found) if found else -1
 
 
-_BLANK_LINE = re.compile(rb"\n[ \t]*\n")
-_WS = re.compile(r"\s+")
 _ENCODED_WORD = "=?"
-_FALLBACK_CHARSETS = ("utf-8", "cp1252")
 
 
 @dataclass(slots=True)
@@ -257,13 +254,7 @@ def _raw_headers(msg: Entity) -> dict[str, str]:
 def clean_header(value: str) -> str:
     """A raw header value RFC 2047-decoded, unfolded and bounded."""
     value = value[:MAX_HEADER_CHARS]
-    return _WS.sub(" ", _decode_header_value(value)).strip()
-
-
-def header_text(msg: Entity, name: str) -> str:
-    """The one safe accessor: first value of a header, RFC 2047-decoded, unfolded, bounded."""
-    value = msg.get(name)
-    return "" if value is None else clean_header(value)
+    return " ".join(_decode_header_value(value).split())
 
 
 def safe_content_type(msg: Entity) -> str:
@@ -454,6 +445,9 @@ def load(raw: bytes) -> Mail:
         data = data[: original + MAX_ORIGINAL_BYTES]
     try:
         msg = _entity(data)
+        # Every top-level field is read later (Context, feedback reports): split them once now
+        # rather than also running the few-fields pass of `Entity.get` over the same block.
+        msg.first_values()
     except Exception:
         defects.append("unparseable-headers")
         return _flat(data, defects)

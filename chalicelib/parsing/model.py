@@ -21,7 +21,9 @@ class MessageKind(StrEnum):
     DELAY = "delay"  # "still trying" notices (Action: delayed)
     DELIVERY_NOTICE = "delivery-notice"  # delivered / relayed / expanded DSNs
     AUTO_REPLY = "auto-reply"  # RFC 3834 and the common vacation forms
-    FEEDBACK = "feedback"  # RFC 5965 ARF abuse / opt-out reports
+    COMPLAINT = "complaint"  # a recipient reported our message: RFC 5965 abuse, fraud, virus,
+    # other, or a provider's own loop format; never a bounce (see `ParseResult.complaint`)
+    FEEDBACK = "feedback"  # other feedback reports: not-spam (RFC 6430), auth-failure (RFC 6591)
     CHALLENGE = "challenge"  # challenge-response "please confirm you are human"
     READ_RECEIPT = "read-receipt"  # RFC 8098 MDNs and vendor read receipts
     NOT_BOUNCE = "not-bounce"  # anything else (a person replying, spam, ...)
@@ -57,6 +59,19 @@ class RecipientResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Complaint:
+    """What a feedback report says about one complaint (RFC 5965 section 3.1 fields)."""
+
+    feedback_type: str  # "abuse", "fraud", "virus", "other"; "abuse" for providers' formats
+    complainant: str | None  # the recipient who complained, when the provider does not redact it
+    reported_by: str  # the User-Agent or Reporting-MTA field, else the report's sender
+    arrival_date: datetime | None  # when the reported message reached the provider
+    source_ip: str | None  # the IP the provider received our message from
+    original_return_path: str | None  # the returned original's Return-Path (carries our tag)
+    original_mail_from: str | None  # Original-Mail-From (our envelope sender, tag included)
+
+
+@dataclass(frozen=True, slots=True)
 class ParseResult:
     """Everything Rebound reads from one inbound message."""
 
@@ -69,7 +84,4 @@ class ParseResult:
     original_message_id: str | None = None  # Message-ID of the returned original, if present
     original_headers: tuple[tuple[str, str], ...] = ()  # selected headers of the original
     defects: tuple[str, ...] = field(default=())
-
-    @property
-    def is_bounce(self) -> bool:
-        return self.kind is MessageKind.BOUNCE
+    complaint: Complaint | None = None  # set when kind is COMPLAINT

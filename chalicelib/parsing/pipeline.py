@@ -1,14 +1,15 @@
 """The parsing pipeline: bytes -> ParseResult, one stage after another, never raising.
 
-Stages: load (message.py) -> message kind signals (signals.py) -> feedback reports (arf.py) ->
-DSN parts (rfc3464.py) -> MTA detectors in registry order (mta/) -> merge -> classify
-(classification) -> RecipientResult. Any exception inside a stage becomes a defect and the
-message is reported as UNPARSED (when it looked like a bounce) or NOT_BOUNCE.
+Stages: load (message.py) -> message kind signals (signals.py) -> feedback reports and
+complaints (arf.py) -> DSN parts (rfc3464.py) -> MTA detectors in registry order (mta/) ->
+merge -> classify (classification) -> RecipientResult. Any exception inside a stage becomes a
+defect and the message is reported as UNPARSED (when it looked like a bounce) or NOT_BOUNCE.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from chalicelib.classification.classify import classify, transcript_command
@@ -19,7 +20,13 @@ from chalicelib.parsing.context import MAX_BODY_CHARS, Context, cut_original, pa
 from chalicelib.parsing.dates import parse_date
 from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
 from chalicelib.parsing.message import ORIGINAL_HEADERS, Mail, clean_header, load
-from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
+from chalicelib.parsing.model import (
+    Action,
+    Complaint,
+    MessageKind,
+    ParseResult,
+    RecipientResult,
+)
 from chalicelib.parsing.mta import registry
 
 _OCTETS = "application/octet-stream"
@@ -31,9 +38,45 @@ _ANGLE = re.compile(r"<([^<>]{1,300})>")
 def parse_message(raw: bytes) -> ParseResult:
     """Parse and classify one inbound message. Never raises."""
     try:
-        return _parse(raw)
+        result = _parse(raw)
+        if result.kind is MessageKind.NOT_BOUNCE:
+            why = unreadable(raw, result)
+            if why is not None:
+                # Neither a bounce nor readable mail: listed for staff with the reason, as
+                # unparsed mail is, instead of being passed over as "not a bounce".
+                return replace(result, kind=MessageKind.UNPARSED, defects=(*result.defects, why))
+        return result
     except Exception as exc:  # the contract: hostile input never escapes as an exception
         return ParseResult(kind=MessageKind.UNPARSED, defects=(f"internal:{type(exc).__name__}",))
+
+
+UNREADABLE = "unreadable:"
+_SAMPLE_BYTES = 8_192
+# C0 controls that text never carries (tab, LF, CR, and ESC for ISO-2022 are text).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13, 27))
+
+
+def unreadable(raw: bytes, result: ParseResult) -> str | None:
+    """Why a message that is not a bounce cannot be read as mail at all, or None: binary
+    content (NUL or other control bytes), no RFC 5322 header fields, or beyond the size the
+    parser reads."""
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        return UNREADABLE + "not-bytes"
+    sample = bytes(raw[:_SAMPLE_BYTES])
+    if not sample.strip():
+        return UNREADABLE + "empty"
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if b"\0" in sample or controls * 20 > len(sample):
+        return UNREADABLE + "binary-content"
+    if not result.subject and not _HEADER_FIELD.match(sample):
+        return UNREADABLE + "no-header-fields"
+    if "truncated" in result.defects:
+        return UNREADABLE + "too-large"
+    return None
+
+
+# RFC 5322 section 2.2: a message starts with header fields (an mbox "From " line may precede).
+_HEADER_FIELD = re.compile(rb"(?:From [^\n]*\n)?[!-9;-~]{1,76}:")
 
 
 def _texts(mail: Mail) -> tuple[str, str, list[Finding], dict[str, str], str]:
@@ -166,7 +209,9 @@ def _results(
             verdict = classify(status, reply_code, wide, hint, command)
         if temporary and verdict.reason is Reason.HOST_UNKNOWN:
             # A temporary DNS failure is a network problem, not a missing domain.
-            verdict = classify(status, f.reply_code, f.diagnostic, Reason.NETWORK_ERROR)
+            verdict = classify(
+                status, f.reply_code, f.diagnostic, Reason.NETWORK_ERROR, decided=True
+            )
         if (
             f.action is Action.FAILED
             and status in _GAVE_UP
@@ -174,9 +219,9 @@ def _results(
         ):
             # "No answer from host" (4.4.1) or "delivery time expired" (4.4.7) reported as a
             # final failure: the queue lifetime ran out while the host kept timing out.
-            verdict = classify(status, reply_code, f.diagnostic, Reason.EXPIRED)
+            verdict = classify(status, reply_code, f.diagnostic, Reason.EXPIRED, decided=True)
         if f.action is Action.DELAYED and verdict.reason is Reason.UNDEFINED:
-            verdict = classify(status, f.reply_code, f.diagnostic, Reason.EXPIRED)
+            verdict = classify(status, f.reply_code, f.diagnostic, Reason.EXPIRED, decided=True)
         if not status or (status.endswith(".0.0") and not f.diagnostic):
             status = pseudo_status(verdict.reason, temporary) or status
         out.append(
@@ -250,7 +295,10 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
     body, full, dsn, original, dsn_text = _texts(mail)
 
     def result(
-        kind: MessageKind, recipients: tuple[RecipientResult, ...] = (), mta: str | None = None
+        kind: MessageKind,
+        recipients: tuple[RecipientResult, ...] = (),
+        mta: str | None = None,
+        complaint: Complaint | None = None,
     ) -> ParseResult:
         return ParseResult(
             kind=kind,
@@ -264,11 +312,15 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
                 (k, original[k][:500]) for k in ("from", "to", "subject", "date") if k in original
             ),
             defects=tuple(mail.defects),
+            complaint=complaint,
         )
 
     feedback = arf.parse(mail)
     if feedback is not None:
-        return result(MessageKind.FEEDBACK, _results(feedback), "arf")
+        # A complaint or other feedback, never a bounce: its recipients are reported as
+        # delivered with the feedback reason.
+        kind = MessageKind.FEEDBACK if feedback.complaint is None else MessageKind.COMPLAINT
+        return result(kind, _results(feedback.findings), "arf", feedback.complaint)
     receipt = signals.report_type(mail) == "disposition-notification" or bool(
         signals.READ_RECEIPT_SUBJECT.search(mail.header("subject"))
     )

@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import re
 
+from chalicelib.classification.matcher import Matcher
 from chalicelib.parsing import addresses
 from chalicelib.parsing.context import Context, finding_from_text, is_header_line
 from chalicelib.parsing.findings import Finding
 
 NAME = "generic"
 
-ERRORISH = re.compile(
-    r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b|unknown|not exist|n't exist|no such|reject|refused"
-    r"|denied|fail|undeliver|could not|couldn't|unable|invalid|full|quota|disabled|blocked"
-    r"|error|not found|expired|timed out|unavailable|does not|permanent|problem|not deliver"
-    r"|no longer|not accept|inactive|suspend|over ?quota|exceed|not allowed|prohibited|spam"
-    r"|unrout|bad (?:address|destination|recipient)|said:|said\)|policy|deferred|delay|retry"
-    r"|cannot|can't|doesn't|not valid|non-?existent|reason:|giving up|rcpt to|not listed"
-    r"|did not (?:exactly )?match",
+# Tested on every address line: a Matcher (the plain words with `in`, only the two code
+# patterns as a regex), where one alternation of sixty words scanned each text sixty times.
+ERRORISH = Matcher(
+    (
+        r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b|unknown|not exist|n't exist|no such|reject"
+        r"|refused|denied|fail|undeliver|could not|couldn't|unable|invalid|full|quota"
+        r"|disabled|blocked|error|not found|expired|timed out|unavailable|does not|permanent"
+        r"|problem|not deliver|no longer|not accept|inactive|suspend|over ?quota|exceed"
+        r"|not allowed|prohibited|spam|unrout|bad (?:address|destination|recipient)|said:"
+        r"|said\)|policy|deferred|delay|retry|cannot|can't|doesn't|not valid|non-?existent"
+        r"|reason:|giving up|rcpt to|not listed|did not (?:exactly )?match",
+    )
 )
 _HEADING = re.compile(
     r"(?:following|these|this) (?:recipients?|addresses|address|user)|recipients? (?:failed|"

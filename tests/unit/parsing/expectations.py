@@ -184,7 +184,7 @@ GENERIC: dict[str, Row] = {
     "forwarded-01.eml": ("bounce", [("hanna@example.net", "userunknown", True, False)]),
 }
 NOT_BOUNCES: dict[str, Row] = {
-    "arf-01.eml": ("feedback", [("rupert@example.net", "feedback", False, False)]),
+    "arf-01.eml": ("complaint", [("rupert@example.net", "feedback", False, False)]),
     "autoreply-01.eml": ("auto-reply", []),
     "autoreply-02.eml": ("auto-reply", []),
     "mdn-01.eml": ("read-receipt", []),

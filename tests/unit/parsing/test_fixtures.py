@@ -25,6 +25,7 @@ MODULES = {str(m.NAME) for m in registry.DETECTORS}
 def test_fixture_matches_expectation(family: str, name: str, row: Row) -> None:
     result = parse_message((MAIL / name).read_bytes())
     kind, recipients = row
+    assert not [d for d in result.defects if d.startswith("internal:")]
     assert result.kind.value == kind
     if family in MODULES and family != "generic":
         assert result.mta == family

@@ -73,3 +73,15 @@ def test_no_aws_libraries_are_imported() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_complaints_and_unreadable_mail_are_no_bounces() -> None:
+    from chalicelib.parsing import parse_message
+    from rebound.parse_cmd import result_json
+
+    line = result_json("arf-01.eml", parse_message((MAIL / "arf-01.eml").read_bytes()))
+    assert line["bounce"] is False and line["kind"] == "complaint"
+    assert line["complaint"]["complainant"] == "rupert@example.net"
+    binary = result_json("blob", parse_message(bytes(range(256)) * 100))
+    assert binary["bounce"] is False and binary["kind"] == "unparsed"
+    assert "unreadable:binary-content" in binary["defects"]
