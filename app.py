@@ -75,7 +75,7 @@ def route(
             try:
                 if authenticated:
                     kwargs["principal"] = authenticate(
-                        wiring.repository(), request.headers.get("authorization")
+                        wiring.tenants(), request.headers.get("authorization")
                     )
                 if query is not None:
                     kwargs["query"] = decode_query(request.query_params, query)
@@ -109,7 +109,7 @@ def health() -> m.Health:
 
 @route("/v1/me", "GET", "who the credentials belong to", m.Me, errors=(401,))
 def me(principal: Principal) -> m.Me:
-    tenants = list(wiring.repository().list_tenants()) if principal.is_staff else [principal.scope]
+    tenants = list(wiring.tenants().list_tenants()) if principal.is_staff else [principal.scope]
     return m.Me(scope=principal.scope, role=principal.role, tenants=tenants)
 
 
@@ -125,7 +125,7 @@ _BOUNCES = "/v1/tenants/{tenant}/bounces"
     csv=True,
 )
 def list_bounces(principal: Principal, tenant: str, query: m.BounceQuery) -> Any:
-    authorise_read(wiring.repository(), principal, tenant)
+    authorise_read(wiring.tenants(), principal, tenant)
     accept = app.current_request.headers.get("accept", "")
     if "text/csv" in accept and "application/json" not in accept:
         return _export(tenant, query)
@@ -141,7 +141,7 @@ def list_bounces(principal: Principal, tenant: str, query: m.BounceQuery) -> Any
     csv=True,
 )
 def export_bounces(principal: Principal, tenant: str, query: m.BounceQuery) -> Any:
-    authorise_read(wiring.repository(), principal, tenant)
+    authorise_read(wiring.tenants(), principal, tenant)
     return _export(tenant, query)
 
 
@@ -173,7 +173,7 @@ def _export(tenant: str, query: m.BounceQuery) -> Any:
 def bounce_detail(
     principal: Principal, tenant: str, address: str, query: m.PageQuery
 ) -> m.BounceDetail:
-    authorise_read(wiring.repository(), principal, tenant)
+    authorise_read(wiring.tenants(), principal, tenant)
     return wiring.report_service().detail(tenant, address, query)
 
 
@@ -184,7 +184,7 @@ def bounce_detail(
     m.BounceDetail,
 )
 def reactivate_address(principal: Principal, tenant: str, address: str) -> m.BounceDetail:
-    authorise_admin(wiring.repository(), principal, tenant)
+    authorise_admin(wiring.tenants(), principal, tenant)
     result = wiring.report_service().reactivate(tenant, address, principal.actor)
     logger.info(
         "reactivated",
@@ -201,7 +201,7 @@ def reactivate_address(principal: Principal, tenant: str, address: str) -> m.Bou
     errors=(401, 403, 404),
 )
 def tenant_stats(principal: Principal, tenant: str) -> m.Stats:
-    store = wiring.repository()
+    store = wiring.tenants()
     authorise_read(store, principal, tenant)
     settings = store.get_tenant(tenant)
     assert settings is not None  # authorise_read refuses unknown tenants
@@ -215,7 +215,7 @@ def tenant_stats(principal: Principal, tenant: str) -> m.Stats:
     m.Suppression,
 )
 def suppression(principal: Principal, tenant: str, address: str) -> m.Suppression:
-    authorise_read(wiring.repository(), principal, tenant)
+    authorise_read(wiring.tenants(), principal, tenant)
     return wiring.report_service().suppression(tenant, address)
 
 
@@ -229,7 +229,7 @@ def suppression(principal: Principal, tenant: str, address: str) -> m.Suppressio
 def check_suppressions(
     principal: Principal, tenant: str, body: m.AddressList
 ) -> m.SuppressionCheck:
-    authorise_read(wiring.repository(), principal, tenant)
+    authorise_read(wiring.tenants(), principal, tenant)
     return wiring.report_service().check(tenant, body)
 
 
@@ -238,7 +238,7 @@ _SETTINGS = "/v1/tenants/{tenant}/settings"
 
 @route(_SETTINGS, "GET", "the tenant's settings", m.TenantSettings, errors=(401, 403, 404))
 def get_tenant_settings(principal: Principal, tenant: str) -> m.TenantSettings:
-    store = wiring.repository()
+    store = wiring.tenants()
     authorise_read(store, principal, tenant)
     settings = store.get_tenant(tenant)
     assert settings is not None  # authorise_read refuses unknown tenants
@@ -255,7 +255,7 @@ def get_tenant_settings(principal: Principal, tenant: str) -> m.TenantSettings:
 def patch_tenant_settings(
     principal: Principal, tenant: str, body: m.TenantSettingsPatch
 ) -> m.TenantSettings:
-    store = wiring.repository()
+    store = wiring.tenants()
     authorise_admin(store, principal, tenant)
     return settings_json(update_settings(store, principal, tenant, body))
 
@@ -472,7 +472,7 @@ _NOTIFICATIONS = "/v1/tenants/{tenant}/notification-settings"
     errors=(401, 403, 404),
 )
 def get_notification_settings(principal: Principal, tenant: str) -> m.NotificationSettings:
-    authorise_admin(wiring.repository(), principal, tenant)
+    authorise_admin(wiring.tenants(), principal, tenant)
     return notify_settings_json(wiring.digest_service().settings_for(tenant))
 
 
@@ -486,7 +486,7 @@ def get_notification_settings(principal: Principal, tenant: str) -> m.Notificati
 def put_notification_settings(
     principal: Principal, tenant: str, body: m.NotificationSettingsPut
 ) -> m.NotificationSettings:
-    authorise_admin(wiring.repository(), principal, tenant)
+    authorise_admin(wiring.tenants(), principal, tenant)
     current = wiring.digest_service().settings_for(tenant)
     updated = apply_notify_settings(current, body, wiring.mail_policy().inbound_domain)
     wiring.notify_repository().put_notification_settings(updated)
@@ -502,7 +502,7 @@ def put_notification_settings(
     errors=(400, 401, 403, 404, 503),
 )
 def put_send(principal: Principal, tenant: str, send_id: str, body: m.SendPut) -> m.Send:
-    authorise_admin(wiring.repository(), principal, tenant)
+    authorise_admin(wiring.tenants(), principal, tenant)
     source, recipients, per_domain = parse_send_volume(send_id, body)
     stored = wiring.notify_repository().put_send_volume(
         tenant,

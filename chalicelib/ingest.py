@@ -32,7 +32,7 @@ from chalicelib.bounces import (
 from chalicelib.parsing import parse_message
 from chalicelib.parsing.attribution import attribute
 from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
-from chalicelib.ports import BounceStore, InboundMail, TenantStore
+from chalicelib.ports import BounceStore, InboundMail, InboundStore, TenantStore
 from chalicelib.tenancy.ids import Source, is_tenant_id
 from chalicelib.tenancy.tags import (
     SigningKey,
@@ -75,6 +75,7 @@ class IngestService:
     def __init__(
         self,
         store: BounceStore,
+        inbound: InboundStore,
         tenants: TenantStore,
         mail: InboundMail,
         config: IngestConfig,
@@ -84,6 +85,7 @@ class IngestService:
         observers: Sequence[IngestObserver] = (),
     ) -> None:
         self._store = store
+        self._inbound = inbound
         self._tenants = tenants
         self._mail = mail
         self._config = config
@@ -152,7 +154,7 @@ class IngestService:
                 verification=verification,
                 events=events,
             )
-        self._store.record_inbound(record)
+        self._inbound.record_inbound(record)
         for observer in self._observers:
             observer.observe(record, tuple(events))
         return record

@@ -112,6 +112,10 @@ class BounceStore(Protocol):
     def record_bounce(self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY) -> bool:
         """Count one bounce exactly once; False when it had already been counted."""
 
+
+class InboundStore(Protocol):
+    """Every message received, as a record (counted, quarantined, unparsed, ignored)."""
+
     def record_inbound(self, record: InboundRecord) -> None: ...
 
     def list_inbound(

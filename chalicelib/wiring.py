@@ -17,16 +17,39 @@ from chalicelib.notify.digest import DigestBuilder
 from chalicelib.notify.service import DigestService, MailPolicy
 from chalicelib.ports import ExportSink
 from chalicelib.report.service import ReportService
+from chalicelib.storage.counters import CounterRepository
+from chalicelib.storage.inbound import InboundRepository
 from chalicelib.storage.items import bind_once
 from chalicelib.storage.notify import NotifyRepository
-from chalicelib.storage.repository import DynamoRepository
+from chalicelib.storage.tenants import StateRepository, TenantRepository
 from chalicelib.tenancy.tags import SigningKey, parse_keys
 
 
 @cache
-def repository() -> DynamoRepository:
+def counters() -> CounterRepository:
+    """Bounced addresses: counting, the report's reads, mass delete's selection."""
     bind_storage()
-    return DynamoRepository()
+    return CounterRepository()
+
+
+@cache
+def tenants() -> TenantRepository:
+    """Tenants and their API keys."""
+    bind_storage()
+    return TenantRepository()
+
+
+@cache
+def inbound() -> InboundRepository:
+    """Every message received, as staff list them."""
+    bind_storage()
+    return InboundRepository()
+
+
+@cache
+def state() -> StateRepository:
+    bind_storage()
+    return StateRepository()
 
 
 @cache
@@ -58,8 +81,9 @@ def ingest_service() -> IngestService:
     s = settings()
     config = IngestConfig(signing_keys(), s.inbound_local_part, s.inbound_domain)
     return IngestService(
-        repository(),
-        repository(),
+        counters(),
+        inbound(),
+        tenants(),
         S3InboundMail(s.bucket_name),
         config,
         observers=ingest_observers(),
@@ -82,9 +106,7 @@ def export_sink() -> ExportSink:
 def report_service() -> ReportService:
     from chalicelib.storage.jobs import JobRepository
 
-    return ReportService(
-        repository(), repository(), volumes=notify_repository(), audit=JobRepository()
-    )
+    return ReportService(counters(), inbound(), volumes=notify_repository(), audit=JobRepository())
 
 
 @cache
@@ -100,8 +122,8 @@ def mass_delete_service() -> MassDeleteService:
     md = s.mass_delete
     return MassDeleteService(
         jobs=JobRepository(),
-        counters=repository(),
-        tenants=repository(),
+        counters=counters(),
+        tenants=tenants(),
         objects=S3InboundMail(s.bucket_name),
         workflow=StepFunctionsWorkflow(md.state_machine_arn),
         events=EventBus(s.event_bus),
@@ -131,9 +153,9 @@ def digest_service() -> DigestService:
 
     s = settings()
     return DigestService(
-        builder=DigestBuilder(repository(), repository(), notify_repository()),
+        builder=DigestBuilder(counters(), inbound(), notify_repository()),
         notify=notify_repository(),
-        tenants=repository(),
+        tenants=tenants(),
         mailer=SesMailer(),
         policy=mail_policy(),
         staff_recipients=s.staff_addresses,
@@ -181,7 +203,7 @@ def alerts_check() -> AlertsCheck:
     return AlertsCheck(
         dispatcher=alert_dispatcher(),
         queues=SqsQueueDepths(),
-        state=repository(),
-        inbound=repository(),
+        state=state(),
+        inbound=inbound(),
         config=settings().notify,
     )

@@ -94,7 +94,7 @@ def run(args: argparse.Namespace, name: str) -> int:
             recipients = settings().staff_addresses
             scope = "_staff"
         else:
-            if wiring.repository().get_tenant(args.tenant) is None:
+            if wiring.tenants().get_tenant(args.tenant) is None:
                 return _usage(f"no tenant {args.tenant!r} in {target}")
             tenant_settings = service.settings_for(args.tenant)
             default = timedelta(days=7 if tenant_settings.cadence is Cadence.WEEKLY else 1)

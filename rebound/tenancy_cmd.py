@@ -128,9 +128,9 @@ def _keys_create(args: argparse.Namespace) -> int:
 
     from chalicelib.tenancy.access import Role
     from chalicelib.tenancy.service import UnknownTenant, create_key, ensure_tenant
-    from chalicelib.wiring import repository
+    from chalicelib.wiring import tenants
 
-    store = repository()
+    store = tenants()
     try:
         if args.create_tenant and store.get_tenant(args.tenant) is None:
             ensure_tenant(store, args.tenant)

@@ -35,7 +35,7 @@ from chalicelib.notify.model import (
 from chalicelib.notify.ports import AlertEvents, NotifyStore, QueueDepths, RichMailer
 from chalicelib.notify.render import render_alert, report_link
 from chalicelib.notify.service import MailPolicy
-from chalicelib.ports import BounceStore, StateStore
+from chalicelib.ports import InboundStore, StateStore
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.timefmt import iso, parse_iso
 
@@ -286,7 +286,7 @@ class AlertsCheck:
         dispatcher: AlertDispatcher,
         queues: QueueDepths,
         state: StateStore,
-        inbound: BounceStore,
+        inbound: InboundStore,
         config: NotifySettings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:

@@ -19,7 +19,7 @@ from chalicelib.classification.explanations import EXPLANATIONS
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.notify.model import DomainVolume, SendVolume
 from chalicelib.notify.ports import NotifyStore
-from chalicelib.ports import BounceStore, CounterOrder, CounterScan, Facet, ReportStore
+from chalicelib.ports import CounterOrder, CounterScan, Facet, InboundStore, ReportStore
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 
 RISING_DAYS = 7  # the report's default rising window: the digest's link opens the same list
@@ -114,8 +114,8 @@ def explain(reason: Reason) -> str:
 
 
 class DigestBuilder:
-    def __init__(self, report: ReportStore, bounces: BounceStore, notify: NotifyStore) -> None:
-        self._report, self._bounces, self._notify = report, bounces, notify
+    def __init__(self, report: ReportStore, received: InboundStore, notify: NotifyStore) -> None:
+        self._report, self._received, self._notify = report, received, notify
 
     def recent(self, tenant: str, since: datetime, today: date) -> list[AddressCounter]:
         """Addresses whose last bounce falls in the rising window or after `since` (less the
@@ -247,5 +247,5 @@ class DigestBuilder:
         )
 
     def _inbound(self, disposition: str, since: datetime) -> list[InboundRecord]:
-        page = self._bounces.list_inbound(SYSTEM_SCOPE, disposition, MAX_INBOUND, None)
+        page = self._received.list_inbound(SYSTEM_SCOPE, disposition, MAX_INBOUND, None)
         return [r for r in page.items if r.received_at > since]

@@ -29,13 +29,13 @@ from chalicelib.classification.explanations import EXPLANATIONS
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.errors import BadRequest, CursorError, NotFound
 from chalicelib.ports import (
-    BounceStore,
     CounterOrder,
     CounterScan,
     DayTotals,
     ExportSink,
     Facet,
     HistoryEntry,
+    InboundStore,
     ReportStore,
     TenantSettings,
 )
@@ -123,7 +123,7 @@ class ReportService:
     def __init__(
         self,
         store: ReportStore,
-        inbound: BounceStore,
+        inbound: InboundStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         volumes: DomainVolumes | None = None,
         audit: AuditTrail | None = None,

@@ -51,9 +51,9 @@ def _seed(tenant: str, addresses: int) -> int:
     """Write `addresses` bounced addresses (counter + history + markers); returns records."""
     from chalicelib.classification.reasons import Category, Reason
     from chalicelib.storage import keys
+    from chalicelib.storage.counters import _counter_item  # the repository's own mapping
     from chalicelib.storage.items import AppliedMarkerItem, BounceHistoryItem
     from chalicelib.storage.jobs import JobRepository
-    from chalicelib.storage.repository import _counter_item  # the repository's own mapping
     from chalicelib.timefmt import iso
     from rebound.samples import sample_counter
 
@@ -170,7 +170,7 @@ def main(argv: list[str]) -> int:
         per_address = 1 + 2 * BOUNCES_PER_ADDRESS
         addresses = max(1, -(-args.records // per_address))
         for tenant in ("bench-workflow", "bench-one-by-one"):
-            ensure_tenant(wiring.repository(), tenant)
+            ensure_tenant(wiring.tenants(), tenant)
         seeded = _seed("bench-workflow", addresses)
         print(f"seeded {seeded} records per side ({addresses} addresses x {per_address})")
 

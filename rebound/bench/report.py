@@ -25,8 +25,8 @@ WARMUP = 20  # DynamoDB Local runs on the JVM: let it compile the query paths fi
 def _seed(tenant: str, n: int) -> list[str]:
     from chalicelib.bounces import AddressState
     from chalicelib.classification.reasons import Category, Reason
+    from chalicelib.storage.counters import _counter_item
     from chalicelib.storage.items import AddressCounterItem
-    from chalicelib.storage.repository import _counter_item
     from rebound.samples import sample_counter
 
     rng = random.Random(n)
@@ -109,7 +109,7 @@ def main(argv: list[str]) -> int:
 
         bind("rebound-bench", endpoint, "us-east-1")
         create_table()
-        store = wiring.repository()
+        store = wiring.tenants()
         tokens, addresses = {}, {}
         for tenant, n in SIZES.items():
             started = time.perf_counter()

@@ -221,7 +221,7 @@ class LocalStack:
         provision_mass_delete(s)  # the very definition infra/ synthesizes, run by moto
         # The alerts check watches the dead-letter queue (in AWS: every schedule's DLQ too).
         os.environ.setdefault("REBOUND_DLQ_URLS", provisioned.dlq_url)
-        tenants, staff_key = demo.create_demo_tenants(wiring.repository())
+        tenants, staff_key = demo.create_demo_tenants(wiring.tenants())
 
         api = ApiServer(config, api_sock)  # imports app.py
         import app as chalice_app

@@ -113,7 +113,7 @@ def test_synthesized_definition_runs_a_job_in_moto(synthesized: Synthesized, aws
     seed_counted_bounces("riverside", "ann@example.net", 2, datetime(2026, 11, 1, tzinfo=UTC))
     from chalicelib import wiring
 
-    counter = wiring.repository().get_counter("riverside", "ann@example.net")
+    counter = wiring.counters().get_counter("riverside", "ann@example.net")
     assert counter is not None
     jobs = JobRepository()
     keys = jobs.address_keys("riverside", "md-synth", counter.address)
@@ -146,4 +146,4 @@ def test_synthesized_definition_runs_a_job_in_moto(synthesized: Synthesized, aws
     assert job is not None
     assert job.state is JobState.SUCCEEDED
     assert (job.progress.deleted, job.progress.removed) == (5, 1)
-    assert wiring.repository().get_counter("riverside", "ann@example.net") is None
+    assert wiring.counters().get_counter("riverside", "ann@example.net") is None

@@ -20,7 +20,7 @@ SETTINGS = Settings.from_env()
 
 
 def setup_tenant(tenant: str, legacy: bool = False) -> dict[str, str]:
-    store = wiring.repository()
+    store = wiring.tenants()
     ensure_tenant(store, tenant, legacy=legacy)
     return {
         "viewer": create_key(store, tenant, Role.VIEWER),
@@ -29,7 +29,7 @@ def setup_tenant(tenant: str, legacy: bool = False) -> dict[str, str]:
 
 
 def staff_key() -> str:
-    return create_key(wiring.repository(), None, Role.STAFF)
+    return create_key(wiring.tenants(), None, Role.STAFF)
 
 
 def return_path(
@@ -86,7 +86,7 @@ def seed_counted_bounces(tenant: str, address: str, count: int, start: datetime)
 
     from rebound.samples import sample_event
 
-    repository = wiring.repository()
+    repository = wiring.counters()
     for n in range(count):
         at = start + timedelta(minutes=n)
         repository.record_bounce(

@@ -179,8 +179,8 @@ def test_the_scheduled_check_alerts_when_a_dead_letter_queue_grows(aws: Any) -> 
     check = AlertsCheck(
         dispatcher=dispatcher,
         queues=SqsQueueDepths(),
-        state=wiring.repository(),
-        inbound=wiring.repository(),
+        state=wiring.state(),
+        inbound=wiring.inbound(),
         config=NotifySettings(dlq_urls=(url,)),
     )
     assert check.run()["alerts"] == []

@@ -80,13 +80,13 @@ def test_create_approve_follow_undo(cli: Any) -> None:
     assert code == 0, out
     assert "[" + "#" * massdelete_cmd.BAR_WIDTH + "] 1/1 addresses, 5 records deleted" in out
     assert out.rstrip().endswith("succeeded")
-    assert wiring.repository().get_counter("riverside", "ann@example.net") is None
+    assert wiring.counters().get_counter("riverside", "ann@example.net") is None
     code, out = cli("list")
     assert job_id in out
     code, out = cli("undo", job_id)
     assert code == 0
     assert "restored 1 addresses (5 records, 0 kept newer), 0 remaining" in out
-    assert wiring.repository().get_counter("riverside", "ann@example.net") is not None
+    assert wiring.counters().get_counter("riverside", "ann@example.net") is not None
     code, out = cli("audit")
     assert [json.loads(line)["action"] for line in out.splitlines()] == [
         "undone",

@@ -115,7 +115,7 @@ def test_plan_approve_archive_delete_remove_then_undo(stack: dict[str, Any]) -> 
     staff = stack["tokens"]["staff"]["staff"]
     seed("riverside", SIZES)
     seed("hillside", {"ann@example.net": 2})
-    repository = wiring.repository()
+    repository = wiring.counters()
     before = {a: repository.get_counter("riverside", a) for a in SIZES}
     with Client(chalice_app.app) as client:
         status, job = call(
@@ -224,11 +224,11 @@ def test_bounce_arriving_after_the_plan_keeps_that_address(stack: dict[str, Any]
     assert done["state"] == "succeeded"
     assert done["progress"]["skipped"] == 1
     assert done["progress"]["deleted"] == 3
-    bob = wiring.repository().get_counter("riverside", "bob@example.net")
+    bob = wiring.counters().get_counter("riverside", "bob@example.net")
     assert bob is not None
     assert bob.bounce_count == 3
     assert len(partition("riverside", "bob@example.net")) == 6
-    assert wiring.repository().get_counter("riverside", "ann@example.net") is None
+    assert wiring.counters().get_counter("riverside", "ann@example.net") is None
 
 
 def test_failure_mid_run_then_rerun_finishes_with_exact_counts(stack: dict[str, Any]) -> None:
@@ -271,7 +271,7 @@ def test_failure_mid_run_then_rerun_finishes_with_exact_counts(stack: dict[str, 
         "removed": 0,
         "skipped": 0,
     }
-    assert list(wiring.repository().iter_counters("riverside")) == []
+    assert list(wiring.counters().iter_counters("riverside")) == []
 
 
 def test_cancel_before_approval_and_wrong_states(stack: dict[str, Any]) -> None:
@@ -293,7 +293,7 @@ def test_cancel_before_approval_and_wrong_states(stack: dict[str, Any]) -> None:
         assert status == 409
         status, body = call(client, "get", f"{base}/md-20260101000000-00000000", admin)
         assert status == 404
-    assert wiring.repository().get_counter("riverside", "ann@example.net") is not None
+    assert wiring.counters().get_counter("riverside", "ann@example.net") is not None
 
 
 def test_cancel_while_running_stops_between_addresses(
@@ -316,7 +316,7 @@ def test_cancel_while_running_stops_between_addresses(
     assert done["state"] == "cancelled", done
     deleted = done["progress"]["addresses"]
     assert deleted < 30
-    left = list(wiring.repository().iter_counters("riverside"))
+    left = list(wiring.counters().iter_counters("riverside"))
     assert len(left) == 30 - deleted
     for counter in left:  # whole addresses only: never half deleted
         assert len(partition("riverside", counter.address)) == 2

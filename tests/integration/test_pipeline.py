@@ -14,7 +14,8 @@ from chalice.test import Client
 
 import app as chalice_app
 from chalicelib import wiring
-from chalicelib.storage.repository import DynamoRepository
+from chalicelib.storage.counters import CounterRepository
+from chalicelib.storage.inbound import InboundRepository
 from rebound.local.dispatcher import Dispatcher
 from tests.integration.helpers import (
     auth,
@@ -83,7 +84,7 @@ def test_redelivered_and_reuploaded_messages_count_once(stack: Any) -> None:
     )
     sqs.send_message(QueueUrl=aws.queue_url, MessageBody=key_body)
     dispatcher.drain()
-    counter = DynamoRepository().get_counter("riverside", "ann@example.net")
+    counter = CounterRepository().get_counter("riverside", "ann@example.net")
     assert counter is not None
     assert counter.bounce_count == 1
 
@@ -92,21 +93,21 @@ def test_crash_between_counting_and_recording_is_redelivered_without_double_coun
     stack: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     keys, dispatcher, _ = stack
-    real = DynamoRepository.record_inbound
+    real = InboundRepository.record_inbound
     crashes = {"left": 1}
 
-    def crash_once(self: DynamoRepository, record: Any) -> None:
+    def crash_once(self: InboundRepository, record: Any) -> None:
         if crashes["left"]:
             crashes["left"] -= 1
             raise RuntimeError("injected crash after the counter transaction")
         real(self, record)
 
-    monkeypatch.setattr(DynamoRepository, "record_inbound", crash_once)
+    monkeypatch.setattr(InboundRepository, "record_inbound", crash_once)
     put_inbound(bounce("riverside", "ann@example.net"))
     first = dispatcher.poll_once()
     assert (first.received, first.failed) == (1, 1)
     dispatcher.drain()
-    counter = DynamoRepository().get_counter("riverside", "ann@example.net")
+    counter = CounterRepository().get_counter("riverside", "ann@example.net")
     assert counter is not None
     assert counter.bounce_count == 1
     with Client(chalice_app.app) as client:
@@ -151,7 +152,7 @@ def test_concurrent_bounces_for_one_address_all_count(
     for t in threads:
         t.join()
     assert errors == []
-    counter = DynamoRepository().get_counter("riverside", "ann@example.net")
+    counter = CounterRepository().get_counter("riverside", "ann@example.net")
     assert counter is not None
     assert counter.bounce_count == 8
     assert counter.first_bounce_at == base
@@ -177,7 +178,7 @@ def test_out_of_order_arrival_never_moves_last_bounce_backwards(stack: Any) -> N
         ),
         now,
     )
-    counter = DynamoRepository().get_counter("riverside", "ann@example.net")
+    counter = CounterRepository().get_counter("riverside", "ann@example.net")
     assert counter is not None
     assert (counter.bounce_count, counter.first_bounce_at, counter.last_bounce_at) == (
         2,
@@ -224,7 +225,7 @@ def test_legacy_tenant_is_attributed_from_the_original_headers(stack: Any) -> No
     )
     put_inbound(raw)
     dispatcher.drain()
-    counter = DynamoRepository().get_counter("oldtown", "zed@example.org")
+    counter = CounterRepository().get_counter("oldtown", "zed@example.org")
     assert counter is not None
     assert counter.source == "survey"
 
@@ -235,7 +236,7 @@ def test_auto_reply_is_recorded_but_never_counted(stack: Any) -> None:
     _, dispatcher, _ = stack
     put_inbound(auto_reply(return_path=return_path("riverside", "ann@example.net")))
     dispatcher.drain()
-    assert DynamoRepository().get_counter("riverside", "ann@example.net") is None
+    assert CounterRepository().get_counter("riverside", "ann@example.net") is None
 
 
 def test_unparseable_mail_is_kept_and_visible_to_staff(stack: Any) -> None:
@@ -330,7 +331,7 @@ def test_a_bounced_digest_is_ignored_not_counted_or_quarantined(stack: Any) -> N
     )
     put_inbound(raw)
     dispatcher.drain()
-    assert DynamoRepository().get_counter("riverside", "staff.gone@example.com") is None
-    assert DynamoRepository().list_inbound("_system", "quarantined", 10, None).items == ()
-    ignored = DynamoRepository().list_inbound("_system", "ignored", 10, None).items
+    assert CounterRepository().get_counter("riverside", "staff.gone@example.com") is None
+    assert InboundRepository().list_inbound("_system", "quarantined", 10, None).items == ()
+    ignored = InboundRepository().list_inbound("_system", "ignored", 10, None).items
     assert [r.problem for r in ignored] == ["bounce of a Rebound notification"]

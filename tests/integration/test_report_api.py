@@ -375,7 +375,7 @@ def test_tenant_settings_drive_the_policy_and_invalid_share(seeded: dict[str, An
     # The new policy applies to the next bounce: one soft bounce now suppresses.
     wiring.ingest_service()._policies.clear()
     ingest(bounce("riverside", "newbie@example.net", "4.2.2", "452 4.2.2 Mailbox full"))
-    counter = wiring.repository().get_counter("riverside", "newbie@example.net")
+    counter = wiring.counters().get_counter("riverside", "newbie@example.net")
     assert counter is not None and counter.state == "suppressed"
 
 

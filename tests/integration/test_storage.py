@@ -14,16 +14,18 @@ from chalicelib.bounces import BounceEvent, Disposition, InboundRecord
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.errors import CursorError
 from chalicelib.ports import CounterOrder, CounterScan, Facet, TenantSettings
-from chalicelib.storage.repository import DynamoRepository
+from chalicelib.storage.counters import CounterRepository
+from chalicelib.storage.inbound import InboundRepository
+from chalicelib.storage.tenants import StateRepository, TenantRepository
 from rebound.samples import sample_event
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["moto", pytest.param("dynamodb_local", marks=pytest.mark.dynamodb_local)])
-def repo(request: pytest.FixtureRequest) -> DynamoRepository:
+def repo(request: pytest.FixtureRequest) -> CounterRepository:
     request.getfixturevalue("aws" if request.param == "moto" else "dynamodb_local_table")
-    return DynamoRepository()
+    return CounterRepository()
 
 
 def event(
@@ -32,7 +34,7 @@ def event(
     return sample_event(message_id=message_id, bounce_at=at, received_at=at, address=address, **kw)
 
 
-def test_the_same_message_counts_once(repo: DynamoRepository) -> None:
+def test_the_same_message_counts_once(repo: CounterRepository) -> None:
     assert repo.record_bounce(event("m1")) is True
     assert repo.record_bounce(event("m1")) is False
     assert repo.record_bounce(event("m2")) is True
@@ -46,7 +48,7 @@ def test_the_same_message_counts_once(repo: DynamoRepository) -> None:
 def test_concurrent_writers_on_one_address_lose_nothing() -> None:
     # DynamoDB Local only: moto does not isolate concurrent conditional transactions (two
     # writers can both pass the same version check), so concurrency is only provable here.
-    repo = DynamoRepository()
+    repo = CounterRepository()
     errors: list[BaseException] = []
     n = 12
 
@@ -70,7 +72,7 @@ def test_concurrent_writers_on_one_address_lose_nothing() -> None:
     assert counter.last_bounce_at == T0 + timedelta(minutes=n - 1)
 
 
-def test_late_older_bounce_never_moves_last_backwards(repo: DynamoRepository) -> None:
+def test_late_older_bounce_never_moves_last_backwards(repo: CounterRepository) -> None:
     repo.record_bounce(event("new", T0 + timedelta(days=1), reason=Reason.MAILBOX_FULL))
     repo.record_bounce(event("old", T0))
     counter = repo.get_counter("riverside", "ann@example.net")
@@ -80,7 +82,7 @@ def test_late_older_bounce_never_moves_last_backwards(repo: DynamoRepository) ->
     assert counter.reason is Reason.MAILBOX_FULL
 
 
-def _take(repo: DynamoRepository, scan: CounterScan, n: int) -> tuple[list[str], str]:
+def _take(repo: CounterRepository, scan: CounterScan, n: int) -> tuple[list[str], str]:
     taken: list[str] = []
     resume = ""
     for counter, cursor in repo.scan_counters(scan):
@@ -92,7 +94,7 @@ def _take(repo: DynamoRepository, scan: CounterScan, n: int) -> tuple[list[str],
 
 
 def test_every_order_and_facet_reads_its_index_and_cursors_resume_exactly(
-    repo: DynamoRepository,
+    repo: CounterRepository,
 ) -> None:
     addresses = ["a@example.net", "b@example.org", "c@example.net"]
     for n, address in enumerate(addresses, start=1):
@@ -145,7 +147,7 @@ def test_every_order_and_facet_reads_its_index_and_cursors_resume_exactly(
     assert domains == {"example.net": 4, "example.org": 2}
 
 
-def test_history_newest_first_and_reactivation(repo: DynamoRepository) -> None:
+def test_history_newest_first_and_reactivation(repo: CounterRepository) -> None:
     for i in range(3):
         repo.record_bounce(event(f"m{i}", T0 + timedelta(days=i)))
     page = repo.history("riverside", "ann@example.net", 2, None)
@@ -161,7 +163,8 @@ def test_history_newest_first_and_reactivation(repo: DynamoRepository) -> None:
     assert repo.reactivate("riverside", "nobody@example.net") is None
 
 
-def test_inbound_records_tenants_keys_and_state(repo: DynamoRepository) -> None:
+def test_inbound_records_tenants_keys_and_state(repo: CounterRepository) -> None:
+    inbound, tenants, state = InboundRepository(), TenantRepository(), StateRepository()
     record = InboundRecord(
         message_id="m1",
         s3_key="inbound/m1",
@@ -170,19 +173,19 @@ def test_inbound_records_tenants_keys_and_state(repo: DynamoRepository) -> None:
         kind="bounce",
         problem="return-path tag bad-signature",
     )
-    repo.record_inbound(record)
-    page = repo.list_inbound("_system", "quarantined", 10, None)
+    inbound.record_inbound(record)
+    page = inbound.list_inbound("_system", "quarantined", 10, None)
     assert page.items == (record,)
-    repo.put_tenant(TenantSettings("riverside", "Riverside Chamber"))
-    repo.put_tenant(TenantSettings("hillside"))
-    assert repo.list_tenants() == ["hillside", "riverside"]
-    assert repo.get_tenant("riverside") == TenantSettings("riverside", "Riverside Chamber")
-    assert repo.get_state("x") is None
-    repo.put_state("x", "1")
-    assert repo.get_state("x") == "1"
+    tenants.put_tenant(TenantSettings("riverside", "Riverside Chamber"))
+    tenants.put_tenant(TenantSettings("hillside"))
+    assert tenants.list_tenants() == ["hillside", "riverside"]
+    assert tenants.get_tenant("riverside") == TenantSettings("riverside", "Riverside Chamber")
+    assert state.get_state("x") is None
+    state.put_state("x", "1")
+    assert state.get_state("x") == "1"
 
 
-def test_a_hard_bounce_puts_the_address_on_the_suppression_list(repo: DynamoRepository) -> None:
+def test_a_hard_bounce_puts_the_address_on_the_suppression_list(repo: CounterRepository) -> None:
     repo.record_bounce(event("soft", reason=Reason.MAILBOX_FULL, hard=False))
     assert repo.get_suppression("riverside", "ann@example.net") is None
     repo.record_bounce(event("hard", T0 + timedelta(hours=1)))

@@ -141,7 +141,7 @@ def service(mailer: Any, now: datetime) -> DigestService:
     return DigestService(
         builder=real._builder,
         notify=wiring.notify_repository(),
-        tenants=wiring.repository(),
+        tenants=wiring.tenants(),
         mailer=mailer,
         policy=wiring.mail_policy(),
         staff_recipients=["staff@example.com"],

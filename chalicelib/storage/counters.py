@@ -1,4 +1,6 @@
-"""The DynamoDB adapter: implements the storage ports with PynamoDB.
+"""Bounced addresses on the single table: counting bounces exactly once, and everything the
+report reads (counters in every order, history, daily and dimension totals, suppressions).
+Implements the BounceStore, ReportStore and CounterSource ports.
 
 Counting is exactly-once in DynamoDB itself. One TransactWriteItems per (message, recipient)
 puts the "applied" marker (condition: absent), the history entry, the address counter
@@ -24,8 +26,6 @@ from chalicelib.bounces import (
     AddressCounter,
     AddressState,
     BounceEvent,
-    Disposition,
-    InboundRecord,
     Suppression,
     SuppressionPolicy,
     SuppressionReason,
@@ -42,7 +42,6 @@ from chalicelib.ports import (
     Facet,
     HistoryEntry,
     Page,
-    TenantSettings,
 )
 from chalicelib.storage import keys
 from chalicelib.storage.core import (
@@ -59,18 +58,11 @@ from chalicelib.storage.core import (
 from chalicelib.storage.items import (
     AddressCounterItem,
     AggregateItem,
-    ApiKeyItem,
     AppliedMarkerItem,
     BounceHistoryItem,
     DailyStatsItem,
-    InboundMessageItem,
     SuppressionItem,
-    SystemStateItem,
-    TenantIndexItem,
-    TenantItem,
 )
-from chalicelib.tenancy.access import ApiKeyRecord, Role
-from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.timefmt import iso, parse_iso
 
 T = TypeVar("T")
@@ -83,13 +75,11 @@ _STATS_FIELD = {
 }
 
 
-class DynamoRepository:
-    """BounceStore, TenantStore and StateStore on the single table."""
+class CounterRepository:
+    """BounceStore, ReportStore and CounterSource on the single table."""
 
     def __init__(self, retry: RetryPolicy = DEFAULT_RETRY) -> None:
         self._retry = retry
-
-    # -- counting ---------------------------------------------------------------------------
 
     def record_bounce(self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY) -> bool:
         for attempt in range(self._retry.attempts):
@@ -192,43 +182,6 @@ class DynamoRepository:
 
     def get_counter(self, tenant: str, address: str) -> AddressCounter | None:
         return self._get_counter(tenant, address)
-
-    # -- inbound messages -------------------------------------------------------------------
-
-    def record_inbound(self, record: InboundRecord) -> None:
-        scope = record.tenant if record.disposition is Disposition.COUNTED else SYSTEM_SCOPE
-        InboundMessageItem(
-            keys.inbound_pk(scope, str(record.disposition)),
-            keys.inbound_sk(record.received_at, record.message_id),
-            message_id=record.message_id,
-            s3_key=record.s3_key,
-            received_at=iso(record.received_at),
-            disposition=str(record.disposition),
-            kind=record.kind,
-            tenant=record.tenant,
-            problem=record.problem,
-            subject=record.subject[:500],
-            sender=record.sender[:320],
-            recipients=list(record.recipients[:50]),
-            counted=record.counted,
-            mta=record.mta,
-            defects=list(record.defects[:20]),
-        ).save()
-
-    def list_inbound(
-        self, scope: str, disposition: str, limit: int, cursor: str | None
-    ) -> Page[InboundRecord]:
-        pk = keys.inbound_pk(scope, disposition)
-        return newest_first_page(
-            InboundMessageItem,
-            pk,
-            sk_prefix=None,
-            limit=limit,
-            cursor=cursor,
-            convert=_inbound_from_item,
-        )
-
-    # -- report -----------------------------------------------------------------------------
 
     def scan_counters(
         self, scan: CounterScan, page_size: int = 100
@@ -348,86 +301,6 @@ class DynamoRepository:
         assert spec.index is not None
         return int(spec.index.count(spec.hash_value))
 
-    # -- tenants and keys -------------------------------------------------------------------
-
-    def get_tenant(self, tenant: str) -> TenantSettings | None:
-        try:
-            item = TenantItem.get(keys.tenant_pk(tenant), keys.TENANT_SK)
-        except DoesNotExist:
-            return None
-        return TenantSettings(
-            item.tenant,
-            item.name,
-            item.accept_legacy_untagged,
-            None if item.contact_count is None else int(item.contact_count),
-            SuppressionPolicy(
-                int(item.policy_hard_bounces),
-                int(item.policy_soft_bounces),
-                int(item.policy_soft_days),
-            ),
-        )
-
-    def put_tenant(self, settings: TenantSettings) -> None:
-        """Create or change a tenant's settings; created_at is set once, never reset."""
-        now = iso(datetime.now(UTC))
-        item = TenantItem(keys.tenant_pk(settings.tenant), keys.TENANT_SK)
-        contact_count = (
-            TenantItem.contact_count.remove()
-            if settings.contact_count is None
-            else TenantItem.contact_count.set(settings.contact_count)
-        )
-        item.update(
-            actions=[
-                TenantItem.tenant.set(settings.tenant),
-                TenantItem.name.set(settings.name),
-                TenantItem.accept_legacy_untagged.set(settings.accept_legacy_untagged),
-                TenantItem.created_at.set(TenantItem.created_at | now),
-                contact_count,
-                TenantItem.policy_hard_bounces.set(settings.policy.hard_bounces),
-                TenantItem.policy_soft_bounces.set(settings.policy.soft_bounces),
-                TenantItem.policy_soft_days.set(settings.policy.soft_days),
-            ]
-        )
-        TenantIndexItem(
-            keys.tenant_pk(SYSTEM_SCOPE),
-            keys.tenant_index_sk(settings.tenant),
-            tenant=settings.tenant,
-        ).save()
-
-    def list_tenants(self) -> Sequence[str]:
-        results = TenantIndexItem.query(
-            keys.tenant_pk(SYSTEM_SCOPE), TenantIndexItem.sk.startswith(keys.tenant_index_sk(""))
-        )
-        return [item.tenant for item in results]
-
-    def get_key(self, scope: str, key_id: str) -> ApiKeyRecord | None:
-        try:
-            item = ApiKeyItem.get(keys.key_pk(scope), key_id)
-        except DoesNotExist:
-            return None
-        return ApiKeyRecord(
-            scope=item.scope,
-            key_id=item.key_id,
-            secret_sha256=item.secret_sha256,
-            role=Role(item.role),
-            label=item.label,
-            created_at=item.created_at,
-            revoked=item.revoked,
-        )
-
-    def put_key(self, record: ApiKeyRecord) -> None:
-        ApiKeyItem(
-            keys.key_pk(record.scope),
-            record.key_id,
-            scope=record.scope,
-            key_id=record.key_id,
-            secret_sha256=record.secret_sha256,
-            role=str(record.role),
-            label=record.label,
-            created_at=record.created_at,
-            revoked=record.revoked,
-        ).save()
-
     def iter_counters(self, tenant: str) -> Iterator[AddressCounter]:
         """Every bounced address of a tenant, in address order (paged reads underneath)."""
         results = AddressCounterItem.query(
@@ -435,8 +308,6 @@ class DynamoRepository:
         )
         for item in results:
             yield _counter_from_item(item)
-
-    # -- suppression ------------------------------------------------------------------------
 
     def get_suppression(self, tenant: str, address: str) -> Suppression | None:
         try:
@@ -454,17 +325,6 @@ class DynamoRepository:
 
     def delete_suppression(self, tenant: str, address: str) -> None:
         SuppressionItem(keys.suppression_pk(tenant), address).delete()
-
-    # -- small named state ------------------------------------------------------------------
-
-    def get_state(self, name: str) -> str | None:
-        try:
-            return SystemStateItem.get(keys.tenant_pk(SYSTEM_SCOPE), keys.state_sk(name)).value
-        except DoesNotExist:
-            return None
-
-    def put_state(self, name: str, value: str) -> None:
-        SystemStateItem(keys.tenant_pk(SYSTEM_SCOPE), keys.state_sk(name), value=value).save()
 
 
 def _suppression_item(s: Suppression) -> SuppressionItem:
@@ -620,21 +480,3 @@ def _key_value(item: AddressCounterItem, name: str) -> dict[str, str]:
     if name == "bounce_count":
         return {"N": str(int(value))}
     return {"S": str(value)}
-
-
-def _inbound_from_item(i: InboundMessageItem) -> InboundRecord:
-    return InboundRecord(
-        message_id=i.message_id,
-        s3_key=i.s3_key,
-        received_at=parse_iso(i.received_at),
-        disposition=Disposition(i.disposition),
-        kind=i.kind,
-        tenant=i.tenant,
-        problem=i.problem,
-        subject=i.subject,
-        sender=i.sender,
-        recipients=tuple(str(r) for r in i.recipients),
-        counted=int(i.counted),
-        mta=i.mta,
-        defects=tuple(str(d) for d in i.defects),
-    )

@@ -1,0 +1,112 @@
+"""Tenants, their API keys, and small named state on the single table. Implements the
+TenantStore and StateStore ports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.bounces import SuppressionPolicy
+from chalicelib.ports import TenantSettings
+from chalicelib.storage import keys
+from chalicelib.storage.items import ApiKeyItem, SystemStateItem, TenantIndexItem, TenantItem
+from chalicelib.tenancy.access import ApiKeyRecord, Role
+from chalicelib.tenancy.ids import SYSTEM_SCOPE
+from chalicelib.timefmt import iso
+
+
+class TenantRepository:
+    """TenantStore on the single table."""
+
+    def get_tenant(self, tenant: str) -> TenantSettings | None:
+        try:
+            item = TenantItem.get(keys.tenant_pk(tenant), keys.TENANT_SK)
+        except DoesNotExist:
+            return None
+        return TenantSettings(
+            item.tenant,
+            item.name,
+            item.accept_legacy_untagged,
+            None if item.contact_count is None else int(item.contact_count),
+            SuppressionPolicy(
+                int(item.policy_hard_bounces),
+                int(item.policy_soft_bounces),
+                int(item.policy_soft_days),
+            ),
+        )
+
+    def put_tenant(self, settings: TenantSettings) -> None:
+        """Create or change a tenant's settings; created_at is set once, never reset."""
+        now = iso(datetime.now(UTC))
+        item = TenantItem(keys.tenant_pk(settings.tenant), keys.TENANT_SK)
+        contact_count = (
+            TenantItem.contact_count.remove()
+            if settings.contact_count is None
+            else TenantItem.contact_count.set(settings.contact_count)
+        )
+        item.update(
+            actions=[
+                TenantItem.tenant.set(settings.tenant),
+                TenantItem.name.set(settings.name),
+                TenantItem.accept_legacy_untagged.set(settings.accept_legacy_untagged),
+                TenantItem.created_at.set(TenantItem.created_at | now),
+                contact_count,
+                TenantItem.policy_hard_bounces.set(settings.policy.hard_bounces),
+                TenantItem.policy_soft_bounces.set(settings.policy.soft_bounces),
+                TenantItem.policy_soft_days.set(settings.policy.soft_days),
+            ]
+        )
+        TenantIndexItem(
+            keys.tenant_pk(SYSTEM_SCOPE),
+            keys.tenant_index_sk(settings.tenant),
+            tenant=settings.tenant,
+        ).save()
+
+    def list_tenants(self) -> Sequence[str]:
+        results = TenantIndexItem.query(
+            keys.tenant_pk(SYSTEM_SCOPE), TenantIndexItem.sk.startswith(keys.tenant_index_sk(""))
+        )
+        return [item.tenant for item in results]
+
+    def get_key(self, scope: str, key_id: str) -> ApiKeyRecord | None:
+        try:
+            item = ApiKeyItem.get(keys.key_pk(scope), key_id)
+        except DoesNotExist:
+            return None
+        return ApiKeyRecord(
+            scope=item.scope,
+            key_id=item.key_id,
+            secret_sha256=item.secret_sha256,
+            role=Role(item.role),
+            label=item.label,
+            created_at=item.created_at,
+            revoked=item.revoked,
+        )
+
+    def put_key(self, record: ApiKeyRecord) -> None:
+        ApiKeyItem(
+            keys.key_pk(record.scope),
+            record.key_id,
+            scope=record.scope,
+            key_id=record.key_id,
+            secret_sha256=record.secret_sha256,
+            role=str(record.role),
+            label=record.label,
+            created_at=record.created_at,
+            revoked=record.revoked,
+        ).save()
+
+
+class StateRepository:
+    """StateStore on the single table: small named values (e.g. when a check last ran)."""
+
+    def get_state(self, name: str) -> str | None:
+        try:
+            return SystemStateItem.get(keys.tenant_pk(SYSTEM_SCOPE), keys.state_sk(name)).value
+        except DoesNotExist:
+            return None
+
+    def put_state(self, name: str, value: str) -> None:
+        SystemStateItem(keys.tenant_pk(SYSTEM_SCOPE), keys.state_sk(name), value=value).save()
