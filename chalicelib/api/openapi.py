@@ -100,6 +100,8 @@ def _operation(
     codes = set(op.errors) | ({401} if op.authenticated else set())
     if op.body is not None:
         codes |= {400, 413}
+    if op.method != "GET":
+        codes |= {503}  # a write that stays contended or throttled: nothing changed, retry
     for code in sorted(codes):
         responses[str(code)] = {"description": _ERROR_TEXT[code], "content": error}
     out["responses"] = responses

@@ -196,3 +196,22 @@ def test_a_hard_bounce_puts_the_address_on_the_suppression_list(repo: CounterRep
     assert [c.address for c in repo.iter_counters("riverside")] == ["ann@example.net"]
     repo.delete_suppression("riverside", "ann@example.net")
     assert repo.get_suppression("riverside", "ann@example.net") is None
+
+
+def test_changing_a_tenant_keeps_when_it_was_created(repo: CounterRepository) -> None:
+    from dataclasses import replace
+
+    from chalicelib.storage import keys
+    from chalicelib.storage.items import TenantItem
+
+    tenants = TenantRepository()
+    tenants.put_tenant(TenantSettings("riverside", "Riverside"))
+    created = TenantItem.get(keys.tenant_pk("riverside"), keys.TENANT_SK).created_at
+    assert created
+    settings = tenants.get_tenant("riverside")
+    assert settings is not None
+    tenants.put_tenant(replace(settings, name="Riverside Chamber", contact_count=1200))
+    tenants.put_tenant(replace(settings, contact_count=None))
+    item = TenantItem.get(keys.tenant_pk("riverside"), keys.TENANT_SK)
+    assert item.created_at == created
+    assert (item.name, item.contact_count) == ("Riverside", None)
