@@ -21,7 +21,7 @@ from chalice import Chalice, Response
 
 from chalicelib import web, wiring
 from chalicelib.api import models as m
-from chalicelib.api.codec import decode_body, decode_query, encode
+from chalicelib.api.codec import convert, decode_body, decode_query, encode
 from chalicelib.api.openapi import Operation, openapi_document
 from chalicelib.aws.events import objects_from_sqs_body
 from chalicelib.errors import NotFound, RetryLater, ServiceError
@@ -292,6 +292,29 @@ def _asset(name: str) -> Response:
     body, content_type = found
     headers = {"Content-Type": content_type, "Cache-Control": "no-cache", **web.SECURITY_HEADERS}
     return Response(body=body.decode("utf-8"), status_code=200, headers=headers)
+
+
+@route(
+    "/v1/tenants/{tenant}/rechecks",
+    "POST",
+    "re-check up to 1,000 addresses by DNS (syntax, domain, MX or null MX, disposable, role, "
+    "likely typo); never by probing a mail server",
+    m.RecheckList,
+    body=m.RecheckBody,
+)
+def recheck(principal: Principal, tenant: str, body: m.RecheckBody) -> m.RecheckList:
+    authorise_read(wiring.tenants(), principal, tenant)
+    report = wiring.recheck_service().check(body.addresses)
+    verdicts: dict[str, int] = {}
+    for result in report.results:
+        verdicts[result.verdict.value] = verdicts.get(result.verdict.value, 0) + 1
+    wiring.audit_trail().record(
+        tenant,
+        "rechecked",
+        principal.actor,
+        {"addresses": len(body.addresses), "verdicts": verdicts},
+    )
+    return convert(report.as_json(), m.RecheckList)
 
 
 @route(

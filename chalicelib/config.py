@@ -41,6 +41,7 @@ class Env(StrEnum):
     MASS_DELETE_SECOND_PERSON = "REBOUND_MASS_DELETE_SECOND_PERSON"
     MASS_DELETE_UNDO_SECONDS = "REBOUND_MASS_DELETE_UNDO_SECONDS"
     MASS_DELETE_CONCURRENCY = "REBOUND_MASS_DELETE_CONCURRENCY"
+    DNS_SERVER = "REBOUND_DNS_SERVER"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,8 @@ class Settings:
     staff_addresses: tuple[str, ...] = field(default=())
     report_url: str = "http://127.0.0.1:8000/"
     region: str = "us-east-1"
+    # HOST:PORT of the DNS server re-checks ask; empty: the system's (in Lambda, the VPC's).
+    dns_server: str = ""
     notify: NotifySettings = field(default_factory=NotifySettings)
     mass_delete: MassDeleteSettings = field(default_factory=MassDeleteSettings)
 
@@ -108,6 +111,7 @@ class Settings:
             staff_addresses=e.items(Env.STAFF_ADDRESSES),
             report_url=e.text(Env.REPORT_URL, d.report_url),
             region=e.text("AWS_REGION", e.text("AWS_DEFAULT_REGION", d.region)),
+            dns_server=e.text(Env.DNS_SERVER, ""),
             notify=NotifySettings(
                 staff_digest_hour=e.whole(Env.STAFF_DIGEST_HOUR, n.staff_digest_hour, 0, 23),
                 alert_emails_per_hour=e.whole(

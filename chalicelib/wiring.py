@@ -16,10 +16,12 @@ from chalicelib.notify.alerts import AlertDispatcher, AlertObserver, AlertsCheck
 from chalicelib.notify.digest import DigestBuilder
 from chalicelib.notify.service import DigestService, MailPolicy
 from chalicelib.ports import ExportSink
+from chalicelib.recheck.service import RecheckService
 from chalicelib.report.service import ReportService
 from chalicelib.storage.counters import CounterRepository
 from chalicelib.storage.inbound import InboundRepository
 from chalicelib.storage.items import bind_once
+from chalicelib.storage.jobs import JobRepository
 from chalicelib.storage.notify import NotifyRepository
 from chalicelib.storage.tenants import StateRepository, TenantRepository
 from chalicelib.tenancy.tags import SigningKey, parse_keys
@@ -104,9 +106,14 @@ def export_sink() -> ExportSink:
 
 @cache
 def report_service() -> ReportService:
-    from chalicelib.storage.jobs import JobRepository
+    return ReportService(counters(), inbound(), volumes=notify_repository(), audit=audit_trail())
 
-    return ReportService(counters(), inbound(), volumes=notify_repository(), audit=JobRepository())
+
+@cache
+def audit_trail() -> JobRepository:
+    """The tenant's audit trail (beside its mass-delete jobs): who did what, when."""
+    bind_storage()
+    return JobRepository()
 
 
 @cache
@@ -116,12 +123,11 @@ def mass_delete_service() -> MassDeleteService:
     from chalicelib.aws.s3 import S3InboundMail
     from chalicelib.aws.sfn import StepFunctionsWorkflow
     from chalicelib.massdelete.model import Policy
-    from chalicelib.storage.jobs import JobRepository
 
     s = settings()
     md = s.mass_delete
     return MassDeleteService(
-        jobs=JobRepository(),
+        jobs=audit_trail(),
         counters=counters(),
         tenants=tenants(),
         objects=S3InboundMail(s.bucket_name),
@@ -207,3 +213,19 @@ def alerts_check() -> AlertsCheck:
         inbound=inbound(),
         config=settings().notify,
     )
+
+
+@cache
+def recheck_service() -> RecheckService:
+    """Re-checks by DNS only (never a mail server): the configured DNS server or the system's,
+    answers cached per domain for their TTL."""
+    from chalicelib.net.resolver import DnsPythonResolver
+    from chalicelib.recheck.cache import CachingResolver
+
+    server = settings().dns_server
+    if server:
+        host, _, port = server.rpartition(":")
+        resolver = DnsPythonResolver([host.strip("[]")], int(port))
+    else:
+        resolver = DnsPythonResolver()
+    return RecheckService(CachingResolver(resolver))

@@ -160,6 +160,10 @@ class SendPut(Model):
     ] = field(default_factory=dict)
 
 
+class RecheckBody(Model):
+    addresses: Annotated[list[Text], Meta(min_length=1, max_length=MAX_CHECK_ADDRESSES)]
+
+
 # -- responses -------------------------------------------------------------------------------
 
 
@@ -447,6 +451,7 @@ class AuditEntry(Model, omit_defaults=True):
     max_addresses: int | None = None
     address: str | None = None
     bounce_count: int | None = None
+    verdicts: dict[str, int] | None = None
 
 
 class AuditList(Model):
@@ -491,3 +496,48 @@ class Send(Model):
 def to_builtins(value: Struct) -> Any:
     """A response as plain JSON values (what clients receive)."""
     return msgspec.to_builtins(value)
+
+
+class HostedCheck(Model):
+    status: Literal["deliverable", "undeliverable", "risky", "unknown"]
+    reason: str | None
+
+
+class RecheckChecks(Model):
+    """Each check made on one address; null where it could not run (bad syntax)."""
+
+    syntax: Literal["ok", "invalid"]
+    syntax_problem: str | None
+    domain: str | None
+    unicode_domain: str | None
+    dns: (
+        Literal[
+            "mx",
+            "a_fallback",
+            "null_mx",
+            "no_mail_host",
+            "nxdomain",
+            "timeout",
+            "servfail",
+            "error",
+        ]
+        | None
+    )
+    mx: list[str]
+    fallback_addresses: list[str]
+    disposable: bool
+    role: bool
+    typo_of: str | None
+    hosted: HostedCheck | None
+
+
+class RecheckResult(Model):
+    address: str
+    verdict: Literal["valid", "invalid", "risky", "unknown"]
+    explanation: str
+    suggestion: str | None
+    checks: RecheckChecks
+
+
+class RecheckList(Model):
+    results: list[RecheckResult]

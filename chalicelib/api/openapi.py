@@ -88,6 +88,13 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": schema_of[op.body]}},
         }
+    out["responses"] = _responses(op, schema_of)
+    if op.authenticated:
+        out["security"] = [{"bearer": []}]
+    return out
+
+
+def _responses(op: Operation, schema_of: dict[Any, Any]) -> dict[str, Any]:
     ok: dict[str, Any] = {"description": "OK"}
     if op.response is not None:
         ok["content"] = {"application/json": {"schema": schema_of[op.response]}}
@@ -104,10 +111,7 @@ def _operation(
         codes |= {503}  # a write that stays contended or throttled: nothing changed, retry
     for code in sorted(codes):
         responses[str(code)] = {"description": _ERROR_TEXT[code], "content": error}
-    out["responses"] = responses
-    if op.authenticated:
-        out["security"] = [{"bearer": []}]
-    return out
+    return responses
 
 
 def _query_parameters(model: type[Any], components: dict[str, Any]) -> list[dict[str, Any]]:

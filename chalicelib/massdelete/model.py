@@ -252,6 +252,7 @@ class AuditAction(StrEnum):
     UNDONE = "undone"
     POLICY_CHANGED = "policy-changed"
     REACTIVATED = "reactivated"  # "mark as good" from the report (no job)
+    RECHECKED = "rechecked"  # an address re-check asked for (no job)
 
 
 @dataclass(frozen=True, slots=True)

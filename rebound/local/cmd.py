@@ -197,6 +197,7 @@ class LocalStack:
         cleanup.callback(dns_stub.stop)
 
         endpoint = self._start_moto(cleanup)
+        os.environ["REBOUND_DNS_SERVER"] = f"{HOST}:{dns_stub.port}"  # re-checks ask the stub
         os.environ.setdefault("REBOUND_STAFF_ADDRESSES", DEFAULT_STAFF_ADDRESSES)
         os.environ.setdefault("REBOUND_REPORT_URL", f"{api_url}/")
 
@@ -221,6 +222,7 @@ class LocalStack:
         provision_mass_delete(s)  # the very definition infra/ synthesizes, run by moto
         # The alerts check watches the dead-letter queue (in AWS: every schedule's DLQ too).
         os.environ.setdefault("REBOUND_DLQ_URLS", provisioned.dlq_url)
+        settings.cache_clear()  # read once more, now that the environment is complete
         tenants, staff_key = demo.create_demo_tenants(wiring.tenants())
 
         api = ApiServer(config, api_sock)  # imports app.py
