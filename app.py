@@ -538,6 +538,33 @@ def put_send(principal: Principal, tenant: str, send_id: str, body: m.SendPut) -
     return send_json(stored)
 
 
+@app.lambda_function(name="recheck_nightly")
+def recheck_nightly(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Fired hourly through the night by EventBridge Scheduler: re-check by DNS every suppressed
+    address, and every address marked good longer ago than the tenant's setting. One run per
+    night (run id: the UTC date), bounded by the invocation's time and resumed by the next."""
+    from chalicelib.recheck.nightly import ContextDeadline, SecondsDeadline
+
+    run_id = datetime.now(UTC).date().isoformat()
+    timed = hasattr(context, "get_remaining_time_in_millis")  # Lambda's; tools pass none
+    deadline = ContextDeadline(context) if timed else SecondsDeadline(600)
+    tenants = wiring.tenants()
+    outcome: dict[str, Any] = {"run_id": run_id, "tenants": {}}
+    for tenant in tenants.list_tenants():
+        settings = tenants.get_tenant(tenant)
+        days = settings.regood_after_days if settings else 90
+        result = wiring.nightly_recheck(days).run(tenant, run_id, datetime.now(UTC), deadline)
+        outcome["tenants"][tenant] = {
+            "status": str(result.status),
+            "checked": result.checkpoint.checked,
+            "changed": result.checkpoint.changed,
+        }
+        if str(result.status) == "paused":
+            break  # out of time: the next invocation goes on from the checkpoints
+    logger.info("recheck_nightly", extra=outcome)
+    return outcome
+
+
 @app.lambda_function(name="alerts_check")
 def alerts_check(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Fired by EventBridge Scheduler: alert when dead-letter queues or unparsed mail grew."""

@@ -35,6 +35,7 @@ class SuppressionReason(StrEnum):
     HARD_BOUNCE = "hard-bounce"  # the tenant's policy, applied at ingest
     REMOVED = "removed"  # a mass delete with email removal
     MANUAL = "manual"
+    NO_MAIL_DOMAIN = "no-mail-domain"  # the nightly re-check: the domain takes no mail any more
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,8 @@ class AddressCounter:
     active_soft_days: tuple[str, ...] = ()
     # (yyyy-mm-dd, bounces) for the last HISTOGRAM_DAYS days with bounces, oldest first.
     daily: tuple[tuple[str, int], ...] = ()
+    # When it was last marked good (the nightly re-check revisits it after a tenant-set time).
+    reactivated_at: datetime | None = None
 
     @property
     def domain(self) -> str:
@@ -202,12 +205,13 @@ def _latest(event: BounceEvent) -> dict[str, Any]:
     }
 
 
-def reactivate(counter: AddressCounter) -> AddressCounter:
+def reactivate(counter: AddressCounter, at: datetime) -> AddressCounter:
     """ "Mark as good": the address may be mailed again and the policy starts counting afresh;
     totals and history are kept."""
     return replace(
         counter,
         state=AddressState.REACTIVATED,
+        reactivated_at=at,
         active_hard=0,
         active_soft=0,
         active_soft_days=(),

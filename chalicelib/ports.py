@@ -35,6 +35,8 @@ class TenantSettings:
     accept_legacy_untagged: bool = False
     contact_count: int | None = None  # how many contacts the tenant has, when the MMS tells us
     policy: SuppressionPolicy = DEFAULT_POLICY
+    # An address marked good is re-checked by DNS (the nightly re-check) after this many days.
+    regood_after_days: int = 90
 
 
 class CounterOrder(StrEnum):

@@ -16,6 +16,7 @@ from chalicelib.notify.alerts import AlertDispatcher, AlertObserver, AlertsCheck
 from chalicelib.notify.digest import DigestBuilder
 from chalicelib.notify.service import DigestService, MailPolicy
 from chalicelib.ports import ExportSink
+from chalicelib.recheck.nightly import NightlyConfig, NightlyRecheck
 from chalicelib.recheck.service import RecheckService
 from chalicelib.report.service import ReportService
 from chalicelib.storage.counters import CounterRepository
@@ -23,6 +24,7 @@ from chalicelib.storage.inbound import InboundRepository
 from chalicelib.storage.items import bind_once
 from chalicelib.storage.jobs import JobRepository
 from chalicelib.storage.notify import NotifyRepository
+from chalicelib.storage.rechecks import RecheckRepository
 from chalicelib.storage.tenants import StateRepository, TenantRepository
 from chalicelib.tenancy.tags import SigningKey, parse_keys
 
@@ -159,7 +161,7 @@ def digest_service() -> DigestService:
 
     s = settings()
     return DigestService(
-        builder=DigestBuilder(counters(), inbound(), notify_repository()),
+        builder=DigestBuilder(counters(), inbound(), notify_repository(), rechecks()),
         notify=notify_repository(),
         tenants=tenants(),
         mailer=SesMailer(),
@@ -228,4 +230,17 @@ def recheck_service() -> RecheckService:
         resolver = DnsPythonResolver([host.strip("[]")], int(port))
     else:
         resolver = DnsPythonResolver()
-    return RecheckService(CachingResolver(resolver))
+    return RecheckService(CachingResolver(resolver, rechecks()))
+
+
+@cache
+def rechecks() -> RecheckRepository:
+    """Nightly re-check runs, their findings, and DNS answers kept across runs."""
+    bind_storage()
+    return RecheckRepository()
+
+
+def nightly_recheck(regood_after_days: int) -> NightlyRecheck:
+    store = rechecks()
+    config = NightlyConfig(regood_after_days=regood_after_days)
+    return NightlyRecheck(recheck_service(), store, store, store, config)

@@ -96,6 +96,7 @@ class TenantSettingsPatch(Model):
     contact_count: Annotated[int, Meta(ge=1, le=100000000)] | UnsetType | None = UNSET
     accept_legacy_untagged: bool | UnsetType = UNSET
     suppression_policy: SuppressionPolicyPatch | UnsetType = UNSET
+    regood_after_days: Annotated[int, Meta(ge=1, le=3650)] | UnsetType = UNSET
 
 
 class FilterBody(Model):
@@ -360,6 +361,7 @@ class TenantSettings(Model):
     contact_count: int | None
     accept_legacy_untagged: bool
     suppression_policy: SuppressionPolicy
+    regood_after_days: int
 
 
 class Selected(Model):

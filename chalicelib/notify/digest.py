@@ -20,6 +20,8 @@ from chalicelib.classification.reasons import Category, Reason
 from chalicelib.notify.model import DomainVolume, SendVolume
 from chalicelib.notify.ports import NotifyStore
 from chalicelib.ports import CounterOrder, CounterScan, Facet, InboundStore, ReportStore
+from chalicelib.recheck.model import RecheckChange, Verdict
+from chalicelib.recheck.ports import RecheckChanges
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 
 RISING_DAYS = 7  # the report's default rising window: the digest's link opens the same list
@@ -70,10 +72,13 @@ class TenantDigest:
     warn_rate: float
     critical_rate: float
     today: date
+    # Addresses whose nightly re-check (DNS) changed verdict since the last digest.
+    rechecks_total: int = 0
+    rechecks: tuple[RecheckChange, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.new_total or self.suppressed_total or self.sends)
+        return not (self.new_total or self.suppressed_total or self.sends or self.rechecks_total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +119,15 @@ def explain(reason: Reason) -> str:
 
 
 class DigestBuilder:
-    def __init__(self, report: ReportStore, received: InboundStore, notify: NotifyStore) -> None:
+    def __init__(
+        self,
+        report: ReportStore,
+        received: InboundStore,
+        notify: NotifyStore,
+        rechecks: RecheckChanges | None = None,
+    ) -> None:
         self._report, self._received, self._notify = report, received, notify
+        self._rechecks = rechecks
 
     def recent(self, tenant: str, since: datetime, today: date) -> list[AddressCounter]:
         """Addresses whose last bounce falls in the rising window or after `since` (less the
@@ -161,6 +173,9 @@ class DigestBuilder:
             if s.hard_rate is not None and s.hard_rate >= warn_rate
         ]
         sends.sort(key=lambda s: (-(s.hard_rate or 0.0), s.send_id))
+        rechecks = list(self._rechecks.changes(tenant, since)) if self._rechecks else []
+        rechecks = [r for r in rechecks if r.checked_at <= until]
+        rechecks.sort(key=lambda r: (r.verdict is not Verdict.INVALID, r.address))
         return TenantDigest(
             tenant=tenant,
             name=name,
@@ -184,6 +199,8 @@ class DigestBuilder:
             warn_rate=warn_rate,
             critical_rate=critical_rate,
             today=today,
+            rechecks_total=len(rechecks),
+            rechecks=tuple(rechecks[:MAX_LISTED]),
         )
 
     def _newly_suppressed(

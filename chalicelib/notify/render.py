@@ -459,6 +459,10 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
         )
         text += _plain_section("Recipient domains by bounce rate", [intro, *plain])
 
+    if d.rechecks_total:
+        section, lines = _rechecks(d)
+        body.append(section)
+        text += lines
     text += [
         f"The whole report: {report_link(report_url, **base)}",
         "",
@@ -472,6 +476,27 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
         _footer(report_link(report_url, **base)),
     )
     return RenderedMail(subject, "\n".join(text).rstrip() + "\n", html_text)
+
+
+def _rechecks(d: TenantDigest) -> tuple[str, list[str]]:
+    """Addresses whose nightly DNS re-check changed its verdict (invalid ones first)."""
+    title = "Re-checked addresses that changed"
+    more = d.rechecks_total - len(d.rechecks)
+    intro = (
+        f"{d.rechecks_total} suppressed or marked-good addresses got a new verdict from the "
+        "nightly re-check (DNS only: the domain, its mail servers, disposable and role "
+        "addresses)." + (f" The first {len(d.rechecks)} are listed." if more > 0 else "")
+    )
+    head = ["Address", "Now", "Before", "Why"]
+    rows = [
+        [_e(r.address), _e(r.verdict), _e(r.previous or "not checked"), _e(r.explanation)]
+        for r in d.rechecks
+    ]
+    plain = [
+        f"  {r.address}  {r.previous or 'not checked'} -> {r.verdict}: {r.explanation}"
+        for r in d.rechecks
+    ]
+    return _section(title, intro, _table(head, rows)), _plain_section(title, [intro, *plain])
 
 
 _FOOTER_TEXT = (

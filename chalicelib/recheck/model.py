@@ -6,6 +6,7 @@ answer with its checks. Frozen dataclasses and StrEnums; `as_json` gives the out
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -165,3 +166,14 @@ class RecheckReport:
 
     def as_json(self) -> dict[str, Any]:
         return {"results": [r.as_json() for r in self.results]}
+
+
+@dataclass(frozen=True, slots=True)
+class RecheckChange:
+    """A nightly re-check whose verdict changed (what the tenant's digest lists)."""
+
+    address: str
+    verdict: Verdict
+    previous: Verdict | None
+    explanation: str
+    checked_at: datetime

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from chalicelib.recheck.model import DomainAnswer, HostedAnswer
+from chalicelib.recheck.model import DomainAnswer, HostedAnswer, RecheckChange
 
 
 class MailDomainResolver(Protocol):
@@ -55,3 +56,9 @@ class HostedVerifier(Protocol):
 
 class HostedVerifierError(Exception):
     """The hosted service failed (network, status, malformed answer)."""
+
+
+class RecheckChanges(Protocol):
+    """The nightly re-checks' changed verdicts of one tenant since a moment (for its digest)."""
+
+    def changes(self, tenant: str, since: datetime) -> Sequence[RecheckChange]: ...

@@ -233,7 +233,7 @@ class CounterRepository:
             current = self._get_counter(tenant, address)
             if current is None:
                 return None
-            updated = reactivate(current)
+            updated = reactivate(current, datetime.now(UTC))
             try:
                 with TransactWrite(connection=connection()) as tx:
                     tx.save(
@@ -368,6 +368,7 @@ def _counter_item(c: AddressCounter) -> AddressCounterItem:
         active_soft=c.active_soft,
         active_soft_days=list(c.active_soft_days),
         daily=[f"{day}={n}" for day, n in c.daily],
+        reactivated_at=None if c.reactivated_at is None else iso(c.reactivated_at),
         category_pk=keys.facet_pk(c.tenant, Facet.CATEGORY, str(c.category)),
         domain_pk=keys.facet_pk(c.tenant, Facet.DOMAIN, c.domain),
         state_pk=keys.facet_pk(c.tenant, Facet.STATE, str(c.state)),
@@ -400,6 +401,7 @@ def _counter_from_item(i: AddressCounterItem) -> AddressCounter:
         active_soft=int(i.active_soft),
         active_soft_days=tuple(str(d) for d in i.active_soft_days),
         daily=tuple(_day_count(str(entry)) for entry in i.daily),
+        reactivated_at=None if i.reactivated_at is None else parse_iso(i.reactivated_at),
     )
 
 

@@ -130,6 +130,7 @@ class AddressCounterItem(_Item):
     active_soft = NumberAttribute(default=0)
     active_soft_days = ListAttribute(of=UnicodeAttribute, default=list)
     daily = ListAttribute(of=UnicodeAttribute, default=list)  # "yyyy-mm-dd=n", oldest first
+    reactivated_at = UnicodeAttribute(null=True)  # last "mark as good"
     category_pk = UnicodeAttribute()
     domain_pk = UnicodeAttribute()
     state_pk = UnicodeAttribute()
@@ -218,6 +219,7 @@ class TenantItem(_Item):
     policy_hard_bounces = NumberAttribute(default=1)
     policy_soft_bounces = NumberAttribute(default=3)
     policy_soft_days = NumberAttribute(default=3)
+    regood_after_days = NumberAttribute(default=90)
 
 
 class TenantIndexItem(_Item):
@@ -326,14 +328,6 @@ class MassDeleteMarkerItem(_Item):
     archive_prefix = UnicodeAttribute(null=True)
 
 
-JOB_ITEM_CLASSES: tuple[type[_Item], ...] = (
-    MassDeleteJobItem,
-    MassDeleteAuditItem,
-    MassDeletePolicyItem,
-    MassDeleteMarkerItem,
-)
-
-
 # -- notifications (chalicelib/storage/notify.py) ----------------------------------------
 
 
@@ -405,32 +399,56 @@ class AlertWindowItem(_Item):
     expires_at = NumberAttribute()
 
 
-NOTIFY_ITEM_CLASSES: tuple[type[_Item], ...] = (
-    NotificationSettingsItem,
-    DigestMarkerItem,
-    DigestSnapshotItem,
-    SendVolumeItem,
-    SendDomainItem,
-    SendBounceMarkerItem,
-    AlertStateItem,
-    AlertBudgetItem,
-    AlertWindowItem,
-)
+# -- address re-checks (chalicelib/storage/rechecks.py) --------------------------------------
 
 
-ITEM_CLASSES: tuple[type[_Item], ...] = (
-    AddressCounterItem,
-    BounceHistoryItem,
-    AppliedMarkerItem,
-    DailyStatsItem,
-    AggregateItem,
-    InboundMessageItem,
-    TenantItem,
-    TenantIndexItem,
-    ApiKeyItem,
-    SuppressionItem,
-    SystemStateItem,
-)
+class RecheckCheckpointItem(_Item):
+    """How far one night's re-check of one tenant got (resumable)."""
+
+    cursor = UnicodeAttribute(null=True)
+    pages = NumberAttribute(default=0)
+    checked = NumberAttribute(default=0)
+    changed = NumberAttribute(default=0)
+    done = BooleanAttribute(default=False)
+    expires_at = NumberAttribute()
+
+
+class RecheckLatestItem(_Item):
+    """An address's latest re-check verdict (what the next night compares with)."""
+
+    address = UnicodeAttribute()
+    verdict = UnicodeAttribute()
+    run_id = UnicodeAttribute()
+    checked_at = UnicodeAttribute()
+
+
+class RecheckHistoryItem(_Item):
+    """One re-check of one address, in the address's own partition beside its bounces."""
+
+    verdict = UnicodeAttribute()
+    explanation = UnicodeAttribute(default="")
+    suggestion = UnicodeAttribute(null=True)
+    run_id = UnicodeAttribute()
+    checked_at = UnicodeAttribute()
+
+
+class RecheckChangeItem(_Item):
+    """A verdict that changed in one night (what the tenant's digest lists)."""
+
+    address = UnicodeAttribute()
+    verdict = UnicodeAttribute()
+    previous = UnicodeAttribute(null=True)
+    explanation = UnicodeAttribute(default="")
+    checked_at = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+class DnsAnswerItem(_Item):
+    """A mail domain's DNS answer, kept for its TTL (capped) across re-check runs."""
+
+    answer = UnicodeAttribute()  # JSON (chalicelib.recheck.model.DomainAnswer.as_item)
+    cached_until = NumberAttribute()  # epoch seconds; the answer is not used after it
+    expires_at = NumberAttribute()  # the table's TTL: DynamoDB removes it some time after
 
 
 _bound = False
@@ -453,8 +471,7 @@ def bind(table_name: str, host: str | None = None, region: str | None = None) ->
     meta.host = host
     if region:
         meta.region = region
-    every: tuple[type[_Item], ...] = (*ITEM_CLASSES, *JOB_ITEM_CLASSES, *NOTIFY_ITEM_CLASSES)
-    for cls in every:
+    for cls in _Item.__subclasses__():  # every item class of the table
         cls._connection = None
 
 

@@ -25,6 +25,9 @@ a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spe
 
 GSI partition keys on AddressCounterItem: pk (by_count, by_last_bounce, by_first_bounce),
 category_pk T#<tenant>#C#<category>, domain_pk T#<tenant>#D#<domain>, state_pk T#<tenant>#S#<state>.
+    T#<tenant>#RECHECK              RUN#<night> | A#<address> | C#<night>#<address>  re-checks
+    T#<tenant>#A#<address>          R#<night>                   RecheckHistoryItem
+    T#_system#DNS#<domain>          ANSWER                      DnsAnswerItem (TTL)
     T#<scope>#KEY                   <key id>                    ApiKeyItem
     T#<scope>#IN#<disposition>      <received_at>#<message>     InboundMessageItem
     T#_system                       TENANT#<tenant>             TenantIndexItem
@@ -183,3 +186,40 @@ def alert_budget_sk(window: str) -> str:
 
 def alert_window_sk(window: str, key: str) -> str:
     return f"W#{window}#{key}"
+
+
+# -- address re-checks ------------------------------------------------------------------------
+
+
+def recheck_pk(tenant: str) -> str:
+    """A tenant's re-check runs (RUN#<night>), latest verdicts (A#<address>) and changes
+    (C#<night>#<address>)."""
+    return f"T#{tenant}#RECHECK"
+
+
+def recheck_run_sk(run_id: str) -> str:
+    return f"RUN#{run_id}"
+
+
+def recheck_latest_sk(address: str) -> str:
+    return f"A#{address}"
+
+
+def recheck_change_sk(run_id: str, address: str) -> str:
+    return f"C#{run_id}#{address}"
+
+
+RECHECK_CHANGE_PREFIX = "C#"
+
+
+def recheck_history_sk(run_id: str) -> str:
+    """In the address's partition (address_pk), beside its bounce history (H#...)."""
+    return f"R#{run_id}"
+
+
+def dns_pk(domain: str) -> str:
+    """DNS answers are no tenant's: a partition per mail domain, shared by every tenant."""
+    return f"T#_system#DNS#{domain}"
+
+
+DNS_SK = "ANSWER"

@@ -35,6 +35,7 @@ class TenantRepository:
                 int(item.policy_soft_bounces),
                 int(item.policy_soft_days),
             ),
+            int(item.regood_after_days),
         )
 
     def put_tenant(self, settings: TenantSettings) -> None:
@@ -56,6 +57,7 @@ class TenantRepository:
                 TenantItem.policy_hard_bounces.set(settings.policy.hard_bounces),
                 TenantItem.policy_soft_bounces.set(settings.policy.soft_bounces),
                 TenantItem.policy_soft_days.set(settings.policy.soft_days),
+                TenantItem.regood_after_days.set(settings.regood_after_days),
             ]
         )
         TenantIndexItem(

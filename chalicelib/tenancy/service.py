@@ -83,6 +83,7 @@ def settings_json(settings: TenantSettings) -> models.TenantSettings:
             soft_bounces=settings.policy.soft_bounces,
             soft_days=settings.policy.soft_days,
         ),
+        regood_after_days=settings.regood_after_days,
     )
 
 
@@ -99,6 +100,8 @@ def update_settings(
         updated = replace(updated, name=patch.name)
     if patch.contact_count is not UNSET:
         updated = replace(updated, contact_count=patch.contact_count)
+    if patch.regood_after_days is not UNSET:
+        updated = replace(updated, regood_after_days=patch.regood_after_days)
     if patch.accept_legacy_untagged is not UNSET:
         if not principal.is_staff:
             raise Forbidden("only staff may change accept_legacy_untagged")

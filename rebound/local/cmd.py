@@ -39,6 +39,7 @@ DEFAULT_SMTP_PORT = 2525
 DEFAULT_OUTBOX = ".rebound/outbox"
 DEFAULT_SUMMARY_INTERVAL = 3600.0
 ALERTS_CHECK_SECONDS = 900.0
+RECHECK_SECONDS = 3600.0
 DEFAULT_STAFF_ADDRESSES = "staff@example.com"
 SAMPLE_BOUNCE_NAME = "sample-bounce.eml"
 
@@ -243,6 +244,10 @@ class LocalStack:
         alerts = Scheduler(chalice_app.alerts_check, ALERTS_CHECK_SECONDS, name="alerts_check")
         self._thread(cleanup, "alerts-check", alerts.run)
         cleanup.callback(alerts.stop)
+        # As in AWS: the nightly re-check (DNS only, against the stub above), hourly here.
+        nightly = Scheduler(chalice_app.recheck_nightly, RECHECK_SECONDS, name="recheck_nightly")
+        self._thread(cleanup, "recheck-nightly", nightly.run)
+        cleanup.callback(nightly.stop)
 
         dispatcher = Dispatcher(
             provisioned.queue_url, provisioned.queue_arn, chalice_app.ingest, s.region

@@ -80,8 +80,9 @@ def test_blocks_never_suppress_and_reactivation_restarts_the_count() -> None:
     assert c.state is AddressState.ACTIVE
     hard = apply_bounce(c, event(T0 + timedelta(days=6), Reason.USER_UNKNOWN, hard=True))
     assert hard.state is AddressState.SUPPRESSED
-    good = reactivate(hard)
+    good = reactivate(hard, T0 + timedelta(days=6, hours=1))
     assert good.state is AddressState.REACTIVATED
+    assert good.reactivated_at == T0 + timedelta(days=6, hours=1)
     assert (good.bounce_count, good.active_hard) == (6, 0)
     again = apply_bounce(good, event(T0 + timedelta(days=7), Reason.USER_UNKNOWN, hard=True))
     assert again.state is AddressState.SUPPRESSED

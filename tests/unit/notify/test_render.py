@@ -134,3 +134,29 @@ def test_an_alert_mail_names_the_condition_and_escapes_it() -> None:
     )
     assert "&lt;b&gt;listed&lt;/b&gt;" in mail.html
     assert "held back for 6 h" in mail.text
+
+
+def test_rechecks_that_changed_are_listed_escaped_invalid_first() -> None:
+    from dataclasses import replace
+
+    from chalicelib.recheck.model import RecheckChange, Verdict
+
+    at = datetime(2026, 12, 6, 2, tzinfo=UTC)
+    changes = (
+        RecheckChange(
+            "gone@nomail.example.org",
+            Verdict.INVALID,
+            Verdict.VALID,
+            "The domain accepts no mail (null MX, RFC 7505).",
+            at,
+        ),
+        RecheckChange("<b>x</b>@example.net", Verdict.RISKY, None, "A role account.", at),
+    )
+    digest = replace(tenant_digest(), rechecks_total=3, rechecks=changes)
+    mail = render_tenant_digest(digest, REPORT_URL)
+    assert "Re-checked addresses that changed" in mail.text
+    assert "gone@nomail.example.org  valid -> invalid" in mail.text
+    assert "The first 2 are listed." in mail.text
+    assert "<b>x</b>" not in mail.html
+    assert "&lt;b&gt;x&lt;/b&gt;@example.net" in mail.html
+    assert not replace(empty_digest(), rechecks_total=1).is_empty
