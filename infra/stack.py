@@ -24,6 +24,7 @@ from infra.constructs.mail_intake import MailIntake
 from infra.constructs.mass_delete import add_mass_delete_workflow
 from infra.constructs.schedule import (
     ALERTS_CHECK_SCHEDULE,
+    RECHECK_NIGHTLY_SCHEDULE,
     SUMMARY_SCHEDULE,
     FunctionSchedule,
 )
@@ -110,6 +111,16 @@ class ReboundStack(Stack):
             tick="AlertsCheckTick",
             max_event_age_seconds=900,
         )
+        self.recheck_schedule = FunctionSchedule(
+            self,
+            "RecheckNightlySchedule",
+            function_arn=self._arn(names.RECHECK_NIGHTLY_ID),
+            expression=RECHECK_NIGHTLY_SCHEDULE,
+            what="nightly address re-check",
+            tick="RecheckNightlyTick",
+            max_event_age_seconds=3600,
+        )
+        self._grant_recheck_nightly()
         self._grant_alerts_check()
         self._alarms()
         self._outputs()
@@ -169,6 +180,7 @@ class ReboundStack(Stack):
             self.intake.dead_letter_queue,
             self.schedule.dead_letter_queue,
             self.alerts_schedule.dead_letter_queue,
+            self.recheck_schedule.dead_letter_queue,
         ]
         self._allow(
             check,
@@ -181,6 +193,22 @@ class ReboundStack(Stack):
         )
         self._send_staff_mail(check, "SendAlerts")
         self.event_bus.grant_put_events_to(self._role(check))
+
+    def _grant_recheck_nightly(self) -> None:
+        # Reads suppressions and counters, writes history, verdicts, changes, checkpoints, DNS
+        # answers and renewed suppressions: item writes only, in batches.
+        self._allow(
+            names.RECHECK_NIGHTLY_ID,
+            "RecheckAddresses",
+            [
+                "dynamodb:GetItem",
+                "dynamodb:BatchGetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:BatchWriteItem",
+            ],
+            self.storage.arns,
+        )
 
     def _role(self, logical_id: str) -> iam.Role:
         return self.functions.roles[logical_id]
@@ -348,6 +376,16 @@ class ReboundStack(Stack):
             "AlertsCheckErrorsAlarm",
             self.functions.function_name(names.ALERTS_CHECK_ID),
             "alerts check",
+        )
+        alarms.dead_letter_queue(
+            "RecheckNightlyScheduleDlqAlarm",
+            self.recheck_schedule.dead_letter_queue,
+            "Nightly re-check ticks",
+        )
+        alarms.function_errors(
+            "RecheckNightlyErrorsAlarm",
+            self.functions.function_name(names.RECHECK_NIGHTLY_ID),
+            "nightly address re-check",
         )
         self.alarms = alarms
 

@@ -39,7 +39,9 @@ Cursor = Annotated[
     str, Meta(max_length=2048, description="next_cursor of the previous page, as it was given")
 ]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-Rate = Annotated[float, Meta(gt=0, lt=1, description="a fraction: 0.02 means 2%")]
+# Fractions from 0.0001 (0.01%): DynamoDB stores numbers down to 1e-130 only, and a rate finer
+# than a hundredth of a percent means nothing for a mailing.
+Rate = Annotated[float, Meta(ge=0.0001, lt=1, description="a fraction: 0.02 means 2%")]
 
 
 class Model(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -131,7 +133,7 @@ class MassDeleteBody(Model):
 
 class MassDeletePolicyPatch(Model):
     require_second_person: bool | UnsetType = UNSET
-    max_share: Annotated[float, Meta(gt=0, le=1)] | UnsetType = UNSET
+    max_share: Annotated[float, Meta(ge=0.0001, le=1)] | UnsetType = UNSET
     max_addresses: Annotated[int, Meta(ge=0, le=10_000_000)] | UnsetType = UNSET
 
 

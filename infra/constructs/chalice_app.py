@@ -65,6 +65,7 @@ class ReboundFunctions(Construct):
                 names.INGEST_ID,
                 names.SUMMARY_ID,
                 names.ALERTS_CHECK_ID,
+                names.RECHECK_NIGHTLY_ID,
                 names.API_HANDLER_ID,
             )
         }

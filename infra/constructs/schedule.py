@@ -1,8 +1,9 @@
 """EventBridge Scheduler firing a function on a fixed rate, with retries and a DLQ.
 
-Two schedules use it: the summary every hour (the handler decides per tenant whether a digest is
-due, so tenants get their own timings without a schedule each) and the alerts check every 15
-minutes (dead-letter queues and unparsed mail growing).
+Three schedules use it: the summary every hour (the handler decides per tenant whether a digest
+is due, so tenants get their own timings without a schedule each), the alerts check every 15
+minutes (dead-letter queues and unparsed mail growing), and the nightly address re-check hourly
+through the night (each tick resumes the night's run).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from infra.constructs.queues import dead_letter_queue
 
 SUMMARY_SCHEDULE = "rate(1 hour)"
 ALERTS_CHECK_SCHEDULE = "rate(15 minutes)"
+# Hourly from 01:00 to 05:00 UTC: one night's re-check resumes where the last invocation paused.
+RECHECK_NIGHTLY_SCHEDULE = "cron(0 1-5 * * ? *)"
 
 
 class FunctionSchedule(Construct):

@@ -17,7 +17,13 @@ from tests.infra.template import Synthesized
 
 pytestmark = pytest.mark.infra
 
-FUNCTIONS = (names.INGEST_ID, names.SUMMARY_ID, names.ALERTS_CHECK_ID, names.API_HANDLER_ID)
+FUNCTIONS = (
+    names.INGEST_ID,
+    names.SUMMARY_ID,
+    names.ALERTS_CHECK_ID,
+    names.RECHECK_NIGHTLY_ID,
+    names.API_HANDLER_ID,
+)
 
 
 @pytest.fixture(scope="module")
@@ -244,7 +250,11 @@ def test_queue_feeds_ingest_in_batches_with_partial_failures(synthesized: Synthe
 
 @pytest.mark.parametrize(
     ("function_id", "expression"),
-    [(names.SUMMARY_ID, "rate(1 hour)"), (names.ALERTS_CHECK_ID, "rate(15 minutes)")],
+    [
+        (names.SUMMARY_ID, "rate(1 hour)"),
+        (names.ALERTS_CHECK_ID, "rate(15 minutes)"),
+        (names.RECHECK_NIGHTLY_ID, "cron(0 1-5 * * ? *)"),
+    ],
 )
 def test_schedules_invoke_their_function_with_retries_and_a_dlq(
     synthesized: Synthesized, function_id: str, expression: str

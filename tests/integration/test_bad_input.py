@@ -48,6 +48,8 @@ def send(client: Client, method: str, path: str, key: str, body: bytes) -> tuple
         ("patch", "/settings", {"suppression_policy": {"soft_days": "3"}}, "soft_days"),
         ("put", "/notification-settings", {"hour": 7.5}, "hour: expected `int`"),
         ("put", "/mass-deletes/policy", {"max_share": "all"}, "max_share"),
+        ("put", "/mass-deletes/policy", {"max_share": 4.8e-291}, "max_share: expected `float` >="),
+        ("put", "/notification-settings", {"alert_levels": {"warn_rate": 1e-200}}, "warn_rate"),
         ("post", "/suppressions/check", {"addresses": [None]}, "addresses[0]"),
         ("post", "/suppressions/check", [], "Expected `object`, got `array`"),
     ],
