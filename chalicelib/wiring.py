@@ -29,6 +29,15 @@ from chalicelib.storage.tenants import StateRepository, TenantRepository
 from chalicelib.tenancy.tags import SigningKey, parse_keys
 
 
+def reset() -> None:
+    """Forget every service built so far: the next call builds it from the settings read
+    afresh (the local stack and tests call this after changing the environment)."""
+    settings.cache_clear()
+    for value in list(globals().values()):
+        if callable(value) and hasattr(value, "cache_clear") and value is not settings:
+            value.cache_clear()
+
+
 @cache
 def counters() -> CounterRepository:
     """Bounced addresses: counting, the report's reads, mass delete's selection."""

@@ -130,10 +130,11 @@ def provision_mass_delete(settings: Settings) -> str:
         # moto's DynamoDB deep-copies the table inside every transaction and fails when another
         # request writes meanwhile: one chunk at a time locally (AWS runs 10).
         os.environ[Env.MASS_DELETE_CONCURRENCY] = "1"
-    # Settings are read once per process: read them again with the machine's ARN.
-    from chalicelib.config import settings as process_settings
+    # Settings are read once per process, and services built from them: build them again with
+    # the machine's ARN.
+    from chalicelib import wiring
 
-    process_settings.cache_clear()
+    wiring.reset()
     return arn
 
 

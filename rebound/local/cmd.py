@@ -223,7 +223,7 @@ class LocalStack:
         provision_mass_delete(s)  # the very definition infra/ synthesizes, run by moto
         # The alerts check watches the dead-letter queue (in AWS: every schedule's DLQ too).
         os.environ.setdefault("REBOUND_DLQ_URLS", provisioned.dlq_url)
-        settings.cache_clear()  # read once more, now that the environment is complete
+        wiring.reset()  # settings read once more, now that the environment is complete
         tenants, staff_key = demo.create_demo_tenants(wiring.tenants())
 
         api = ApiServer(config, api_sock)  # imports app.py
