@@ -36,6 +36,7 @@ class SuppressionReason(StrEnum):
     REMOVED = "removed"  # a mass delete with email removal
     MANUAL = "manual"
     NO_MAIL_DOMAIN = "no-mail-domain"  # the nightly re-check: the domain takes no mail any more
+    COMPLAINT = "complaint"  # the recipient reported our mail (tenant policy suppress_complainers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class Disposition(StrEnum):
     QUARANTINED = "quarantined"  # a bounce whose return-path tag did not verify
     UNPARSED = "unparsed"  # could not be understood; kept for staff
     IGNORED = "ignored"  # not a failure: auto-reply, delay, feedback report, receipt...
+    COMPLAINT = "complaint"  # a verified complaint (feedback report): recorded, never counted
 
 
 class Attribution(StrEnum):

@@ -29,10 +29,18 @@ from chalicelib.bounces import (
     InboundRecord,
     SuppressionPolicy,
 )
+from chalicelib.complaints import ComplaintEvent
 from chalicelib.parsing import parse_message
 from chalicelib.parsing.attribution import attribute
 from chalicelib.parsing.model import Action, MessageKind, ParseResult, RecipientResult
-from chalicelib.ports import BounceStore, InboundMail, InboundStore, TenantStore
+from chalicelib.ports import (
+    BounceStore,
+    ComplaintStore,
+    InboundMail,
+    InboundStore,
+    TenantSettings,
+    TenantStore,
+)
 from chalicelib.tenancy.ids import Source, is_tenant_id
 from chalicelib.tenancy.tags import (
     SigningKey,
@@ -62,6 +70,13 @@ class IngestObserver(Protocol):
     def observe(self, record: InboundRecord, events: Sequence[BounceEvent]) -> None: ...
 
 
+class ComplaintObserver(Protocol):
+    """Told about every complaint recorded (redeliveries included: observers de-duplicate),
+    after it is stored. An exception makes the message fail and be redelivered."""
+
+    def observe_complaint(self, record: InboundRecord, event: ComplaintEvent) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class IngestConfig:
     signing_keys: tuple[SigningKey, ...]
@@ -83,6 +98,8 @@ class IngestService:
         parse: Callable[[bytes], ParseResult] = parse_message,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         observers: Sequence[IngestObserver] = (),
+        complaints: ComplaintStore | None = None,
+        complaint_observers: Sequence[ComplaintObserver] = (),
     ) -> None:
         self._store = store
         self._inbound = inbound
@@ -93,9 +110,12 @@ class IngestService:
         self._clock = clock
         self._policies: dict[str, tuple[datetime, SuppressionPolicy]] = {}
         self._observers = tuple(observers)
+        self._complaints = complaints
+        self._complaint_observers = tuple(complaint_observers)
 
     def ingest(self, s3_key: str, received_at: datetime) -> InboundRecord:
         events: list[BounceEvent] = []
+        complaint: ComplaintEvent | None = None
         raw = self._mail.read(s3_key)
         result = self._parse(raw)
         message_id = s3_key.rsplit("/", 1)[-1]
@@ -112,6 +132,8 @@ class IngestService:
                 claims.tenant if claims else "",
                 why or "no failed recipient could be read",
             )
+        elif result.kind is MessageKind.COMPLAINT and self._complaints is not None:
+            record, complaint = self._complaint(raw, base, result, verification, received_at)
         elif result.kind is not MessageKind.BOUNCE:
             record = _with(
                 base,
@@ -157,7 +179,76 @@ class IngestService:
         self._inbound.record_inbound(record)
         for observer in self._observers:
             observer.observe(record, tuple(events))
+        if complaint is not None:
+            for complaint_observer in self._complaint_observers:
+                complaint_observer.observe_complaint(record, complaint)
         return record
+
+    def _complaint(
+        self,
+        raw: bytes,
+        base: InboundRecord,
+        result: ParseResult,
+        verification: TagVerification,
+        received_at: datetime,
+    ) -> tuple[InboundRecord, ComplaintEvent | None]:
+        """A feedback report: attributed as a bounce is (the verified tag in the returned
+        original, else a legacy tenant's X-Rebound-* headers), recorded as a complaint, never
+        counted. The tag's recipient is the address we mailed and is the one suppressed: one tag
+        names one recipient, and the report returns the message it was on; the address the
+        report names (when not redacted) may be an alias that forwarded to the complainer."""
+        assert self._complaints is not None
+        complaint = result.complaint
+        if verification.claims is None and complaint is not None:
+            # A report may return only the Original-Mail-From field with our envelope sender
+            # (the original itself encoded or left out): verify the tag found there.
+            fields = " ".join(
+                filter(None, (complaint.original_mail_from, complaint.original_return_path))
+            )
+            if fields and (found := self._verify(fields.encode("utf-8", "replace"))).ok:
+                verification = found
+        claims = verification.claims
+        complainant = normalise_address(complaint.complainant or "") if complaint else ""
+        if claims is not None:
+            tenant, address = claims.tenant, claims.recipient
+            source, send_id, attribution = str(claims.source), claims.send_id, Attribution.TAG
+            settings = self._tenants.get_tenant(tenant)
+        else:
+            legacy = self._legacy(raw, verification)
+            tenant, settings = legacy.tenant, legacy.settings
+            if not legacy.accepted or not complainant:
+                problem = "complaint: " + legacy.problem(verification, "mail")
+                if legacy.accepted:
+                    problem += "; the report does not name the complaining address"
+                return _with(base, Disposition.QUARANTINED, "", problem), None
+            address, source, send_id = complainant, legacy.source, legacy.send_id
+            attribution = Attribution.LEGACY_HEADERS
+        event = ComplaintEvent(
+            tenant=tenant,
+            address=address,
+            message_id=base.message_id,
+            complained_at=_bounce_time(
+                (complaint.arrival_date if complaint else None) or result.date, received_at
+            ),
+            received_at=received_at,
+            source=source,
+            send_id=send_id,
+            feedback_type=complaint.feedback_type if complaint else "abuse",
+            reported_by=(complaint.reported_by if complaint else "")[:200],
+            complainant=complainant,
+            attribution=attribution,
+        )
+        suppress = _suppresses(settings)
+        recorded = int(self._complaints.record_complaint(event, suppress))
+        return _with(base, Disposition.COMPLAINT, tenant, "", recorded), event
+
+    def _legacy(self, raw: bytes, verification: TagVerification) -> _Legacy:
+        """The X-Rebound-* headers of untagged mail (read only when no tag was found at all)
+        and the tenant they name."""
+        headers = _legacy_headers(raw) if verification.problem is TagProblem.MISSING else {}
+        tenant = headers.get("tenant", "")
+        settings = self._tenants.get_tenant(tenant) if is_tenant_id(tenant) else None
+        return _Legacy(headers, tenant, settings)
 
     def _policy(self, tenant: str) -> SuppressionPolicy:
         """The tenant's suppression policy, cached for a minute per process."""
@@ -188,19 +279,12 @@ class IngestService:
         verification: TagVerification,
         events: list[BounceEvent],
     ) -> InboundRecord:
-        legacy = _legacy_headers(raw) if verification.problem is TagProblem.MISSING else {}
-        tenant = legacy.get("tenant", "")
-        settings = self._tenants.get_tenant(tenant) if is_tenant_id(tenant) else None
+        legacy = self._legacy(raw, verification)
+        tenant, settings = legacy.tenant, legacy.settings
         failed = _failed(result)
-        if settings is None or not settings.accept_legacy_untagged or not failed:
-            problem = f"return-path tag {verification.problem}"
-            if tenant and settings is None:
-                problem += f"; X-Rebound-Tenant {tenant!r} is not a known tenant"
-            elif settings is not None and not settings.accept_legacy_untagged:
-                problem += f"; tenant {tenant!r} does not accept untagged bounces"
-            return _with(base, Disposition.QUARANTINED, "", problem)
-        source = legacy.get("source", "")
-        source = source if source in set(Source) else ""
+        if settings is None or not legacy.accepted or not failed:
+            return _with(base, Disposition.QUARANTINED, "", legacy.problem(verification, "bounces"))
+        source = legacy.source
         counted = 0
         for detail in failed:
             address = normalise_address(detail.address)
@@ -212,7 +296,7 @@ class IngestService:
                 result=result,
                 detail=detail,
                 source=source,
-                send_id=legacy.get("send-id", ""),
+                send_id=legacy.send_id,
                 attribution=Attribution.LEGACY_HEADERS,
             )
             counted += int(self._store.record_bounce(event, settings.policy))
@@ -252,6 +336,42 @@ class IngestService:
             remote_mta=d.remote_mta or "",
             attribution=attribution,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Legacy:
+    """Legacy attribution of untagged mail: the MMS's X-Rebound-* headers in the original."""
+
+    headers: dict[str, str]
+    tenant: str
+    settings: TenantSettings | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.settings is not None and self.settings.accept_legacy_untagged
+
+    @property
+    def source(self) -> str:
+        source = self.headers.get("source", "")
+        return source if source in set(Source) else ""
+
+    @property
+    def send_id(self) -> str:
+        return self.headers.get("send-id", "")
+
+    def problem(self, verification: TagVerification, what: str) -> str:
+        """Why the mail is quarantined, for staff."""
+        problem = f"return-path tag {verification.problem}"
+        if self.tenant and self.settings is None:
+            problem += f"; X-Rebound-Tenant {self.tenant!r} is not a known tenant"
+        elif self.settings is not None and not self.accepted:
+            problem += f"; tenant {self.tenant!r} does not accept untagged {what}"
+        return problem
+
+
+def _suppresses(settings: TenantSettings | None) -> bool:
+    """The tenant policy: complainers are suppressed unless the tenant switched it off."""
+    return settings.suppress_complainers if settings is not None else True
 
 
 def _failed(result: ParseResult) -> list[RecipientResult]:

@@ -17,6 +17,7 @@ from chalicelib.bounces import (
     Suppression,
     SuppressionPolicy,
 )
+from chalicelib.complaints import ComplaintEvent, ComplaintRecord
 from chalicelib.tenancy.access import ApiKeyRecord
 
 T = TypeVar("T")
@@ -37,6 +38,7 @@ class TenantSettings:
     policy: SuppressionPolicy = DEFAULT_POLICY
     # An address marked good is re-checked by DNS (the nightly re-check) after this many days.
     regood_after_days: int = 90
+    suppress_complainers: bool = True  # a recipient who reports our mail as spam is suppressed
 
 
 class CounterOrder(StrEnum):
@@ -98,6 +100,7 @@ class DayTotals:
     spam_content: int = 0
     mailbox_full: int = 0
     blacklisted: int = 0
+    complaints: int = 0  # complaints recorded that day (not bounces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,16 @@ class DimensionTotals:
 class BounceStore(Protocol):
     def record_bounce(self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY) -> bool:
         """Count one bounce exactly once; False when it had already been counted."""
+
+
+class ComplaintStore(Protocol):
+    def record_complaint(self, event: ComplaintEvent, suppress: bool) -> bool:
+        """Record one complaint exactly once (and suppress the address when `suppress` and it
+        is not suppressed already); False when it had already been recorded."""
+
+    def list_complaints(
+        self, tenant: str, limit: int, cursor: str | None
+    ) -> Page[ComplaintRecord]: ...
 
 
 class InboundStore(Protocol):

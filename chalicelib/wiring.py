@@ -19,6 +19,7 @@ from chalicelib.ports import ExportSink
 from chalicelib.recheck.nightly import NightlyConfig, NightlyRecheck
 from chalicelib.recheck.service import RecheckService
 from chalicelib.report.service import ReportService
+from chalicelib.storage.complaints import ComplaintRepository
 from chalicelib.storage.counters import CounterRepository
 from chalicelib.storage.inbound import InboundRepository
 from chalicelib.storage.items import bind_once
@@ -43,6 +44,13 @@ def counters() -> CounterRepository:
     """Bounced addresses: counting, the report's reads, mass delete's selection."""
     bind_storage()
     return CounterRepository()
+
+
+@cache
+def complaints() -> ComplaintRepository:
+    """Complaints (feedback reports): recording at ingest, the report's listing."""
+    bind_storage()
+    return ComplaintRepository()
 
 
 @cache
@@ -100,6 +108,8 @@ def ingest_service() -> IngestService:
         S3InboundMail(s.bucket_name),
         config,
         observers=ingest_observers(),
+        complaints=complaints(),
+        complaint_observers=(alert_observer(),),
     )
 
 
@@ -117,7 +127,14 @@ def export_sink() -> ExportSink:
 
 @cache
 def report_service() -> ReportService:
-    return ReportService(counters(), inbound(), volumes=notify_repository(), audit=audit_trail())
+    return ReportService(
+        counters(),
+        inbound(),
+        volumes=notify_repository(),
+        audit=audit_trail(),
+        complaints=complaints(),
+        sends=notify_repository(),
+    )
 
 
 @cache

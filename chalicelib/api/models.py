@@ -99,6 +99,7 @@ class TenantSettingsPatch(Model):
     accept_legacy_untagged: bool | UnsetType = UNSET
     suppression_policy: SuppressionPolicyPatch | UnsetType = UNSET
     regood_after_days: Annotated[int, Meta(ge=1, le=3650)] | UnsetType = UNSET
+    suppress_complainers: bool | UnsetType = UNSET
 
 
 class FilterBody(Model):
@@ -141,6 +142,9 @@ class AlertLevelsPatch(Model):
     warn_rate: Rate | UnsetType = UNSET
     critical_rate: Rate | UnsetType = UNSET
     min_recipients: Annotated[int, Meta(ge=1, le=1_000_000)] | UnsetType = UNSET
+    complaint_warn_rate: Rate | UnsetType = UNSET
+    complaint_critical_rate: Rate | UnsetType = UNSET
+    complaint_min_recipients: Annotated[int, Meta(ge=1, le=1_000_000)] | UnsetType = UNSET
 
 
 class NotificationSettingsPut(Model):
@@ -305,6 +309,7 @@ class DayRow(Model):
     block: int
     spam_content: int
     mailbox_full: int
+    complaints: int
 
 
 class BlockingHost(Model):
@@ -318,6 +323,22 @@ class Blocking(Model):
     hosts: list[BlockingHost]
 
 
+class Complaints(Model):
+    """Spam complaints (feedback loops): never counted as bounces."""
+
+    last_90_days: Count
+    recent_sends: Annotated[int, Meta(description="sends reported in the last 30 days")]
+    recent_recipients: int
+    recent_complaints: int
+    rate: Annotated[
+        float | None,
+        Meta(
+            description="complaints per recipient over the sends the MMS reported in the last"
+            " 30 days (Gmail asks bulk senders to stay below 0.001, never 0.003)"
+        ),
+    ]
+
+
 class Stats(Model):
     totals: Totals
     contact_count: int | None
@@ -327,6 +348,7 @@ class Stats(Model):
     per_reason: list[ReasonRow]
     daily: list[DayRow]
     blocking: Blocking
+    complaints: Complaints
 
 
 class Inbound(Model):
@@ -364,6 +386,13 @@ class TenantSettings(Model):
     accept_legacy_untagged: bool
     suppression_policy: SuppressionPolicy
     regood_after_days: int
+    suppress_complainers: Annotated[
+        bool,
+        Meta(
+            description="a recipient who reports our mail as spam (a feedback-loop complaint)"
+            " is put on the suppression list"
+        ),
+    ]
 
 
 class Selected(Model):
@@ -473,6 +502,13 @@ class AlertLevels(Model):
     warn_rate: float
     critical_rate: float
     min_recipients: int
+    complaint_warn_rate: Annotated[
+        float, Meta(description="complaints per recipient of a send (Gmail: 0.1%)")
+    ]
+    complaint_critical_rate: Annotated[
+        float, Meta(description="complaints per recipient of a send (Gmail, Yahoo: 0.3%)")
+    ]
+    complaint_min_recipients: int
 
 
 class NotificationSettings(Model):
@@ -495,6 +531,8 @@ class Send(Model):
     bounces: int
     hard_bounces: int
     hard_bounce_rate: float | None
+    complaints: int
+    complaint_rate: float | None
 
 
 def to_builtins(value: Struct) -> Any:

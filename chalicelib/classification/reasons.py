@@ -61,6 +61,9 @@ class Category(StrEnum):
     SPAM_CONTENT = "spam-content"
     MAILBOX_FULL = "mailbox-full"
     NOT_A_BOUNCE = "not-a-bounce"
+    # A recipient reported our mail as spam (a feedback loop): never a bounce and never given
+    # by the classifier; the report lists the tenant's complaints under this category.
+    COMPLAINT = "complaint"
 
 
 # Which category each reason belongs to; a reason not listed is SOFT. Only the HARD reasons say

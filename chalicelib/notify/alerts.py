@@ -6,6 +6,10 @@ email and as EventBridge events on the rebound bus.
   about redeliveries), then checked: a blacklisted flag from the parser, a burst of block /
   policy rejections from one receiving domain within an hour, a send's hard-bounce rate over
   the tenant's warn or critical level.
+- It also hears every recorded complaint (a ComplaintObserver): the send's complaint tally was
+  added in the complaint's own transaction, so the check reads the send and compares its
+  complaint rate with the tenant's complaint levels (Gmail's and Yahoo's published 0.1% and
+  0.3% by default; chalicelib.complaints).
 - AlertsCheck runs on a schedule: dead-letter queues that grew, unparsed mail that grew.
 - AlertDispatcher de-duplicates (one alert per condition key per cool-down, a conditional put)
   and rate-limits (a budget of emails per scope and hour; events still go out so machines see
@@ -23,6 +27,7 @@ from enum import StrEnum
 
 from chalicelib.bounces import BounceEvent, InboundRecord
 from chalicelib.classification.reasons import Category, Reason
+from chalicelib.complaints import ComplaintEvent
 from chalicelib.config import NotifySettings
 from chalicelib.notify.model import (
     Alert,
@@ -187,6 +192,66 @@ class AlertObserver:
             elif rate >= levels.warn:
                 alerts.append(self._send_rate(send, Severity.WARNING, levels.warn, now))
         return alerts
+
+    def observe_complaint(self, record: InboundRecord, event: ComplaintEvent) -> None:
+        if not event.send_id:
+            return  # legacy mail without a send id: no size, no rate
+        send = self._store.get_send_volume(event.tenant, event.send_id)
+        if send is None:
+            return
+        for alert in self.complaint_alerts_for(send):
+            self.raised.append(ObservedAlert(alert, self._dispatcher.dispatch(alert)))
+
+    def complaint_alerts_for(self, send: SendVolume) -> list[Alert]:
+        now = self._clock()
+        levels = self._levels_for(send.tenant, now)
+        rate = send.complaint_rate
+        if rate is None or (send.recipients or 0) < levels.complaint_min_recipients:
+            return []
+        if rate >= levels.complaint_critical:
+            return [self._complaint_rate(send, Severity.CRITICAL, levels.complaint_critical, now)]
+        if rate >= levels.complaint_warn:
+            return [self._complaint_rate(send, Severity.WARNING, levels.complaint_warn, now)]
+        return []
+
+    def _complaint_rate(
+        self, send: SendVolume, severity: Severity, level: float, now: datetime
+    ) -> Alert:
+        rate = send.complaint_rate or 0.0
+        action = (
+            "Gmail and Yahoo filter or refuse bulk mail at this spam rate: pause sends to this "
+            "list and review how its members subscribed."
+            if severity is Severity.CRITICAL
+            else "Gmail asks bulk senders to stay below this spam rate: review the list and the "
+            "content before the next send."
+        )
+        return Alert(
+            kind=AlertKind.COMPLAINT_RATE,
+            severity=severity,
+            scope=send.tenant,
+            key=f"complaint-rate#{send.send_id}#{severity}",
+            title=(
+                f"{send.tenant}: send {send.send_id} complaint rate {rate * 100:.2f}% "
+                f"(at or over {level * 100:.1f}%)"
+            ),
+            lines=(
+                f"Send {send.send_id} ({send.source or 'unknown source'}) of {send.tenant} has "
+                f"{send.complaints} spam complaints among {send.recipients} recipients.",
+                action,
+                "Complainers are suppressed unless the tenant switched suppress_complainers off.",
+            ),
+            cooldown=SEND_COOLDOWN,
+            link=report_link(self._report_url, tenant=send.tenant, category="complaint"),
+            detail=(
+                ("tenant", send.tenant),
+                ("send_id", send.send_id),
+                ("recipients", send.recipients or 0),
+                ("complaints", send.complaints),
+                ("rate", round(rate, 6)),
+                ("level", level),
+            ),
+            raised_at=now,
+        )
 
     def _levels_for(self, tenant: str, now: datetime) -> AlertLevels:
         cached = self._levels.get(tenant)

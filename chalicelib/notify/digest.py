@@ -1,6 +1,7 @@
 """What a digest says, gathered from the stores: the per-tenant digest (new bounces, newly
 suppressed and rising addresses, reasons with what to do, invalid share and its trend, domains
-by bounce rate, sends over the alert levels) and the staff-wide digest (tenants with the worst
+by bounce rate, sends over the alert levels, spam complaints per send and the tenant's complaint
+rate) and the staff-wide digest (tenants with the worst
 rates, quarantine, unparsed mail). Rendering is chalicelib/notify/render.py.
 
 Every read is bounded (one ordered index read of a tenant's recently bounced addresses, capped),
@@ -17,6 +18,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from chalicelib.bounces import BOUNCE_DATE_MAX_LAG, AddressCounter, AddressState, InboundRecord
 from chalicelib.classification.explanations import EXPLANATIONS
 from chalicelib.classification.reasons import Category, Reason
+from chalicelib.complaints import (
+    COMPLAINT_CRITICAL_RATE,
+    COMPLAINT_WARN_RATE,
+    NO_COMPLAINTS,
+    ComplaintTally,
+    tally,
+)
 from chalicelib.notify.model import DomainVolume, SendVolume
 from chalicelib.notify.ports import NotifyStore
 from chalicelib.ports import CounterOrder, CounterScan, Facet, InboundStore, ReportStore
@@ -31,6 +39,7 @@ MAX_LISTED = 15
 MAX_DOMAINS = 5
 MIN_DOMAIN_RECIPIENTS = 20  # fewer and one bounce makes a frightening, meaningless rate
 MAX_INBOUND = 100
+COMPLAINT_RATE_DAYS = 30  # as the report's statistics: the tenant's complaint rate window
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +84,19 @@ class TenantDigest:
     # Addresses whose nightly re-check (DNS) changed verdict since the last digest.
     rechecks_total: int = 0
     rechecks: tuple[RecheckChange, ...] = ()
+    # Spam complaints: the last 30 days' sends that drew any (complaints trickle in for days
+    # after a send), each with its complaint rate, and the tenant's rate over those sends.
+    complaint_sends: tuple[SendVolume, ...] = ()
+    complaints: ComplaintTally = NO_COMPLAINTS
+    complaint_warn: float = COMPLAINT_WARN_RATE
+    complaint_critical: float = COMPLAINT_CRITICAL_RATE
 
     @property
     def is_empty(self) -> bool:
-        return not (self.new_total or self.suppressed_total or self.sends or self.rechecks_total)
+        over = any((s.complaint_rate or 0.0) >= self.complaint_warn for s in self.complaint_sends)
+        return not (
+            self.new_total or self.suppressed_total or self.sends or self.rechecks_total or over
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +130,12 @@ class StaffDigest:
             or self.quarantined_total
             or self.unparsed_total
         )
+
+
+def _touched(send: SendVolume, since: datetime) -> bool:
+    """Reported or bounced since `since` (recent_sends' own rule, for a longer read)."""
+    moments = [m for m in (send.reported_at, send.first_bounce_at) if m is not None]
+    return bool(moments) and max(moments) >= since
 
 
 def explain(reason: Reason) -> str:
@@ -153,6 +177,8 @@ class DigestBuilder:
         timezone: str,
         warn_rate: float,
         critical_rate: float,
+        complaint_warn: float = COMPLAINT_WARN_RATE,
+        complaint_critical: float = COMPLAINT_CRITICAL_RATE,
     ) -> TenantDigest:
         today = until.date()
         recent = self.recent(tenant, since, today)
@@ -167,11 +193,16 @@ class DigestBuilder:
         snapshot = self._notify.get_snapshot(tenant)
         previous = snapshot.invalid / snapshot.contacts if snapshot and snapshot.contacts else None
         domains, have_rates = self._domains(tenant)
+        recent_sends = self._notify.recent_sends(
+            tenant, min(since, until - timedelta(days=COMPLAINT_RATE_DAYS))
+        )
         sends = [
             s
-            for s in self._notify.recent_sends(tenant, since)
-            if s.hard_rate is not None and s.hard_rate >= warn_rate
+            for s in recent_sends
+            if s.hard_rate is not None and s.hard_rate >= warn_rate and _touched(s, since)
         ]
+        complained = [s for s in recent_sends if s.complaints]
+        complained.sort(key=lambda s: (-(s.complaint_rate or 0.0), -s.complaints, s.send_id))
         sends.sort(key=lambda s: (-(s.hard_rate or 0.0), s.send_id))
         rechecks = list(self._rechecks.changes(tenant, since)) if self._rechecks else []
         rechecks = [r for r in rechecks if r.checked_at <= until]
@@ -201,6 +232,10 @@ class DigestBuilder:
             today=today,
             rechecks_total=len(rechecks),
             rechecks=tuple(rechecks[:MAX_LISTED]),
+            complaint_sends=tuple(complained[:MAX_LISTED]),
+            complaints=tally((s.recipients, s.complaints) for s in recent_sends),
+            complaint_warn=complaint_warn,
+            complaint_critical=complaint_critical,
         )
 
     def _newly_suppressed(

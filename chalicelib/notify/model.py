@@ -32,6 +32,12 @@ class AlertLevels:
     warn: float = 0.02
     critical: float = 0.05
     min_recipients: int = 50
+    # Complaints per recipient of one send: the spam rates Gmail and Yahoo publish for bulk
+    # senders (chalicelib.complaints). Below `complaint_min_recipients` a single complaint
+    # already crosses 0.1%, so small sends never alert on complaints.
+    complaint_warn: float = 0.001
+    complaint_critical: float = 0.003
+    complaint_min_recipients: int = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +115,7 @@ class SendVolume:
     hard: int = 0
     reported_at: datetime | None = None
     first_bounce_at: datetime | None = None
+    complaints: int = 0  # feedback-loop complaints about this send (never counted as bounces)
 
     @property
     def hard_rate(self) -> float | None:
@@ -116,6 +123,13 @@ class SendVolume:
         if not self.recipients:
             return None
         return self.hard / self.recipients
+
+    @property
+    def complaint_rate(self) -> float | None:
+        """Complaints per recipient the MMS reported (the spam rate providers judge)."""
+        if not self.recipients:
+            return None
+        return self.complaints / self.recipients
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +151,7 @@ class AlertKind(StrEnum):
     BLACKLISTED = "blacklisted"  # a receiving server named a blocklist that lists us
     BLOCK_BURST = "block-burst"  # many block/policy rejections from one receiving domain
     SEND_RATE = "send-bounce-rate"  # one send's hard-bounce rate crossed a level
+    COMPLAINT_RATE = "send-complaint-rate"  # one send's complaint rate crossed a level
     DLQ = "dead-letter-queue"  # messages waiting in a dead-letter queue grew
     UNPARSED = "unparsed-mail"  # mail the parser could not read grew
 

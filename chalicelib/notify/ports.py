@@ -57,6 +57,8 @@ class NotifyStore(Protocol):
         """Count one bounce toward its send, once per (message, recipient); None when this
         bounce was noted before (a redelivered message)."""
 
+    def get_send_volume(self, tenant: str, send_id: str) -> SendVolume | None: ...
+
     def recent_sends(self, tenant: str, since: datetime) -> Sequence[SendVolume]: ...
 
     def domain_volumes(self, tenant: str) -> Sequence[DomainVolume]:

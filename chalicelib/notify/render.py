@@ -210,6 +210,53 @@ def _trend(d: TenantDigest) -> str:
     return f"{direction} from {_pct(previous)} at the last digest"
 
 
+def _complaint_section(d: TenantDigest, report_url: str) -> tuple[str, list[str]]:
+    """Spam complaints: each recent send's rate and the tenant's rate (complaints never count
+    as bounces; the complainers are suppressed by the tenant's policy)."""
+    t = d.complaints
+    intro = (
+        f"Recipients who reported our mail as spam. Gmail asks bulk senders to stay below "
+        f"{_pct(d.complaint_warn)} and never reach {_pct(d.complaint_critical)}; Yahoo names the "
+        f"same ceiling. Your rate over the last 30 days: {_pct(t.rate)} ({t.complaints} "
+        f"complaints among {t.recipients} recipients of {t.sends} reported sends)."
+    )
+    rows = [
+        [
+            _mono(s.send_id),
+            _e(s.source or "-"),
+            _e(s.recipients if s.recipients is not None else "?"),
+            _e(s.complaints),
+            _rate_cell(s.complaint_rate, d.complaint_warn, d.complaint_critical),
+        ]
+        for s in d.complaint_sends
+    ]
+    link = report_link(report_url, tenant=d.tenant, category="complaint")
+    html_part = _section(
+        "Spam complaints",
+        intro,
+        _table(
+            ["send", "source", "recipients", "complaints", "rate"],
+            rows,
+            ["left", "left", "right", "right", "right"],
+        ),
+        link,
+        "See who complained",
+    )
+    text_part = _plain_section(
+        "Spam complaints",
+        [
+            intro,
+            *(
+                f"  {s.send_id}  {s.source or '-'}  {s.complaints} of {s.recipients}"
+                f"  {_pct(s.complaint_rate)}"
+                for s in d.complaint_sends
+            ),
+        ],
+        link,
+    )
+    return html_part, text_part
+
+
 def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # noqa: C901, PLR0915 - the digest is a sequence of optional sections, in reading order
     who = d.name or d.tenant
     day = d.since.date().isoformat()
@@ -293,6 +340,11 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
                 for s in d.sends
             ],
         )
+
+    if d.complaint_sends:
+        html_part, text_part = _complaint_section(d, report_url)
+        body.append(html_part)
+        text += text_part
 
     if d.rising:
         rows = [

@@ -229,6 +229,8 @@ class DigestService:
             timezone=settings.timezone,
             warn_rate=settings.levels.warn,
             critical_rate=settings.levels.critical,
+            complaint_warn=settings.levels.complaint_warn,
+            complaint_critical=settings.levels.complaint_critical,
         )
         mail = render_tenant_digest(digest, self._report_url)
         snapshot = DigestSnapshot(until, digest.invalid.invalid, contacts)

@@ -8,7 +8,7 @@ import typing
 from dataclasses import replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from msgspec import UNSET
+from msgspec import UNSET, UnsetType
 
 from chalicelib.api import models
 from chalicelib.errors import BadRequest
@@ -20,6 +20,7 @@ from chalicelib.notify.model import (
 )
 from chalicelib.tenancy.tags import MAX_SEND_ID
 
+T = typing.TypeVar("T")
 _ADDRESS_RE = re.compile(r"^[^@\s<>,;\"]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$")
 _DOMAIN_RE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
 _SEND_ID_RE = re.compile(r"^[A-Za-z0-9._:-]+$")
@@ -38,6 +39,9 @@ def settings_json(s: NotificationSettings) -> models.NotificationSettings:
             warn_rate=s.levels.warn,
             critical_rate=s.levels.critical,
             min_recipients=s.levels.min_recipients,
+            complaint_warn_rate=s.levels.complaint_warn,
+            complaint_critical_rate=s.levels.complaint_critical,
+            complaint_min_recipients=s.levels.complaint_min_recipients,
         ),
     )
 
@@ -100,7 +104,20 @@ def _levels(current: AlertLevels, value: models.AlertLevelsPatch) -> AlertLevels
     minimum = current.min_recipients if value.min_recipients is UNSET else value.min_recipients
     if warn >= critical:
         raise BadRequest(f"warn_rate ({warn}) must be below critical_rate ({critical})")
-    return AlertLevels(float(warn), float(critical), minimum)
+    c_warn = _unset_or(value.complaint_warn_rate, current.complaint_warn)
+    c_critical = _unset_or(value.complaint_critical_rate, current.complaint_critical)
+    c_minimum = _unset_or(value.complaint_min_recipients, current.complaint_min_recipients)
+    if c_warn >= c_critical:
+        raise BadRequest(
+            f"complaint_warn_rate ({c_warn}) must be below complaint_critical_rate ({c_critical})"
+        )
+    return AlertLevels(
+        float(warn), float(critical), minimum, float(c_warn), float(c_critical), int(c_minimum)
+    )
+
+
+def _unset_or(value: T | UnsetType, current: T) -> T:
+    return current if isinstance(value, UnsetType) else value
 
 
 def parse_send_volume(send_id: str, body: models.SendPut) -> tuple[str, int, dict[str, int]]:
@@ -134,4 +151,6 @@ def send_json(s: SendVolume) -> models.Send:
         bounces=s.bounces,
         hard_bounces=s.hard,
         hard_bounce_rate=None if rate is None else round(rate, 6),
+        complaints=s.complaints,
+        complaint_rate=None if s.complaint_rate is None else round(s.complaint_rate, 6),
     )

@@ -27,8 +27,10 @@ from chalicelib.api.models import MAX_LIMIT, BounceQuery
 from chalicelib.bounces import AddressCounter, AddressState, InboundRecord
 from chalicelib.classification.explanations import EXPLANATIONS
 from chalicelib.classification.reasons import Category, Reason
+from chalicelib.complaints import ComplaintRecord, tally
 from chalicelib.errors import BadRequest, CursorError, NotFound
 from chalicelib.ports import (
+    ComplaintStore,
     CounterOrder,
     CounterScan,
     DayTotals,
@@ -50,6 +52,12 @@ RISING_CANDIDATES = 5000  # recently bounced addresses considered for the "risin
 STATS_DAYS = 90
 INLINE_EXPORT_ROWS = 5000  # ~1.5 MB of CSV: beyond this the export goes to S3
 BLOCKING_MIN_BLOCKS = 3  # blocks from one receiving domain before it is called a sign
+COMPLAINT_RATE_DAYS = 30  # the tenant's complaint rate: sends reported in this many days
+COMPLAINT_EXPLANATION = (
+    "The recipient reported this message as spam in their mailbox (a feedback-loop "
+    "complaint). It is not a bounce: the address works. Do not mail it again unless the "
+    "person subscribes again; many complaints per send make Gmail and Yahoo filter our mail."
+)
 _ADDRESS_RE = re.compile(r"^[^@\s<>]{1,64}@[a-z0-9.-]{1,253}$")
 
 
@@ -119,6 +127,20 @@ class DomainVolumes(Protocol):
     def domain_volumes(self, tenant: str) -> Sequence[DomainVolume]: ...
 
 
+class SendTally(Protocol):
+    """A reported send's size and its complaints (notify.model.SendVolume)."""
+
+    @property
+    def recipients(self) -> int | None: ...
+
+    @property
+    def complaints(self) -> int: ...
+
+
+class RecentSends(Protocol):
+    def recent_sends(self, tenant: str, since: datetime) -> Sequence[SendTally]: ...
+
+
 class ReportService:
     def __init__(
         self,
@@ -127,21 +149,38 @@ class ReportService:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         volumes: DomainVolumes | None = None,
         audit: AuditTrail | None = None,
+        *,
+        complaints: ComplaintStore | None = None,
+        sends: RecentSends | None = None,
     ) -> None:
         self._store = store
         self._inbound = inbound
         self._clock = clock
         self._volumes = volumes
         self._audit = audit
+        self._complaints = complaints
+        self._sends = sends
 
     # -- listings ---------------------------------------------------------------------------
 
     def bounces(self, tenant: str, query: BounceQuery) -> models.BounceList:
         listing = Listing.of(query)
+        if listing.filter.category == (Category.COMPLAINT,):
+            return self._complaint_page(tenant, listing)
         counters, cursor = self.page(tenant, listing)
         today = self._clock().date()
         rows = [bounce_row(c, today, listing.rising_days) for c in counters]
         return models.BounceList(items=rows, next_cursor=cursor)
+
+    def _complaint_page(self, tenant: str, listing: Listing) -> models.BounceList:
+        """The `complaint` category: one row per complaint, newest first, in the report's row
+        shape (the complaint's date in both date columns). Complaints are kept apart from the
+        bounce counters, so they never change a bounce count, rate or suppression rule."""
+        if self._complaints is None:
+            return models.BounceList(items=[], next_cursor=None)
+        page = self._complaints.list_complaints(tenant, listing.limit, listing.cursor)
+        rows = [complaint_row(c) for c in page.items if _complaint_matches(listing.filter, c)]
+        return models.BounceList(items=rows, next_cursor=page.next_cursor)
 
     def page(self, tenant: str, listing: Listing) -> tuple[list[AddressCounter], str | None]:
         if listing.sort is Sort.RISING:
@@ -309,6 +348,7 @@ class ReportService:
                     block=d.block,
                     spam_content=d.spam_content,
                     mailbox_full=d.mailbox_full,
+                    complaints=d.complaints,
                 )
             )
 
@@ -364,6 +404,19 @@ class ReportService:
             ],
             daily=daily,
             blocking=models.Blocking(suspected=bool(hosts), hosts=hosts[:20]),
+            complaints=self._complaint_stats(tenant, sum(d.complaints for d in days.values())),
+        )
+
+    def _complaint_stats(self, tenant: str, last_90_days: int) -> models.Complaints:
+        since = self._clock() - timedelta(days=COMPLAINT_RATE_DAYS)
+        sends = self._sends.recent_sends(tenant, since) if self._sends else ()
+        t = tally((s.recipients, s.complaints) for s in sends)
+        return models.Complaints(
+            last_90_days=last_90_days,
+            recent_sends=t.sends,
+            recent_recipients=t.recipients,
+            recent_complaints=t.complaints,
+            rate=None if t.rate is None else round(t.rate, 6),
         )
 
 
@@ -430,6 +483,45 @@ def bounce_row(c: AddressCounter, today: date, rising_days: int) -> models.Bounc
         state=c.state,
         summary=f"last bounced {c.last_bounce_at:%Y-%m-%d}, {c.bounce_count} {times}",
         recent_count=c.recent_count(today, rising_days),
+    )
+
+
+def complaint_row(c: ComplaintRecord) -> models.Bounce:
+    """A complaint as a row of the report: category `complaint`, reason `feedback`, its date in
+    both date columns, suppressed when the tenant's policy suppressed the address for it."""
+    day = f"{c.complained_at:%Y-%m-%d}"
+    return models.Bounce(
+        address=c.address,
+        count=1,
+        first_bounce_at=iso(c.complained_at),
+        last_bounce_at=iso(c.complained_at),
+        status="",
+        reply_code="",
+        reason=Reason.FEEDBACK,
+        category=Category.COMPLAINT,
+        hard=False,
+        blacklisted=False,
+        diagnostic=f"Feedback-Type: {c.feedback_type}; reported by {c.reported_by or 'unknown'}",
+        explanation=COMPLAINT_EXPLANATION,
+        remote_mta="",
+        source=c.source,
+        send_id=c.send_id,
+        state=AddressState.SUPPRESSED if c.suppressed else AddressState.ACTIVE,
+        summary=f"complained {day} ({c.feedback_type})",
+        recent_count=0,
+    )
+
+
+def _complaint_matches(f: BounceFilter, c: ComplaintRecord) -> bool:
+    domain = c.address.rpartition("@")[2]
+    day = c.complained_at.date()
+    return (
+        (not f.q or f.q in c.address)
+        and (not f.domain or domain == f.domain or domain.endswith("." + f.domain))
+        and (not f.source or c.source in f.source)
+        and (not f.send_id or c.send_id == f.send_id)
+        and (f.last_from is None or day >= f.last_from)
+        and (f.last_to is None or day <= f.last_to)
     )
 
 

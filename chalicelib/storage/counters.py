@@ -263,6 +263,7 @@ class CounterRepository:
                 spam_content=int(i.spam_content),
                 mailbox_full=int(i.mailbox_full),
                 blacklisted=int(i.blacklisted),
+                complaints=int(i.complaints or 0),
             )
             for i in results
         ]

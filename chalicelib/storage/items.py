@@ -178,6 +178,23 @@ class DailyStatsItem(_Item):
     spam_content = NumberAttribute(default=0)
     mailbox_full = NumberAttribute(default=0)
     blacklisted = NumberAttribute(default=0)
+    complaints = NumberAttribute(default=0)  # complaints recorded that day (never bounces)
+
+
+class ComplaintItem(_Item):
+    """One recorded complaint (storage/complaints.py): what the report lists."""
+
+    address = UnicodeAttribute()
+    message_id = UnicodeAttribute()
+    complained_at = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    source = UnicodeAttribute(default="")
+    send_id = UnicodeAttribute(default="")
+    feedback_type = UnicodeAttribute(default="abuse")
+    reported_by = UnicodeAttribute(default="")
+    complainant = UnicodeAttribute(default="")
+    attribution = UnicodeAttribute(default="tag")
+    suppressed = BooleanAttribute(default=False)
 
 
 class InboundMessageItem(_Item):
@@ -220,6 +237,7 @@ class TenantItem(_Item):
     policy_soft_bounces = NumberAttribute(default=3)
     policy_soft_days = NumberAttribute(default=3)
     regood_after_days = NumberAttribute(default=90)
+    suppress_complainers = BooleanAttribute(default=True)
 
 
 class TenantIndexItem(_Item):
@@ -341,6 +359,9 @@ class NotificationSettingsItem(_Item):
     warn_rate = NumberAttribute()
     critical_rate = NumberAttribute()
     min_recipients = NumberAttribute()
+    complaint_warn_rate = NumberAttribute(default=0.001)
+    complaint_critical_rate = NumberAttribute(default=0.003)
+    complaint_min_recipients = NumberAttribute(default=1000)
     updated_at = UnicodeAttribute(default="")
 
 
@@ -367,6 +388,7 @@ class SendVolumeItem(_Item):
     reported_at = UnicodeAttribute(null=True)
     bounces = NumberAttribute(default=0)
     hard = NumberAttribute(default=0)
+    complaints = NumberAttribute(default=0)
     first_bounce_at = UnicodeAttribute(null=True)
     version = NumberAttribute(default=0)
     expires_at = NumberAttribute()

@@ -8,6 +8,8 @@ a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spe
     T#<tenant>#A#<address>          M#<message>                 AppliedMarkerItem
     T#<tenant>#STATS                D#<yyyy-mm-dd>              DailyStatsItem
     T#<tenant>#SUPP                 <address>                   SuppressionItem
+    T#<tenant>#COMPL                <complained_at>#<message>   ComplaintItem (complaints.py)
+    T#<tenant>#A#<address>          C#<message>                 AppliedMarkerItem of a complaint
     T#<tenant>#AGG                  <dimension>#<value>         AggregateItem
     T#<tenant>#MD                   J#<job>                     MassDeleteJobItem (jobs.py)
     T#<tenant>#MD                   L#<at>#<job>#<action>       MassDeleteAuditItem (jobs.py)
@@ -95,6 +97,19 @@ def inbound_sk(received_at: datetime, message_id: str) -> str:
 
 def suppression_pk(tenant: str) -> str:
     return f"T#{tenant}#SUPP"
+
+
+def complaint_pk(tenant: str) -> str:
+    return f"T#{tenant}#COMPL"
+
+
+def complaint_sk(complained_at: datetime, message_id: str) -> str:
+    return f"{iso(complained_at)}#{message_id}"
+
+
+def complaint_marker_sk(message_id: str) -> str:
+    """A complaint's exactly-once marker, beside a bounce's (M#) under the address."""
+    return f"C#{message_id}"
 
 
 def aggregate_pk(tenant: str) -> str:

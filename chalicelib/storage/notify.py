@@ -119,7 +119,14 @@ class NotifyRepository:
             timezone=i.timezone,
             recipients=tuple(str(r) for r in i.recipients),
             send_empty=bool(i.send_empty),
-            levels=AlertLevels(float(i.warn_rate), float(i.critical_rate), int(i.min_recipients)),
+            levels=AlertLevels(
+                float(i.warn_rate),
+                float(i.critical_rate),
+                int(i.min_recipients),
+                float(i.complaint_warn_rate),
+                float(i.complaint_critical_rate),
+                int(i.complaint_min_recipients),
+            ),
         )
 
     def put_notification_settings(self, settings: NotificationSettings) -> None:
@@ -135,6 +142,9 @@ class NotifyRepository:
             warn_rate=settings.levels.warn,
             critical_rate=settings.levels.critical,
             min_recipients=settings.levels.min_recipients,
+            complaint_warn_rate=settings.levels.complaint_warn,
+            complaint_critical_rate=settings.levels.complaint_critical,
+            complaint_min_recipients=settings.levels.complaint_min_recipients,
             updated_at=iso(datetime.now(UTC)),
         ).save()
 
@@ -371,6 +381,7 @@ def _send_from_item(tenant: str, i: SendVolumeItem) -> SendVolume:
         per_domain=tuple(sorted((str(d), int(n)) for d, n in per_domain.items())),
         bounces=int(i.bounces or 0),
         hard=int(i.hard or 0),
+        complaints=int(i.complaints or 0),
         reported_at=parse_iso(i.reported_at) if i.reported_at else None,
         first_bounce_at=parse_iso(i.first_bounce_at) if i.first_bounce_at else None,
     )

@@ -36,6 +36,7 @@ class TenantRepository:
                 int(item.policy_soft_days),
             ),
             int(item.regood_after_days),
+            bool(item.suppress_complainers),
         )
 
     def put_tenant(self, settings: TenantSettings) -> None:
@@ -58,6 +59,7 @@ class TenantRepository:
                 TenantItem.policy_soft_bounces.set(settings.policy.soft_bounces),
                 TenantItem.policy_soft_days.set(settings.policy.soft_days),
                 TenantItem.regood_after_days.set(settings.regood_after_days),
+                TenantItem.suppress_complainers.set(settings.suppress_complainers),
             ]
         )
         TenantIndexItem(

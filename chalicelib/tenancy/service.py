@@ -84,6 +84,7 @@ def settings_json(settings: TenantSettings) -> models.TenantSettings:
             soft_days=settings.policy.soft_days,
         ),
         regood_after_days=settings.regood_after_days,
+        suppress_complainers=settings.suppress_complainers,
     )
 
 
@@ -106,6 +107,8 @@ def update_settings(
         if not principal.is_staff:
             raise Forbidden("only staff may change accept_legacy_untagged")
         updated = replace(updated, accept_legacy_untagged=patch.accept_legacy_untagged)
+    if patch.suppress_complainers is not UNSET:
+        updated = replace(updated, suppress_complainers=patch.suppress_complainers)
     if patch.suppression_policy is not UNSET:
         changes = {
             f.name: getattr(patch.suppression_policy, f.name)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -70,6 +72,24 @@ def put_inbound(raw: bytes, message_id: str | None = None) -> str:
     key = f"{SETTINGS.inbound_prefix}{message_id or uuid.uuid4().hex}"
     boto3.client("s3").put_object(Bucket=SETTINGS.bucket_name, Key=key, Body=raw)
     return key
+
+
+def run_concurrently(write: Callable[[int], None], n: int) -> list[BaseException]:
+    """Run write(0) .. write(n - 1) on n threads at once; the errors they raised."""
+    errors: list[BaseException] = []
+
+    def guarded(i: int) -> None:
+        try:
+            write(i)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
 
 
 def auth(token: str) -> dict[str, str]:

@@ -4,7 +4,6 @@ cursors. moto is not trusted alone for these (it is lax about transactions and l
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from chalicelib.storage.counters import CounterRepository
 from chalicelib.storage.inbound import InboundRepository
 from chalicelib.storage.tenants import StateRepository, TenantRepository
 from rebound.samples import sample_event
+from tests.integration.helpers import run_concurrently
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -49,22 +49,13 @@ def test_concurrent_writers_on_one_address_lose_nothing() -> None:
     # DynamoDB Local only: moto does not isolate concurrent conditional transactions (two
     # writers can both pass the same version check), so concurrency is only provable here.
     repo = CounterRepository()
-    errors: list[BaseException] = []
     n = 12
 
     def write(i: int) -> None:
-        try:
-            repo.record_bounce(event(f"m{i}", T0 + timedelta(minutes=i)))
-            repo.record_bounce(event(f"m{i}", T0 + timedelta(minutes=i)))  # a duplicate too
-        except BaseException as error:
-            errors.append(error)
+        repo.record_bounce(event(f"m{i}", T0 + timedelta(minutes=i)))
+        repo.record_bounce(event(f"m{i}", T0 + timedelta(minutes=i)))  # a duplicate too
 
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_concurrently(write, n) == []
     counter = repo.get_counter("riverside", "ann@example.net")
     assert counter is not None
     assert counter.bounce_count == n

@@ -55,7 +55,10 @@ def test_matching(params: dict[str, str], matches: bool) -> None:
 @pytest.mark.parametrize(
     ("params", "words"),
     [
-        ({"category": "nope"}, r"category\[0\]: invalid enum value 'nope'; one of: block, hard"),
+        (
+            {"category": "nope"},
+            r"category\[0\]: invalid enum value 'nope'; one of: block, complaint, hard",
+        ),
         ({"hard": "yes"}, "hard: expected `bool"),
         ({"last_from": "20/11/2026"}, "YYYY-MM-DD"),
         ({"min_count": "-1"}, "min_count"),
