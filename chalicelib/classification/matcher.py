@@ -14,6 +14,10 @@ import re
 
 _META = frozenset("()[]{}?*+|^$.")
 _QUANTIFIERS = frozenset("?*{")
+# Any character that makes a pattern more than plain text. Half the wordings in the tables are
+# plain: found by one search in C, they skip the character-by-character analysis below, which
+# would otherwise run for every pattern at every start of `rebound parse`.
+_SPECIAL = re.compile(r"[()\[\]{}?*+|^$.\\]")
 
 
 def literal_of(pattern: str) -> str | None:
@@ -163,7 +167,10 @@ class Matcher:
         literals: list[str] = []
         groups: dict[str, list[str]] = {}
         for whole in patterns:
-            for pattern in alternatives(whole):
+            if not _SPECIAL.search(whole):
+                literals.append(whole)
+                continue
+            for pattern in alternatives(whole) if "|" in whole else (whole,):
                 texts = expansions(pattern)
                 if texts:
                     literals.extend(texts)
