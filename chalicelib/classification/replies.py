@@ -13,10 +13,11 @@ only know what MTAs tend to say. The table is read once per failure through a to
 longest run of letters and digits of each row's words), so its size costs almost nothing.
 
 Rows are written from the owners' pages (Gmail's, Microsoft's, Yahoo's, Outlook.com's, Yandex's,
-Sophos's, Trend Micro's and Mimecast's reference lists; Comcast's, GMX's, T-Online's, QQ Mail's
-and Fastmail's help pages; the blocklists' own sites) and, for the MTAs, from their source code
-or documentation. Where a provider publishes no table (Apple, Orange, Zoho, Mail.ru), the row
-cites the page its reply links to, or the best public description of its codes, and says so.
+Sophos's, Trend Micro's and Mimecast's reference lists; Comcast's, GMX's, IONOS's, T-Online's,
+QQ Mail's and Fastmail's help pages; the blocklists' own sites) and, for the MTAs, from their
+source code or documentation. Where a provider publishes no table (Apple, Orange, Zoho,
+Mail.ru), the row cites the page its reply links to, or the best public description of its
+codes, and says so.
 
 A row matches when its words occur in the reply. When the failure carries a well-formed status of
 its own, a row documented with another class.subject is a different reply and is passed over,
@@ -67,6 +68,9 @@ APPLE = "https://support.apple.com/en-us/102322"
 COMCAST = "https://postmaster.comcast.net/mail-error-codes.html"
 GMX = "https://postmaster.gmx.com/en/error-messages"
 WEBDE = "https://postmaster.web.de/en/error-messages"
+# IONOS (formerly 1&1): the replies its receiving mail servers give senders ("SMTP-Fehlermeldungen
+# der IONOS Mailserver"; the English 1&1 page lists the same replies).
+IONOS = "https://www.ionos.de/hilfe/e-mail/postmaster/smtp-fehlermeldungen-der-11-ionos-mailserver/"
 TONLINE = "https://postmaster.t-online.de/index.en.html"
 ORANGE = "https://www.postmastery.com/orange-postmaster-smtp-error-codes-ofr/"
 FREE = "http://postmaster.free.fr/"
@@ -390,6 +394,15 @@ REPLIES: tuple[DocumentedReply, ...] = (
         "web.de",
         WEBDE,
         ("554", "", "ip address is black listed", R.BLOCKED, True),
+    ),
+    *_rows(
+        # IONOS blocks a sending IP (421, or 450) for a poor delivery rate (too many mails to
+        # addresses that do not exist) or after spam reports: about our server, never the
+        # address; and it refuses a sender that delivers too fast.
+        "ionos",
+        IONOS,
+        ("421", "", "reject due to policy violations", R.BAD_REPUTATION, True),
+        ("421", "", "rate limit reached", R.SPEEDING),
     ),
     *_rows(
         "t-online",
