@@ -390,19 +390,26 @@ def _walk_entity(msg: Entity, data: bytes, depth: int, inside: bool, sink: Mail)
             boundary = None
         if not boundary:
             sink.defects.append("multipart-without-boundary")
-            sink.parts.append(Part("text/plain", payload_text(msg), depth, inside))
+            sink.parts.append(Part("text/plain", _leaf_text(msg, inside), depth, inside))
             return
         chunks = _split_multipart(_body_bytes(data), boundary, sink.defects)
         if not chunks:
             # No delimiter at all: read the body as the text it is.
-            sink.parts.append(Part("text/plain", payload_text(msg), depth, inside))
+            sink.parts.append(Part("text/plain", _leaf_text(msg, inside), depth, inside))
         for chunk in chunks:
             _walk(chunk, depth + 1, inside, sink)
             if len(sink.parts) >= MAX_PARTS:
                 break
         return
     if maintype in {"text", "message"} or (ctype == "application/octet-stream" and depth == 0):
-        sink.parts.append(Part(ctype, payload_text(msg), depth, inside))
+        sink.parts.append(Part(ctype, _leaf_text(msg, inside), depth, inside))
+
+
+def _leaf_text(msg: Entity, inside: bool) -> str:
+    """A leaf part's text; none for the returned original's own parts, whose words no reader
+    uses (its headers and any report parts inside it are kept): decoding a returned newsletter
+    body would be the largest cost of a bounce that carries one."""
+    return "" if inside else payload_text(msg)
 
 
 _REPORT_TYPES = frozenset(
