@@ -7,11 +7,11 @@ parsed, all in this one process.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from types import SimpleNamespace
 
 from chalicelib.parsing import parse_message
 from chalicelib.parsing.model import MessageKind, ParseResult
@@ -21,9 +21,23 @@ from chalicelib.parsing.pipeline import UNREADABLE
 # (mypy treats a constant named TYPE_CHECKING as true).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from typing import Any, TextIO
 
 MAX_FILE_BYTES = 50_000_000
+
+
+def fast_args(argv: list[str]) -> SimpleNamespace | None:
+    """The arguments of the plain invocations (`--paths-from FILE`, or files that do not start
+    with "-") without argparse's start-up; None for anything else, which argparse then reads
+    (help, errors, files and --paths-from together)."""
+    if len(argv) == 2 and argv[0] == "--paths-from":
+        return SimpleNamespace(files=[], paths_from=argv[1])
+    if len(argv) == 1 and argv[0].startswith("--paths-from="):
+        return SimpleNamespace(files=[], paths_from=argv[0].partition("=")[2])
+    if argv and not any(a.startswith("-") for a in argv):
+        return SimpleNamespace(files=list(argv), paths_from=None)
+    return None
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
@@ -85,7 +99,7 @@ def _unreadable(result: ParseResult) -> bool:
     return any(d.startswith(UNREADABLE) for d in result.defects)
 
 
-def _paths(args: argparse.Namespace) -> Iterator[str]:
+def _paths(args: argparse.Namespace | SimpleNamespace) -> Iterator[str]:
     yield from args.files
     if args.paths_from:
         if args.paths_from == "-":
@@ -142,7 +156,7 @@ def write_results(paths: Iterable[str], out: TextIO) -> int:
     return failures
 
 
-def run(args: argparse.Namespace, name: str) -> int:
+def run(args: argparse.Namespace | SimpleNamespace, name: str) -> int:
     if not args.files and not args.paths_from:
         print(f"rebound {name}: give FILE... or --paths-from -", file=sys.stderr)
         return 2
