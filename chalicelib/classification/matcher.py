@@ -18,6 +18,10 @@ _QUANTIFIERS = frozenset("?*{")
 # plain: found by one search in C, they skip the character-by-character analysis below, which
 # would otherwise run for every pattern at every start of `rebound parse`.
 _SPECIAL = re.compile(r"[()\[\]{}?*+|^$.\\]")
+# What `expansions` never expands: a class, a repeat, any character, an anchor, or a class
+# escape such as \b or \s (when not itself escaped). Found in C, it saves the character loop
+# for most of the patterns that are not plain text.
+_NOT_EXPANDABLE = re.compile(r"(?<!\\)(?:[\[*+{.^$]|\\[A-Za-z0-9])")
 
 
 def literal_of(pattern: str) -> str | None:
@@ -171,7 +175,7 @@ class Matcher:
                 literals.append(whole)
                 continue
             for pattern in alternatives(whole) if "|" in whole else (whole,):
-                texts = expansions(pattern)
+                texts = None if _NOT_EXPANDABLE.search(pattern) else expansions(pattern)
                 if texts:
                     literals.extend(texts)
                 else:

@@ -727,7 +727,8 @@ def _key(words: str) -> str:
 
 _INDEX: dict[str, tuple[int, ...]] = {}
 for _i, _row in enumerate(REPLIES):
-    _INDEX[_key(_row.words)] = (*_INDEX.get(_key(_row.words), ()), _i)
+    _k = _key(_row.words)
+    _INDEX[_k] = (*_INDEX.get(_k, ()), _i)
 
 
 def documented(lowered: str, status: str | None = None) -> DocumentedReply | None:
