@@ -162,6 +162,15 @@ def anchor_of(pattern: str) -> str | None:
     return best if len(best) >= 3 else None
 
 
+def _top_level(pattern: str) -> list[str] | tuple[str]:
+    """`alternatives`, by plain splitting when no group, class or escape can hide a bar."""
+    if "|" not in pattern:
+        return (pattern,)
+    if "(" in pattern or "[" in pattern or "\\" in pattern:
+        return alternatives(pattern)
+    return pattern.split("|")
+
+
 class Matcher:
     """Whether any of a set of patterns occurs in a lower-cased text."""
 
@@ -174,7 +183,7 @@ class Matcher:
             if not _SPECIAL.search(whole):
                 literals.append(whole)
                 continue
-            for pattern in alternatives(whole) if "|" in whole else (whole,):
+            for pattern in _top_level(whole):
                 texts = None if _NOT_EXPANDABLE.search(pattern) else expansions(pattern)
                 if texts:
                     literals.extend(texts)
