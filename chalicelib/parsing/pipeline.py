@@ -324,7 +324,7 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
     receipt = signals.report_type(mail) == "disposition-notification" or bool(
         signals.READ_RECEIPT_SUBJECT.search(mail.header("subject"))
     )
-    if receipt and not dsn and not signals.MDN_REJECTION.search(body[:2000]):
+    if receipt and not dsn and not signals.MDN_REJECTION.search(body[:2000].lower()):
         return result(MessageKind.READ_RECEIPT)
     if not dsn and _INLINE_DSN.search(body):
         # Some gateways (PMDF, MessagingServer) put the DSN fields into the text part.
