@@ -1,5 +1,6 @@
-"""Every message Rebound received, as a record staff can list: counted, quarantined (tag
-missing, expired or forged), unparsed or ignored. Implements the InboundStore port."""
+"""Every message Rebound received, as a record staff can list: counted, a complaint,
+quarantined (tag missing, expired or forged), unparsed or ignored. Implements the InboundStore
+port."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ class InboundRepository:
     """InboundStore on the single table."""
 
     def record_inbound(self, record: InboundRecord) -> None:
-        scope = record.tenant if record.disposition is Disposition.COUNTED else SYSTEM_SCOPE
+        # Attributed mail (a counted bounce, a recorded complaint) is the tenant's; the rest is
+        # for staff.
+        attributed = record.disposition in {Disposition.COUNTED, Disposition.COMPLAINT}
+        scope = record.tenant if attributed else SYSTEM_SCOPE
         InboundMessageItem(
             keys.inbound_pk(scope, str(record.disposition)),
             keys.inbound_sk(record.received_at, record.message_id),
