@@ -99,6 +99,9 @@ QMAIL_SMTPD = "https://cr.yp.to/qmail/man/qmail-smtpd.html"
 OPENSMTPD = (
     "https://github.com/OpenSMTPD/OpenSMTPD/tree/master/usr.sbin/smtpd"  # smtp_session.c, queue.c
 )
+# Courier's own replies: the submission checks every inbound message passes (submit.C and
+# submit2.C: size, spam trap, routing loop) and its ESMTP server (module.esmtp/courieresmtpd.C).
+COURIER = "https://github.com/svarshavchik/courier/tree/master/courier/courier"
 # HCL Domino's administration documentation (the router's own texts; page not re-read here).
 DOMINO = "https://help.hcl-software.com/domino/"
 
@@ -706,6 +709,14 @@ REPLIES: tuple[DocumentedReply, ...] = (
         ("550", "5.7.1", "relay denied", R.NO_RELAYING),
         ("", "4.4.7", "envelope expired", R.EXPIRED),
         ("", "4.4.6", "loop detected", R.NETWORK_ERROR),
+    ),
+    *_rows(
+        "courier",
+        COURIER,
+        ("523", "", "bytes) exceeds administrative limit", R.MESG_TOO_BIG),
+        ("534", "", "size=message too big", R.MESG_TOO_BIG),
+        ("550", "", "spam refused", R.SPAM_DETECTED),
+        ("546", "", "routing loop detected", R.NETWORK_ERROR),
     ),
     *_rows(
         "domino",
