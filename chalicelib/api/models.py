@@ -323,6 +323,16 @@ class Blocking(Model):
     hosts: list[BlockingHost]
 
 
+class SendComplaints(Model):
+    """One recent send's complaint rate."""
+
+    send_id: str
+    source: str
+    recipients: int | None
+    complaints: int
+    rate: Annotated[float | None, Meta(description="complaints per recipient of the send")]
+
+
 class Complaints(Model):
     """Spam complaints (feedback loops): never counted as bounces."""
 
@@ -336,6 +346,10 @@ class Complaints(Model):
             description="complaints per recipient over the sends the MMS reported in the last"
             " 30 days (Gmail asks bulk senders to stay below 0.001, never 0.003)"
         ),
+    ]
+    per_send: Annotated[
+        list[SendComplaints],
+        Meta(description="the last 30 days' sends that drew complaints, highest rate first"),
     ]
 
 

@@ -53,6 +53,7 @@ STATS_DAYS = 90
 INLINE_EXPORT_ROWS = 5000  # ~1.5 MB of CSV: beyond this the export goes to S3
 BLOCKING_MIN_BLOCKS = 3  # blocks from one receiving domain before it is called a sign
 COMPLAINT_RATE_DAYS = 30  # the tenant's complaint rate: sends reported in this many days
+MAX_COMPLAINT_SENDS = 20  # sends listed with their complaint rate in the statistics
 COMPLAINT_EXPLANATION = (
     "The recipient reported this message as spam in their mailbox (a feedback-loop "
     "complaint). It is not a bounce: the address works. Do not mail it again unless the "
@@ -131,10 +132,19 @@ class SendTally(Protocol):
     """A reported send's size and its complaints (notify.model.SendVolume)."""
 
     @property
+    def send_id(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
     def recipients(self) -> int | None: ...
 
     @property
     def complaints(self) -> int: ...
+
+    @property
+    def complaint_rate(self) -> float | None: ...
 
 
 class RecentSends(Protocol):
@@ -411,7 +421,21 @@ class ReportService:
         since = self._clock() - timedelta(days=COMPLAINT_RATE_DAYS)
         sends = self._sends.recent_sends(tenant, since) if self._sends else ()
         t = tally((s.recipients, s.complaints) for s in sends)
+        complained = sorted(
+            (s for s in sends if s.complaints),
+            key=lambda s: (-(s.complaint_rate or 0.0), -s.complaints, s.send_id),
+        )
         return models.Complaints(
+            per_send=[
+                models.SendComplaints(
+                    send_id=s.send_id,
+                    source=s.source,
+                    recipients=s.recipients,
+                    complaints=s.complaints,
+                    rate=None if s.complaint_rate is None else round(s.complaint_rate, 6),
+                )
+                for s in complained[:MAX_COMPLAINT_SENDS]
+            ],
             last_90_days=last_90_days,
             recent_sends=t.sends,
             recent_recipients=t.recipients,

@@ -80,6 +80,15 @@ def test_a_complaint_is_recorded_suppressed_listed_and_never_a_bounce(aws: Any) 
         assert stats["totals"]["addresses"] == 0  # no bounced address
         assert stats["complaints"]["last_90_days"] == 1
         assert stats["complaints"]["rate"] == 0.001
+        assert stats["complaints"]["per_send"] == [
+            {
+                "send_id": "s-7",
+                "source": "broadcast",
+                "recipients": 1000,
+                "complaints": 1,
+                "rate": 0.001,
+            }
+        ]
         assert stats["daily"][-1]["complaints"] == 1
     send = wiring.notify_repository().get_send_volume("riverside", "s-7")
     assert send is not None
