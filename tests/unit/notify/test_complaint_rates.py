@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.codec import decode_body
-from chalicelib.api.models import NotificationSettingsPut
+from chalicelib.api.codec import decode_body, decode_query
+from chalicelib.api.models import BounceQuery, NotificationSettingsPut
 from chalicelib.bounces import AddressState
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.complaints import ComplaintRecord, tally
@@ -28,7 +28,8 @@ from chalicelib.notify.model import (
 )
 from chalicelib.notify.render import render_tenant_digest
 from chalicelib.notify.settings import apply_settings, settings_json
-from chalicelib.report.service import complaint_row
+from chalicelib.ports import Page
+from chalicelib.report.service import ReportService, complaint_row
 from tests.unit.notify.samples import REPORT_URL, tenant_digest
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -143,3 +144,51 @@ def test_a_complaint_is_a_report_row_in_the_complaint_category() -> None:
     assert row.last_bounce_at == row.first_bounce_at == "2026-11-20T09:00:00.000000Z"
     assert row.state is AddressState.SUPPRESSED
     assert row.summary == "complained 2026-11-20 (abuse)"
+
+
+class _Complaints:
+    """A ComplaintStore holding a fixed page (newest first)."""
+
+    def __init__(self, records: list[ComplaintRecord]) -> None:
+        self.records = records
+
+    def record_complaint(self, event: object, suppress: bool) -> bool:
+        raise AssertionError("the report never records")
+
+    def list_complaints(self, tenant: str, limit: int, cursor: str | None) -> Page[ComplaintRecord]:
+        return Page(tuple(self.records[:limit]), "next" if len(self.records) > limit else None)
+
+
+def _record(address: str, send_id: str = "s-42") -> ComplaintRecord:
+    return ComplaintRecord(
+        tenant="riverside",
+        address=address,
+        message_id=f"m-{address}",
+        complained_at=NOW,
+        received_at=NOW,
+        source="broadcast",
+        send_id=send_id,
+        feedback_type="abuse",
+        reported_by="ExampleOrgFBL/1.0",
+        suppressed=True,
+    )
+
+
+def test_the_complaint_category_lists_complaints_with_the_reports_filters() -> None:
+    store = _Complaints(
+        [_record("ann@example.net"), _record("bob@example.org", "s-43"), _record("cy@example.net")]
+    )
+    report = ReportService(None, None, complaints=store)  # type: ignore[arg-type]
+
+    def listed(**params: str) -> list[str]:
+        query = decode_query({"category": "complaint", **params}, BounceQuery)
+        return [row.address for row in report.bounces("riverside", query).items]
+
+    assert listed() == ["ann@example.net", "bob@example.org", "cy@example.net"]
+    assert listed(domain="example.net") == ["ann@example.net", "cy@example.net"]
+    assert listed(send_id="s-43") == ["bob@example.org"]
+    assert listed(q="cy@") == ["cy@example.net"]
+    page = report.bounces(
+        "riverside", decode_query({"category": "complaint", "limit": "2"}, BounceQuery)
+    )
+    assert (len(page.items), page.next_cursor) == (2, "next")
