@@ -14,14 +14,17 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import names
 from infra.config import DeployConfig, chalice_function_setting
 from infra.constructs.alarms import ReboundAlarms
+from infra.constructs.api_edge import ApiEdge
 from infra.constructs.chalice_app import ReboundFunctions
 from infra.constructs.mail_intake import MailIntake
 from infra.constructs.mass_delete import add_mass_delete_workflow
+from infra.constructs.receiving import SesReceiving
 from infra.constructs.schedule import (
     ALERTS_CHECK_SCHEDULE,
     RECHECK_NIGHTLY_SCHEDULE,
@@ -29,6 +32,7 @@ from infra.constructs.schedule import (
     FunctionSchedule,
 )
 from infra.constructs.storage import ReboundTable
+from infra.nag import acknowledge, logical_id
 
 
 class ReboundStack(Stack):
@@ -57,7 +61,18 @@ class ReboundStack(Stack):
             config=config,
             visibility_timeout=Duration.seconds(self.visibility_timeout_seconds),
         )
-        self.event_bus = events.EventBus(self, "EventBus", event_bus_name=names.EVENT_BUS)
+        self.receiving = SesReceiving(
+            self,
+            "Receiving",
+            config=config,
+            rule_set=self.intake.rule_set,
+            rule_set_name=self.intake.rule_set_name,
+            receipt_rule=self.intake.receipt_rule,
+        )
+        # Per stage: two stages in one account must not share (or fight over) one bus.
+        self.event_bus = events.EventBus(
+            self, "EventBus", event_bus_name=f"{names.EVENT_BUS}-{config.stage}"
+        )
         self.tag_keys_secret = secretsmanager.Secret(
             self,
             "TagKeysSecret",
@@ -72,8 +87,16 @@ class ReboundStack(Stack):
                 exclude_punctuation=True,
                 password_length=48,
             ),
-            # Losing the keys would make every return path in flight unverifiable.
-            removal_policy=RemovalPolicy.RETAIN,
+            # Losing the keys would make every return path in flight unverifiable; a failed
+            # first create may remove it (nothing was signed with it yet).
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        )
+        acknowledge(
+            self.tag_keys_secret,
+            "AwsSolutions-SMG4",
+            "Tag keys rotate by adding a key that verifies before it signs (README, 'Rotating the "
+            "tag keys'); a rotation Lambda replacing the only key would invalidate every return "
+            "path in flight for up to the tag lifetime.",
         )
 
         self.functions = ReboundFunctions(
@@ -88,6 +111,14 @@ class ReboundStack(Stack):
             for logical_id in (names.INGEST_ID, names.SUMMARY_ID):
                 self.functions.set_environment(logical_id, names.ENV_REPORT_URL, self.api_url)
 
+        self.api_edge = ApiEdge(
+            self,
+            "ApiEdge",
+            rest_api=self.functions.resource(names.REST_API_ID),
+            stage=config.stage,
+            manage_account=config.manage_api_gateway_account,
+        )
+
         self._grant_ingest()
         self._grant_summary()
         self._grant_api()
@@ -97,6 +128,8 @@ class ReboundStack(Stack):
             self,
             "SummarySchedule",
             function_arn=self._arn(names.SUMMARY_ID),
+            function_name=self.functions.function_name(names.SUMMARY_ID),
+            function_role=self._role(names.SUMMARY_ID),
             expression=SUMMARY_SCHEDULE,
             what="summary",
             tick="SummaryTick",
@@ -106,6 +139,8 @@ class ReboundStack(Stack):
             self,
             "AlertsCheckSchedule",
             function_arn=self._arn(names.ALERTS_CHECK_ID),
+            function_name=self.functions.function_name(names.ALERTS_CHECK_ID),
+            function_role=self._role(names.ALERTS_CHECK_ID),
             expression=ALERTS_CHECK_SCHEDULE,
             what="alerts check",
             tick="AlertsCheckTick",
@@ -115,6 +150,8 @@ class ReboundStack(Stack):
             self,
             "RecheckNightlySchedule",
             function_arn=self._arn(names.RECHECK_NIGHTLY_ID),
+            function_name=self.functions.function_name(names.RECHECK_NIGHTLY_ID),
+            function_role=self._role(names.RECHECK_NIGHTLY_ID),
             expression=RECHECK_NIGHTLY_SCHEDULE,
             what="nightly address re-check",
             tick="RecheckNightlyTick",
@@ -123,6 +160,7 @@ class ReboundStack(Stack):
         self._grant_recheck_nightly()
         self._grant_alerts_check()
         self._alarms()
+        self._acknowledge_findings()
         self._outputs()
 
     def _environment(self) -> dict[str, str]:
@@ -176,12 +214,7 @@ class ReboundStack(Stack):
             ],
             self.storage.arns,
         )
-        dead_letter_queues = [
-            self.intake.dead_letter_queue,
-            self.schedule.dead_letter_queue,
-            self.alerts_schedule.dead_letter_queue,
-            self.recheck_schedule.dead_letter_queue,
-        ]
+        dead_letter_queues = self.dead_letter_queues
         self._allow(
             check,
             "WatchDeadLetterQueues",
@@ -209,6 +242,19 @@ class ReboundStack(Stack):
             ],
             self.storage.arns,
         )
+
+    @property
+    def dead_letter_queues(self) -> list[sqs.Queue]:
+        """Every queue where something failed lands (each has an alarm and is watched)."""
+        return [
+            self.intake.dead_letter_queue,
+            self.schedule.dead_letter_queue,
+            self.schedule.failed_runs,
+            self.alerts_schedule.dead_letter_queue,
+            self.alerts_schedule.failed_runs,
+            self.recheck_schedule.dead_letter_queue,
+            self.recheck_schedule.failed_runs,
+        ]
 
     def _role(self, logical_id: str) -> iam.Role:
         return self.functions.roles[logical_id]
@@ -356,26 +402,34 @@ class ReboundStack(Stack):
 
     def _alarms(self) -> None:
         alarms = ReboundAlarms(self, "Alarms", alarm_email=self.config.alarm_email)
-        ingest_name = self.functions.function_name(names.INGEST_ID)
-        alarms.dead_letter_queue("IngestDlqAlarm", self.intake.dead_letter_queue, "Inbound mail")
+        alarms.api(self.api_edge.api_name, names.API_GATEWAY_STAGE)
         alarms.queue_age("IngestQueueAgeAlarm", self.intake.queue)
-        alarms.function_errors("IngestErrorsAlarm", ingest_name, "ingest")
-        alarms.function_throttles("IngestThrottlesAlarm", ingest_name, "ingest")
-        alarms.dead_letter_queue(
-            "SummaryScheduleDlqAlarm", self.schedule.dead_letter_queue, "Summary schedule ticks"
-        )
-        alarms.function_errors(
-            "SummaryErrorsAlarm", self.functions.function_name(names.SUMMARY_ID), "summary"
-        )
-        alarms.dead_letter_queue(
-            "AlertsCheckScheduleDlqAlarm",
-            self.alerts_schedule.dead_letter_queue,
-            "Alerts check ticks",
-        )
-        alarms.function_errors(
-            "AlertsCheckErrorsAlarm",
-            self.functions.function_name(names.ALERTS_CHECK_ID),
-            "alerts check",
+        for construct_id, queue, what in (
+            ("IngestDlqAlarm", self.intake.dead_letter_queue, "Inbound mail"),
+            ("SummaryScheduleDlqAlarm", self.schedule.dead_letter_queue, "Summary ticks"),
+            ("SummaryFailedRunsAlarm", self.schedule.failed_runs, "Failed summary runs"),
+            (
+                "AlertsCheckScheduleDlqAlarm",
+                self.alerts_schedule.dead_letter_queue,
+                "Alerts check ticks",
+            ),
+            (
+                "AlertsCheckFailedRunsAlarm",
+                self.alerts_schedule.failed_runs,
+                "Failed alerts check runs",
+            ),
+        ):
+            alarms.dead_letter_queue(construct_id, queue, what)
+        for function_id, what in (
+            (names.INGEST_ID, "ingest"),
+            (names.SUMMARY_ID, "summary"),
+            (names.ALERTS_CHECK_ID, "alerts check"),
+            (names.API_HANDLER_ID, "API"),
+        ):
+            name = self.functions.function_name(function_id)
+            alarms.function_errors(f"{function_id}ErrorsAlarm", name, what)
+        alarms.function_throttles(
+            "IngestThrottlesAlarm", self.functions.function_name(names.INGEST_ID), "ingest"
         )
         alarms.dead_letter_queue(
             "RecheckNightlyScheduleDlqAlarm",
@@ -387,7 +441,84 @@ class ReboundStack(Stack):
             self.functions.function_name(names.RECHECK_NIGHTLY_ID),
             "nightly address re-check",
         )
+        alarms.state_machine(self.mass_delete.arn, "mass-delete")
+        alarms.table(self.storage.table.table_name)
         self.alarms = alarms
+
+    def _acknowledge_findings(self) -> None:
+        """cdk-nag findings that are right as they are, each with its reason (infra/nag.py)."""
+        bucket = logical_id(self.intake.bucket)
+        for object_prefix, reason in (
+            (names.INBOUND_PREFIX, "raw messages are objects under inbound/ named by SES"),
+            (names.EXPORTS_PREFIX, "exports are objects under exports/ named per request"),
+            (names.PLANS_PREFIX, "mass-delete plans are objects under plans/ named per job"),
+            (names.ARCHIVES_PREFIX, "archives are objects under archives/ named per job"),
+        ):
+            for role in self.functions.roles.values():
+                policy = role.node.try_find_child("DefaultPolicy")
+                assert policy is not None
+                acknowledge(
+                    policy,
+                    f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{object_prefix}*]",
+                    f"Object-level access bound to one prefix: {reason}.",
+                )
+        for role in self.functions.roles.values():
+            policy = role.node.try_find_child("DefaultPolicy")
+            assert policy is not None
+            acknowledge(
+                policy,
+                "AwsSolutions-IAM5[Resource::*]",
+                "Only xray:PutTraceSegments and xray:PutTelemetryRecords (Powertools Tracer), "
+                "which support no resource-level permissions: AWS requires Resource '*'.",
+            )
+        api_policy = self._role(names.API_HANDLER_ID).node.try_find_child("DefaultPolicy")
+        assert api_policy is not None
+        acknowledge(
+            api_policy,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:"
+            f"<AWS::AccountId>:execution:{names.APP_NAME}-{names.MASS_DELETE_NAME}-"
+            f"{self.config.stage}:*]",
+            "The API follows and stops executions of the one mass-delete state machine; "
+            "execution names are chosen per job at run time.",
+        )
+        acknowledge(
+            self.ingest_mapping,
+            "Serverless-LambdaEventSourceMappingDestination",
+            "On-failure destinations apply to stream and Kafka sources; an SQS source's failed "
+            "messages go to the queue's own redrive DLQ (maxReceiveCount 5), which is alarmed.",
+        )
+        for function_id, reason in (
+            (
+                names.API_HANDLER_ID,
+                "Invoked synchronously by API Gateway only: the caller gets the error, there is "
+                "no asynchronous event to dead-letter.",
+            ),
+            (
+                names.INGEST_ID,
+                "Invoked synchronously by the SQS event-source mapping: failed records return "
+                "to the queue and end in its redrive DLQ.",
+            ),
+            (
+                names.SUMMARY_ID,
+                "Failed asynchronous runs go to an on-failure destination (EventInvokeConfig), "
+                "which records the error too; a DLQ would be a second, poorer copy.",
+            ),
+            (
+                names.ALERTS_CHECK_ID,
+                "Failed asynchronous runs go to an on-failure destination (EventInvokeConfig), "
+                "which records the error too; a DLQ would be a second, poorer copy.",
+            ),
+        ):
+            function = self.functions.resource(function_id)
+            acknowledge(function, "Serverless-LambdaDLQ", reason)
+            for rule in ("AwsSolutions-L1", "Serverless-LambdaLatestVersion"):
+                acknowledge(
+                    function,
+                    rule,
+                    "Chalice sets the runtime to the Python that packages the app (3.12, the "
+                    "project's interpreter, tested in CI); moving to a newer one means moving "
+                    "the project's Python (Makefile, pyproject.toml).",
+                )
 
     def _outputs(self) -> None:
         CfnOutput(self, "ApiUrl", value=self.api_url)
@@ -399,6 +530,6 @@ class ReboundStack(Stack):
             self,
             "ReceiptRuleSetName",
             value=self.intake.rule_set_name,
-            description="Activate once: aws ses set-active-receipt-rule-set --rule-set-name ...",
+            description="The active receipt rule set (activated by the stack)",
         )
         CfnOutput(self, "AlarmTopicArn", value=self.alarms.topic.topic_arn)

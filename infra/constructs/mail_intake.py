@@ -7,6 +7,10 @@ Two CloudFormation cycles shape this file:
   first, and that policy's aws:SourceArn names the bucket: the bucket gets a fixed name.
   (CDK's `add_event_notification` avoids the cycle with a custom-resource Lambda whose role
   has s3:PutBucketNotification on "*"; a fixed name keeps the stack free of it.)
+
+The fixed-name bucket is RETAIN_ON_UPDATE_OR_DELETE: kept when the stack is deleted or the
+bucket replaced (it holds the raw mail), but removed when the stack's first create rolls back, so
+that a failed first deployment does not leave a bucket whose name blocks every retry.
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ from constructs import Construct
 from infra import names
 from infra.config import DeployConfig
 from infra.constructs.queues import dead_letter_queue
+from infra.nag import acknowledge
+
+# S3 server access logs of the mail bucket: who read which raw message, kept a year.
+ACCESS_LOG_RETENTION_DAYS = 365
 
 
 class MailIntake(Construct):
@@ -65,9 +73,32 @@ class MailIntake(Construct):
             )
         )
 
+        # Server access logs (AwsSolutions-S1): who read or wrote which raw message. Target
+        # buckets must use SSE-S3; their own logs would log themselves, so they have none.
+        self.access_log_bucket = s3.Bucket(
+            self,
+            "AccessLogBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-access-logs", expiration=Duration.days(ACCESS_LOG_RETENTION_DAYS)
+                )
+            ],
+        )
+        acknowledge(
+            self.access_log_bucket,
+            "AwsSolutions-S1",
+            "This is the server access log bucket itself; logging it would log its own writes.",
+        )
         self.bucket = s3.Bucket(
             self,
             "MailBucket",
+            server_access_logs_bucket=self.access_log_bucket,
+            server_access_logs_prefix=f"{names.APP_NAME}-{config.stage}-mail/",
             bucket_name=self.bucket_name,
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -76,7 +107,7 @@ class MailIntake(Construct):
             # No versioning: the lifecycle expiry is the retention promise made to tenants, and
             # versioning would keep "expired" bounce mail (personal data) as old versions.
             versioned=False,
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="expire-inbound",
@@ -135,7 +166,7 @@ class MailIntake(Construct):
             )
         )
 
-        rule_set = ses.CfnReceiptRuleSet(self, "RuleSet", rule_set_name=self.rule_set_name)
+        self.rule_set = ses.CfnReceiptRuleSet(self, "RuleSet", rule_set_name=self.rule_set_name)
         self.receipt_rule = ses.CfnReceiptRule(
             self,
             "GroupMessagingRule",
@@ -147,7 +178,12 @@ class MailIntake(Construct):
                 # every signed VERP return path groupmessaging+<tag>@<domain>.
                 recipients=[config.inbound_address],
                 scan_enabled=True,
-                tls_policy="Require",
+                # Optional, not Require: bounces come from whatever MTA the recipient's domain
+                # runs, and many still send without STARTTLS. With Require SES refuses those
+                # during the SMTP session, so the bounce never arrives and nobody learns the
+                # address is bad. A bounce carries nothing the original message did not already
+                # send in the clear to that same server.
+                tls_policy="Optional",
                 actions=[
                     ses.CfnReceiptRule.ActionProperty(
                         s3_action=ses.CfnReceiptRule.S3ActionProperty(
@@ -158,7 +194,7 @@ class MailIntake(Construct):
                 ],
             ),
         )
-        self.receipt_rule.node.add_dependency(rule_set)
+        self.receipt_rule.node.add_dependency(self.rule_set)
         assert self.bucket.policy is not None
         self.receipt_rule.node.add_dependency(self.bucket.policy)
         self.receipt_rule.node.add_dependency(self.bucket)

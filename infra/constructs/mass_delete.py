@@ -68,6 +68,24 @@ _DDB_THROTTLES_SDK = [
     "DynamoDb.RequestLimitExceededException",
     "DynamoDb.InternalServerErrorException",
 ]
+# CloudWatch Logs delivery (the machine's ERROR log) and X-Ray tracing: actions that support no
+# resource-level permissions, AWS documents Resource "*" for them.
+LOG_DELIVERY_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+)
+TRACING_ACTIONS = (
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+)
 _S3_TRANSIENT = ["S3.InternalErrorException", "S3.SlowDownException", "S3.S3Exception"]
 
 
@@ -760,10 +778,13 @@ def add_mass_delete_workflow(
     A function rather than a Construct subclass so that importing this module (provision does)
     never loads the CDK; the resources are created under their own Construct all the same.
     """
-    from aws_cdk import Aws
+    from aws_cdk import Aws, RemovalPolicy
     from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_logs as logs
     from aws_cdk import aws_stepfunctions as sfn
     from constructs import Construct as _Construct
+
+    from infra.nag import acknowledge, logical_id
 
     node = _Construct(scope, construct_id)
     # Named, so the role can name the machine (Distributed Map children are executions of it)
@@ -801,6 +822,20 @@ def add_mass_delete_workflow(
         role.add_to_principal_policy(
             iam.PolicyStatement(sid=sid, actions=actions, resources=resources)
         )
+    log_group = logs.LogGroup(
+        node,
+        "Logs",
+        # Step Functions requires vended-log groups under /aws/vendedlogs/ for its resource policy.
+        log_group_name=f"/aws/vendedlogs/states/{name}",
+        retention=logs.RetentionDays.THREE_MONTHS,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(sid="DeliverLogs", actions=list(LOG_DELIVERY_ACTIONS), resources=["*"])
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(sid="XRayTraces", actions=list(TRACING_ACTIONS), resources=["*"])
+    )
     machine = sfn.CfnStateMachine(
         node,
         "StateMachine",
@@ -813,7 +848,51 @@ def add_mass_delete_workflow(
             "BucketName": bucket.bucket_name,
             "EventBusName": event_bus.event_bus_name,
         },
+        # ERROR only and without execution data: a state's input and output hold the addresses
+        # being deleted, and a deleted address must not live on in the logs (issue 13).
+        logging_configuration=sfn.CfnStateMachine.LoggingConfigurationProperty(
+            level="ERROR",
+            include_execution_data=False,
+            destinations=[
+                sfn.CfnStateMachine.LogDestinationProperty(
+                    cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
+                        log_group_arn=log_group.log_group_arn
+                    )
+                )
+            ],
+        ),
+        tracing_configuration=sfn.CfnStateMachine.TracingConfigurationProperty(enabled=True),
     )
+    acknowledge(
+        machine,
+        "AwsSolutions-SF1",
+        "Logs ERROR events without execution data on purpose: ALL would write every state's "
+        "input and output, i.e. the addresses being erased, into CloudWatch Logs.",
+    )
+    policy_node = role.node.try_find_child("DefaultPolicy")
+    if policy_node is not None:
+        for rule, reason in (
+            (
+                "AwsSolutions-IAM5[Resource::*]",
+                "Log delivery (logs:*LogDelivery, resource policies) and X-Ray trace actions "
+                "support no resource-level permissions; AWS documents Resource '*'.",
+            ),
+            (
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:"
+                f"<AWS::AccountId>:execution:{name}:*]",
+                "Distributed Map children are executions of this machine with names chosen at "
+                "run time; the pattern is bound to this state machine.",
+            ),
+            (
+                f"AwsSolutions-IAM5[Resource::<{logical_id(bucket)}.Arn>/{plans_prefix}*]",
+                "Plans are objects under plans/ named per tenant and job at run time.",
+            ),
+            (
+                f"AwsSolutions-IAM5[Resource::<{logical_id(bucket)}.Arn>/{archives_prefix}*]",
+                "Archives are objects under archives/ named per tenant, job and address.",
+            ),
+        ):
+            acknowledge(policy_node, rule, reason)
     # The role's policy must exist before the first execution, not only the role.
     policy = role.node.try_find_child("DefaultPolicy")
     if policy is not None:

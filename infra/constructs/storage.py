@@ -57,8 +57,9 @@ class ReboundTable(Construct):
                 point_in_time_recovery_enabled=True
             ),
             deletion_protection=True,
-            # Bounce history is the product: deleting the stack must never take it along.
-            removal_policy=RemovalPolicy.RETAIN,
+            # Bounce history is the product: deleting the stack must never take it along. A
+            # failed first create may remove it (it is empty then, and would only be left over).
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
             time_to_live_attribute=names.TTL_ATTRIBUTE,
         )
         for index_name, hash_key, range_key, hash_type, range_type in _INDEXES:

@@ -1,7 +1,8 @@
 """Least privilege: no wildcard actions, no wildcard resources, each function only what it uses.
 
-The one allowed exception: X-Ray's PutTraceSegments and PutTelemetryRecords support no
-resource-level permissions, so AWS requires Resource "*" for them (Powertools Tracer).
+The allowed exceptions are actions that support no resource-level permissions, for which AWS
+requires Resource "*": X-Ray's trace writes (Powertools Tracer, Step Functions tracing),
+Step Functions' CloudWatch Logs delivery, and SES's receipt rule set activation.
 """
 
 from __future__ import annotations
@@ -13,11 +14,17 @@ from typing import Any
 import pytest
 
 from infra import names
+from infra.constructs.mass_delete import LOG_DELIVERY_ACTIONS, TRACING_ACTIONS
 from tests.infra.template import Synthesized
 
 pytestmark = pytest.mark.infra
 
-RESOURCE_STAR_ALLOWED = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+RESOURCE_STAR_ALLOWED = {
+    *TRACING_ACTIONS,
+    *LOG_DELIVERY_ACTIONS,
+    "ses:DescribeActiveReceiptRuleSet",
+    "ses:SetActiveReceiptRuleSet",
+}
 POLICY_DOCUMENTS = {
     "AWS::IAM::Policy": "PolicyDocument",
     "AWS::IAM::ManagedPolicy": "PolicyDocument",
@@ -125,7 +132,11 @@ def test_staff_mail_goes_only_from_the_no_reply_address(
 def test_summary_reads_no_secret_bucket_or_queue(synthesized: Synthesized) -> None:
     granted = _role_actions(synthesized, names.SUMMARY_ID)
     assert "secretsmanager:GetSecretValue" not in granted
-    assert not any(action.startswith(("s3:", "sqs:")) for action in granted)
+    assert not any(action.startswith("s3:") for action in granted)
+    # SQS only to write its own failed runs (the on-failure destination), never to read.
+    sqs_actions = {action for action in granted if action.startswith("sqs:")}
+    assert sqs_actions <= {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+    assert all("FailedRun" in json.dumps(r) for r in granted["sqs:SendMessage"])
 
 
 def test_alerts_check_watches_every_dead_letter_queue(synthesized: Synthesized) -> None:
@@ -139,6 +150,8 @@ def test_alerts_check_watches_every_dead_letter_queue(synthesized: Synthesized) 
         if "DeadLetterQueue" in logical_id
     }
     assert watched == dead_letter_queues
+    # the schedules' undeliverable ticks and their functions' failed runs, and ingest's DLQ
+    assert len(dead_letter_queues) == 5
     variables = synthesized.resources[names.ALERTS_CHECK_ID]["Properties"]["Environment"][
         "Variables"
     ]

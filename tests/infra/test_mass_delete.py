@@ -59,14 +59,31 @@ def test_role_is_least_privilege(synthesized: Synthesized) -> None:
         if {"Ref": role_id} in policy["Properties"]["Roles"]:
             for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
                 listed = statement["Action"]
-                actions.update([listed] if isinstance(listed, str) else listed)
-                assert statement["Resource"] != "*"
+                listed = [listed] if isinstance(listed, str) else listed
+                actions.update(listed)
+                if statement["Resource"] == "*":
+                    # log delivery and X-Ray support no resource-level permissions
+                    assert all(a.startswith(("logs:", "xray:")) for a in listed), listed
     assert "dynamodb:BatchWriteItem" in actions
     assert "s3:PutObject" in actions and "s3:GetObject" in actions
     assert "events:PutEvents" in actions
     assert "states:StartExecution" in actions  # Distributed Map children
     assert not any(a.startswith("lambda:") for a in actions)
     assert "dynamodb:Scan" not in actions
+
+
+def test_logs_errors_without_execution_data_and_traces(synthesized: Synthesized) -> None:
+    properties = _machine(synthesized)["Properties"]
+    logging = properties["LoggingConfiguration"]
+    assert logging["Level"] == "ERROR"
+    # a state's input and output hold the addresses being erased
+    assert logging["IncludeExecutionData"] is False
+    (destination,) = logging["Destinations"]
+    group_id = destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
+    group = synthesized.resources[group_id]["Properties"]
+    assert group["LogGroupName"].startswith("/aws/vendedlogs/states/")
+    assert "RetentionInDays" in group
+    assert properties["TracingConfiguration"] == {"Enabled": True}
 
 
 def test_api_can_start_and_follow_it(synthesized: Synthesized) -> None:
