@@ -3,6 +3,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv
 PY := $(VENV)/bin/python
+# Lambda's runtime is the Python that runs `chalice package`, so the venv is that Python:
+# python3.12 from PATH, else pyenv's newest 3.12 (the machine's `python3` may be older).
+PYTHON_VERSION := 3.12
+BASE_PYTHON ?= $(shell python$(PYTHON_VERSION) -c 'import sys; print(sys.executable)' 2>/dev/null \
+	|| ls -d $$(pyenv root 2>/dev/null || echo ~/.pyenv)/versions/$(PYTHON_VERSION).*/bin/python$(PYTHON_VERSION) 2>/dev/null | sort -V | tail -1)
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -13,7 +18,10 @@ help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
-	python3.11 -m venv $(VENV)
+	@test -n "$(BASE_PYTHON)" || { echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION)) or set BASE_PYTHON"; exit 1; }
+	# A venv of another Python (the project was on 3.11) is rebuilt, not patched.
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PYTHON_VERSION)".split("."))))' 2>/dev/null || rm -rf $(VENV)
+	$(BASE_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# compat: a plain .pth path instead of an import-hook finder, which cost every `rebound`
 	# command ~25 ms of start-up (measured with python -X importtime)

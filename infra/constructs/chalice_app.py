@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -26,6 +27,45 @@ from infra import names
 from infra.config import REPO_ROOT, DeployConfig
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
+
+# The AWS services Rebound's Lambda code calls (boto3 clients in chalicelib/ and app.py, DynamoDB
+# through PynamoDB, STS for nothing but kept for credential edge cases). botocore ships ~420
+# service models (20 MB of the 29 MB package); the others are left out of the zip.
+SDK_SERVICES = frozenset(
+    {"dynamodb", "s3", "sqs", "ses", "sesv2", "stepfunctions", "events", "secretsmanager", "sts"}
+)
+BOTOCORE_DATA = "botocore/data/"
+
+
+def trim_botocore_models(package: Path) -> None:
+    """Rewrite the Lambda zip without the botocore service models of services not called.
+
+    Why not leave boto3/botocore out altogether (the runtime has them)? The runtime's SDK
+    version is AWS's choice and changes under a deployed function, while tests run the pinned
+    one: the package keeps the pinned SDK, minus the models nobody loads.
+    """
+    trimmed = package.with_suffix(".trimmed")
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(trimmed, "w") as target:
+        for info in source.infolist():
+            name = info.filename
+            if name.startswith(BOTOCORE_DATA):
+                service = name[len(BOTOCORE_DATA) :].split("/", 1)
+                # top-level files (endpoints.json, partitions.json, _retry.json...) stay
+                if len(service) == 2 and service[0] not in SDK_SERVICES:
+                    continue
+            target.writestr(info, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+    trimmed.replace(package)
+
+
+class _TrimmedChalice(Chalice):
+    """chalice.cdk.Chalice whose package leaves out unused botocore models: the zip is
+    rewritten between `chalice package` and the CDK asset made from it (both happen in the
+    constructor, so this is the one place between them; chalice is pinned, and a test fails
+    if the package stops shrinking)."""
+
+    def _package_app(self) -> None:
+        super()._package_app()
+        trim_botocore_models(Path(self._sam_package_dir) / "deployment.zip")
 
 
 @contextlib.contextmanager
@@ -73,7 +113,7 @@ class ReboundFunctions(Construct):
             # Scoped to the stack itself: Chalice takes its stage name from str(scope), and
             # the stack's path is the stage ("prod"); under this construct it would be
             # "prod/Functions", a stage .chalice/config.json does not have.
-            self.chalice = Chalice(
+            self.chalice = _TrimmedChalice(
                 Stack.of(self),
                 "ChaliceApp",
                 source_dir=str(REPO_ROOT),

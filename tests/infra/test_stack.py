@@ -226,14 +226,14 @@ def test_event_bus_and_secret(template: Template) -> None:
     )
 
 
-def test_chalice_functions_run_on_arm64_with_their_own_roles(
+def test_chalice_functions_run_python_312_on_arm64_with_their_own_roles(
     synthesized: Synthesized,
 ) -> None:
     roles = set()
     for logical_id in FUNCTIONS:
         function = synthesized.resources[logical_id]
         assert function["Type"] == "AWS::Serverless::Function"
-        assert function["Properties"]["Runtime"] == "python3.11"
+        assert function["Properties"]["Runtime"] == "python3.12"
         assert function["Properties"]["Architectures"] == ["arm64"]
         assert "stage=dev:" in function["Properties"]["Tags"]["aws-chalice"]
         role_id = _ref_id(function["Properties"]["Role"])

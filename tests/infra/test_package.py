@@ -1,0 +1,90 @@
+"""The Lambda package: runtime dependencies pinned completely, and only the botocore models of
+services the code calls (the pinned SDK is kept; see infra/constructs/chalice_app.py)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from importlib.metadata import requires
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from infra.constructs.chalice_app import BOTOCORE_DATA, SDK_SERVICES
+from rebound.requirements import ROOT, render
+from rebound.synth import package_size
+from tests.infra.template import Synthesized
+
+pytestmark = pytest.mark.infra
+
+# The most the package may weigh unzipped (11 MB when this was written; 29 MB untrimmed).
+MAX_UNZIPPED_BYTES = 15_000_000
+
+
+def _pinned() -> dict[str, str]:
+    pins = {}
+    for line in render().splitlines():
+        if line and not line.startswith("#"):
+            requirement = Requirement(line)
+            (specifier,) = requirement.specifier
+            assert specifier.operator == "==", f"{line} is not pinned"
+            pins[_normal(requirement.name)] = specifier.version
+    return pins
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_runtime_dependency_is_pinned() -> None:
+    """The closure of requirements.txt is in requirements.txt: pip resolves nothing itself."""
+    pins = _pinned()
+    for name in pins:
+        for line in requires(name) or []:
+            requirement = Requirement(line)
+            if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
+                continue  # extras not installed, or for other Pythons
+            assert _normal(requirement.name) in pins, f"{name} needs {requirement.name}"
+            assert requirement.specifier.contains(pins[_normal(requirement.name)])
+
+
+def test_boto3_and_botocore_are_released_together() -> None:
+    pins = _pinned()
+    assert pins["boto3"] == pins["botocore"]
+
+
+def test_every_service_the_code_calls_keeps_its_model() -> None:
+    called = set()
+    for path in [ROOT / "app.py", *(ROOT / "chalicelib").rglob("*.py")]:
+        called |= set(re.findall(r"""client\(\s*["']([a-z0-9-]+)["']""", path.read_text()))
+    assert called
+    assert called | {"dynamodb"} <= SDK_SERVICES
+
+
+def test_package_is_trimmed_and_its_clients_load(synthesized: Synthesized, tmp_path: Path) -> None:
+    package, _, unzipped = package_size(synthesized.template_path.parent)
+    assert unzipped < MAX_UNZIPPED_BYTES
+    with zipfile.ZipFile(package) as archive:
+        models = {
+            name[len(BOTOCORE_DATA) :].split("/")[0]
+            for name in archive.namelist()
+            if name.startswith(BOTOCORE_DATA) and name.count("/") > 2
+        }
+        archive.extractall(tmp_path)
+    # sts is kept but has no model directory of its own in every botocore release
+    assert SDK_SERVICES - {"sts"} <= models <= SDK_SERVICES
+    # Every kept client is created from the package's own botocore, not the venv's.
+    probe = (
+        "import boto3, botocore, sys; "
+        f"assert botocore.__file__.startswith({str(tmp_path)!r}), botocore.__file__; "
+        f"[boto3.client(s, region_name='eu-west-1') for s in {sorted(SDK_SERVICES)!r}]"
+    )
+    subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(tmp_path)!r}); {probe}"],
+        check=True,
+        timeout=60,
+        env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"},
+    )
