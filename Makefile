@@ -58,7 +58,7 @@ test: $(STAMP) $(NODE_STAMP) ## everything: lint, types, layering, unit, integra
 e2e: $(STAMP) ## the end-to-end test of the local stack (SMTP in, API out)
 	$(VENV)/bin/pytest -q -m e2e tests/e2e -p no:cacheprovider
 
-synth: $(STAMP) $(NODE_STAMP) ## synthesize the CDK app offline into infra/cdk.out and lint the template
+synth: $(STAMP) $(NODE_STAMP) ## synthesize offline into infra/cdk.out: cfn-lint, cdk-nag (CDK tree + SAM-expanded), package size
 	$(VENV)/bin/python -m rebound.synth
 
 bench: $(STAMP) ## benchmarks: figures and ratios against a baseline in the same run

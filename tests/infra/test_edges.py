@@ -77,3 +77,51 @@ def test_inbound_domain_is_an_identity_and_the_mx_record_is_given(
     # no hosted zone in the test context: the records to publish are outputs
     assert "MX 10 inbound-smtp." in outputs
     assert not synthesized.of_type("AWS::Route53::RecordSet")
+
+
+def test_with_a_hosted_zone_the_stack_publishes_mx_and_dkim() -> None:
+    """Only the receiving construct, in a stack of its own: no Chalice packaging needed."""
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_ses as ses
+    from aws_cdk.assertions import Match, Template
+    from constructs import Construct
+
+    from infra.config import DeployConfig
+    from infra.constructs.receiving import SesReceiving
+
+    stack = Stack(App(), "ZoneCheck")
+    rule_set = ses.CfnReceiptRuleSet(stack, "RuleSet", rule_set_name="rebound-prod")
+    config = DeployConfig(
+        stage="prod",
+        inbound_domain="bounces.mms.dev",
+        hosted_zone_id="Z0123456789",
+        hosted_zone_name="mms.dev",
+    )
+    SesReceiving(
+        stack,
+        "Receiving",
+        config=config,
+        rule_set=rule_set,
+        rule_set_name="rebound-prod",
+        receipt_rule=Construct(stack, "Rule"),
+    )
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::Route53::RecordSet",
+        {
+            "Type": "MX",
+            "Name": "bounces.mms.dev.",
+            "HostedZoneId": "Z0123456789",
+            "ResourceRecords": [
+                {"Fn::Join": ["", ["10 inbound-smtp.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}
+            ],
+        },
+    )
+    template.resource_properties_count_is("AWS::Route53::RecordSet", {"Type": "CNAME"}, 3)
+    template.has_resource_properties(
+        "AWS::SES::EmailIdentity", {"EmailIdentity": "bounces.mms.dev"}
+    )
+    assert not [o for o in template.to_json().get("Outputs", {}) if "MxRecord" in o]
+    template.has_resource_properties(
+        "Custom::SesActiveReceiptRuleSet", Match.object_like({"RuleSetName": "rebound-prod"})
+    )
