@@ -141,7 +141,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cdk-nag (AwsSolutions, Serverless) over the {where}: {summary(findings)}")
         if any(finding.level == "error" for finding in findings):
             code = code or 1
-    print(f"cdk-nag in {time.monotonic() - linted:.1f}s")
+    acknowledged = sum(
+        len(resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", []))
+        for resource in resources.values()
+    )
+    print(
+        f"cdk-nag: {acknowledged} acknowledgments with their reasons in the template's metadata;"
+        f" {time.monotonic() - linted:.1f}s"
+    )
     package, zipped, unzipped = package_size(args.outdir)
     print(
         f"lambda package: {zipped / 1e6:.1f} MB zipped, {unzipped / 1e6:.1f} MB unzipped "

@@ -184,19 +184,12 @@ class SesReceiving(Construct):
             "ses:DescribeActiveReceiptRuleSet and ses:SetActiveReceiptRuleSet support no "
             "resource-level permissions; X-Ray trace writes (Tracing.ACTIVE) neither.",
         )
-        for rule, reason in (
-            (
-                "Serverless-LambdaDLQ",
-                "Invoked by CloudFormation for a custom resource and answered through the "
-                "response URL; a failure fails the deployment, there is nothing to dead-letter.",
-            ),
-            (
-                "Serverless-LambdaAsyncFailureDestination",
-                "A custom-resource handler: CloudFormation waits for its answer and rolls back "
-                "on failure; a failure destination would have nobody to redo the work.",
-            ),
-        ):
-            acknowledge(function, rule, reason)
+        acknowledge(
+            function,
+            "Serverless-LambdaDLQ",
+            "Invoked by CloudFormation for a custom resource and answered through the response "
+            "URL; a failure fails the deployment, there is nothing to dead-letter.",
+        )
         activation = CustomResource(
             self,
             "ActiveRuleSet",
