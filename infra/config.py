@@ -74,6 +74,9 @@ class DeployConfig:
     # API Gateway logs to CloudWatch through one role per account and region. True: this stack
     # sets it (AWS::ApiGateway::Account); false when the account already has one.
     manage_api_gateway_account: bool = True
+    # WAF's rate rule: requests one client address may make in any 5 minutes before WAF blocks
+    # it. Raise it when the MMS calls from one NAT address at more than ~3 requests/s.
+    waf_rate_limit: int = 1000
     inbound_retention_days: int = 400
     exports_retention_days: int = 7
     log_level: str = "INFO"
@@ -107,6 +110,8 @@ class DeployConfig:
             raise ValueError("mail_from must not be the GroupMessaging address")
         if self.inbound_retention_days < 1 or self.exports_retention_days < 1:
             raise ValueError("retention days must be positive")
+        if not 10 <= self.waf_rate_limit <= 2_000_000_000:
+            raise ValueError("waf_rate_limit is between 10 and 2,000,000,000 (WAF's limits)")
         if bool(self.hosted_zone_id) != bool(self.hosted_zone_name):
             raise ValueError("set hosted_zone_id and hosted_zone_name together (or neither)")
         if self.hosted_zone_name and not _within(self.inbound_domain, self.hosted_zone_name):
@@ -193,6 +198,7 @@ class DeployConfig:
             hosted_zone_name=str(get("hosted_zone_name", "")).lower().rstrip("."),
             replace_active_rule_set=_flag(get("replace_active_rule_set", False)),
             manage_api_gateway_account=_flag(get("manage_api_gateway_account", True)),
+            waf_rate_limit=int(get("waf_rate_limit", defaults.waf_rate_limit)),
         )
 
 

@@ -117,6 +117,7 @@ class ReboundStack(Stack):
             rest_api=self.functions.resource(names.REST_API_ID),
             stage=config.stage,
             manage_account=config.manage_api_gateway_account,
+            rate_limit=config.waf_rate_limit,
         )
 
         self._grant_ingest()

@@ -25,8 +25,6 @@ from infra.nag import acknowledge
 # 10,000 requests/s, so one runaway client cannot starve the others of the account's quota.
 THROTTLE_RATE_PER_SECOND = 50
 THROTTLE_BURST = 100
-# WAF rate rule: requests per client IP in any 5-minute window (WAF's evaluation window).
-WAF_RATE_LIMIT_PER_5_MINUTES = 1000
 # Stage variables of the access log. $context.resourcePath is the route template
 # (/v1/tenants/{tenant}/addresses/{address}), never the path with the address in it.
 ACCESS_LOG_FIELDS = {
@@ -59,7 +57,9 @@ class ApiEdge(Construct):
         rest_api: CfnResource,
         stage: str,
         manage_account: bool,
+        rate_limit: int,
     ) -> None:
+        """`rate_limit`: requests per client address in any 5 minutes (WAF's window)."""
         super().__init__(scope, construct_id)
         self.api_name = f"{names.APP_NAME}-{stage}"
         self.access_logs = logs.LogGroup(
@@ -102,7 +102,7 @@ class ApiEdge(Construct):
         )
         if manage_account:
             self._account_logging_role(rest_api)
-        self.web_acl = self._web_acl()
+        self.web_acl = self._web_acl(rate_limit)
         # SAM makes the stage from the Serverless::Api and resolves `Ref <Api>.Stage` to it
         # (the stage name): the association names the stage and waits for it to exist.
         stage_ref = Fn.ref(f"{names.REST_API_ID}.Stage")
@@ -142,7 +142,7 @@ class ApiEdge(Construct):
         account.apply_removal_policy(RemovalPolicy.RETAIN)
         rest_api.node.add_dependency(account)
 
-    def _web_acl(self) -> wafv2.CfnWebACL:
+    def _web_acl(self, rate_limit: int) -> wafv2.CfnWebACL:
         def visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
             return wafv2.CfnWebACL.VisibilityConfigProperty(
                 cloud_watch_metrics_enabled=True,
@@ -164,7 +164,7 @@ class ApiEdge(Construct):
                     action=wafv2.CfnWebACL.RuleActionProperty(block={}),
                     statement=wafv2.CfnWebACL.StatementProperty(
                         rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                            limit=WAF_RATE_LIMIT_PER_5_MINUTES, aggregate_key_type="IP"
+                            limit=rate_limit, aggregate_key_type="IP"
                         )
                     ),
                     visibility_config=visibility(f"{self.api_name}-rate-per-ip"),

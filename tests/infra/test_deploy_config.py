@@ -76,3 +76,8 @@ def test_synth_of_prod_with_the_defaults_fails_with_what_to_set(tmp_path: object
     assert result.returncode == 2
     for key in ("mail_from", "alarm_email", "inbound_domain", "region"):
         assert f"  - {key}" in result.stderr
+
+
+def test_waf_rate_limit_is_within_wafs_limits() -> None:
+    with pytest.raises(ValueError, match="waf_rate_limit"):
+        DeployConfig(**GOOD, waf_rate_limit=5)  # type: ignore[arg-type]

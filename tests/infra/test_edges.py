@@ -47,6 +47,7 @@ def test_waf_rate_rule_guards_the_stage(synthesized: Synthesized) -> None:
     (rate,) = rate_rules
     assert rate["Action"] == {"Block": {}}
     assert rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert rate["Statement"]["RateBasedStatement"]["Limit"] == 1000  # waf_rate_limit
     association = synthesized.one("AWS::WAFv2::WebACLAssociation")["Properties"]
     arn = json.dumps(association["ResourceArn"])
     assert '"Ref": "RestAPI"' in arn
