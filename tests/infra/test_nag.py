@@ -4,6 +4,9 @@ carries a reason."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from infra.nag import read_report
@@ -44,3 +47,21 @@ def test_the_chalice_functions_are_checked_after_expansion(synthesized: Synthesi
     assert {"Ingest", "Summary", "AlertsCheck", "APIHandler"} <= set(functions)
     assert any(r["Type"] == "AWS::ApiGateway::Stage" for r in expanded.values())
     assert "cdk_nag" in expanded["Ingest"].get("Metadata", {})
+
+
+def test_every_acknowledged_rule_still_fires(synthesized: Synthesized, tmp_path: Path) -> None:
+    """Without the acknowledgments, every acknowledged rule is found again: a cause that was
+    fixed leaves no stale excuse behind (one that would hide a new finding of that rule)."""
+    from infra.nag import check_expanded
+
+    template = json.loads(synthesized.template_path.read_text())
+    acknowledged = {
+        rule["id"]
+        for resource in template["Resources"].values()
+        for rule in resource.pop("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    }
+    bare = tmp_path / "bare.template.json"
+    bare.write_text(json.dumps(template))
+    found = {finding.rule for finding in check_expanded(bare, tmp_path / "nag")}
+    stale = sorted(acknowledged - found)
+    assert not stale, f"acknowledged but no longer found: {stale}"
