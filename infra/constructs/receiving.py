@@ -101,12 +101,14 @@ class SesReceiving(Construct):
                 ttl=Duration.hours(1),
             )
             if config.inbound_domain != config.hosted_zone_name:
-                # A subdomain of the zone: publish its DKIM records by hand-made CNAMEs.
+                # A subdomain of the zone: publish its DKIM records by hand-made CNAMEs. The
+                # token names are full names; the trailing dot keeps CDK from appending the
+                # zone's name to them (it cannot see inside a token).
                 for index in (1, 2, 3):
                     name = getattr(identity, f"dkim_dns_token_name{index}")
                     value = getattr(identity, f"dkim_dns_token_value{index}")
                     route53.CnameRecord(
-                        self, f"Dkim{index}", zone=zone, record_name=name, domain_name=value
+                        self, f"Dkim{index}", zone=zone, record_name=f"{name}.", domain_name=value
                     )
         else:
             CfnOutput(

@@ -119,6 +119,19 @@ def test_with_a_hosted_zone_the_stack_publishes_mx_and_dkim() -> None:
         },
     )
     template.resource_properties_count_is("AWS::Route53::RecordSet", {"Type": "CNAME"}, 3)
+    # the DKIM names are the identity's full names, not suffixed with the zone a second time
+    template.has_resource_properties(
+        "AWS::Route53::RecordSet",
+        {
+            "Type": "CNAME",
+            "Name": {
+                "Fn::Join": [
+                    "",
+                    [{"Fn::GetAtt": [Match.any_value(), "DkimDNSTokenName1"]}, "."],
+                ]
+            },
+        },
+    )
     template.has_resource_properties(
         "AWS::SES::EmailIdentity", {"EmailIdentity": "bounces.mms.dev"}
     )
