@@ -21,8 +21,8 @@ from tests.infra.template import Synthesized
 pytestmark = pytest.mark.infra
 
 # botocore's models in the package: 2.0 MB for the kept services (endpoints.json alone is 1.3 MB)
-# against 20 MB for all ~420 services. The package as a whole grows with the app (13.3 MB
-# unzipped with the re-check lists); the models must not.
+# against 20 MB for all ~420 services. The package as a whole grows with the app (`make synth`
+# prints it); the models must not.
 MAX_BOTOCORE_DATA_BYTES = 3_000_000
 
 
