@@ -34,6 +34,11 @@ from infra.constructs.schedule import (
 from infra.constructs.storage import ReboundTable
 from infra.nag import acknowledge, logical_id
 
+SCHEDULED_RUNS_FAIL_TO_A_DESTINATION = (
+    "Failed asynchronous runs go to an on-failure destination (EventInvokeConfig), which records "
+    "the error too; a DLQ would be a second, poorer copy."
+)
+
 
 class ReboundStack(Stack):
     """SES inbound -> S3 -> SQS -> ingest; DynamoDB; API; hourly summary; alarms."""
@@ -125,44 +130,35 @@ class ReboundStack(Stack):
         self._grant_api()
         self._mass_delete()
         self.ingest_mapping = self._ingest_event_source_mapping()
-        self.schedule = FunctionSchedule(
-            self,
-            "SummarySchedule",
-            function_arn=self._arn(names.SUMMARY_ID),
-            function_name=self.functions.function_name(names.SUMMARY_ID),
-            function_role=self._role(names.SUMMARY_ID),
-            expression=SUMMARY_SCHEDULE,
-            what="summary",
-            tick="SummaryTick",
-            max_event_age_seconds=3600,
+        # A tick older than its period (the alerts check's 15 minutes, an hour otherwise) is
+        # superseded by the next one.
+        self.schedule = self._schedule(names.SUMMARY_ID, SUMMARY_SCHEDULE, "summary", 3600)
+        self.alerts_schedule = self._schedule(
+            names.ALERTS_CHECK_ID, ALERTS_CHECK_SCHEDULE, "alerts check", 900
         )
-        self.alerts_schedule = FunctionSchedule(
-            self,
-            "AlertsCheckSchedule",
-            function_arn=self._arn(names.ALERTS_CHECK_ID),
-            function_name=self.functions.function_name(names.ALERTS_CHECK_ID),
-            function_role=self._role(names.ALERTS_CHECK_ID),
-            expression=ALERTS_CHECK_SCHEDULE,
-            what="alerts check",
-            tick="AlertsCheckTick",
-            max_event_age_seconds=900,
-        )
-        self.recheck_schedule = FunctionSchedule(
-            self,
-            "RecheckNightlySchedule",
-            function_arn=self._arn(names.RECHECK_NIGHTLY_ID),
-            function_name=self.functions.function_name(names.RECHECK_NIGHTLY_ID),
-            function_role=self._role(names.RECHECK_NIGHTLY_ID),
-            expression=RECHECK_NIGHTLY_SCHEDULE,
-            what="nightly address re-check",
-            tick="RecheckNightlyTick",
-            max_event_age_seconds=3600,
+        self.recheck_schedule = self._schedule(
+            names.RECHECK_NIGHTLY_ID, RECHECK_NIGHTLY_SCHEDULE, "nightly address re-check", 3600
         )
         self._grant_recheck_nightly()
         self._grant_alerts_check()
         self._alarms()
         self._acknowledge_findings()
         self._outputs()
+
+    def _schedule(
+        self, function_id: str, expression: str, what: str, max_event_age_seconds: int
+    ) -> FunctionSchedule:
+        return FunctionSchedule(
+            self,
+            f"{function_id}Schedule",
+            function_arn=self._arn(function_id),
+            function_name=self.functions.function_name(function_id),
+            function_role=self._role(function_id),
+            expression=expression,
+            what=what,
+            tick=f"{function_id}Tick",
+            max_event_age_seconds=max_event_age_seconds,
+        )
 
     def _environment(self) -> dict[str, str]:
         config = self.config
@@ -228,22 +224,6 @@ class ReboundStack(Stack):
         self._send_staff_mail(check, "SendAlerts")
         self.event_bus.grant_put_events_to(self._role(check))
 
-    def _grant_recheck_nightly(self) -> None:
-        # Reads suppressions and counters, writes history, verdicts, changes, checkpoints, DNS
-        # answers and renewed suppressions: item writes only, in batches.
-        self._allow(
-            names.RECHECK_NIGHTLY_ID,
-            "RecheckAddresses",
-            [
-                "dynamodb:GetItem",
-                "dynamodb:BatchGetItem",
-                "dynamodb:Query",
-                "dynamodb:PutItem",
-                "dynamodb:BatchWriteItem",
-            ],
-            self.storage.arns,
-        )
-
     @property
     def dead_letter_queues(self) -> list[sqs.Queue]:
         """Every queue where something failed lands (each has an alarm and is watched)."""
@@ -292,6 +272,22 @@ class ReboundStack(Stack):
         self.event_bus.grant_put_events_to(self._role(ingest))
         # Alerts (our server blocked or blacklisted) are mailed at once from the ingest path.
         self._send_staff_mail(ingest, "SendAlerts")
+
+    def _grant_recheck_nightly(self) -> None:
+        # Reads suppressions and counters, writes history, verdicts, changes, checkpoints, DNS
+        # answers and renewed suppressions: item writes only, in batches.
+        self._allow(
+            names.RECHECK_NIGHTLY_ID,
+            "RecheckAddresses",
+            [
+                "dynamodb:GetItem",
+                "dynamodb:BatchGetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:BatchWriteItem",
+            ],
+            self.storage.arns,
+        )
 
     def _grant_summary(self) -> None:
         summary = names.SUMMARY_ID
@@ -419,28 +415,29 @@ class ReboundStack(Stack):
                 self.alerts_schedule.failed_runs,
                 "Failed alerts check runs",
             ),
+            (
+                "RecheckNightlyScheduleDlqAlarm",
+                self.recheck_schedule.dead_letter_queue,
+                "Nightly re-check ticks",
+            ),
+            (
+                "RecheckNightlyFailedRunsAlarm",
+                self.recheck_schedule.failed_runs,
+                "Failed nightly re-check runs",
+            ),
         ):
             alarms.dead_letter_queue(construct_id, queue, what)
         for function_id, what in (
             (names.INGEST_ID, "ingest"),
             (names.SUMMARY_ID, "summary"),
             (names.ALERTS_CHECK_ID, "alerts check"),
+            (names.RECHECK_NIGHTLY_ID, "nightly re-check"),
             (names.API_HANDLER_ID, "API"),
         ):
             name = self.functions.function_name(function_id)
             alarms.function_errors(f"{function_id}ErrorsAlarm", name, what)
         alarms.function_throttles(
             "IngestThrottlesAlarm", self.functions.function_name(names.INGEST_ID), "ingest"
-        )
-        alarms.dead_letter_queue(
-            "RecheckNightlyScheduleDlqAlarm",
-            self.recheck_schedule.dead_letter_queue,
-            "Nightly re-check ticks",
-        )
-        alarms.function_errors(
-            "RecheckNightlyErrorsAlarm",
-            self.functions.function_name(names.RECHECK_NIGHTLY_ID),
-            "nightly address re-check",
         )
         alarms.state_machine(self.mass_delete.arn, "mass-delete")
         alarms.table(self.storage.table.table_name)
@@ -508,16 +505,9 @@ class ReboundStack(Stack):
                 "Invoked synchronously by the SQS event-source mapping: failed records return "
                 "to the queue and end in its redrive DLQ.",
             ),
-            (
-                names.SUMMARY_ID,
-                "Failed asynchronous runs go to an on-failure destination (EventInvokeConfig), "
-                "which records the error too; a DLQ would be a second, poorer copy.",
-            ),
-            (
-                names.ALERTS_CHECK_ID,
-                "Failed asynchronous runs go to an on-failure destination (EventInvokeConfig), "
-                "which records the error too; a DLQ would be a second, poorer copy.",
-            ),
+            (names.SUMMARY_ID, SCHEDULED_RUNS_FAIL_TO_A_DESTINATION),
+            (names.ALERTS_CHECK_ID, SCHEDULED_RUNS_FAIL_TO_A_DESTINATION),
+            (names.RECHECK_NIGHTLY_ID, SCHEDULED_RUNS_FAIL_TO_A_DESTINATION),
         ):
             function = self.functions.resource(function_id)
             acknowledge(function, "Serverless-LambdaDLQ", reason)

@@ -2,8 +2,8 @@
 
 Three schedules use it: the summary every hour (the handler decides per tenant whether a digest
 is due, so tenants get their own timings without a schedule each), the alerts check every 15
-minutes (dead-letter queues and unparsed mail growing), and the nightly address re-check hourly
-through the night (each tick resumes the night's run).
+minutes (dead-letter queues and unparsed mail growing), and the nightly re-check hourly from
+01:00 to 05:00 UTC (one run per UTC date, each invocation resumes from the checkpoints).
 
 Scheduler invokes the function asynchronously, so two things can fail and each has its queue:
 - the tick cannot be delivered (Scheduler's own retries exhausted): `dead_letter_queue`;

@@ -25,6 +25,7 @@ EXPECTED = [
     ("summary errors", "AWS/Lambda", "Errors", names.SUMMARY_ID),
     ("alerts check errors", "AWS/Lambda", "Errors", names.ALERTS_CHECK_ID),
     ("API function errors", "AWS/Lambda", "Errors", names.API_HANDLER_ID),
+    ("nightly re-check errors", "AWS/Lambda", "Errors", names.RECHECK_NIGHTLY_ID),
     ("oldest inbound message", "AWS/SQS", "ApproximateAgeOfOldestMessage", "IngestQueue"),
     ("ingest DLQ", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "IngestDeadLetterQueue"),
     (
@@ -50,6 +51,18 @@ EXPECTED = [
         "AWS/SQS",
         "ApproximateNumberOfMessagesVisible",
         "AlertsCheckScheduleFailedRunDeadLetterQueue",
+    ),
+    (
+        "nightly re-check ticks DLQ",
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        "RecheckNightlyScheduleDeadLetterQueue",
+    ),
+    (
+        "failed nightly re-check runs",
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        "RecheckNightlyScheduleFailedRunDeadLetterQueue",
     ),
     ("mass delete failed", "AWS/States", "ExecutionsFailed", "rebound-mass-delete-dev"),
     ("mass delete timed out", "AWS/States", "ExecutionsTimedOut", "rebound-mass-delete-dev"),
@@ -131,7 +144,9 @@ def test_the_alarm_address_is_subscribed(synthesized: Synthesized) -> None:
     }
 
 
-@pytest.mark.parametrize("function_id", [names.SUMMARY_ID, names.ALERTS_CHECK_ID])
+@pytest.mark.parametrize(
+    "function_id", [names.SUMMARY_ID, names.ALERTS_CHECK_ID, names.RECHECK_NIGHTLY_ID]
+)
 def test_scheduled_functions_send_failed_runs_to_a_destination(
     synthesized: Synthesized, function_id: str
 ) -> None:

@@ -150,8 +150,8 @@ def test_alerts_check_watches_every_dead_letter_queue(synthesized: Synthesized) 
         if "DeadLetterQueue" in logical_id
     }
     assert watched == dead_letter_queues
-    # the schedules' undeliverable ticks and their functions' failed runs, and ingest's DLQ
-    assert len(dead_letter_queues) == 5
+    # three schedules' undeliverable ticks and their functions' failed runs, and ingest's DLQ
+    assert len(dead_letter_queues) == 7
     variables = synthesized.resources[names.ALERTS_CHECK_ID]["Properties"]["Environment"][
         "Variables"
     ]
@@ -170,8 +170,26 @@ def test_api_reads_and_writes_only_items_never_indexes_or_scans(synthesized: Syn
     assert "exports/*" in exports
 
 
+def test_nightly_recheck_only_reads_and_puts_items(synthesized: Synthesized) -> None:
+    granted = _role_actions(synthesized, names.RECHECK_NIGHTLY_ID)
+    assert {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchWriteItem"} <= set(granted)
+    assert not {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan"} & set(granted)
+    assert not any(a.startswith(("s3:", "ses:", "secretsmanager:", "events:")) for a in granted)
+    # SQS only to write its own failed runs (the on-failure destination)
+    assert {a for a in granted if a.startswith("sqs:")} <= {
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+    }
+
+
 def test_index_queries_name_each_index(synthesized: Synthesized) -> None:
-    for function_id in (names.INGEST_ID, names.SUMMARY_ID, names.API_HANDLER_ID):
+    for function_id in (
+        names.INGEST_ID,
+        names.SUMMARY_ID,
+        names.RECHECK_NIGHTLY_ID,
+        names.API_HANDLER_ID,
+    ):
         resources = json.dumps(_role_actions(synthesized, function_id)["dynamodb:Query"])
         assert "/index/by_count" in resources
         assert "/index/by_last_bounce" in resources
