@@ -24,6 +24,7 @@ from chalicelib.api import models as m
 from chalicelib.api.codec import convert, decode_body, decode_query, encode
 from chalicelib.api.openapi import Operation, openapi_document
 from chalicelib.aws.events import objects_from_sqs_body
+from chalicelib.config import settings
 from chalicelib.errors import NotFound, RetryLater, ServiceError
 from chalicelib.notify.settings import apply_settings as apply_notify_settings
 from chalicelib.notify.settings import parse_send_volume, send_json
@@ -34,6 +35,8 @@ from chalicelib.tenancy.service import (
     authenticate,
     authorise_admin,
     authorise_read,
+    authorise_send_report,
+    authorise_settings_change,
     authorise_staff,
     settings_json,
     update_settings,
@@ -75,7 +78,10 @@ def route(
             try:
                 if authenticated:
                     kwargs["principal"] = authenticate(
-                        wiring.tenants(), request.headers.get("authorization")
+                        wiring.tenants(),
+                        request.headers.get("authorization"),
+                        wiring.token_verifier(),
+                        wiring.person_directory(),
                     )
                 if query is not None:
                     kwargs["query"] = decode_query(request.query_params, query)
@@ -107,10 +113,36 @@ def health() -> m.Health:
     return m.Health(status="ok")
 
 
-@route("/v1/me", "GET", "who the credentials belong to", m.Me, errors=(401,))
+@route(
+    "/v1/auth-config",
+    "GET",
+    "where the page signs people in (Cognito USER_PASSWORD_AUTH); no credentials needed",
+    m.AuthConfig,
+    authenticated=False,
+    errors=(),
+)
+def auth_config() -> m.AuthConfig:
+    s = settings().sign_in
+    return m.AuthConfig(
+        enabled=s.enabled,
+        region=s.region,
+        user_pool_id=s.user_pool_id or None,
+        client_id=s.client_ids[0] if s.enabled else None,
+        endpoint=s.endpoint if s.enabled else None,
+    )
+
+
+@route("/v1/me", "GET", "who the credentials belong to", m.Me, errors=(401, 403))
 def me(principal: Principal) -> m.Me:
-    tenants = list(wiring.tenants().list_tenants()) if principal.is_staff else [principal.scope]
-    return m.Me(scope=principal.scope, role=principal.role, tenants=tenants)
+    everywhere = principal.is_staff or principal.is_mms
+    tenants = list(wiring.tenants().list_tenants()) if everywhere else [principal.scope]
+    return m.Me(
+        scope=principal.scope,
+        role=principal.role,
+        tenants=tenants,
+        name=principal.actor,
+        kind=principal.kind,
+    )
 
 
 _BOUNCES = "/v1/tenants/{tenant}/bounces"
@@ -248,7 +280,8 @@ def get_tenant_settings(principal: Principal, tenant: str) -> m.TenantSettings:
 @route(
     _SETTINGS,
     "PATCH",
-    "change settings (admin or staff; legacy attribution: staff only)",
+    "change settings (admin or staff; legacy attribution: staff; contact count: staff or the "
+    "sending system's key, audited)",
     m.TenantSettings,
     body=m.TenantSettingsPatch,
 )
@@ -256,8 +289,9 @@ def patch_tenant_settings(
     principal: Principal, tenant: str, body: m.TenantSettingsPatch
 ) -> m.TenantSettings:
     store = wiring.tenants()
-    authorise_admin(store, principal, tenant)
-    return settings_json(update_settings(store, principal, tenant, body))
+    authorise_settings_change(store, principal, tenant)
+    audit = wiring.settings_audit(tenant)
+    return settings_json(update_settings(store, principal, tenant, body, audit))
 
 
 @app.route("/v1/openapi.json", methods=["GET"])
@@ -525,7 +559,7 @@ def put_notification_settings(
     errors=(400, 401, 403, 404, 503),
 )
 def put_send(principal: Principal, tenant: str, send_id: str, body: m.SendPut) -> m.Send:
-    authorise_admin(wiring.tenants(), principal, tenant)
+    authorise_send_report(wiring.tenants(), principal, tenant)
     source, recipients, per_domain = parse_send_volume(send_id, body)
     stored = wiring.notify_repository().put_send_volume(
         tenant,

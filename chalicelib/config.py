@@ -42,6 +42,13 @@ class Env(StrEnum):
     MASS_DELETE_UNDO_SECONDS = "REBOUND_MASS_DELETE_UNDO_SECONDS"
     MASS_DELETE_CONCURRENCY = "REBOUND_MASS_DELETE_CONCURRENCY"
     DNS_SERVER = "REBOUND_DNS_SERVER"
+    # -- sign-in (issue 10) --
+    COGNITO_REGION = "REBOUND_COGNITO_REGION"
+    COGNITO_USER_POOL_ID = "REBOUND_COGNITO_USER_POOL_ID"
+    COGNITO_CLIENT_IDS = "REBOUND_COGNITO_CLIENT_IDS"
+    COGNITO_ISSUER = "REBOUND_COGNITO_ISSUER"
+    COGNITO_JWKS_URL = "REBOUND_COGNITO_JWKS_URL"
+    COGNITO_ENDPOINT = "REBOUND_COGNITO_ENDPOINT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +76,46 @@ class MassDeleteSettings:
     concurrency: int = 10  # chunks (child executions) deleting at once
 
 
+# -- sign-in (issue 10): people through Amazon Cognito ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignInSettings:
+    """The user pool people sign in with. The pool's issuer URL (the `iss` of its tokens) and
+    where its JWKS is read are separate settings: moto serves the JWKS at its own endpoint but
+    issues the AWS issuer URL. Empty pool: only machine keys authenticate."""
+
+    region: str = ""
+    user_pool_id: str = ""
+    client_ids: tuple[str, ...] = field(default=())  # the first one is the page's
+    issuer: str = ""  # default https://cognito-idp.<region>.amazonaws.com/<pool id>
+    jwks_url: str = ""  # default <issuer>/.well-known/jwks.json
+    endpoint: str = ""  # where the page signs in; default the region's AWS endpoint
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.user_pool_id and self.client_ids)
+
+    @classmethod
+    def from_env(cls, e: _Reader, aws_region: str) -> SignInSettings:
+        region = e.text(Env.COGNITO_REGION, "") or aws_region
+        pool = e.text(Env.COGNITO_USER_POOL_ID, "")
+        aws_url = f"https://cognito-idp.{region}.amazonaws.com"
+        issuer = e.text(Env.COGNITO_ISSUER, "") or (f"{aws_url}/{pool}" if pool else "")
+        return cls(
+            region=region,
+            user_pool_id=pool,
+            client_ids=e.items(Env.COGNITO_CLIENT_IDS),
+            issuer=issuer,
+            jwks_url=e.text(Env.COGNITO_JWKS_URL, "")
+            or (f"{issuer}/.well-known/jwks.json" if issuer else ""),
+            endpoint=e.text(Env.COGNITO_ENDPOINT, "") or f"{aws_url}/",
+        )
+
+
+# -- end of sign-in settings ----------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     table_name: str = "rebound"
@@ -89,6 +136,7 @@ class Settings:
     dns_server: str = ""
     notify: NotifySettings = field(default_factory=NotifySettings)
     mass_delete: MassDeleteSettings = field(default_factory=MassDeleteSettings)
+    sign_in: SignInSettings = field(default_factory=SignInSettings)  # issue 10
 
     @property
     def inbound_address(self) -> str:
@@ -130,6 +178,9 @@ class Settings:
                 ),
                 undo_seconds=float(e.text(Env.MASS_DELETE_UNDO_SECONDS, str(m.undo_seconds))),
                 concurrency=e.whole(Env.MASS_DELETE_CONCURRENCY, m.concurrency, 1, 40),
+            ),
+            sign_in=SignInSettings.from_env(
+                e, e.text("AWS_REGION", e.text("AWS_DEFAULT_REGION", d.region))
             ),
         )
 

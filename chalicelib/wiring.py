@@ -6,7 +6,9 @@ Nothing here runs at import; Lambda pays for what a function uses on its first c
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from chalicelib import cursors
 from chalicelib.config import DEFAULT_TAG_KEYS, settings
@@ -27,6 +29,7 @@ from chalicelib.storage.jobs import JobRepository
 from chalicelib.storage.notify import NotifyRepository
 from chalicelib.storage.rechecks import RecheckRepository
 from chalicelib.storage.tenants import StateRepository, TenantRepository
+from chalicelib.tenancy.people import PersonDirectory, TokenVerifier
 from chalicelib.tenancy.tags import SigningKey, parse_keys
 
 
@@ -80,6 +83,30 @@ def bind_storage() -> None:
     s = settings()
     bind_once(s.table_name, s.region)
     cursors.bind_key(signing_keys()[0].secret)
+
+
+# -- sign-in (issue 10) -------------------------------------------------------------------
+
+
+@cache
+def token_verifier() -> TokenVerifier | None:
+    """People's tokens, when a user pool is configured (else only machine keys work)."""
+    s = settings().sign_in
+    if not (s.issuer and s.client_ids):
+        return None
+    from chalicelib.aws.cognito import CognitoTokenVerifier
+
+    return CognitoTokenVerifier(issuer=s.issuer, jwks_url=s.jwks_url, client_ids=s.client_ids)
+
+
+@cache
+def person_directory() -> PersonDirectory | None:
+    s = settings().sign_in
+    if not s.user_pool_id:
+        return None
+    from chalicelib.aws.cognito import CognitoDirectory
+
+    return CognitoDirectory(s.user_pool_id)
 
 
 @cache
@@ -165,6 +192,16 @@ def mass_delete_service() -> MassDeleteService:
         undo_seconds=md.undo_seconds,
         concurrency=md.concurrency,
     )
+
+
+def settings_audit(tenant: str) -> Callable[[str, str, dict[str, Any]], None]:
+    """Changes to what protects a tenant (its contact count) go to its audit trail."""
+    trail = audit_trail()
+
+    def record(action: str, actor: str, detail: dict[str, Any]) -> None:
+        trail.record(tenant, action, actor, detail)
+
+    return record
 
 
 # -- notifications -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from chalicelib.bounces import AddressState
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.massdelete.states import JobState
 from chalicelib.notify.model import Cadence
-from chalicelib.tenancy.access import Role
+from chalicelib.tenancy.access import PrincipalKind, Role
 from chalicelib.tenancy.ids import Source
 
 MAX_LIMIT = 500
@@ -187,6 +187,18 @@ class Me(Model):
     scope: str
     role: Role
     tenants: list[str]
+    name: str  # how audit lines name this caller: a person's username, or a key's label
+    kind: PrincipalKind
+
+
+class AuthConfig(Model):
+    """What the page needs to sign people in (nothing secret)."""
+
+    enabled: bool
+    region: str
+    user_pool_id: str | None
+    client_id: str | None
+    endpoint: str | None
 
 
 class Bounce(Model):
@@ -454,6 +466,17 @@ class MassDeleteJob(Model):
     restored: int
     restore_conflicts: int
     error: str | None
+    second_person_required: bool = False
+    plan_figures: PlanFigures | None = None
+
+
+class PlanFigures(Model):
+    """What a plan was made with; approval is judged against these or stricter current ones."""
+
+    contact_count: int | None
+    max_share: float | None
+    max_addresses: int | None
+    require_second_person: bool
 
 
 class MassDeleteJobList(Model):
@@ -497,6 +520,8 @@ class AuditEntry(Model, omit_defaults=True):
     max_share: float | None = None
     max_addresses: int | None = None
     address: str | None = None
+    was: int | None = None  # contact count before a change (or a refused attempt)
+    max_share_at_plan: float | None = None  # the policy a plan was made with
     bounce_count: int | None = None
     verdicts: dict[str, int] | None = None
 

@@ -176,6 +176,9 @@ class Job:
     oversized: int = 0  # addresses too large for the workflow: skipped, never half deleted
     note: str = ""
     staff_required: str = ""  # the circuit breaker's reason, when it tripped
+    # The figures the plan was made with (contact count, policy, who asked), kept with it:
+    # a later change of settings can make approval stricter, never looser.
+    figures: dict[str, Any] = field(default_factory=dict)
     approved_by: str = ""
     approved_at: str = ""
     started_at: str = ""
@@ -206,6 +209,15 @@ class Job:
             oversized=self.oversized,
             sample=list(self.sample),
             staff_approval_required=self.staff_required or None,
+            second_person_required=bool(self.figures.get("require_second_person")),
+            plan_figures=models.PlanFigures(
+                contact_count=self.figures.get("contact_count"),
+                max_share=self.figures.get("max_share"),
+                max_addresses=self.figures.get("max_addresses"),
+                require_second_person=bool(self.figures.get("require_second_person")),
+            )
+            if self.figures
+            else None,
             progress=models.JobProgress(
                 addresses=p.addresses_done,
                 archived=p.archived,
@@ -253,6 +265,8 @@ class AuditAction(StrEnum):
     POLICY_CHANGED = "policy-changed"
     REACTIVATED = "reactivated"  # "mark as good" from the report (no job)
     RECHECKED = "rechecked"  # an address re-check asked for (no job)
+    CONTACT_COUNT_CHANGED = "contact-count-changed"  # by staff or the sending system
+    CONTACT_COUNT_REFUSED = "contact-count-refused"  # someone else tried (403)
 
 
 @dataclass(frozen=True, slots=True)

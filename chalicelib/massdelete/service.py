@@ -134,7 +134,13 @@ class MassDeleteService:
         selected, not_found = self._select(tenant, request.selection)
         settings = self._tenants.get_tenant(tenant)
         contact_count = settings.contact_count if settings else None
-        breaker = circuit_breaker(len(selected), self.policy(tenant), contact_count)
+        policy = self.policy(tenant)
+        breaker = circuit_breaker(len(selected), policy, contact_count)
+        figures = {
+            "contact_count": contact_count,
+            **policy.to_json(),
+            "requested_by_person": principal.is_person,
+        }
         key = plan_key(tenant, job_id)
         chunks = 0
         if not request.dry_run and selected:
@@ -171,6 +177,7 @@ class MassDeleteService:
             oversized=sum(1 for c in selected if is_oversized(c)),
             note=request.note,
             staff_required=breaker,
+            figures=figures,
         )
         self._jobs.create_job(job)
         self._audit(
@@ -211,13 +218,10 @@ class MassDeleteService:
             raise Conflict(f"the job is {job.state}; only a planned job can be approved")
         if job.addresses == 0:
             raise Conflict("the job selected no addresses; there is nothing to approve")
-        if job.staff_required and not principal.is_staff:
-            raise Forbidden(f"circuit breaker: the job {job.staff_required}")
-        if self.policy(tenant).require_second_person and principal.actor == job.requested_by:
-            raise Forbidden(
-                "this tenant requires a second person: someone other than the requester "
-                f"({job.requested_by}) must approve"
-            )
+        staff_required = self._staff_required(job)
+        if staff_required and not principal.is_staff:
+            raise Forbidden(f"circuit breaker: the job {staff_required}")
+        self._check_second_person(principal, job)
         self._check_no_other_active(job)
         now = iso(self._clock())
         if not self._jobs.update_job(
@@ -233,6 +237,35 @@ class MassDeleteService:
         self._start(job, job.job_id, now)
         self._audit(job, AuditAction.APPROVED, principal.actor, execution=job.job_id)
         return self._job(tenant, job_id).view()
+
+    def _staff_required(self, job: Job) -> str:
+        """The plan's circuit breaker, or today's if settings became stricter since: a plan
+        keeps the figures it was made with, and nothing loosens them afterwards."""
+        if job.staff_required:
+            return job.staff_required
+        settings = self._tenants.get_tenant(job.tenant)
+        contact_count = settings.contact_count if settings else None
+        return circuit_breaker(job.addresses, self.policy(job.tenant), contact_count)
+
+    def _check_second_person(self, principal: Principal, job: Job) -> None:
+        """Decisions belong to people: when a second person must approve, the approver is a
+        signed-in person other than the requester (a machine key is nobody's second pair of
+        eyes, and two keys of one person are still one person)."""
+        required = job.figures.get("require_second_person") or (
+            self.policy(job.tenant).require_second_person
+        )
+        if not required:
+            return
+        if not principal.is_person:
+            raise Forbidden(
+                "this tenant requires a second person: sign in as yourself to approve "
+                "(a machine key cannot be the second person)"
+            )
+        if principal.actor == job.requested_by:
+            raise Forbidden(
+                "this tenant requires a second person: someone other than the requester "
+                f"({job.requested_by}) must approve"
+            )
 
     def _check_no_other_active(self, job: Job) -> None:
         for other in self._jobs.active_jobs(job.tenant):

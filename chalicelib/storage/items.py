@@ -256,6 +256,8 @@ class ApiKeyItem(_Item):
     label = UnicodeAttribute(default="")
     created_at = UnicodeAttribute(default="")
     revoked = BooleanAttribute(default=False)
+    created_by = UnicodeAttribute(default="")
+    last_used_at = UnicodeAttribute(default="")
 
 
 class SuppressionItem(_Item):
@@ -298,6 +300,7 @@ class MassDeleteJobItem(_Item):
     oversized = NumberAttribute(default=0)
     note = UnicodeAttribute(default="")
     staff_required = UnicodeAttribute(default="")
+    figures = UnicodeAttribute(default="{}")  # JSON: the plan's contact count and policy
     approved_by = UnicodeAttribute(default="")
     approved_at = UnicodeAttribute(default="")
     started_at = UnicodeAttribute(null=True)

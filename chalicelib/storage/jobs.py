@@ -87,6 +87,7 @@ def _job_from_item(i: MassDeleteJobItem) -> Job:
         oversized=int(i.oversized or 0),
         note=i.note,
         staff_required=i.staff_required,
+        figures=json.loads(i.figures or "{}"),
         approved_by=i.approved_by,
         approved_at=i.approved_at,
         started_at=i.started_at or "",
@@ -160,6 +161,7 @@ class JobRepository:
             oversized=job.oversized,
             note=job.note,
             staff_required=job.staff_required,
+            figures=json.dumps(job.figures, separators=(",", ":")),
         )
         item.save(condition=MassDeleteJobItem.pk.does_not_exist())
 

@@ -3,10 +3,11 @@ TenantStore and StateStore ports."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.bounces import SuppressionPolicy
 from chalicelib.ports import TenantSettings
@@ -79,15 +80,28 @@ class TenantRepository:
             item = ApiKeyItem.get(keys.key_pk(scope), key_id)
         except DoesNotExist:
             return None
-        return ApiKeyRecord(
-            scope=item.scope,
-            key_id=item.key_id,
-            secret_sha256=item.secret_sha256,
-            role=Role(item.role),
-            label=item.label,
-            created_at=item.created_at,
-            revoked=item.revoked,
-        )
+        return _key_from_item(item)
+
+    def list_keys(self, scope: str) -> list[ApiKeyRecord]:
+        """Every key of one scope (a tenant, `_staff` or `_mms`), revoked ones included."""
+        return [_key_from_item(item) for item in ApiKeyItem.query(keys.key_pk(scope))]
+
+    def touch_key(self, scope: str, key_id: str, at: str) -> None:
+        """Record when a key was last used (the caller limits how often)."""
+        item = ApiKeyItem(keys.key_pk(scope), key_id)
+        # A key deleted meanwhile has nothing to record.
+        with contextlib.suppress(UpdateError):
+            item.update(actions=[ApiKeyItem.last_used_at.set(at)], condition=ApiKeyItem.pk.exists())
+
+    def revoke_key(self, scope: str, key_id: str) -> bool:
+        """Revoke a key (kept for the record); False when there is no such key."""
+        try:
+            ApiKeyItem(keys.key_pk(scope), key_id).update(
+                actions=[ApiKeyItem.revoked.set(True)], condition=ApiKeyItem.pk.exists()
+            )
+        except UpdateError:
+            return False
+        return True
 
     def put_key(self, record: ApiKeyRecord) -> None:
         ApiKeyItem(
@@ -100,7 +114,23 @@ class TenantRepository:
             label=record.label,
             created_at=record.created_at,
             revoked=record.revoked,
+            created_by=record.created_by,
+            last_used_at=record.last_used_at,
         ).save()
+
+
+def _key_from_item(item: ApiKeyItem) -> ApiKeyRecord:
+    return ApiKeyRecord(
+        scope=item.scope,
+        key_id=item.key_id,
+        secret_sha256=item.secret_sha256,
+        role=Role(item.role),
+        label=item.label,
+        created_at=item.created_at,
+        revoked=item.revoked,
+        created_by=item.created_by,
+        last_used_at=item.last_used_at,
+    )
 
 
 class StateRepository:

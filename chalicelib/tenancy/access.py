@@ -1,8 +1,11 @@
-"""API keys and roles: who is calling, and may they touch this tenant?
+"""Principals and roles: who is calling, and may they touch this tenant?
 
-A key is `rbk.<scope>.<key id>.<secret>`. Only a SHA-256 of the secret is stored (the secret
-has 256 bits of entropy, so a slow hash adds nothing). The scope is a tenant id or `_staff`.
-Roles: a tenant viewer reads, a tenant admin also changes, staff reach every tenant.
+A principal is a person (signed in through Cognito, see chalicelib.tenancy.people) or a machine
+key. A key is `rbk.<scope>.<key id>.<secret>`. Only a SHA-256 of the secret is stored (the
+secret has 256 bits of entropy, so a slow hash adds nothing). The scope is a tenant id, `_staff`
+or `_mms`. Roles: a tenant viewer reads, a tenant admin also changes, staff reach every tenant,
+and `mms` is the sending system's key: it reads every tenant (suppression checks), reports
+sends and sets contact counts, and decides nothing else.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chalicelib.tenancy.ids import STAFF_SCOPE, is_tenant_id
+from chalicelib.tenancy.ids import MMS_SCOPE, STAFF_SCOPE, is_tenant_id
 
 _KEY_RE = re.compile(r"^rbk\.([a-z0-9_][a-z0-9-]{0,62})\.([a-z0-9]{12})\.([A-Za-z0-9_-]{43})$")
 
@@ -23,6 +26,12 @@ class Role(StrEnum):
     VIEWER = "viewer"
     ADMIN = "admin"
     STAFF = "staff"
+    MMS = "mms"
+
+
+class PrincipalKind(StrEnum):
+    PERSON = "person"
+    KEY = "key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,30 +45,57 @@ class ApiKeyRecord:
     label: str = ""
     created_at: str = ""
     revoked: bool = False
+    created_by: str = ""  # the actor who minted it
+    last_used_at: str = ""  # updated at most once an hour (see service.KEY_TOUCH_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated caller of one request."""
+    """The authenticated caller of one request: a person or a machine key.
+
+    For a person, `key_id` is the Cognito subject and `name` the username (an e-mail address);
+    for a key, `name` is the key's label."""
 
     scope: str
     key_id: str
     role: Role
+    name: str = ""
+    kind: PrincipalKind = PrincipalKind.KEY
 
     @property
     def is_staff(self) -> bool:
         return self.role is Role.STAFF
 
+    @property
+    def is_person(self) -> bool:
+        return self.kind is PrincipalKind.PERSON
+
+    @property
+    def is_mms(self) -> bool:
+        return self.role is Role.MMS
+
     def can_read(self, tenant: str) -> bool:
-        return self.is_staff or self.scope == tenant
+        return self.is_staff or self.is_mms or self.scope == tenant
 
     def can_admin(self, tenant: str) -> bool:
         return self.is_staff or (self.scope == tenant and self.role is Role.ADMIN)
 
+    def can_report_sends(self, tenant: str) -> bool:
+        """The MMS reports what it sent; an admin or staff may too (scripts, corrections)."""
+        return self.is_mms or self.can_admin(tenant)
+
+    @property
+    def can_set_contact_count(self) -> bool:
+        """The circuit breaker's denominator: never the tenant it protects (issue 10)."""
+        return self.is_staff or self.is_mms
+
     @property
     def actor(self) -> str:
-        """How this caller appears in audit trails."""
-        return f"{self.scope}/{self.key_id}"
+        """How this caller appears in audit trails: the person's username, or the key's label
+        with its id (labels need not be unique)."""
+        if self.is_person:
+            return self.name
+        return f"{self.name or self.scope} (key {self.key_id})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +105,24 @@ class KeyParts:
     secret: str
 
 
-def new_key(scope: str, role: Role, label: str, created_at: str) -> tuple[str, ApiKeyRecord]:
+def new_key(
+    scope: str, role: Role, label: str, created_at: str, created_by: str = ""
+) -> tuple[str, ApiKeyRecord]:
     """Mint a key: returns the token to hand out once, and the record to store."""
     if role is Role.STAFF:
         if scope != STAFF_SCOPE:
             raise ValueError("staff keys have no tenant")
+    elif role is Role.MMS:
+        if scope != MMS_SCOPE:
+            raise ValueError("the sending system's keys have no tenant")
     elif not is_tenant_id(scope):
         raise ValueError(f"tenant id {scope!r} must match [a-z0-9][a-z0-9-]{{0,62}}")
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     token = f"rbk.{scope}.{key_id}.{secret}"
-    record = ApiKeyRecord(scope, key_id, _digest(secret), role, label, created_at)
+    record = ApiKeyRecord(
+        scope, key_id, _digest(secret), role, label, created_at, False, created_by
+    )
     return token, record
 
 
@@ -109,7 +152,7 @@ def check_secret(record: ApiKeyRecord | None, parts: KeyParts) -> Principal | No
         return None
     if not hmac.compare_digest(_digest(parts.secret), record.secret_sha256):
         return None
-    return Principal(record.scope, record.key_id, record.role)
+    return Principal(record.scope, record.key_id, record.role, record.label)
 
 
 def _digest(secret: str) -> str:

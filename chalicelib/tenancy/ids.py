@@ -9,6 +9,7 @@ from enum import StrEnum
 # scopes below can never collide with a tenant.
 TENANT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 STAFF_SCOPE = "_staff"
+MMS_SCOPE = "_mms"  # the sending system's machine keys
 SYSTEM_SCOPE = "_system"
 
 

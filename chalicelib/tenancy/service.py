@@ -1,9 +1,15 @@
-"""Authentication and authorisation of API calls, and minting keys."""
+"""Authentication and authorisation of API calls, and minting keys.
+
+`authenticate` is the one place every route's caller is established (app.py's `route` calls
+it): `Authorization: Bearer <token>` carries either a person's Cognito access token or a
+machine key (`rbk.…`), the same in the local stack and on AWS."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 from msgspec import UNSET
@@ -12,6 +18,7 @@ from chalicelib.api import models
 from chalicelib.errors import BadRequest, Forbidden, Unauthenticated, UnknownTenant
 from chalicelib.ports import TenantSettings, TenantStore
 from chalicelib.tenancy.access import (
+    ApiKeyRecord,
     Principal,
     Role,
     bearer_token,
@@ -19,26 +26,75 @@ from chalicelib.tenancy.access import (
     new_key,
     split_token,
 )
-from chalicelib.tenancy.ids import STAFF_SCOPE, is_tenant_id
+from chalicelib.tenancy.ids import MMS_SCOPE, STAFF_SCOPE, is_tenant_id
+from chalicelib.tenancy.people import (
+    InvalidToken,
+    PersonDirectory,
+    TokenVerifier,
+    person_principal,
+)
+from chalicelib.timefmt import iso, parse_iso
+
+# A key's "last used" is written at most this often (not a write per request).
+KEY_TOUCH_SECONDS = 3600
 
 
-def authenticate(store: TenantStore, authorization: str | None) -> Principal:
+def authenticate(
+    store: TenantStore,
+    authorization: str | None,
+    verifier: TokenVerifier | None = None,
+    directory: PersonDirectory | None = None,
+) -> Principal:
+    """The caller: a person (a Cognito access token) or a machine key. Unauthenticated (401)
+    for anything that does not verify, with a message that says what to do."""
     token = bearer_token(authorization)
     if token is None:
-        raise Unauthenticated("send 'Authorization: Bearer <api key>'")
+        raise Unauthenticated("sign in, or send 'Authorization: Bearer <token or API key>'")
+    if token.startswith("rbk."):
+        return _key_principal(store, token)
+    if token.count(".") != 2:
+        raise Unauthenticated(
+            "the credentials are malformed: send a sign-in token, or an API key like "
+            "rbk.<scope>.<id>.<secret>"
+        )
+    if verifier is None:
+        raise Unauthenticated("sign-in is not configured on this service; use an API key")
+    try:
+        verified = verifier.verify(token)
+    except InvalidToken as error:
+        raise Unauthenticated(str(error)) from None
+    if directory is not None and not directory.is_enabled(verified.username):
+        raise Unauthenticated(f"{verified.username} is disabled; ask staff")
+    return person_principal(verified)
+
+
+def _key_principal(store: TenantStore, token: str) -> Principal:
     parts = split_token(token)
     if parts is None:
         raise Unauthenticated("the API key is malformed; keys look like rbk.<scope>.<id>.<secret>")
-    principal = check_secret(store.get_key(parts.scope, parts.key_id), parts)
-    if principal is None:
+    record = store.get_key(parts.scope, parts.key_id)
+    principal = check_secret(record, parts)
+    if principal is None or record is None:
         raise Unauthenticated("the API key is not valid (unknown, revoked or wrong secret)")
+    _touch(store, record)
     return principal
+
+
+def _touch(store: TenantStore, record: ApiKeyRecord) -> None:
+    now = datetime.now(UTC)
+    if record.last_used_at:
+        try:
+            if (now - parse_iso(record.last_used_at)).total_seconds() < KEY_TOUCH_SECONDS:
+                return
+        except ValueError:
+            pass
+    store.touch_key(record.scope, record.key_id, iso(now))
 
 
 def authorise_read(store: TenantStore, principal: Principal, tenant: str) -> None:
     """A tenant key reads only its own tenant; staff read any existing tenant."""
     if not principal.can_read(tenant):
-        raise Forbidden(f"this API key may not read tenant {tenant!r}")
+        raise Forbidden(f"this sign-in may not read tenant {tenant!r}")
     if not is_tenant_id(tenant) or store.get_tenant(tenant) is None:
         raise UnknownTenant(f"no tenant {tenant!r}")
 
@@ -47,21 +103,33 @@ def authorise_admin(store: TenantStore, principal: Principal, tenant: str) -> No
     """Changes need a tenant admin key of that tenant, or staff."""
     authorise_read(store, principal, tenant)
     if not principal.can_admin(tenant):
-        raise Forbidden(f"this API key may read but not change tenant {tenant!r}; use an admin key")
+        raise Forbidden(
+            f"this sign-in may read but not change tenant {tenant!r}; it needs an admin"
+        )
 
 
 def authorise_staff(principal: Principal) -> None:
     if not principal.is_staff:
-        raise Forbidden("only staff keys may use this")
+        raise Forbidden("only staff may use this")
 
 
-def create_key(store: TenantStore, tenant: str | None, role: Role, label: str = "") -> str:
+def authorise_send_report(store: TenantStore, principal: Principal, tenant: str) -> None:
+    """Send volumes come from the sending system's key (or an admin or staff)."""
+    authorise_read(store, principal, tenant)
+    if not principal.can_report_sends(tenant):
+        raise Forbidden("only the sending system, a tenant admin or staff may report sends")
+
+
+def create_key(
+    store: TenantStore, tenant: str | None, role: Role, label: str = "", created_by: str = ""
+) -> str:
     """Mint and store a key; returns the token (shown once, never stored)."""
-    scope = STAFF_SCOPE if role is Role.STAFF else (tenant or "")
-    if role is not Role.STAFF and store.get_tenant(scope) is None:
+    fixed = {Role.STAFF: STAFF_SCOPE, Role.MMS: MMS_SCOPE}
+    scope = fixed.get(role, tenant or "")
+    if role not in fixed and store.get_tenant(scope) is None:
         raise UnknownTenant(f"no tenant {scope!r}; create it first")
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    token, record = new_key(scope, role, label, created)
+    token, record = new_key(scope, role, label, created, created_by)
     store.put_key(record)
     return token
 
@@ -88,14 +156,57 @@ def settings_json(settings: TenantSettings) -> models.TenantSettings:
     )
 
 
+def authorise_settings_change(store: TenantStore, principal: Principal, tenant: str) -> None:
+    """Settings change by a tenant admin or staff; the sending system sets contact counts."""
+    authorise_read(store, principal, tenant)
+    if not (principal.can_admin(tenant) or principal.can_set_contact_count):
+        raise Forbidden(f"this sign-in may read but not change tenant {tenant!r}; ask an admin")
+
+
+Audit = Callable[[str, str, dict[str, Any]], None]  # (action, actor, detail)
+
+
 def update_settings(
-    store: TenantStore, principal: Principal, tenant: str, patch: models.TenantSettingsPatch
+    store: TenantStore,
+    principal: Principal,
+    tenant: str,
+    patch: models.TenantSettingsPatch,
+    audit: Audit | None = None,
 ) -> TenantSettings:
     """Apply a partial update; only staff may switch legacy untagged attribution on or off
-    (it weakens the tag check for that tenant)."""
+    (it weakens the tag check for that tenant), and only staff or the sending system set the
+    contact count (every change and every refused try goes to `audit`)."""
     current = store.get_tenant(tenant)
     if current is None:
         raise UnknownTenant(f"no tenant {tenant!r}")
+    others = (
+        patch.name,
+        patch.regood_after_days,
+        patch.accept_legacy_untagged,
+        patch.suppression_policy,
+    )
+    if any(value is not UNSET for value in others) and not principal.can_admin(tenant):
+        raise Forbidden(f"only an admin of {tenant!r} or staff may change these settings")
+    if patch.contact_count is not UNSET and not principal.can_set_contact_count:
+        # The circuit breaker's denominator: a tenant cannot loosen its own protection.
+        if audit is not None:
+            detail = {"contact_count": patch.contact_count, "was": current.contact_count}
+            audit("contact-count-refused", principal.actor, detail)
+        raise Forbidden(
+            "only staff or the sending system may set contact_count (it limits how much "
+            "one mass delete may remove)"
+        )
+    updated = _patched(current, patch, principal)
+    store.put_tenant(updated)
+    if audit is not None and updated.contact_count != current.contact_count:
+        detail = {"contact_count": updated.contact_count, "was": current.contact_count}
+        audit("contact-count-changed", principal.actor, detail)
+    return updated
+
+
+def _patched(
+    current: TenantSettings, patch: models.TenantSettingsPatch, principal: Principal
+) -> TenantSettings:
     updated = current
     if patch.name is not UNSET:
         updated = replace(updated, name=patch.name)
@@ -119,5 +230,4 @@ def update_settings(
             updated = replace(updated, policy=replace(updated.policy, **changes))
         except ValueError as error:
             raise BadRequest(f"suppression_policy: {error}") from None
-    store.put_tenant(updated)
     return updated

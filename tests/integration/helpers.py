@@ -118,3 +118,27 @@ def seed_counted_bounces(tenant: str, address: str, count: int, start: datetime)
                 send_id="send-1",
             )
         )
+
+
+# -- people (Cognito in moto) ----------------------------------------------------------------
+
+PASSWORD = "Correct-Horse-42"
+
+
+def people_tokens(people: dict[str, tuple[str, Role, str | None]]) -> dict[str, str]:
+    """Provision the user pool, create these people (name -> (username, role, tenant)), sign
+    each in as the page does, and point the API at the pool; their access tokens by name."""
+    from chalicelib.config import settings
+    from rebound.people import create_person, provision_people, sign_in
+
+    tenants = sorted({t for _, _, t in people.values() if t})
+    pool = provision_people(SETTINGS.region, tenants)
+    for cached in (settings, wiring.token_verifier, wiring.person_directory):
+        cached.cache_clear()
+    tokens = {}
+    for name, (username, role, tenant) in people.items():
+        create_person(
+            pool.region, pool.user_pool_id, username, role=role, tenant=tenant, password=PASSWORD
+        )
+        tokens[name] = str(sign_in(pool, username, PASSWORD)["AccessToken"])
+    return tokens

@@ -12,8 +12,9 @@ from chalice.test import Client
 
 import app as chalice_app
 from chalicelib.config import Settings
+from chalicelib.tenancy.access import Role
 from rebound.provision import provision_mass_delete
-from tests.integration.helpers import seed_counted_bounces, setup_tenant, staff_key
+from tests.integration.helpers import people_tokens, seed_counted_bounces, setup_tenant, staff_key
 from tests.integration.test_mass_delete_workflow import T0, call, wait_for
 
 pytestmark = pytest.mark.integration
@@ -55,7 +56,7 @@ def test_viewer_and_other_tenant_cannot(keys: dict[str, str]) -> None:
         # Staff may plan for any tenant.
         status, staff_job = call(client, "post", BASE, keys["staff"], BODY)
         assert status == 202
-        assert staff_job["requested_by"].startswith("_staff/")
+        assert staff_job["requested_by"].startswith("_staff (key ")
 
 
 def test_bad_request_and_unknown_tenant(keys: dict[str, str]) -> None:
@@ -94,12 +95,24 @@ def test_circuit_breaker_needs_staff(keys: dict[str, str]) -> None:
 
 
 def test_second_person_rule(keys: dict[str, str]) -> None:
+    people = people_tokens(
+        {
+            "ann": ("ann@example.com", Role.ADMIN, "riverside"),
+            "bob": ("bob@example.org", Role.ADMIN, "riverside"),
+        }
+    )
     with Client(chalice_app.app) as client:
         call(client, "put", f"{BASE}/policy", keys["staff"], {"require_second_person": True})
-        _, job = call(client, "post", BASE, keys["admin"], BODY)
-        status, body = call(client, "post", f"{BASE}/{job['id']}/approve", keys["admin"])
+        _, job = call(client, "post", BASE, people["ann"], BODY)
+        assert job["requested_by"] == "ann@example.com"
+        status, body = call(client, "post", f"{BASE}/{job['id']}/approve", people["ann"])
         assert status == 403
         assert "second person" in body["Message"]
-        status, approved = call(client, "post", f"{BASE}/{job['id']}/approve", keys["second_admin"])
+        # A second key is not a second person (issue 10: it approved its owner's job before).
+        status, body = call(client, "post", f"{BASE}/{job['id']}/approve", keys["second_admin"])
+        assert status == 403
+        assert "machine key cannot be the second person" in body["Message"]
+        status, approved = call(client, "post", f"{BASE}/{job['id']}/approve", people["bob"])
         assert status == 200, approved
+        assert approved["approved_by"] == "bob@example.org"
         wait_for(client, "riverside", job["id"], keys["admin"])

@@ -144,7 +144,7 @@ def test_plan_approve_archive_delete_remove_then_undo(stack: dict[str, Any]) -> 
             "removed": 3,
             "skipped": 0,
         }
-        assert done["approved_by"].startswith("_staff/")
+        assert done["approved_by"].startswith("_staff (key ")
         assert done["timings"]["started_at"] and done["timings"]["finished_at"]
 
         # Deleted: counters, history and markers of the selected addresses only.

@@ -180,7 +180,7 @@ def test_detail_history_and_reactivation(seeded: dict[str, Any]) -> None:
         trail = get(client, "/v1/tenants/riverside/mass-deletes/audit", admin)["items"]
         (line,) = [entry for entry in trail if entry["action"] == "reactivated"]
         assert line["address"] == "ann@example.net"
-        assert line["actor"].startswith("riverside/")
+        assert line["actor"].startswith("riverside (key ")
         check = get(client, "/v1/tenants/riverside/suppressions/ann%40example.net", viewer)
         assert check == {"address": "ann@example.net", "suppressed": False}
         again = get(client, path, viewer)
@@ -328,7 +328,9 @@ def test_every_route_is_documented_and_responses_validate(seeded: dict[str, Any]
 
 def test_me(seeded: dict[str, Any]) -> None:
     with Client(chalice_app.app) as client:
-        assert get(client, "/v1/me", seeded["riverside"]["admin"]) == {
+        me = get(client, "/v1/me", seeded["riverside"]["admin"])
+        assert me["name"].startswith("riverside (key ") and me["kind"] == "key"
+        assert {k: me[k] for k in ("scope", "role", "tenants")} == {
             "scope": "riverside",
             "role": "admin",
             "tenants": ["riverside"],
@@ -352,17 +354,29 @@ def test_tenant_settings_drive_the_policy_and_invalid_share(seeded: dict[str, An
             path, headers={**auth(viewer), "Content-Type": "application/json"}, body="{}"
         )
         assert denied.status_code == 403
-        body = json.dumps(
-            {"contact_count": 400, "suppression_policy": {"soft_bounces": 1, "soft_days": 1}}
-        )
-        changed = client.http.patch(path, headers=headers, body=body)
+        # The contact count is the circuit breaker's denominator: not the tenant's to set.
+        refused = client.http.patch(path, headers=headers, body='{"contact_count": 100000000}')
+        assert refused.status_code == 403
+        assert "only staff or the sending system" in json.loads(refused.body)["Message"]
+        staff = {**auth(staff_key()), "Content-Type": "application/json"}
+        changed = client.http.patch(path, headers=staff, body='{"contact_count": 400}')
         assert changed.status_code == 200, changed.body
         assert json.loads(changed.body)["contact_count"] == 400
+        body = json.dumps({"suppression_policy": {"soft_bounces": 1, "soft_days": 1}})
+        changed = client.http.patch(path, headers=headers, body=body)
+        assert changed.status_code == 200, changed.body
+        audit = get(client, "/v1/tenants/riverside/mass-deletes/audit", admin)["items"]
+        # The mass-delete service was built here without a state machine: forget it.
+        wiring.mass_delete_service.cache_clear()
+        assert [(a["action"], a.get("contact_count")) for a in audit[:2]] == [
+            ("contact-count-changed", 400),
+            ("contact-count-refused", 100000000),
+        ]
         legacy = client.http.patch(path, headers=headers, body='{"accept_legacy_untagged": true}')
         assert legacy.status_code == 403
         for bad, words in [
             ('{"colour": 1}', "colour"),
-            ('{"contact_count": -5}', "contact_count"),
+            ('{"name": ""}', "name"),
             ('{"suppression_policy": {"soft_days": 0}}', "soft_days"),
             ("[1]", "JSON object"),
         ]:

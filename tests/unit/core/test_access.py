@@ -20,7 +20,8 @@ def test_minted_key_authenticates_and_only_its_hash_is_stored() -> None:
     assert parts is not None
     assert parts.secret not in repr(record)
     principal = check_secret(record, parts)
-    assert principal == Principal("riverside", record.key_id, Role.ADMIN)
+    assert principal == Principal("riverside", record.key_id, Role.ADMIN, "ops")
+    assert principal.actor == f"ops (key {record.key_id})"
 
 
 def test_wrong_secret_or_revoked_key_fails() -> None:
@@ -53,6 +54,17 @@ def test_roles() -> None:
     assert not viewer.can_admin("riverside") and admin.can_admin("riverside")
     assert not admin.can_admin("hillside")
     assert staff.can_read("hillside") and staff.can_admin("hillside")
+    mms = Principal("_mms", "k", Role.MMS, "the MMS")
+    assert mms.can_read("hillside") and not mms.can_admin("hillside")
+    assert mms.can_report_sends("hillside") and mms.can_set_contact_count
+    assert not admin.can_set_contact_count and staff.can_set_contact_count
+
+
+def test_mms_keys_have_no_tenant() -> None:
+    with pytest.raises(ValueError, match="sending system"):
+        new_key("riverside", Role.MMS, "", "")
+    token, record = new_key("_mms", Role.MMS, "MMS production", "", "ann@example.com")
+    assert token.startswith("rbk._mms.") and record.created_by == "ann@example.com"
 
 
 @pytest.mark.parametrize(
