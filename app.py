@@ -38,6 +38,7 @@ from chalicelib.tenancy.service import (
     authorise_send_report,
     authorise_settings_change,
     authorise_staff,
+    keys_json,
     settings_json,
     update_settings,
 )
@@ -375,6 +376,71 @@ def list_quarantine(principal: Principal, query: m.PageQuery) -> m.InboundList:
 def list_unparsed(principal: Principal, query: m.PageQuery) -> m.InboundList:
     authorise_staff(principal)
     return wiring.report_service().inbound("unparsed", query)
+
+
+# -- staff views (issue 10) ----------------------------------------------------------------
+
+
+@route(
+    "/v1/tenants-overview",
+    "GET",
+    "every tenant at a glance: addresses bounced, invalid share, blocking, last bounce (staff)",
+    m.TenantOverview,
+    errors=(401, 403),
+)
+def tenants_overview(principal: Principal) -> m.TenantOverview:
+    authorise_staff(principal)
+    return wiring.report_service().overview(wiring.tenants())
+
+
+@route(
+    "/v1/inbound-raw",
+    "GET",
+    "the raw stored message of a bounce, as plain text (staff); never rendered as HTML",
+    None,
+    query=m.RawQuery,
+    errors=(400, 401, 403, 404),
+)
+def inbound_raw(principal: Principal, query: m.RawQuery) -> Response:
+    authorise_staff(principal)
+    raw = wiring.inbound_reader().read_raw(query.key)
+    name = query.key.rsplit("/", 1)[-1]
+    disposition = "attachment" if query.download else "inline"
+    headers = {
+        "Content-Type": "text/plain; charset=utf-8",
+        "Content-Disposition": f'{disposition}; filename="{name}.eml"',
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    }
+    return Response(body=raw.decode("utf-8", "replace"), status_code=200, headers=headers)
+
+
+@route(
+    "/v1/keys",
+    "GET",
+    "machine API keys: label, role, created by, last used (staff)",
+    m.MachineKeyList,
+    errors=(401, 403),
+)
+def list_keys(principal: Principal) -> m.MachineKeyList:
+    authorise_staff(principal)
+    return keys_json(wiring.tenants())
+
+
+@route(
+    "/v1/keys/{scope}/{key_id}/revoke",
+    "POST",
+    "revoke a machine key (staff); the record stays for the audit trail",
+    m.MachineKeyList,
+    errors=(401, 403, 404),
+)
+def revoke_key(principal: Principal, scope: str, key_id: str) -> m.MachineKeyList:
+    authorise_staff(principal)
+    store = wiring.tenants()
+    if not store.revoke_key(scope, key_id):
+        raise NotFound(f"no key {key_id!r} in {scope!r}")
+    logger.info("key revoked", extra={"scope": scope, "key": key_id, "actor": principal.actor})
+    return keys_json(store)
 
 
 def _ingest_record(record: SQSRecord) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import cursors
 from chalicelib.config import DEFAULT_TAG_KEYS, settings
@@ -31,6 +31,9 @@ from chalicelib.storage.rechecks import RecheckRepository
 from chalicelib.storage.tenants import StateRepository, TenantRepository
 from chalicelib.tenancy.people import PersonDirectory, TokenVerifier
 from chalicelib.tenancy.tags import SigningKey, parse_keys
+
+if TYPE_CHECKING:
+    from chalicelib.aws.s3 import S3InboundMail
 
 
 def reset() -> None:
@@ -143,6 +146,13 @@ def ingest_service() -> IngestService:
 def ingest_observers() -> tuple[IngestObserver, ...]:
     """Who hears about each ingested message (alerting plugs in here)."""
     return (alert_observer(),)
+
+
+@cache
+def inbound_reader() -> S3InboundMail:
+    from chalicelib.aws.s3 import S3InboundMail
+
+    return S3InboundMail(settings().bucket_name)
 
 
 @cache

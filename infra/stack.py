@@ -25,6 +25,7 @@ from infra.constructs.chalice_app import ReboundFunctions
 from infra.constructs.mail_intake import MailIntake
 from infra.constructs.mass_delete import add_mass_delete_workflow
 from infra.constructs.receiving import SesReceiving
+from infra.constructs.people import ReboundPeople
 from infra.constructs.schedule import (
     ALERTS_CHECK_SCHEDULE,
     RECHECK_NIGHTLY_SCHEDULE,
@@ -128,6 +129,9 @@ class ReboundStack(Stack):
         self._grant_ingest()
         self._grant_summary()
         self._grant_api()
+        self.people = ReboundPeople(
+            self, "People", functions=self.functions, api_id=names.API_HANDLER_ID
+        )
         self._mass_delete()
         self.ingest_mapping = self._ingest_event_source_mapping()
         # A tick older than its period (the alerts check's 15 minutes, an hour otherwise) is

@@ -1,11 +1,14 @@
-"""`rebound return-path` and `rebound keys create`: the tenancy commands.
+"""`rebound return-path` and `rebound keys create|list|revoke`: the tenancy commands.
 
 - return-path prints a signed VERP return path, `groupmessaging+<tag>@<inbound domain>`, with
   the signing keys from configuration; it needs no AWS (unless the keys live in Secrets
   Manager).
 - keys create mints an API key in the table of the running local stack (found through
   .rebound/aws.json) or, when AWS_ENDPOINT_URL is set or no local stack runs, of whatever AWS
-  the environment points at; the token is printed once and never stored.
+  the environment points at; the token is printed once and never stored. Machine keys are for
+  the sending system (`--mms`) and scripts; people sign in (`rebound users`).
+- keys list shows every key (label, role, created by, created, last used, revoked); keys
+  revoke SCOPE KEY_ID revokes one (the record stays, for the audit trail).
 
 Arguments that cannot work exit 2 with a message saying what to change; AWS failures exit 1.
 """
@@ -13,6 +16,7 @@ Arguments that cannot work exit 2 with a message saying what to change; AWS fail
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +32,10 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
     else:
         sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
         _configure_keys_create(sub.add_parser("create", help="mint an API key (shown once)"))
+        sub.add_parser("list", help="every key: label, role, created by, last used")
+        revoke = sub.add_parser("revoke", help="revoke a key (see `keys list` for its scope/id)")
+        revoke.add_argument("scope", help="the key's scope: a tenant id, _staff or _mms")
+        revoke.add_argument("key_id", help="the key's id (12 characters)")
 
 
 def _configure_return_path(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +56,11 @@ def _configure_keys_create(parser: argparse.ArgumentParser) -> None:
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--tenant", help="the tenant the key belongs to")
     who.add_argument("--staff", action="store_true", help="a staff key (reads every tenant)")
+    who.add_argument(
+        "--mms",
+        action="store_true",
+        help="the sending system's key: reads every tenant, reports sends and contact counts",
+    )
     parser.add_argument(
         "--role", choices=["viewer", "admin"], help="tenant keys: viewer (reads) or admin"
     )
@@ -67,7 +80,42 @@ def _usage(name: str, message: str) -> int:
 def run(args: argparse.Namespace, name: str) -> int:
     if name == "return-path":
         return _return_path(args)
+    if args.action == "list":
+        return _keys_list()
+    if args.action == "revoke":
+        return _keys_revoke(args.scope, args.key_id)
     return _keys_create(args)
+
+
+def _keys_list() -> int:
+    from rebound.local.state import use_running_stack
+
+    use_running_stack()
+    from chalicelib.tenancy.ids import MMS_SCOPE, STAFF_SCOPE
+    from chalicelib.wiring import tenants
+
+    store = tenants()
+    print(f"{'scope':<14} {'key id':<13} {'role':<7} {'label':<22} {'created by':<24} last used")
+    for scope in [*store.list_tenants(), STAFF_SCOPE, MMS_SCOPE]:
+        for key in store.list_keys(scope):
+            state = " (revoked)" if key.revoked else ""
+            print(
+                f"{key.scope:<14} {key.key_id:<13} {key.role:<7} {key.label or '-':<22} "
+                f"{key.created_by or '-':<24} {key.last_used_at or 'never'}{state}"
+            )
+    return 0
+
+
+def _keys_revoke(scope: str, key_id: str) -> int:
+    from rebound.local.state import use_running_stack
+
+    use_running_stack()
+    from chalicelib.wiring import tenants
+
+    if not tenants().revoke_key(scope, key_id):
+        return _usage("keys revoke", f"no key {key_id!r} in scope {scope!r} (see `keys list`)")
+    print(f"revoked key {key_id} of {scope}; requests with it now get 401")
+    return 0
 
 
 def _return_path(args: argparse.Namespace) -> int:
@@ -110,9 +158,10 @@ def _return_path(args: argparse.Namespace) -> int:
 
 
 def _keys_create(args: argparse.Namespace) -> int:
-    if args.staff and (args.role or args.create_tenant):
-        return _usage("keys create", "--staff takes neither --role nor --create-tenant")
-    if not args.staff:
+    everywhere = args.staff or args.mms
+    if everywhere and (args.role or args.create_tenant):
+        return _usage("keys create", "--staff and --mms take neither --role nor --create-tenant")
+    if not everywhere:
         if not args.role:
             return _usage("keys create", "tenant keys need --role viewer or --role admin")
         if not is_tenant_id(args.tenant):
@@ -135,8 +184,9 @@ def _keys_create(args: argparse.Namespace) -> int:
         if args.create_tenant and store.get_tenant(args.tenant) is None:
             ensure_tenant(store, args.tenant)
             print(f"created tenant {args.tenant}", file=sys.stderr)
-        role = Role.STAFF if args.staff else Role(args.role)
-        token = create_key(store, None if args.staff else args.tenant, role, args.label)
+        role = Role.STAFF if args.staff else Role.MMS if args.mms else Role(args.role)
+        creator = os.environ.get("USER", "") + " (rebound keys create)"
+        token = create_key(store, None if everywhere else args.tenant, role, args.label, creator)
     except UnknownTenant:
         return _usage(
             "keys create",
@@ -145,7 +195,7 @@ def _keys_create(args: argparse.Namespace) -> int:
     except (BotoCoreError, ClientError, PynamoDBException) as error:
         print(f"rebound keys create: cannot reach {target}: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    scope = "staff" if args.staff else f"{args.tenant} {role}"
+    scope = "staff" if args.staff else "sending-system" if args.mms else f"{args.tenant} {role}"
     print(f"created a {scope} key in {target}; it is shown only this once:", file=sys.stderr)
     print(token)
     return 0

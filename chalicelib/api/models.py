@@ -191,6 +191,49 @@ class Me(Model):
     kind: PrincipalKind
 
 
+class RawQuery(Model):
+    key: Annotated[
+        str,
+        Meta(
+            max_length=300,
+            pattern=r"^inbound/[A-Za-z0-9._+=-]{1,250}$",
+            description="the stored message's key, as the quarantine or unparsed list gives it",
+        ),
+    ]
+    download: bool = False
+
+
+class TenantGlance(Model):
+    """One tenant at a glance (staff)."""
+
+    tenant: str
+    name: str
+    addresses: int
+    invalid_share: float | None
+    blocked_suspected: bool
+    blacklisted: int
+    last_bounce_at: str | None
+
+
+class TenantOverview(Model):
+    items: list[TenantGlance]
+
+
+class MachineKey(Model):
+    scope: str
+    key_id: str
+    role: Role
+    label: str
+    created_by: str
+    created_at: str
+    last_used_at: str | None
+    revoked: bool
+
+
+class MachineKeyList(Model):
+    items: list[MachineKey]
+
+
 class AuthConfig(Model):
     """What the page needs to sign people in (nothing secret)."""
 

@@ -40,6 +40,7 @@ from chalicelib.ports import (
     InboundStore,
     ReportStore,
     TenantSettings,
+    TenantStore,
 )
 from chalicelib.report.export import csv_chunks
 from chalicelib.report.filters import BounceFilter
@@ -243,6 +244,31 @@ class ReportService:
             _encode_offset(offset + listing.limit, listing.rising_days, today) if more else None
         )
         return page, cursor
+
+    def overview(self, tenants: TenantStore) -> models.TenantOverview:
+        """Every tenant at a glance, for staff (issue 10): a few reads per tenant."""
+        items = []
+        for tenant in tenants.list_tenants():
+            settings = tenants.get_tenant(tenant)
+            if settings is None:
+                continue
+            stats = self.stats(tenant, settings)
+            newest = next(
+                iter(self._store.scan_counters(CounterScan(tenant, CounterOrder.LAST_BOUNCE), 1)),
+                None,
+            )
+            items.append(
+                models.TenantGlance(
+                    tenant=tenant,
+                    name=settings.name or tenant,
+                    addresses=stats.totals.addresses,
+                    invalid_share=stats.invalid_share,
+                    blocked_suspected=stats.blocking.suspected,
+                    blacklisted=stats.totals.blacklisted,
+                    last_bounce_at=iso(newest[0].last_bounce_at) if newest else None,
+                )
+            )
+        return models.TenantOverview(items=items)
 
     def inbound(self, disposition: str, query: models.PageQuery) -> models.InboundList:
         page = self._inbound.list_inbound(SYSTEM_SCOPE, disposition, query.limit, query.cursor)

@@ -134,6 +134,27 @@ def create_key(
     return token
 
 
+def keys_json(store: TenantStore) -> models.MachineKeyList:
+    """Every machine key (secrets are never stored, so none is shown)."""
+    scopes = [*store.list_tenants(), STAFF_SCOPE, MMS_SCOPE]
+    return models.MachineKeyList(
+        items=[
+            models.MachineKey(
+                scope=k.scope,
+                key_id=k.key_id,
+                role=k.role,
+                label=k.label,
+                created_by=k.created_by,
+                created_at=k.created_at,
+                last_used_at=k.last_used_at or None,
+                revoked=k.revoked,
+            )
+            for scope in scopes
+            for k in store.list_keys(scope)
+        ]
+    )
+
+
 def ensure_tenant(store: TenantStore, tenant: str, name: str = "", legacy: bool = False) -> None:
     if not is_tenant_id(tenant):
         raise ValueError(f"tenant id {tenant!r} must match [a-z0-9][a-z0-9-]{{0,62}}")

@@ -2,7 +2,7 @@
 
 Starts, in this order: the API and SMTP sockets (so a busy port fails at once), the DNS stub
 that re-checks ask (rebound.dnsstub, a random port written to local.json as `dns_port`), moto
-in-process (S3, SQS, SES, DynamoDB, Step Functions with its interpreter on, EventBridge),
+in-process (S3, SQS, SES, DynamoDB, Step Functions with its interpreter on, EventBridge, Cognito),
 provisioning by rebound.provision (the code the tests use), demo tenants and keys, then the
 threads: `chalice local` (rebound.local.api), the SMTP listener playing SES inbound, the
 dispatcher playing Lambda's SQS event-source mapping, the scheduler firing the summary, and the
@@ -208,8 +208,12 @@ class LocalStack:
         os.environ.setdefault("REBOUND_REPORT_URL", f"{api_url}/")
 
         from rebound.local.api import ApiServer, stage_config
+        from rebound.local.demo import DEMO_TENANTS
+        from rebound.people import provision_people
 
         config = stage_config()  # before chalicelib is imported: its settings are read once
+        # The user pool first: it sets the REBOUND_COGNITO_* settings the API reads once.
+        people_pool = provision_people(os.environ["AWS_REGION"], [t for t, _ in DEMO_TENANTS])
 
         from chalicelib import wiring
         from chalicelib.aws.s3 import S3InboundMail
@@ -230,6 +234,7 @@ class LocalStack:
         os.environ.setdefault("REBOUND_DLQ_URLS", provisioned.dlq_url)
         wiring.reset()  # settings read once more, now that the environment is complete
         tenants, staff_key = demo.create_demo_tenants(wiring.tenants())
+        users = demo.create_demo_people(people_pool)
 
         api = ApiServer(config, api_sock)  # imports app.py
         import app as chalice_app
@@ -274,6 +279,8 @@ class LocalStack:
             tenants=tenants,
             staff_api_key=staff_key,
             dns_port=dns_stub.port,
+            auth=people_pool.as_json(),
+            users=users,
         )
         if args.demo:
             sent = demo.send(smtp.host, smtp.port, demo.demo_messages(s, wiring.signing_keys()))
@@ -349,16 +356,24 @@ def _banner(state: Any, endpoint: str, state_file: Path, sample_file: Path, samp
     api, host, port = data["api_url"], data["smtp_host"], data["smtp_port"]
     lines = [
         "",
+        f"  PAGE       {api}/   sign in with a demo person below (username and password)",
         f"  API        {api}   (chalice local; routes under /v1)",
         f"  SMTP       {host}:{port}   plays SES inbound: accepts only "
         f"{data['inbound_address']} and its +tag variants",
         f"  outbox     {data['outbox']}   (mail the service sends, as .eml)",
-        f"  local AWS  {endpoint}   (moto: S3, SQS, SES, DynamoDB, Step Functions, EventBridge)",
+        f"  local AWS  {endpoint}   (moto: S3, SQS, SES, DynamoDB, Step Functions, EventBridge, "
+        "Cognito)",
         f"  DNS        {host}:{data['dns_port']}   (our stub, rebound/data/dns-stub.zone; "
         "re-checks ask it, nothing leaves the machine)",
-        f"  state      {state_file.resolve()}   (pid {os.getpid()})",
+        f"  state      {state_file.resolve()}   (pid {os.getpid()}; everything is kept in "
+        "memory and gone when the stack stops)",
         "",
     ]
+    lines.append("  people (sign in to the page; passwords change at every start):")
+    for user in data.get("users", []):
+        where = user["tenant"] or "every tenant"
+        lines.append(f"    {user['username']:<26} {user['password']}   {user['role']} ({where})")
+    lines.append("")
     for tenant in data["tenants"]:
         lines.append(f"  tenant {tenant['id']}")
         lines.append(f"    viewer key  {tenant['api_key']}")

@@ -13,6 +13,7 @@ import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from chalicelib.config import Settings
 from chalicelib.ports import TenantStore
@@ -21,6 +22,7 @@ from chalicelib.tenancy.ids import Source
 from chalicelib.tenancy.service import create_key, ensure_tenant
 from chalicelib.tenancy.tags import SigningKey, make_return_path
 from rebound.local.state import TenantKeys
+from rebound.people import PeoplePool, create_person, demo_password
 from rebound.samples import DEMO_FAILURES, SampleFailure, auto_reply, dsn
 
 DEMO_TENANTS = (
@@ -30,18 +32,48 @@ DEMO_TENANTS = (
 
 
 def create_demo_tenants(store: TenantStore) -> tuple[list[TenantKeys], str]:
-    """The demo tenants, a viewer and an admin key each, and a staff key (tokens shown once)."""
+    """The demo tenants, a viewer and an admin key each, a staff key (tokens shown once), and
+    the sending system's key (for scripts that play the MMS; listed by `rebound keys list`)."""
     tenants = []
     for tenant, name in DEMO_TENANTS:
         ensure_tenant(store, tenant, name)
         tenants.append(
             TenantKeys(
                 tenant,
-                create_key(store, tenant, Role.VIEWER, "local viewer"),
-                create_key(store, tenant, Role.ADMIN, "local admin"),
+                create_key(store, tenant, Role.VIEWER, "local viewer", "rebound local"),
+                create_key(store, tenant, Role.ADMIN, "local admin", "rebound local"),
             )
         )
-    return tenants, create_key(store, None, Role.STAFF, "local staff")
+    create_key(store, None, Role.MMS, "local MMS", "rebound local")
+    return tenants, create_key(store, None, Role.STAFF, "local staff", "rebound local")
+
+
+# The demo people (issue 10): usernames are their e-mail addresses. The first tenant has two
+# admins (so the two-person rule can be tried) and a viewer; the others an admin and a viewer;
+# two staff people belong to no tenant.
+DEMO_PEOPLE: tuple[tuple[str, str | None, Role], ...] = (
+    ("ada.admin@example.com", "riverside", Role.ADMIN),
+    ("ben.admin@example.org", "riverside", Role.ADMIN),
+    ("vic.viewer@example.net", "riverside", Role.VIEWER),
+    ("hana.admin@example.org", "hillside", Role.ADMIN),
+    ("hugo.viewer@example.com", "hillside", Role.VIEWER),
+    ("sam.staff@example.com", None, Role.STAFF),
+    ("sol.staff@example.net", None, Role.STAFF),
+)
+
+
+def create_demo_people(pool: PeoplePool) -> list[dict[str, Any]]:
+    """The demo people in the pool, each with a fresh password (written to local.json)."""
+    users = []
+    for username, tenant, role in DEMO_PEOPLE:
+        password = demo_password()
+        create_person(
+            pool.region, pool.user_pool_id, username, role=role, tenant=tenant, password=password
+        )
+        users.append(
+            {"username": username, "password": password, "tenant": tenant, "role": role.value}
+        )
+    return users
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,9 @@
 Two files, side by side (default folder .rebound/, or REBOUND_STATE_FILE / --state-file):
 - local.json: exactly the documented shape (API URL, SMTP, inbound address, outbox, tenants
   and their keys, staff key), then the fields added since, only ever appended (`dns_port`:
-  the local DNS stub, rebound/dnsstub.py, on the SMTP host). People and the end-to-end test
-  read it.
+  the local DNS stub, rebound/dnsstub.py, on the SMTP host; `auth`: the Cognito user pool in
+  moto, and `users`: the demo people who sign in to the page, issue 10). People and the
+  end-to-end test read it.
 - aws.json: what a command needs to reach the same local AWS (moto's endpoint, the region, the
   non-secret REBOUND_* settings) and the stack's process id. Kept apart because local.json's
   shape is fixed. Tag signing keys are never written here: they are secrets.
@@ -38,6 +39,11 @@ SHARED_SETTINGS = (
     "REBOUND_REPORT_URL",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
+    "REBOUND_COGNITO_REGION",
+    "REBOUND_COGNITO_USER_POOL_ID",
+    "REBOUND_COGNITO_CLIENT_IDS",
+    "REBOUND_COGNITO_ENDPOINT",
+    "REBOUND_COGNITO_JWKS_URL",
 )
 
 
@@ -60,6 +66,10 @@ class LocalState:
     tenants: list[TenantKeys] = field(default_factory=list)
     staff_api_key: str = ""
     dns_port: int | None = None  # added for the re-check (issue 14); written only when set
+    # Added for sign-in (issue 10): {"region", "user_pool_id", "client_id", "cognito_endpoint"}
+    # and [{"username", "password", "tenant", "role"}, ...]; written only when set.
+    auth: dict[str, str] | None = None
+    users: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -76,6 +86,9 @@ class LocalState:
         }
         if self.dns_port is not None:
             data["dns_port"] = self.dns_port
+        if self.auth is not None:
+            data["auth"] = dict(self.auth)
+            data["users"] = [dict(u) for u in self.users]
         return data
 
 

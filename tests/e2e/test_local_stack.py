@@ -93,6 +93,8 @@ def test_local_json_has_exactly_the_documented_shape(stack: Stack) -> None:
         "tenants",
         "staff_api_key",
         "dns_port",  # added for the re-check: only ever appended
+        "auth",  # added for sign-in (issue 10)
+        "users",
     ]
     assert state["api_url"].startswith("http://127.0.0.1:")
     assert isinstance(state["dns_port"], int) and state["dns_port"] > 0
@@ -104,6 +106,38 @@ def test_local_json_has_exactly_the_documented_shape(stack: Stack) -> None:
     for tenant in state["tenants"]:
         assert set(tenant) == {"id", "api_key", "admin_api_key"}
     assert state["staff_api_key"].startswith("rbk._staff.")
+    assert set(state["auth"]) == {"region", "user_pool_id", "client_id", "cognito_endpoint"}
+    users = state["users"]
+    assert all(set(u) == {"username", "password", "tenant", "role"} for u in users)
+    first = [u["role"] for u in users if u["tenant"] == state["tenants"][0]["id"]]
+    assert sorted(first) == ["admin", "admin", "viewer"]
+    for tenant in state["tenants"][1:]:
+        assert sorted(u["role"] for u in users if u["tenant"] == tenant["id"]) == [
+            "admin",
+            "viewer",
+        ]
+    assert [u["role"] for u in users if u["tenant"] is None] == ["staff", "staff"]
+    assert all(u["username"].rsplit(".", 1)[1] in {"com", "org", "net"} for u in users)
+
+
+def test_a_demo_person_signs_in_with_cognito_and_reads_the_report(stack: Stack) -> None:
+    import boto3
+
+    auth = stack.state["auth"]
+    person = next(u for u in stack.state["users"] if u["role"] == "admin")
+    idp = boto3.client(
+        "cognito-idp", region_name=auth["region"], endpoint_url=auth["cognito_endpoint"]
+    )
+    tokens = idp.initiate_auth(
+        ClientId=auth["client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": person["username"], "PASSWORD": person["password"]},
+    )["AuthenticationResult"]
+    status, me = _get(stack, "/v1/me", tokens["AccessToken"])
+    assert status == 200, me
+    assert (me["name"], me["role"], me["kind"]) == (person["username"], "admin", "person")
+    status, _ = _get(stack, f"/v1/tenants/{person['tenant']}/bounces", tokens["AccessToken"])
+    assert status == 200
 
 
 def test_a_tagged_bounce_sent_by_smtp_reaches_the_tenant_report(stack: Stack) -> None:
