@@ -325,7 +325,11 @@ def _asset(name: str) -> Response:
     if found is None:
         return _error(NotFound(f"no asset {name!r}; the page is served at /"))
     body, content_type = found
-    headers = {"Content-Type": content_type, "Cache-Control": "no-cache", **web.SECURITY_HEADERS}
+    headers = {
+        "Content-Type": content_type,
+        "Cache-Control": "no-cache",
+        **web.security_headers(settings().cognito_endpoint),
+    }
     return Response(body=body.decode("utf-8"), status_code=200, headers=headers)
 
 

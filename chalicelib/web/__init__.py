@@ -50,6 +50,29 @@ SECURITY_HEADERS = MappingProxyType(
 )
 
 
+def security_headers(sign_in_endpoint: str = "") -> dict[str, str]:
+    """SECURITY_HEADERS, with the sign-in service's origin (Cognito, or moto locally) added to
+    connect-src: the page calls it directly for USER_PASSWORD_AUTH. Nothing else is added."""
+    headers = dict(SECURITY_HEADERS)
+    origin = _origin(sign_in_endpoint)
+    if origin:
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "connect-src 'self'", f"connect-src 'self' {origin}"
+        )
+    return headers
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    # scheme://host[:port], nothing a setting could smuggle into the policy (; or spaces)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
+
+
 def asset(name: str) -> tuple[bytes, str] | None:
     """The file's bytes and content type, or None for a name outside the whitelist."""
     content_type = CONTENT_TYPES.get(name)

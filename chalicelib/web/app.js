@@ -1,14 +1,20 @@
-// Rebound's bounced-email report page: sign in with an API key, list and filter bounced
-// addresses, open an address's history, statistics with charts, CSV export, "mark as good".
+// Rebound's bounced-email report page: people sign in with their e-mail address and password
+// (Amazon Cognito, USER_PASSWORD_AUTH against the endpoint GET /v1/auth-config names; a machine
+// key still works), list and filter bounced addresses, open an address's history, statistics,
+// CSV export, "mark as good", mass deletes with approval and undo (admins), settings, and the
+// staff views (every tenant, quarantine, unparsed mail, raw messages, machine keys).
 //
 // Bounce text is hostile input. Everything that comes from the API reaches the page as text
 // (createElement + textContent, setAttribute with values we control or have checked); nothing
 // here ever assigns HTML. The page's Content-Security-Policy forbids inline script besides.
 //
-// The API key lives in sessionStorage only (never in the URL); the view, tenant, filters and
-// sort live in the URL hash so a link opens the same report.
+// Credentials live in sessionStorage only (never in the URL); the view, tenant, filters and
+// sort live in the URL hash so a link opens the same report. A session that expires mid-task
+// asks for the password in a dialog over the page, so nothing typed is lost.
 
 const KEY_STORAGE = "rebound.apiKey";
+const PERSON_STORAGE = "rebound.person";
+const VIEWS = ["list", "stats", "jobs", "settings", "staff"];
 const FILTER_NAMES = [
   "q", "domain", "category", "reason", "hard", "source", "state",
   "first_from", "first_to", "last_from", "last_to", "min_count",
@@ -61,7 +67,7 @@ const fmtNumber = new Intl.NumberFormat("en");
 
 const $ = (id) => document.getElementById(id);
 const ui = {};
-const session = { key: null, me: null };
+const session = { key: null, me: null, person: null, auth: null };
 // The current view as the URL says it; paging cursors are kept beside it, not in the link.
 let link = new URLSearchParams();
 const list = { cursors: [null], page: 0, next: null, seq: 0, items: [] };
@@ -142,12 +148,18 @@ function apiUrl(path, params) {
   return url;
 }
 
-async function apiFetch(path, { params = null, method = "GET", accept = "application/json", key = session.key } = {}) {
+async function apiFetch(path, { params = null, method = "GET", accept = "application/json", key = null, body = undefined, retried = false } = {}) {
+  let token = key;
+  if (!token && session.person) token = await personToken();
+  if (!token) token = session.key;
   let response;
+  const headers = { Authorization: `Bearer ${token}`, Accept: accept };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   try {
     response = await fetch(apiUrl(path, params), {
       method,
-      headers: { Authorization: `Bearer ${key}`, Accept: accept },
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
       credentials: "omit",
       referrerPolicy: "no-referrer",
@@ -156,16 +168,144 @@ async function apiFetch(path, { params = null, method = "GET", accept = "applica
     throw new ApiError(0, "NetworkError", "Could not reach the Rebound API. Check your connection and try again.");
   }
   if (!response.ok) {
-    let body = null;
-    try { body = await response.json(); } catch { /* not JSON: use the status text */ }
-    const message = (body && (body.Message || body.message)) || response.statusText || "Request failed";
-    const error = new ApiError(response.status, body && body.Code, String(message));
-    if (response.status === 401 && key === session.key && session.key) {
+    let data = null;
+    try { data = await response.json(); } catch { /* not JSON: use the status text */ }
+    const message = (data && (data.Message || data.message)) || response.statusText || "Request failed";
+    const error = new ApiError(response.status, data && data.Code, String(message));
+    if (response.status === 401 && !key && session.person && !retried) {
+      // The session ended mid-task: ask for the password over the page, then send it again.
+      if (await reauthenticate(error.message)) {
+        return apiFetch(path, { params, method, accept, body, retried: true });
+      }
+      throw error;
+    }
+    if (response.status === 401 && !key && session.key) {
       signOut(`Your API key was not accepted: ${error.message}`);
     }
     throw error;
   }
   return response;
+}
+
+// ---------------------------------------------------------------------------- people (Cognito)
+
+async function authConfig() {
+  if (!session.auth) {
+    try {
+      const response = await fetch(apiUrl("v1/auth-config"), { cache: "no-store", credentials: "omit" });
+      session.auth = response.ok ? await response.json() : { enabled: false };
+    } catch {
+      session.auth = { enabled: false };
+    }
+  }
+  return session.auth;
+}
+
+// One call to Cognito's JSON API, as the AWS SDKs make it (no SDK needed).
+async function cognito(target, payload) {
+  const auth = await authConfig();
+  if (!auth.enabled) throw new ApiError(0, "NotConfigured", "Signing in with a password is not set up here; use an API key.");
+  let response;
+  try {
+    response = await fetch(auth.endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": `AWSCognitoIdentityProviderService.${target}` },
+      body: JSON.stringify(payload),
+      cache: "no-store",
+      credentials: "omit",
+      referrerPolicy: "no-referrer",
+    });
+  } catch {
+    throw new ApiError(0, "NetworkError", "Could not reach the sign-in service. Check your connection and try again.");
+  }
+  let data = {};
+  try { data = await response.json(); } catch { /* empty */ }
+  if (!response.ok) {
+    const type = String(data.__type || "").split("#").pop();
+    const text = type === "NotAuthorizedException" || type === "UserNotFoundException"
+      ? (/disabled/i.test(data.message || "") ? "This account is disabled. Ask customer service." : "Wrong e-mail address or password.")
+      : type === "PasswordResetRequiredException" ? "Your password must be reset. Ask customer service."
+        : "Signing in did not work. Try again in a moment.";
+    throw new ApiError(401, type, text);
+  }
+  return data;
+}
+
+function keepTokens(username, result, refresh) {
+  const person = {
+    username,
+    access: result.AccessToken,
+    refresh: result.RefreshToken || refresh,
+    expiresAt: Date.now() + (Number(result.ExpiresIn) || 3600) * 1000,
+  };
+  session.person = person;
+  sessionStorage.setItem(PERSON_STORAGE, JSON.stringify(person));
+}
+
+async function passwordSignIn(username, password) {
+  const auth = await authConfig();
+  const data = await cognito("InitiateAuth", {
+    ClientId: auth.client_id, AuthFlow: "USER_PASSWORD_AUTH",
+    AuthParameters: { USERNAME: username, PASSWORD: password },
+  });
+  if (!data.AuthenticationResult) throw new ApiError(401, data.ChallengeName, "This account needs a new password first. Ask customer service.");
+  keepTokens(username, data.AuthenticationResult);
+}
+
+// The access token, refreshed a minute before it expires (the refresh token lasts hours).
+async function personToken() {
+  const person = session.person;
+  if (!person) return null;
+  if (person.expiresAt - Date.now() > 60_000) return person.access;
+  if (person.refresh) {
+    try {
+      const auth = await authConfig();
+      const data = await cognito("InitiateAuth", {
+        ClientId: auth.client_id, AuthFlow: "REFRESH_TOKEN_AUTH", AuthParameters: { REFRESH_TOKEN: person.refresh },
+      });
+      if (data.AuthenticationResult) {
+        keepTokens(person.username, data.AuthenticationResult, person.refresh);
+        return session.person.access;
+      }
+    } catch { /* fall through: ask for the password */ }
+  }
+  return person.access; // the API answers 401 and the page asks for the password
+}
+
+let reauthPending = null;
+
+function reauthenticate(reason) {
+  if (reauthPending) return reauthPending;
+  reauthPending = new Promise((resolve) => {
+    const dialog = $("reauth");
+    $("reauth-username").value = session.person ? session.person.username : "";
+    $("reauth-password").value = "";
+    const error = $("reauth-error");
+    error.hidden = !reason;
+    error.textContent = reason ? `The API said: ${reason}` : "";
+    const done = (ok) => {
+      dialog.close();
+      reauthPending = null;
+      resolve(ok);
+    };
+    $("reauth-form").onsubmit = async (event) => {
+      event.preventDefault();
+      try {
+        await passwordSignIn($("reauth-username").value, $("reauth-password").value);
+        done(true);
+      } catch (failure) {
+        error.textContent = failure.message;
+        error.hidden = false;
+      }
+    };
+    $("reauth-cancel").onclick = () => {
+      done(false);
+      signOut("You are signed out.");
+    };
+    dialog.showModal();
+    $("reauth-password").focus();
+  });
+  return reauthPending;
 }
 
 async function apiJson(path, options) {
@@ -229,7 +369,7 @@ function go(params) {
   } else {
     // The hashchange event that renders the new report comes later: mark the list as loading
     // now, so nothing (a person or a test) reads the old rows as the new report's.
-    if (session.me && params.get("view") !== "stats") ui.table.setAttribute("aria-busy", "true");
+    if (session.me && (params.get("view") || "list") === "list") ui.table.setAttribute("aria-busy", "true");
     location.hash = hash; // a history entry: Back returns to the previous report
   }
 }
@@ -247,13 +387,23 @@ function showSignIn(message) {
   ui.signInError.hidden = !message;
   ui.signInError.textContent = message || "";
   ui.apiKey.value = "";
-  ui.apiKey.focus();
+  $("signin-password").value = "";
+  authConfig().then((auth) => {
+    $("person-form").hidden = !auth.enabled;
+    $("sign-in-intro").hidden = !auth.enabled;
+    $("key-sign-in").open = !auth.enabled;
+    (auth.enabled ? $("signin-username") : ui.apiKey).focus();
+  });
 }
 
 function signOut(message) {
   sessionStorage.removeItem(KEY_STORAGE);
+  sessionStorage.removeItem(PERSON_STORAGE);
   session.key = null;
   session.me = null;
+  session.person = null;
+  stopPolling();
+  for (const id of ["md-panel", "reauth"]) if ($(id).open) $(id).close();
   if (ui.history.open) ui.history.close();
   if (ui.confirm.open) ui.confirm.close();
   clear(ui.rows);
@@ -271,8 +421,28 @@ async function signIn(key) {
     return;
   }
   session.key = key;
-  session.me = me;
+  session.person = null;
   sessionStorage.setItem(KEY_STORAGE, key);
+  enter(me);
+}
+
+async function signInPerson(username, password) {
+  let me;
+  try {
+    if (username) await passwordSignIn(username, password);
+    me = await apiJson("v1/me");
+  } catch (error) {
+    session.person = null;
+    sessionStorage.removeItem(PERSON_STORAGE);
+    showSignIn(error.status === 403 ? `Signed in, but: ${error.message}` : error.message);
+    return;
+  }
+  enter(me);
+}
+
+function enter(me) {
+  session.me = me;
+  ui.who.textContent = me.name || "";
   ui.signIn.hidden = true;
   ui.session.hidden = false;
   ui.app.hidden = false;
@@ -310,15 +480,25 @@ function canReactivate() {
   return session.me && (session.me.role === "admin" || session.me.role === "staff");
 }
 
+function isStaff() {
+  return Boolean(session.me && session.me.role === "staff");
+}
+
 // ---------------------------------------------------------------------------- render
 
 function render() {
   if (!session.me) return;
-  const view = link.get("view") === "stats" ? "stats" : "list";
+  let view = VIEWS.includes(link.get("view")) ? link.get("view") : "list";
+  if ((view === "jobs" || view === "settings") && !canReactivate()) view = "list";
+  if (view === "staff" && !isStaff()) view = "list";
   const tenant = link.get("tenant") || "";
   ui.tenantPicker.value = tenant;
   ui.tenantName.textContent = tenant;
-  for (const tab of [ui.tabList, ui.tabStats]) {
+  $("tab-jobs").hidden = !canReactivate();
+  $("tab-settings").hidden = !canReactivate();
+  $("tab-staff").hidden = !isStaff();
+  ui.bulkBar.hidden = !canReactivate();
+  for (const tab of [ui.tabList, ui.tabStats, $("tab-jobs"), $("tab-settings"), $("tab-staff")]) {
     const params = new URLSearchParams(link);
     params.set("view", tab.dataset.view);
     tab.setAttribute("href", linkHash(params));
@@ -328,7 +508,15 @@ function render() {
   ui.flash.hidden = true;
   ui.viewList.hidden = view !== "list";
   ui.viewStats.hidden = view !== "stats";
-  document.title = `${view === "stats" ? "Statistics" : "Bounced addresses"} · ${tenant} · Rebound`;
+  $("view-jobs").hidden = view !== "jobs";
+  $("view-settings").hidden = view !== "settings";
+  $("view-staff").hidden = view !== "staff";
+  const titles = { list: "Bounced addresses", stats: "Statistics", jobs: "Mass deletes", settings: "Settings", staff: "Staff" };
+  document.title = `${titles[view]} · ${tenant} · Rebound`;
+  if (view !== "jobs") stopPolling();
+  if (view === "jobs") { loadJobs(); return; }
+  if (view === "settings") { loadSettings(); return; }
+  if (view === "staff") { loadStaff(); return; }
   if (view === "list") {
     fillForm();
     const key = listKey();
@@ -336,6 +524,7 @@ function render() {
       list.key = key;
       list.cursors = [null];
       list.page = 0;
+      clearSelection();
     }
     loadList();
   } else {
@@ -516,7 +705,13 @@ function bounceRow(item) {
       onclick: (event) => reactivate(item, event.currentTarget),
     }));
   }
+  const select = canReactivate() ? h("input", {
+    type: "checkbox", class: "row-select", "data-testid": "row-select", "data-address": address,
+    "aria-label": `Select ${address}`, checked: selection.addresses.has(address),
+    onchange: (event) => toggleRow(address, event.currentTarget.checked),
+  }) : null;
   return h("tr", { "data-address": address },
+    h("td", { class: "select-col" }, select),
     h("td", {},
       h("button", {
         type: "button", class: "link-button address", text: address,
@@ -660,8 +855,10 @@ function historyPager() {
 
 // ---------------------------------------------------------------------------- mark as good
 
-function confirmDialog(text) {
+function confirmDialog(text, { title = "Mark as good?", yes = "Mark as good" } = {}) {
   return new Promise((resolve) => {
+    $("confirm-title").textContent = title;
+    $("confirm-ok").textContent = yes;
     ui.confirmText.textContent = text;
     ui.confirm.returnValue = "";
     ui.confirm.addEventListener("close", () => resolve(ui.confirm.returnValue === "ok"), { once: true });
@@ -965,6 +1162,426 @@ function domainChart(domains) {
     ], sorted));
 }
 
+
+// ---------------------------------------------------------------------------- selection and mass delete
+
+// Rows chosen one by one, or "everything matching" the current filter (then the API counts).
+const selection = { addresses: new Set(), matching: false };
+const REASON_WORDS = Object.fromEntries(REASONS);
+
+function clearSelection() {
+  selection.addresses.clear();
+  selection.matching = false;
+  updateSelection();
+}
+
+function toggleRow(address, on) {
+  selection.matching = false;
+  if (on) selection.addresses.add(address);
+  else selection.addresses.delete(address);
+  updateSelection();
+}
+
+function updateSelection() {
+  if (!ui.bulkBar) return;
+  const n = selection.addresses.size;
+  ui.selectionStatus.textContent = selection.matching
+    ? "Everything matching these filters is selected."
+    : n ? `${plural(n, "address", "addresses")} selected.` : "No rows selected.";
+  ui.bulkDelete.disabled = !selection.matching && n === 0;
+  for (const box of ui.rows.querySelectorAll("input.row-select")) {
+    box.checked = selection.matching || selection.addresses.has(box.dataset.address);
+  }
+}
+
+function currentFilter() {
+  const filter = {};
+  for (const name of FILTER_NAMES) {
+    const value = link.get(name);
+    if (!value) continue;
+    if (["category", "reason", "source", "state"].includes(name)) filter[name] = value.split(",");
+    else if (name === "min_count") filter[name] = Number(value);
+    else if (name === "hard") filter[name] = value === "true";
+    else filter[name] = value;
+  }
+  return Object.keys(filter).length ? filter : { min_count: 1 };
+}
+
+function selectionBody() {
+  return selection.matching ? { filter: currentFilter() } : { addresses: [...selection.addresses] };
+}
+
+async function selectMatching() {
+  selection.matching = true;
+  selection.addresses.clear();
+  updateSelection();
+  ui.selectionStatus.textContent = "Counting everything matching these filters…";
+  try {
+    const plan = await apiJson(tenantPath("/mass-deletes"), { method: "POST", body: { ...selectionBody(), dry_run: true, note: "count for selection" } });
+    if (selection.matching) {
+      ui.selectionStatus.textContent = `Everything matching these filters is selected: ${plural(plan.selected.addresses, "address", "addresses")}.`;
+    }
+  } catch (error) {
+    showError(ui.listError, error);
+  }
+}
+
+function openMassDelete() {
+  const panel = $("md-panel");
+  $("md-error").hidden = true;
+  clear($("md-preview"));
+  $("md-submit").disabled = true;
+  $("md-scope").textContent = selection.matching
+    ? `Everything matching the filters of ${link.get("tenant")}'s list.`
+    : `${plural(selection.addresses.size, "selected address", "selected addresses")} of ${link.get("tenant")}.`;
+  if (!panel.open) panel.showModal();
+  $("md-dry-run").focus();
+}
+
+function mdBody(dryRun) {
+  return { ...selectionBody(), remove_emails: $("md-remove-emails").checked, dry_run: dryRun, note: $("md-note").value.trim() };
+}
+
+async function mdDryRun() {
+  const box = $("md-preview");
+  $("md-error").hidden = true;
+  clear(box).append(h("p", { class: "status-line", text: "Planning…" }));
+  let plan;
+  try {
+    plan = await apiJson(tenantPath("/mass-deletes"), { method: "POST", body: mdBody(true) });
+  } catch (error) {
+    clear(box);
+    showError($("md-error"), error);
+    return;
+  }
+  const facts = h("dl", { class: "facts" });
+  const row = (term, ...value) => facts.append(h("dt", { text: term }), h("dd", {}, ...value));
+  row("Records to delete", h("strong", { "data-testid": "md-preview-records", text: fmtNumber.format(plan.selected.records) }));
+  row("Addresses", fmtNumber.format(plan.selected.addresses));
+  if (plan.not_found) row("Listed but not found", fmtNumber.format(plan.not_found));
+  row("Too large to delete here", plan.oversized ? `${fmtNumber.format(plan.oversized)} (skipped; staff can help)` : "none");
+  row("Sample", plan.sample.length ? h("ul", { class: "sample" }, plan.sample.map((a) => h("li", { text: a }))) : "—");
+  row("Approval", approvalText(plan));
+  row("Removes the addresses", plan.remove_emails ? "Yes: the sending system will stop mailing them" : "No: only the bounce records");
+  clear(box).append(h("h3", { text: "Preview" }), facts);
+  $("md-submit").disabled = plan.selected.addresses === 0;
+}
+
+function approvalText(job) {
+  const parts = [];
+  if (job.staff_approval_required) parts.push(`Staff must approve: ${job.staff_approval_required}.`);
+  if (job.second_person_required) parts.push("A second person (not you) must approve.");
+  return parts.length ? parts.join(" ") : "Any admin of the tenant, you included, may approve.";
+}
+
+async function mdSubmit() {
+  const ok = await confirmDialog("Submit this mass delete for approval? Nothing is deleted until it is approved; it can be undone afterwards.",
+    { title: "Submit the mass delete?", yes: "Submit" });
+  if (!ok) return;
+  try {
+    await apiJson(tenantPath("/mass-deletes"), { method: "POST", body: mdBody(false) });
+  } catch (error) {
+    showError($("md-error"), error);
+    return;
+  }
+  $("md-panel").close();
+  clearSelection();
+  const params = new URLSearchParams({ tenant: link.get("tenant") || "", view: "jobs" });
+  go(params);
+}
+
+// ---------------------------------------------------------------------------- jobs view
+
+const STATE_WORDS = {
+  planned: "Waiting for approval", approved: "Approved, starting", running: "Running",
+  succeeded: "Finished", failed: "Failed", cancelled: "Cancelled", undone: "Undone",
+};
+const AUDIT_WORDS = {
+  planned: "planned a mass delete", approved: "approved it", rerun: "ran it again",
+  "cancel-requested": "cancelled it", undone: "undid it", "policy-changed": "changed the mass-delete policy",
+  reactivated: "marked an address as good", "contact-count-changed": "changed the contact count",
+  "contact-count-refused": "tried to change the contact count (refused)",
+};
+let pollTimer = null;
+
+function stopPolling() {
+  if (pollTimer) clearTimeout(pollTimer);
+  pollTimer = null;
+}
+
+async function loadJobs() {
+  stopPolling();
+  const box = $("jobs-error");
+  box.hidden = true;
+  let jobs, audit;
+  try {
+    [jobs, audit] = await Promise.all([
+      apiJson(tenantPath("/mass-deletes"), { params: new URLSearchParams({ limit: "50" }) }),
+      apiJson(tenantPath("/mass-deletes/audit"), { params: new URLSearchParams({ limit: "50" }) }),
+    ]);
+  } catch (error) {
+    showError(box, error);
+    return;
+  }
+  if ($("view-jobs").hidden) return;
+  const items = (jobs.items || []).filter((j) => !j.dry_run);
+  const me = session.me ? session.me.name : "";
+  const waiting = items.filter((j) => j.state === "planned");
+  clear($("md-approvals"));
+  if (!waiting.length) $("md-approvals").append(h("li", { class: "empty", text: "Nothing is waiting for approval." }));
+  for (const job of waiting) {
+    const mine = job.requested_by === me;
+    const blocked = (job.staff_approval_required && !isStaff()) || (job.second_person_required && mine);
+    $("md-approvals").append(h("li", { class: "approval" },
+      h("div", {}, h("strong", { text: `${plural(job.selected.addresses, "address", "addresses")}, ${plural(job.selected.records, "record")}` }),
+        ` requested by ${job.requested_by} ${fmtTime(job.timings.created_at)}`,
+        job.remove_emails ? h("span", { class: "chip chip-blacklisted", text: "removes addresses" }) : null,
+        h("span", { class: "sub", text: approvalText(job) }),
+        job.note ? h("span", { class: "sub", text: `Note: ${job.note}` }) : null),
+      h("div", { class: "actions" },
+        blocked ? h("span", { class: "sub", text: mine ? "Someone else must approve your request." : "Only staff may approve this one." })
+          : h("button", { type: "button", class: "btn btn-danger", "data-testid": "md-approve", "data-job": job.id, text: "Approve and start", onclick: () => jobAction(job, "approve") }),
+        h("button", { type: "button", class: "btn", text: "Cancel", onclick: () => jobAction(job, "cancel") }))));
+  }
+  clear($("job-rows"));
+  for (const job of items) $("job-rows").append(jobRow(job));
+  clear($("audit-rows"));
+  for (const line of audit.items || []) {
+    const details = Object.entries(line).filter(([k]) => !["at", "actor", "action", "job"].includes(k))
+      .map(([k, v]) => `${k.replaceAll("_", " ")}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join("; ");
+    $("audit-rows").append(h("tr", {}, h("td", { text: fmtTime(line.at) }), h("td", { text: line.actor }),
+      h("td", { text: line.action === "planned" && line.dry_run ? "previewed a mass delete" : (AUDIT_WORDS[line.action] || line.action) }), h("td", { text: line.job === "-" ? "—" : line.job }),
+      h("td", { class: "sub", text: details })));
+  }
+  if (items.some((j) => ["approved", "running"].includes(j.state))) {
+    pollTimer = setTimeout(loadJobs, 1500); // live progress
+  }
+}
+
+function jobRow(job) {
+  const p = job.progress || {};
+  const active = ["approved", "running"].includes(job.state);
+  const actions = h("td", { class: "row-actions" });
+  if (active) actions.append(h("button", { type: "button", class: "btn", text: "Cancel", onclick: () => jobAction(job, "cancel") }));
+  if (["succeeded", "failed", "cancelled"].includes(job.state)) {
+    actions.append(h("button", { type: "button", class: "btn", "data-testid": "md-undo", "data-job": job.id, text: "Undo", onclick: () => jobAction(job, "undo") }));
+  }
+  if (job.state === "failed") actions.append(h("button", { type: "button", class: "btn", text: "Run again", onclick: () => jobAction(job, "rerun") }));
+  const who = [`asked: ${job.requested_by}`, job.approved_by ? `approved: ${job.approved_by}` : "", job.undone_by ? `undone: ${job.undone_by}` : ""].filter(Boolean).join(" · ");
+  return h("tr", { "data-job": job.id },
+    h("td", {}, h("span", { class: "mono", text: job.id }), h("span", { class: "sub", text: fmtTime(job.timings.created_at) })),
+    h("td", {}, h("span", { class: `chip job-${job.state}`, "data-testid": "md-status", "data-job": job.id, "data-state": job.state, text: STATE_WORDS[job.state] || job.state }),
+      job.error ? h("span", { class: "sub", text: job.error }) : null),
+    h("td", { text: `${plural(job.selected.addresses, "address", "addresses")}, ${plural(job.selected.records, "record")}${job.remove_emails ? ", addresses removed" : ""}` }),
+    h("td", {}, active || job.state !== "planned"
+      ? h("span", { text: `${fmtNumber.format(p.addresses || 0)} of ${fmtNumber.format(job.selected.addresses)} addresses · ${fmtNumber.format(p.deleted || 0)} deleted${job.restored ? ` · ${fmtNumber.format(job.restored)} restored` : ""}` })
+      : "—"),
+    h("td", { class: "sub", text: who }),
+    actions);
+}
+
+async function jobAction(job, action) {
+  const words = {
+    approve: ["Approve and start?", `This deletes ${plural(job.selected.records, "record")} of ${plural(job.selected.addresses, "address", "addresses")}${job.remove_emails ? " and removes the addresses" : ""}. It can be undone.`, "Approve"],
+    cancel: ["Cancel the mass delete?", "A running job stops after the address in hand; nothing else is deleted.", "Cancel the job"],
+    undo: ["Undo the mass delete?", "Everything the job deleted is put back from its archive.", "Undo"],
+    rerun: ["Run the job again?", "It resumes where it failed and deletes nothing twice.", "Run again"],
+  }[action];
+  if (!(await confirmDialog(words[1], { title: words[0], yes: words[2] }))) return;
+  try {
+    let result = await apiJson(tenantPath(`/mass-deletes/${encodeURIComponent(job.id)}/${action}`), { method: "POST" });
+    while (action === "undo" && result.undo && !result.undo.complete) {
+      result = await apiJson(tenantPath(`/mass-deletes/${encodeURIComponent(job.id)}/undo`), { method: "POST" });
+    }
+  } catch (error) {
+    showError($("jobs-error"), error);
+  }
+  loadJobs();
+}
+
+// ---------------------------------------------------------------------------- settings view
+
+function field(id, labelText, input, hint) {
+  return h("div", { class: "field" }, h("label", { for: id, text: labelText }), input, hint ? h("span", { class: "sub", text: hint }) : null);
+}
+
+async function loadSettings() {
+  const body = $("settings-body");
+  clear(body).append(h("p", { class: "status-line", text: "Loading settings…" }));
+  let tenantSettings, notify, policy;
+  try {
+    [tenantSettings, notify, policy] = await Promise.all([
+      apiJson(tenantPath("/settings")), apiJson(tenantPath("/notification-settings")), apiJson(tenantPath("/mass-deletes/policy")),
+    ]);
+  } catch (error) {
+    const box = h("div", { class: "notice notice-error", role: "alert" });
+    showError(box, error);
+    clear(body).append(box);
+    return;
+  }
+  const inp = (id, props) => h("input", { id, ...props });
+  const digest = h("form", { class: "card settings-form", id: "digest-form", "aria-labelledby": "digest-title" },
+    h("h3", { id: "digest-title", text: "Digest and alerts" }),
+    h("div", { class: "grid" },
+      field("s-recipients", "Digest recipients (comma separated)", inp("s-recipients", { type: "text", value: (notify.recipients || []).join(", ") })),
+      field("s-cadence", "Schedule", h("select", { id: "s-cadence" }, ["daily", "weekly", "off"].map((c) => h("option", { value: c, text: c === "off" ? "Never" : c[0].toUpperCase() + c.slice(1), selected: notify.cadence === c })))),
+      field("s-hour", "Hour of day (local time)", inp("s-hour", { type: "number", min: 0, max: 23, value: notify.hour })),
+      field("s-weekday", "Day (weekly)", h("select", { id: "s-weekday" }, ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map((d) => h("option", { value: d, text: d[0].toUpperCase() + d.slice(1), selected: notify.weekday === d })))),
+      field("s-timezone", "Time zone", inp("s-timezone", { type: "text", value: notify.timezone }), "e.g. Europe/Berlin"),
+      field("s-warn", "Warn at bounce rate (%)", inp("s-warn", { type: "number", step: "0.1", value: (notify.alert_levels.warn_rate * 100).toFixed(1) })),
+      field("s-critical", "Critical at bounce rate (%)", inp("s-critical", { type: "number", step: "0.1", value: (notify.alert_levels.critical_rate * 100).toFixed(1) })),
+      field("s-min", "Only for sends of at least … recipients", inp("s-min", { type: "number", min: 1, value: notify.alert_levels.min_recipients }))),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary", id: "save-digest", text: "Save digest and alerts" })),
+    h("p", { class: "status-line", id: "digest-status", role: "status" }));
+  digest.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const v = (id) => $(id).value.trim();
+    saveSettings("digest-status", "/notification-settings", "PUT", {
+      recipients: v("s-recipients").split(",").map((r) => r.trim()).filter(Boolean),
+      cadence: v("s-cadence"), hour: Number(v("s-hour")), weekday: v("s-weekday"), timezone: v("s-timezone"),
+      alert_levels: { warn_rate: Number(v("s-warn")) / 100, critical_rate: Number(v("s-critical")) / 100, min_recipients: Number(v("s-min")) },
+    });
+  });
+  const p = tenantSettings.suppression_policy;
+  const suppression = h("form", { class: "card settings-form", id: "policy-form", "aria-labelledby": "suppression-title" },
+    h("h3", { id: "suppression-title", text: "When an address is suppressed" }),
+    h("div", { class: "grid" },
+      field("s-hard", "After … hard bounces", inp("s-hard", { type: "number", min: 1, value: p.hard_bounces })),
+      field("s-soft", "Or after … soft bounces", inp("s-soft", { type: "number", min: 1, value: p.soft_bounces })),
+      field("s-soft-days", "… on at least … different days", inp("s-soft-days", { type: "number", min: 1, value: p.soft_days }))),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary", id: "save-suppression", text: "Save suppression policy" })),
+    h("p", { class: "status-line", id: "suppression-status", role: "status" }));
+  suppression.addEventListener("submit", (event) => {
+    event.preventDefault();
+    saveSettings("suppression-status", "/settings", "PATCH", { suppression_policy: {
+      hard_bounces: Number($("s-hard").value), soft_bounces: Number($("s-soft").value), soft_days: Number($("s-soft-days").value) } });
+  });
+  clear(body).append(digest, suppression);
+  if (isStaff()) {
+    const staffForm = h("form", { class: "card settings-form", id: "staff-settings", "aria-labelledby": "staff-settings-title" },
+      h("h3", { id: "staff-settings-title", text: "Protection (staff only)" }),
+      h("div", { class: "grid" },
+        field("s-contacts", "Contacts the tenant has", inp("s-contacts", { type: "number", min: 1, value: tenantSettings.contact_count ?? "" }), "The circuit breaker's denominator."),
+        field("s-share", "Mass delete: staff approve above … % of contacts", inp("s-share", { type: "number", step: "1", min: 1, max: 100, value: Math.round(policy.max_share * 100) })),
+        field("s-max", "… or above … addresses when the contact count is unknown", inp("s-max", { type: "number", min: 0, value: policy.max_addresses })),
+        h("label", { class: "check" }, h("input", { type: "checkbox", id: "s-second", checked: policy.require_second_person }), "A second person must approve every mass delete")),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary", id: "save-protection", text: "Save protection" })),
+      h("p", { class: "status-line", id: "protection-status", role: "status" }));
+    staffForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const contacts = $("s-contacts").value.trim();
+      const ok = await saveSettings("protection-status", "/settings", "PATCH", { contact_count: contacts ? Number(contacts) : null });
+      if (ok) {
+        await saveSettings("protection-status", "/mass-deletes/policy", "PUT", {
+          max_share: Number($("s-share").value) / 100, max_addresses: Number($("s-max").value), require_second_person: $("s-second").checked });
+      }
+    });
+    body.append(staffForm);
+  }
+}
+
+async function saveSettings(statusId, suffix, method, body) {
+  const status = $(statusId);
+  status.className = "status-line";
+  status.textContent = "Saving…";
+  try {
+    await apiJson(tenantPath(suffix), { method, body });
+  } catch (error) {
+    status.className = "notice notice-error";
+    status.textContent = error.message; // the API's own validation message
+    return false;
+  }
+  status.textContent = "Saved.";
+  return true;
+}
+
+// ---------------------------------------------------------------------------- staff views
+
+async function loadStaff() {
+  const body = $("staff-body");
+  clear(body).append(h("p", { class: "status-line", text: "Loading…" }));
+  let overview, quarantine, unparsed, keys;
+  try {
+    [overview, quarantine, unparsed, keys] = await Promise.all([
+      apiJson("v1/tenants-overview"), apiJson("v1/quarantine", { params: new URLSearchParams({ limit: "50" }) }),
+      apiJson("v1/unparsed", { params: new URLSearchParams({ limit: "50" }) }), apiJson("v1/keys"),
+    ]);
+  } catch (error) {
+    const box = h("div", { class: "notice notice-error", role: "alert" });
+    showError(box, error);
+    clear(body).append(box);
+    return;
+  }
+  const table = (id, caption, heads, rows) => h("div", { class: "table-wrap" }, h("table", { id, class: "staff-table" },
+    h("caption", { class: "visually-hidden", text: caption }),
+    h("thead", {}, h("tr", {}, heads.map((t) => h("th", { scope: "col", text: t })))), h("tbody", {}, rows)));
+  const tenants = (overview.items || []).map((t) => h("tr", {},
+    h("td", {}, h("button", { type: "button", class: "link-button", text: t.name, onclick: () => go(new URLSearchParams({ tenant: t.tenant })) }), h("span", { class: "sub", text: t.tenant })),
+    h("td", { class: "num-cell", text: fmtNumber.format(t.addresses) }),
+    h("td", { text: t.invalid_share === null ? "—" : `${(t.invalid_share * 100).toFixed(1)}%` }),
+    h("td", {}, t.blocked_suspected ? h("span", { class: "chip chip-blacklisted", text: "may be blocked" }) : "no",
+      t.blacklisted ? h("span", { class: "sub", text: `${plural(t.blacklisted, "blacklisting")} reported` }) : null),
+    h("td", { text: fmtTime(t.last_bounce_at) })));
+  const inboundRows = (items) => items.map((m) => h("tr", {},
+    h("td", { text: fmtTime(m.received_at) }), h("td", { text: m.from || "—" }), h("td", { text: m.subject || "—" }),
+    h("td", { text: m.problem || m.kind || "—" }),
+    h("td", {}, h("button", { type: "button", class: "btn btn-small", text: "Show message", onclick: () => showRaw(m.s3_key) }))));
+  const keyRows = (keys.items || []).map((k) => h("tr", { class: k.revoked ? "revoked" : null },
+    h("td", { text: k.label || "—" }), h("td", { text: k.role }), h("td", { text: k.scope }), h("td", { text: k.created_by || "—" }),
+    h("td", { text: k.last_used_at ? fmtTime(k.last_used_at) : "never" }),
+    h("td", {}, k.revoked ? "revoked" : h("button", { type: "button", class: "btn btn-small", text: "Revoke", "aria-label": `Revoke ${k.label || k.key_id}`, onclick: () => revokeKey(k) }))));
+  clear(body).append(
+    h("section", { class: "card", "aria-labelledby": "glance-title" }, h("h3", { id: "glance-title", text: "Every tenant at a glance" }),
+      table("tenants-glance", "Tenants", ["Tenant", "Addresses bounced", "Invalid share", "Blocked or blacklisted", "Last bounce"], tenants)),
+    h("section", { class: "card", "aria-labelledby": "quarantine-title" }, h("h3", { id: "quarantine-title", text: "Quarantine (return path missing, expired or forged)" }),
+      (quarantine.items || []).length ? table("quarantine", "Quarantine", ["Received", "From", "Subject", "Why", ""], inboundRows(quarantine.items)) : h("p", { class: "empty", text: "Nothing in quarantine." })),
+    h("section", { class: "card", "aria-labelledby": "unparsed-title" }, h("h3", { id: "unparsed-title", text: "Mail that could not be read" }),
+      (unparsed.items || []).length ? table("unparsed", "Unparsed mail", ["Received", "From", "Subject", "Problem", ""], inboundRows(unparsed.items)) : h("p", { class: "empty", text: "No unreadable mail." })),
+    h("section", { class: "card", id: "raw-card", hidden: true, "aria-labelledby": "raw-title" }, h("h3", { id: "raw-title", text: "Stored message" }),
+      h("p", {}, h("a", { id: "raw-download", text: "Download the message (.eml)" })), h("pre", { id: "raw-text", class: "raw" })),
+    h("section", { class: "card", "aria-labelledby": "keys-title" }, h("h3", { id: "keys-title", text: "Machine keys" }),
+      table("machine-keys", "Machine keys", ["Label", "Role", "Scope", "Created by", "Last used", ""], keyRows)));
+}
+
+async function showRaw(key) {
+  const params = new URLSearchParams({ key });
+  try {
+    const text = await (await apiFetch("v1/inbound-raw", { params, accept: "text/plain" })).text();
+    $("raw-card").hidden = false;
+    $("raw-text").textContent = text; // text, never HTML
+    const download = $("raw-download");
+    download.onclick = async (event) => {
+      event.preventDefault();
+      const blob = await (await apiFetch("v1/inbound-raw", { params: new URLSearchParams({ key, download: "true" }), accept: "text/plain" })).blob();
+      const url = URL.createObjectURL(new Blob([blob], { type: "message/rfc822" }));
+      const a = h("a", { href: url, download: `${key.split("/").pop()}.eml`, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    };
+    download.setAttribute("href", "#");
+    $("raw-card").scrollIntoView({ block: "start" });
+  } catch (error) {
+    const box = h("div", { class: "notice notice-error", role: "alert" });
+    showError(box, error);
+    $("staff-body").prepend(box);
+  }
+}
+
+async function revokeKey(key) {
+  if (!(await confirmDialog(`Revoke the key "${key.label || key.key_id}"? Whatever uses it stops working at once.`, { title: "Revoke the key?", yes: "Revoke" }))) return;
+  try {
+    await apiJson(`v1/keys/${encodeURIComponent(key.scope)}/${encodeURIComponent(key.key_id)}/revoke`, { method: "POST" });
+  } catch (error) {
+    const box = h("div", { class: "notice notice-error", role: "alert" });
+    showError(box, error);
+    $("staff-body").prepend(box);
+    return;
+  }
+  loadStaff();
+}
+
 // ---------------------------------------------------------------------------- start
 
 function bind() {
@@ -978,8 +1595,22 @@ function bind() {
     prev: $("prev"), next: $("next"), pager: $("pager"), pageLabel: $("page-label"), exportButton: $("export"),
     exportStatus: $("export-status"), statsStatus: $("stats-status"), statsError: $("stats-error"),
     statsBody: $("stats-body"), historyTitle: $("history-title"), historyBody: $("history-body"),
-    confirmText: $("confirm-text"), flash: $("flash"),
+    confirmText: $("confirm-text"), flash: $("flash"), who: $("who"),
+    bulkBar: $("bulk-bar"), bulkDelete: $("bulk-delete"), selectionStatus: $("selection-status"),
   });
+  $("person-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const username = $("signin-username").value.trim();
+    const password = $("signin-password").value;
+    $("signin-password").value = "";
+    if (username && password) signInPerson(username, password);
+  });
+  $("select-matching").addEventListener("click", selectMatching);
+  ui.bulkDelete.addEventListener("click", openMassDelete);
+  $("md-close").addEventListener("click", () => $("md-panel").close());
+  $("md-dry-run").addEventListener("click", mdDryRun);
+  $("md-submit").addEventListener("click", mdSubmit);
+  $("md-remove-emails").addEventListener("change", () => { $("md-submit").disabled = true; clear($("md-preview")); });
   buildForm();
   ui.signInForm.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -987,7 +1618,7 @@ function bind() {
     ui.apiKey.value = "";
     if (key) signIn(key);
   });
-  ui.signOutButton.addEventListener("click", () => signOut("You are signed out. The key was removed from this tab."));
+  ui.signOutButton.addEventListener("click", () => signOut("You are signed out. Your sign-in was removed from this tab."));
   ui.tenantPicker.addEventListener("change", () => {
     const params = new URLSearchParams(link);
     params.set("tenant", ui.tenantPicker.value);
@@ -1037,8 +1668,17 @@ function start() {
     // move query-string links (e.g. from a summary email) into the hash; nothing else is kept
     history.replaceState(null, "", location.pathname + linkHash(link));
   }
+  const stored = sessionStorage.getItem(PERSON_STORAGE);
   const key = sessionStorage.getItem(KEY_STORAGE);
-  if (key) signIn(key);
+  if (stored) {
+    try {
+      session.person = JSON.parse(stored);
+      signInPerson(null, null);
+    } catch {
+      sessionStorage.removeItem(PERSON_STORAGE);
+      showSignIn();
+    }
+  } else if (key) signIn(key);
   else showSignIn();
 }
 

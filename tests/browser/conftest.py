@@ -70,6 +70,49 @@ def _seed(seeded: Seeded) -> None:
     deliver("hillside", seeded.other_tenant, now - timedelta(days=1))
 
 
+PEOPLE = {
+    "ada": ("ada.admin@example.com", "admin", "riverside"),
+    "ben": ("ben.admin@example.org", "admin", "riverside"),
+    "vic": ("vic.viewer@example.net", "viewer", "riverside"),
+    "sam": ("sam.staff@example.com", "staff", None),
+}
+
+
+def _people() -> dict[str, tuple[str, str]]:
+    """The user pool in moto with a few people, the mass-delete state machine, and the API
+    pointed at both (their settings are read once per process: forget the old ones)."""
+    from chalicelib import wiring
+    from chalicelib.config import Settings, settings
+    from chalicelib.massdelete.config import mass_delete_settings
+    from chalicelib.tenancy.access import Role
+    from rebound.people import create_person, provision_people
+    from rebound.provision import provision_mass_delete
+
+    provision_mass_delete(Settings.from_env())
+    pool = provision_people("us-east-1", ["riverside", "hillside"])
+    for cached in (
+        settings,
+        mass_delete_settings,
+        wiring.token_verifier,
+        wiring.person_directory,
+        wiring.mass_delete_service,
+    ):
+        cached.cache_clear()
+    found = {}
+    for name, (username, role, tenant) in PEOPLE.items():
+        password = f"Pw-{name}-{username.split('@')[0]}-2026X"
+        create_person(
+            pool.region,
+            pool.user_pool_id,
+            username,
+            role=Role(role),
+            tenant=tenant,
+            password=password,
+        )
+        found[name] = (username, password)
+    return found
+
+
 class _Server:
     """chalice's LocalDevServer for the app object, served by one thread."""
 
@@ -119,8 +162,11 @@ def seeded(moto_endpoint: str) -> Iterator[Seeded]:
     keys = setup_tenant("riverside")
     setup_tenant("hillside")
     setup_tenant("quiet")  # nothing has bounced yet
+    people = _people()
     server = _Server()
-    data = Seeded(url=server.url, viewer=keys["viewer"], admin=keys["admin"], staff=staff_key())
+    data = Seeded(
+        url=server.url, viewer=keys["viewer"], admin=keys["admin"], staff=staff_key(), people=people
+    )
     _seed(data)
     yield data
     server.stop()

@@ -42,6 +42,8 @@ class Seeded:
     full: list[str] = field(default_factory=list)  # mailbox full: soft
     hostile: str = "hostile@example.org"  # diagnostic full of markup
     other_tenant: str = "hill@example.net"  # hillside's only bounce
+    # name -> (username, password): ada and ben admin riverside, vic views it, sam is staff
+    people: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def shot(page: Any, name: str, full_page: bool = False) -> None:
@@ -50,11 +52,28 @@ def shot(page: Any, name: str, full_page: bool = False) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
-def sign_in(page: Any, seeded: Seeded, key: str, link: str = "") -> None:
-    """Open the page (optionally a deep link's hash) and sign in through the form."""
-    page.goto(f"{seeded.url}/{link}")
+def use_key(page: Any, key: str) -> None:
+    """Sign in with a machine key: the form behind "Use a machine API key instead"."""
+    details = page.locator("#key-sign-in")
+    if details.get_attribute("open") is None:
+        page.get_by_text("Use a machine API key instead").click()
     page.get_by_label("API key").fill(key)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Use the key").click()
+
+
+def sign_in(page: Any, seeded: Seeded, key: str, link: str = "") -> None:
+    """Open the page (optionally a deep link's hash) and sign in through the key form."""
+    page.goto(f"{seeded.url}/{link}")
+    use_key(page, key)
+    page.locator("#app").wait_for(state="visible")
+
+
+def sign_in_as(page: Any, url: str, username: str, password: str, link: str = "") -> None:
+    """Open the page and sign in as a person, through the form the acceptance check drives."""
+    page.goto(f"{url}/{link}")
+    page.get_by_test_id("signin-username").fill(username)
+    page.get_by_test_id("signin-password").fill(password)
+    page.get_by_test_id("signin-submit").click()
     page.locator("#app").wait_for(state="visible")
 
 

@@ -12,7 +12,15 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.helpers import XSS_DIAGNOSTIC, Seeded, addresses, rows, shot, sign_in
+from tests.browser.helpers import (
+    XSS_DIAGNOSTIC,
+    Seeded,
+    addresses,
+    rows,
+    shot,
+    sign_in,
+    use_key,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +50,7 @@ def test_page_and_assets_carry_the_security_headers(seeded: Seeded) -> None:
 def test_sign_in_lists_bounces_and_sign_out_forgets_the_key(page: Any, seeded: Seeded) -> None:
     page.goto(f"{seeded.url}/")
     shot(page, "01-sign-in")
-    page.get_by_label("API key").fill("not-a-key")
-    page.get_by_role("button", name="Sign in").click()
+    use_key(page, "not-a-key")
     expect(page.locator("#sign-in-error")).to_contain_text("not accepted")
 
     sign_in(page, seeded, seeded.viewer)
