@@ -181,7 +181,13 @@ class ReportService:
         counters, cursor = self.page(tenant, listing)
         today = self._clock().date()
         rows = [bounce_row(c, today, listing.rising_days) for c in counters]
-        return models.BounceList(items=rows, next_cursor=cursor)
+        total: int | None = None
+        if listing.cursor is None:
+            if cursor is None:
+                total = len(rows)
+            elif listing.filter.is_empty:
+                total = self._store.count_counters(tenant)
+        return models.BounceList(items=rows, next_cursor=cursor, total=total)
 
     def _complaint_page(self, tenant: str, listing: Listing) -> models.BounceList:
         """The `complaint` category: one row per complaint, newest first, in the report's row

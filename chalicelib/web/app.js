@@ -519,6 +519,7 @@ function render() {
   if (view === "staff") { loadStaff(); return; }
   if (view === "list") {
     fillForm();
+    renderChips();
     const key = listKey();
     if (key !== list.key) {
       list.key = key;
@@ -649,10 +650,59 @@ async function loadList() {
   ui.next.disabled = !list.next;
   ui.pageLabel.textContent = `Page ${list.page + 1}`;
   ui.pager.hidden = list.page === 0 && !list.next;
+  showMatchCount(data.total, items.length);
   const order = get("order") === "asc" ? "ascending" : "descending";
   ui.listStatus.textContent = items.length
     ? `${plural(items.length, "address", "addresses")} on page ${list.page + 1}${list.next ? " (more on the next page)" : ""}, sorted by ${labelOf("sort", get("sort"))}, ${order}.`
     : "";
+}
+
+function showMatchCount(total, shown) {
+  const count = $("match-count");
+  if (typeof total === "number") count.textContent = `${plural(total, "matching address", "matching addresses")}`;
+  else if (list.page === 0) count.textContent = `${fmtNumber.format(shown)}+ matching addresses`;
+}
+
+// The filters fold into one line: a chip for each filter in use (× removes it).
+function renderChips() {
+  const chips = clear($("filter-chips"));
+  for (const name of FILTER_NAMES) {
+    const value = link.get(name);
+    if (!value) continue;
+    const label = {
+      q: "contains", domain: "domain", category: "category", reason: "reason", hard: "", source: "sent as",
+      state: "state", first_from: "first bounce from", first_to: "first bounce to", last_from: "last bounce from",
+      last_to: "last bounce to", min_count: "at least",
+    }[name];
+    const shown = name === "hard" ? (value === "true" ? "hard only" : "not hard")
+      : ["category", "reason", "source", "state"].includes(name) ? value.split(",").map((v) => labelOf(name, v)).join(" or ")
+        : name === "min_count" ? `${value} bounces` : value;
+    chips.append(h("li", { class: "chip filter-chip" }, `${label ? `${label}: ` : ""}${shown}`,
+      h("button", {
+        type: "button", class: "chip-remove", "aria-label": `Remove the ${label || "hard or soft"} filter`, text: "×",
+        onclick: () => { const next = new URLSearchParams(link); next.delete(name); go(next); },
+      })));
+  }
+  if (!chips.childElementCount) chips.append(h("li", { class: "sub", text: "No filters: every bounced address." }));
+  for (const head of document.querySelectorAll("th[data-sort]")) {
+    const sorted = get("sort") === head.dataset.sort;
+    if (sorted) head.setAttribute("aria-sort", get("order") === "asc" ? "ascending" : "descending");
+    else head.removeAttribute("aria-sort");
+  }
+}
+
+function sortBy(column) {
+  const next = new URLSearchParams(link);
+  const same = get("sort") === column;
+  next.set("sort", column);
+  next.set("order", same ? (get("order") === "asc" ? "desc" : "asc") : (column === "address" ? "asc" : "desc"));
+  go(next);
+}
+
+function setFiltersOpen(open) {
+  ui.form.hidden = !open;
+  $("filter-toggle").setAttribute("aria-expanded", String(open));
+  $("filter-toggle").textContent = open ? "Hide filters" : "Filters";
 }
 
 function renderEmpty() {
@@ -698,7 +748,7 @@ function bounceRow(item) {
     : null;
   const status = [item.status, item.reply_code, item.remote_mta].filter(Boolean).join(" · ");
   const actions = h("td", {});
-  if (canReactivate() && item.state !== "reactivated") {
+  if (canReactivate() && item.state === "suppressed") {
     actions.append(h("button", {
       type: "button", class: "btn btn-small", text: "Mark as good",
       "aria-label": `Mark ${address} as good`,
@@ -725,7 +775,8 @@ function bounceRow(item) {
     h("td", {},
       h("strong", { class: "reason", text: labelOf("reason", item.reason) }), " ",
       h("div", {}, categoryChip(item.category), hardChip(item)),
-      h("span", { class: "explanation", text: item.explanation || "" })),
+      item.explanation ? h("details", { class: "why" }, h("summary", { text: "What this means" }),
+        h("span", { class: "explanation", text: item.explanation })) : null),
     h("td", {}, stateChip(item.state),
       item.blacklisted ? h("span", { class: "chip chip-blacklisted", text: "blacklist" }) : null),
     h("td", {},
@@ -975,6 +1026,8 @@ async function loadStats() {
   ui.statsBody.classList.remove("busy");
   ui.statsStatus.textContent = "";
   clear(ui.statsBody).append(...statsView(data));
+  // On a phone the daily chart scrolls sideways: show the latest days first.
+  for (const wrap of ui.statsBody.querySelectorAll("#chart-daily > div")) wrap.scrollLeft = wrap.scrollWidth;
 }
 loadStats.seq = 0;
 
@@ -995,8 +1048,14 @@ function statsView(data) {
     ["addresses", "Addresses bounced"], ["hard", "Hard"], ["soft", "Soft"], ["block", "Blocked"],
     ["spam_content", "Spam / content"], ["mailbox_full", "Mailbox full"], ["suppressed", "Suppressed"],
     ["blacklisted", "Blacklisted"],
-  ].map(([name, text]) => h("div", { class: "total", "data-total": name },
-    h("span", { class: "num", text: fmtNumber.format(Number(totals[name]) || 0) }), h("span", { class: "lbl", text })));
+  ].map(([name, text]) => {
+    const filter = { hard: ["category", "hard"], soft: ["category", "soft"], block: ["category", "block"],
+      spam_content: ["category", "spam-content"], mailbox_full: ["category", "mailbox-full"], suppressed: ["state", "suppressed"] }[name];
+    const inner = [h("span", { class: "num", text: fmtNumber.format(Number(totals[name]) || 0) }), h("span", { class: "lbl", text })];
+    if (!filter) return h("div", { class: "total", "data-total": name }, inner);
+    const params = new URLSearchParams({ tenant: link.get("tenant") || "", [filter[0]]: filter[1] });
+    return h("a", { class: "total total-link", "data-total": name, href: linkHash(params), title: `List the ${text.toLowerCase()} addresses` }, inner);
+  });
   if (data.invalid_share !== null && data.invalid_share !== undefined) {
     cards.push(h("div", { class: "total", "data-total": "invalid_share" },
       h("span", { class: "num", text: `${(Number(data.invalid_share) * 100).toFixed(1)}%` }),
@@ -1606,6 +1665,12 @@ function bind() {
     if (username && password) signInPerson(username, password);
   });
   $("select-matching").addEventListener("click", selectMatching);
+  $("filter-toggle").addEventListener("click", () => setFiltersOpen(ui.form.hidden));
+  for (const head of document.querySelectorAll("button.sort-head")) {
+    head.addEventListener("click", () => sortBy(head.dataset.sort));
+  }
+  // Folded on a phone, so the first row shows without scrolling past the filters.
+  setFiltersOpen(!window.matchMedia("(max-width: 700px)").matches);
   ui.bulkDelete.addEventListener("click", openMassDelete);
   $("md-close").addEventListener("click", () => $("md-panel").close());
   $("md-dry-run").addEventListener("click", mdDryRun);

@@ -202,3 +202,37 @@ def test_staff_views(page: Any, seeded: Seeded, size: str) -> None:
     page.get_by_role("button", name="Save protection").click()
     expect(page.locator("#protection-status")).to_have_text("Saved.")
     shot(page, f"people-10-staff-settings-{size}", full_page=True)
+
+
+def test_the_list_is_made_for_daily_use_on_a_phone(page: Any, seeded: Seeded) -> None:
+    page.set_viewport_size(PHONE)
+    _as(page, seeded, "ada", "#tenant=riverside&category=hard")
+    # The filters fold into one line with a chip for what is set; the first row shows.
+    expect(page.locator("#filters")).to_be_hidden()
+    expect(page.locator("#filter-chips")).to_contain_text("category: Hard")
+    first = page.locator("#bounce-rows tr").first
+    expect(first).to_be_visible()
+    box = first.bounding_box()
+    assert box is not None and box["y"] < PHONE["height"], box
+    expect(page.locator("#match-count")).to_contain_text("matching addresses")
+    # "Mark as good" only where an address is suppressed; explanations open on demand.
+    for row in page.locator("#bounce-rows tr").all():
+        state = row.locator(".chip[class*=state-]").inner_text()
+        has_button = row.get_by_role("button", name="Mark").count() > 0
+        assert has_button == (state == "Suppressed"), state
+    expect(first.locator(".explanation")).to_be_hidden()
+    shot(page, "people-11-list-phone")
+    page.get_by_role("button", name="Remove the category filter").click()
+    expect(page.locator("#filter-chips")).to_contain_text("No filters")
+    page.set_viewport_size({"width": 1400, "height": 900})  # column headers: wider screens
+    page.locator("button.sort-head", has_text="Address").click()
+    expect(page.locator('th[data-sort="address"]')).to_have_attribute("aria-sort", "ascending")
+    assert "sort=address" in page.url
+    # The statistics link to the filtered list (and read on a phone).
+    page.set_viewport_size(PHONE)
+    page.locator("#tab-stats").click()
+    expect(page.locator("#chart-daily svg")).to_be_visible()
+    shot(page, "people-12-stats-phone", full_page=True)
+    page.locator('a[data-total="suppressed"]').click()
+    expect(page.locator("#filter-chips")).to_contain_text("state: Suppressed")
+    shot(page, "people-13-stats-to-list-phone")
