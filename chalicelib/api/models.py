@@ -265,6 +265,7 @@ class Bounce(Model):
     state: AddressState
     summary: str
     recent_count: int
+    blocklist: str | None  # "Spamhaus ZEN" when the diagnostic names the list
 
 
 class BounceList(Model):
@@ -296,6 +297,7 @@ class HistoryEntry(Model):
     diagnostic: str
     remote_mta: str
     message_id: str
+    blocklist: str | None = None
 
 
 class HistoryPage(Model):

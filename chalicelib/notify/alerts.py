@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.bounces import BounceEvent, InboundRecord
+from chalicelib.classification.labels import blocklist_phrase, reason_label
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.complaints import ComplaintEvent
 from chalicelib.config import NotifySettings
@@ -289,7 +290,9 @@ class AlertObserver:
             title=f"{hits} block or policy rejections from {domain} within the hour",
             lines=(
                 f"{domain} keeps refusing our mail for reasons about our server or content "
-                f"(latest: {event.reason}, {event.tenant}).",
+                f"(latest: {reason_label(event.reason)}"
+                f"{', ' + blocklist_phrase(event.diagnostic) if event.blacklisted else ''}, "
+                f"tenant {event.tenant}).",
                 f"Diagnostic: {event.diagnostic[:300]}",
                 "These never mark addresses invalid. Check our server's reputation, SPF, DKIM "
                 "and DMARC, and the content of the latest sends.",
@@ -416,8 +419,8 @@ class AlertsCheck:
             title=f"{count} messages the parser could not read since the last check",
             lines=(
                 f"{count} inbound messages were kept as unparsed since the last check.",
-                "A new mail server format, or mail that is not a bounce: look at them with "
-                "GET /v1/unparsed (staff key) and add the format to the parser.",
+                "A new mail server format, or mail that is not a bounce: look at them in the "
+                "Staff view of the report page and add the format to the parser.",
             ),
             cooldown=CHECK_COOLDOWN * 6,
             detail=(("count", count),),

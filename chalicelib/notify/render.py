@@ -16,6 +16,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from chalicelib.classification.labels import reason_label
 from chalicelib.notify.digest import MAX_INBOUND, StaffDigest, TenantDigest
 from chalicelib.notify.model import Alert, Severity
 
@@ -350,7 +351,7 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
         rows = [
             [
                 _mono(c.address) + _small(_clip(c.diagnostic)),
-                _nowrap(c.reason),
+                _nowrap(reason_label(c.reason)),
                 _e(n),
                 _e(c.bounce_count),
             ]
@@ -372,7 +373,7 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
         text += _plain_section(
             "Rising: fix these first",
             [
-                f"  {c.address}  {c.reason}  {n} in 7 days, {c.bounce_count} in all"
+                f"  {c.address}  {reason_label(c.reason)}  {n} in 7 days, {c.bounce_count} in all"
                 for c, n in d.rising
             ],
             links["rising"],
@@ -380,7 +381,7 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
 
     if d.suppressed:
         rows = [
-            [_mono(c.address), _nowrap(c.reason), _e(f"{c.last_bounce_at:%Y-%m-%d}")]
+            [_mono(c.address), _nowrap(reason_label(c.reason)), _e(f"{c.last_bounce_at:%Y-%m-%d}")]
             for c in d.suppressed
         ]
         more = d.suppressed_total - len(d.suppressed)
@@ -397,7 +398,7 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
         )
         text += _plain_section(
             "Became suppressed",
-            [f"  {c.address}  {c.reason}" for c in d.suppressed]
+            [f"  {c.address}  {reason_label(c.reason)}" for c in d.suppressed]
             + ([f"  ... and {more} more"] if more > 0 else []),
             links["suppressed"],
         )
@@ -406,7 +407,7 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
         rows = [
             [
                 _mono(c.address) + _small(_clip(c.diagnostic)),
-                _nowrap(c.reason),
+                _nowrap(reason_label(c.reason)),
                 _e(f"last bounced {c.last_bounce_at:%Y-%m-%d}, {c.bounce_count}×"),
             ]
             for c in d.new
@@ -425,8 +426,8 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
         text += _plain_section(
             "New bounces",
             [
-                f"  {c.address}  {c.reason}  last bounced {c.last_bounce_at:%Y-%m-%d}, "
-                f"{c.bounce_count} time(s)"
+                f"  {c.address}  {reason_label(c.reason)}  last bounced "
+                f"{c.last_bounce_at:%Y-%m-%d}, {c.bounce_count} time(s)"
                 for c in d.new
             ]
             + ([f"  ... and {more} more"] if more > 0 else []),
@@ -441,7 +442,7 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
         rows = [
             [
                 f'<a href="{_e(reason_link(str(r.reason)))}" style="color:{ACCENT};">'
-                f"{_nowrap(r.reason)}</a>",
+                f"{_nowrap(reason_label(r.reason))}</a>",
                 _e(r.addresses),
                 _e(r.explanation),
             ]
@@ -459,7 +460,7 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
         lines = []
         for r in d.reasons:
             lines += [
-                f"  {r.reason} ({r.addresses}): {r.explanation}",
+                f"  {reason_label(r.reason)} ({r.addresses}): {r.explanation}",
                 f"    {reason_link(str(r.reason))}",
             ]
         text += _plain_section("Why they bounced, and what to do", lines)
@@ -553,7 +554,7 @@ def _rechecks(d: TenantDigest) -> tuple[str, list[str]]:
 
 _FOOTER_TEXT = (
     "Sent by Rebound from a no-reply address: replies are not read. Change when this digest "
-    "comes and who gets it with PUT /v1/tenants/{tenant}/notification-settings."
+    "comes and who gets it in the report page, under Settings."
 )
 
 
@@ -627,8 +628,8 @@ def render_staff_digest(d: StaffDigest, report_url: str) -> RenderedMail:
         )
         text += _plain_section("Tenants with the worst rates", plain)
     for title, records, total, what in (
-        ("Quarantine", d.quarantined, d.quarantined_total, "GET /v1/quarantine"),
-        ("Unparsed mail", d.unparsed, d.unparsed_total, "GET /v1/unparsed"),
+        ("Quarantine", d.quarantined, d.quarantined_total, "the Staff view of the report page"),
+        ("Unparsed mail", d.unparsed, d.unparsed_total, "the Staff view of the report page"),
     ):
         if not total:
             continue
@@ -643,7 +644,7 @@ def render_staff_digest(d: StaffDigest, report_url: str) -> RenderedMail:
         body.append(
             _section(
                 f"{title}: {_count(total)} since the last digest",
-                f"Kept, never counted. All of them: {what} with a staff key.",
+                f"Kept, never counted. All of them: {what}.",
                 _table(["received", "problem", "from"], rows),
             )
         )
@@ -653,7 +654,7 @@ def render_staff_digest(d: StaffDigest, report_url: str) -> RenderedMail:
                 f"  {r.received_at:%Y-%m-%d %H:%M}  {_clip(r.problem, 80)}  {_clip(r.sender, 60)}"
                 for r in records
             ]
-            + [f"  All of them: {what} with a staff key."],
+            + [f"  All of them: {what}."],
         )
     if d.is_empty:
         text += ["Nothing new in any tenant, no quarantined or unparsed mail.", ""]

@@ -26,6 +26,7 @@ from chalicelib.api import models
 from chalicelib.api.models import MAX_LIMIT, BounceQuery
 from chalicelib.bounces import AddressCounter, AddressState, InboundRecord
 from chalicelib.classification.explanations import EXPLANATIONS
+from chalicelib.classification.labels import blocklist_name
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.complaints import ComplaintRecord, tally
 from chalicelib.errors import BadRequest, CursorError, NotFound
@@ -531,6 +532,7 @@ def bounce_row(c: AddressCounter, today: date, rising_days: int) -> models.Bounc
         category=c.category,
         hard=c.hard,
         blacklisted=c.blacklisted,
+        blocklist=blocklist_name(c.diagnostic) if c.blacklisted else None,
         diagnostic=c.diagnostic,
         explanation=c.explanation or explain(str(c.reason)),
         remote_mta=c.remote_mta,
@@ -593,6 +595,7 @@ def history_row(h: HistoryEntry) -> models.HistoryEntry:
         category=h.category,
         hard=h.hard,
         blacklisted=h.blacklisted,
+        blocklist=blocklist_name(h.diagnostic) if h.blacklisted else None,
         diagnostic=h.diagnostic,
         remote_mta=h.remote_mta,
         message_id=h.message_id,

@@ -47,6 +47,8 @@ const REASONS = [
   ["mesgtoobig", "Message too big"], ["speeding", "Sending too fast"],
   ["failedstarttls", "TLS failed"], ["suppressed", "Suppressed by the provider"],
   ["undefined", "Unknown reason"],
+  ["vacation", "Auto-reply (not a bounce)"], ["feedback", "Spam complaint (not a bounce)"],
+  ["delivered", "Delivered (not a bounce)"], ["expanded", "Forwarded (not a bounce)"],
 ];
 const LABEL = {
   category: Object.fromEntries(CATEGORIES),
@@ -721,6 +723,15 @@ function renderEmpty() {
   }
 }
 
+// "listed on Spamhaus ZEN" where the bounce names the list (the API reads it from the text).
+function listedOn(item) {
+  return item.blocklist ? `listed on ${item.blocklist}` : "listed on a blocklist";
+}
+
+function blocklistChip(item) {
+  return h("span", { class: "chip chip-blacklisted", text: listedOn(item), title: "Our sending server, not this address" });
+}
+
 function categoryChip(category) {
   return h("span", { class: `chip cat-${known(LABEL.category, category)}`, text: labelOf("category", category) });
 }
@@ -778,7 +789,7 @@ function bounceRow(item) {
       item.explanation ? h("details", { class: "why" }, h("summary", { text: "What this means" }),
         h("span", { class: "explanation", text: item.explanation })) : null),
     h("td", {}, stateChip(item.state),
-      item.blacklisted ? h("span", { class: "chip chip-blacklisted", text: "blacklist" }) : null),
+      item.blacklisted ? blocklistChip(item) : null),
     h("td", {},
       h("div", { class: "diag", title: item.diagnostic || "", text: item.diagnostic || "—" }),
       h("span", { class: "sub", text: status })),
@@ -852,7 +863,7 @@ function addressFacts(item) {
   row("Last bounce", fmtTime(item.last_bounce_at));
   row("Last sent as", [labelOf("source", item.source), item.send_id ? `send ${item.send_id}` : ""].filter(Boolean).join(" · "));
   row("Remote server", item.remote_mta || "—");
-  if (item.blacklisted) row("Blacklist", h("span", { class: "chip chip-blacklisted", text: "our server was reported as blacklisted" }));
+  if (item.blacklisted) row("Blocklist", h("span", { class: "chip chip-blacklisted", text: `our server is ${listedOn(item)}` }));
   const wrap = h("div", {}, facts);
   if (canReactivate() && item.state !== "reactivated") {
     wrap.append(h("div", { class: "actions" }, h("button", {
@@ -875,7 +886,7 @@ function historyTable(entries) {
     h("td", {}, labelOf("source", e.source), h("span", { class: "sub", text: e.send_id ? `send ${e.send_id}` : "" })),
     h("td", {}, [e.status, e.reply_code].filter(Boolean).join(" · ") || "—"),
     h("td", {}, h("span", { text: labelOf("reason", e.reason) }), h("div", {}, categoryChip(e.category),
-      e.blacklisted ? h("span", { class: "chip chip-blacklisted", text: "blacklist" }) : null)),
+      e.blacklisted ? blocklistChip(e) : null)),
     h("td", {}, h("span", { class: "diag diag-full", text: e.diagnostic || "—" }),
       h("span", { class: "sub", text: e.message_id ? `message ${e.message_id}` : "" })),
     h("td", { text: e.remote_mta || "—" })));

@@ -83,7 +83,6 @@ def _people() -> dict[str, tuple[str, str]]:
     pointed at both (their settings are read once per process: forget the old ones)."""
     from chalicelib import wiring
     from chalicelib.config import Settings, settings
-    from chalicelib.massdelete.config import mass_delete_settings
     from chalicelib.tenancy.access import Role
     from rebound.people import create_person, provision_people
     from rebound.provision import provision_mass_delete
@@ -92,7 +91,6 @@ def _people() -> dict[str, tuple[str, str]]:
     pool = provision_people("us-east-1", ["riverside", "hillside"])
     for cached in (
         settings,
-        mass_delete_settings,
         wiring.token_verifier,
         wiring.person_directory,
         wiring.mass_delete_service,
