@@ -1594,7 +1594,7 @@ async function loadStaff() {
     h("td", { text: fmtTime(t.last_bounce_at) })));
   const inboundRows = (items) => items.map((m) => h("tr", {},
     h("td", { text: fmtTime(m.received_at) }), h("td", { text: m.from || "—" }), h("td", { text: m.subject || "—" }),
-    h("td", { text: m.problem || m.kind || "—" }),
+    h("td", { text: plainProblem(m.problem) || m.kind || "—" }),
     h("td", {}, h("button", { type: "button", class: "btn btn-small", text: "Show message", onclick: () => showRaw(m.s3_key) }))));
   const keyRows = (keys.items || []).map((k) => h("tr", { class: k.revoked ? "revoked" : null },
     h("td", { text: k.label || "—" }), h("td", { text: k.role }), h("td", { text: k.scope }), h("td", { text: k.created_by || "—" }),
@@ -1611,6 +1611,19 @@ async function loadStaff() {
       h("p", {}, h("a", { id: "raw-download", text: "Download the message (.eml)" })), h("pre", { id: "raw-text", class: "raw" })),
     h("section", { class: "card", "aria-labelledby": "keys-title" }, h("h3", { id: "keys-title", text: "Machine keys" }),
       table("machine-keys", "Machine keys", ["Label", "Role", "Scope", "Created by", "Last used", ""], keyRows)));
+}
+
+// Why a message was kept, in words (the API's problem names the tag check's outcome).
+const TAG_PROBLEMS = {
+  missing: "No return-path tag: not sent by the MMS, or sent before tags",
+  malformed: "The return-path tag is damaged",
+  "unknown-key": "Signed with a key Rebound does not know",
+  "bad-signature": "The return-path tag is forged or damaged",
+  expired: "The return-path tag has expired",
+};
+
+function plainProblem(problem) {
+  return String(problem || "").replace(/^return-path tag ([a-z-]+)/, (whole, name) => TAG_PROBLEMS[name] || whole);
 }
 
 async function showRaw(key) {
