@@ -154,3 +154,17 @@ def test_only_staff_or_the_mms_set_the_contact_count_and_every_try_is_audited() 
     ]
     with pytest.raises(Forbidden, match="only an admin"):
         update_settings(tenants, mms, "riverside", TenantSettingsPatch(name="x"))
+
+
+def test_an_unreachable_key_set_is_our_failure_not_the_callers() -> None:
+    from chalicelib.errors import RetryLater
+
+    class Down:
+        def get_signing_key_from_jwt(self, token: str) -> Any:
+            raise jwt.PyJWKClientConnectionError("connection refused")
+
+    verifier = CognitoTokenVerifier(
+        issuer=ISSUER, jwks_url="unused", client_ids=("page",), jwks_client=Down()
+    )
+    with pytest.raises(RetryLater):
+        verifier.verify(token())
