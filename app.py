@@ -328,7 +328,7 @@ def _asset(name: str) -> Response:
     headers = {
         "Content-Type": content_type,
         "Cache-Control": "no-cache",
-        **web.security_headers(settings().cognito_endpoint),
+        **web.security_headers(settings().sign_in.endpoint),
     }
     return Response(body=body.decode("utf-8"), status_code=200, headers=headers)
 

@@ -1420,7 +1420,7 @@ async function loadJobs() {
     const details = Object.entries(line).filter(([k]) => !["at", "actor", "action", "job"].includes(k))
       .map(([k, v]) => `${k.replaceAll("_", " ")}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join("; ");
     $("audit-rows").append(h("tr", {}, h("td", { text: fmtTime(line.at) }), h("td", { text: line.actor }),
-      h("td", { text: line.action === "planned" && line.dry_run ? "previewed a mass delete" : (AUDIT_WORDS[line.action] || line.action) }), h("td", { text: line.job === "-" ? "—" : line.job }),
+      h("td", { text: line.action === "planned" && line.dry_run ? "previewed a mass delete" : (AUDIT_WORDS[line.action] || line.action) }), h("td", { text: !line.job || line.job === "-" ? "—" : line.job }),
       h("td", { class: "sub", text: details })));
   }
   if (items.some((j) => ["approved", "running"].includes(j.state))) {

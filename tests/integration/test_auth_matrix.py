@@ -37,6 +37,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "NotificationSettingsPut": {"send_empty": False},
     "SendPut": {"source": "broadcast", "recipients": 10},
     "AddressList": {"addresses": ["ann@example.net"]},
+    "RecheckBody": {"addresses": ["ann@example.net"]},
 }
 # Who may call each route: a class of callers (see ALLOWED).
 ACCESS = {
@@ -65,6 +66,7 @@ ACCESS = {
     ("GET", "/v1/tenants/{tenant}/notification-settings"): "admin",
     ("PUT", "/v1/tenants/{tenant}/notification-settings"): "admin",
     ("PUT", "/v1/tenants/{tenant}/sends/{send_id}"): "send",
+    ("POST", "/v1/tenants/{tenant}/rechecks"): "read",
     ("GET", "/v1/tenants-overview"): "staff",
     ("GET", "/v1/inbound-raw"): "staff",
     ("GET", "/v1/keys"): "staff",

@@ -46,7 +46,7 @@ def test_users_create_list_disable(pool: PeoplePool, capsys: pytest.CaptureFixtu
 def test_keys_mms_list_and_revoke(pool: PeoplePool, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["keys", "create", "--mms", "--label", "MMS production"]) == 0
     token = capsys.readouterr().out.strip()
-    principal = authenticate(wiring.repository(), f"Bearer {token}")
+    principal = authenticate(wiring.tenants(), f"Bearer {token}")
     assert (principal.role, principal.actor.split(" (")[0]) == ("mms", "MMS production")
     assert main(["keys", "list"]) == 0
     listing = capsys.readouterr().out
@@ -55,5 +55,5 @@ def test_keys_mms_list_and_revoke(pool: PeoplePool, capsys: pytest.CaptureFixtur
     assert main(["keys", "revoke", "_mms", principal.key_id]) == 0
     assert "401" in capsys.readouterr().out
     with pytest.raises(Exception, match="not valid"):
-        authenticate(wiring.repository(), f"Bearer {token}")
+        authenticate(wiring.tenants(), f"Bearer {token}")
     assert main(["keys", "revoke", "_mms", "nosuchkey000"]) == 2
