@@ -47,14 +47,15 @@ def decode_body(raw: bytes | None, model: type[T]) -> T:
 
 
 def decode_query(params: Mapping[str, str] | None, model: type[T]) -> T:
-    """Query parameters as `model`: unknown names are refused, lists are comma-separated."""
+    """Query parameters as `model`: unknown names are refused, lists are comma-separated, and
+    an empty value is a value (`?last_to=` is not a date: 400, as the document says)."""
     data: dict[str, Any] = {}
     lists = _list_fields(typing.cast(Any, model))
     for name, value in (params or {}).items():
         text = value.strip()
         if name in lists:
             data[name] = [part.strip().lower() for part in text.split(",") if part.strip()]
-        elif text:
+        else:
             data[name] = text
     try:
         return msgspec.convert(data, model, strict=False)

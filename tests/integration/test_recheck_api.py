@@ -73,6 +73,6 @@ def test_each_verdict_and_who_asked(stub: DnsStub) -> None:
     assert by_address["nobody@nomail.example.org"]["checks"]["dns"] == "null_mx"
     assert all(r["explanation"] for r in results)
     (line,) = [e for e in json.loads(trail.body)["items"] if e["action"] == "rechecked"]
-    assert line["actor"].startswith("riverside/")
+    assert line["actor"].startswith("riverside (key ")
     assert line["addresses"] == 6
     assert other.status_code == 403
