@@ -559,6 +559,7 @@ def complaint_row(c: ComplaintRecord) -> models.Bounce:
         category=Category.COMPLAINT,
         hard=False,
         blacklisted=False,
+        blocklist=None,
         diagnostic=f"Feedback-Type: {c.feedback_type}; reported by {c.reported_by or 'unknown'}",
         explanation=COMPLAINT_EXPLANATION,
         remote_mta="",
