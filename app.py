@@ -178,6 +178,18 @@ def export_bounces(principal: Principal, tenant: str, query: m.BounceQuery) -> A
     return _export(tenant, query)
 
 
+@route(
+    "/v1/tenants/{tenant}/bounce-count",
+    "GET",
+    "how many addresses match the report's filters (what 'everything matching' selects)",
+    m.BounceCount,
+    query=m.BounceQuery,
+)
+def count_bounces(principal: Principal, tenant: str, query: m.BounceQuery) -> m.BounceCount:
+    authorise_read(wiring.tenants(), principal, tenant)
+    return wiring.report_service().count(tenant, query)
+
+
 def _export(tenant: str, query: m.BounceQuery) -> Any:
     result = wiring.report_service().export(tenant, query, wiring.export_sink())
     if result.csv_text is None:

@@ -234,6 +234,13 @@ class MachineKeyList(Model):
     items: list[MachineKey]
 
 
+class BounceCount(Model):
+    """How many addresses match the report's filters."""
+
+    addresses: int
+    at_least: bool  # true when counting stopped at the limit
+
+
 class AuthConfig(Model):
     """What the page needs to sign people in (nothing secret)."""
 

@@ -72,6 +72,10 @@ class ExportResult:
     expires_at: str | None = None
 
 
+# The most addresses one count reads (a mass delete selects at most this many too).
+COUNT_LIMIT = models.MAX_JOB_ADDRESSES
+
+
 class Sort(StrEnum):
     COUNT = "count"
     LAST_BOUNCE = "last_bounce"
@@ -283,6 +287,19 @@ class ReportService:
         return models.InboundList(items=items, next_cursor=page.next_cursor)
 
     # -- export -----------------------------------------------------------------------------
+
+    def count(self, tenant: str, query: BounceQuery) -> models.BounceCount:
+        """How many addresses match the filters (what "everything matching" selects), read
+        up to COUNT_LIMIT; past it the answer says it is at least that many."""
+        listing = Listing.of(query, export=True)
+        if listing.cursor:
+            raise BadRequest("a count always starts at the beginning; drop cursor")
+        found = 0
+        for _ in self.iter_all(tenant, listing):
+            found += 1
+            if found >= COUNT_LIMIT:
+                return models.BounceCount(addresses=found, at_least=True)
+        return models.BounceCount(addresses=found, at_least=False)
 
     def export(self, tenant: str, query: BounceQuery, sink: ExportSink) -> ExportResult:
         """Small exports come back inline; larger ones stream to S3 behind a time-limited link

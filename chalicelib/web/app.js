@@ -659,10 +659,21 @@ async function loadList() {
     : "";
 }
 
-function showMatchCount(total, shown) {
+async function showMatchCount(total, shown) {
   const count = $("match-count");
-  if (typeof total === "number") count.textContent = `${plural(total, "matching address", "matching addresses")}`;
-  else if (list.page === 0) count.textContent = `${fmtNumber.format(shown)}+ matching addresses`;
+  if (typeof total === "number") {
+    count.textContent = `${plural(total, "matching address", "matching addresses")}`;
+    return;
+  }
+  if (list.page !== 0) return;
+  count.textContent = `${fmtNumber.format(shown)}+ matching addresses`;
+  const key = list.key;
+  try {
+    const counted = await apiJson(tenantPath("/bounce-count"), { params: reportQuery({ paging: false }) });
+    if (key === list.key) {
+      count.textContent = `${counted.at_least ? "at least " : ""}${plural(counted.addresses, "matching address", "matching addresses")}`;
+    }
+  } catch { /* the list itself says what went wrong */ }
 }
 
 // The filters fold into one line: a chip for each filter in use (× removes it).
@@ -1287,9 +1298,10 @@ async function selectMatching() {
   updateSelection();
   ui.selectionStatus.textContent = "Counting everything matching these filters…";
   try {
-    const plan = await apiJson(tenantPath("/mass-deletes"), { method: "POST", body: { ...selectionBody(), dry_run: true, note: "count for selection" } });
+    const count = await apiJson(tenantPath("/bounce-count"), { params: reportQuery({ paging: false }) });
     if (selection.matching) {
-      ui.selectionStatus.textContent = `Everything matching these filters is selected: ${plural(plan.selected.addresses, "address", "addresses")}.`;
+      const n = `${count.at_least ? "at least " : ""}${plural(count.addresses, "address", "addresses")}`;
+      ui.selectionStatus.textContent = `Everything matching these filters is selected: ${n}.`;
     }
   } catch (error) {
     showError(ui.listError, error);

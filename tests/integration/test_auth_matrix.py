@@ -44,6 +44,7 @@ ACCESS = {
     ("GET", "/v1/me"): "anyone",
     ("GET", "/v1/tenants/{tenant}/bounces"): "read",
     ("GET", "/v1/tenants/{tenant}/bounces.csv"): "read",
+    ("GET", "/v1/tenants/{tenant}/bounce-count"): "read",
     ("GET", "/v1/tenants/{tenant}/bounces/{address}"): "read",
     ("POST", "/v1/tenants/{tenant}/bounces/{address}/reactivate"): "admin",
     ("GET", "/v1/tenants/{tenant}/stats"): "read",
@@ -295,3 +296,12 @@ def test_staff_views_keys_overview_and_raw_messages(world: World) -> None:
         assert b"<script>alert(1)</script>" in raw.body
         assert client.http.get("/v1/inbound-raw?key=inbound/gone", headers=staff).status_code == 404
         assert client.http.get("/v1/inbound-raw?key=../etc", headers=staff).status_code == 400
+
+
+def test_the_count_of_everything_matching(world: World) -> None:
+    viewer = {"Authorization": f"Bearer {world.tokens['viewer']}"}
+    with Client(chalice_app.app) as client:
+        all_of_them = client.http.get("/v1/tenants/riverside/bounce-count", headers=viewer)
+        assert json.loads(all_of_them.body) == {"addresses": 1, "at_least": False}
+        none = client.http.get("/v1/tenants/riverside/bounce-count?q=nobody", headers=viewer)
+        assert json.loads(none.body) == {"addresses": 0, "at_least": False}
