@@ -500,6 +500,7 @@ function render() {
   $("tab-settings").hidden = !canReactivate();
   $("tab-staff").hidden = !isStaff();
   ui.bulkBar.hidden = !canReactivate();
+  ui.table.classList.toggle("no-select", !canReactivate()); // viewers never select rows
   for (const tab of [ui.tabList, ui.tabStats, $("tab-jobs"), $("tab-settings"), $("tab-staff")]) {
     const params = new URLSearchParams(link);
     params.set("view", tab.dataset.view);
