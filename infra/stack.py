@@ -24,8 +24,8 @@ from infra.constructs.api_edge import ApiEdge
 from infra.constructs.chalice_app import ReboundFunctions
 from infra.constructs.mail_intake import MailIntake
 from infra.constructs.mass_delete import add_mass_delete_workflow
-from infra.constructs.receiving import SesReceiving
 from infra.constructs.people import ReboundPeople
+from infra.constructs.receiving import SesReceiving
 from infra.constructs.schedule import (
     ALERTS_CHECK_SCHEDULE,
     RECHECK_NIGHTLY_SCHEDULE,
