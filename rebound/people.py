@@ -29,7 +29,7 @@ PASSWORD_POLICY = {
     "RequireUppercase": True,
     "RequireLowercase": True,
     "RequireNumbers": True,
-    "RequireSymbols": False,
+    "RequireSymbols": True,
 }
 
 
@@ -124,8 +124,8 @@ def ensure_groups(region: str, pool_id: str, tenants: Iterable[str]) -> None:
 
 
 def demo_password() -> str:
-    """A password the pool's policy accepts (upper, lower, digits; 20 characters)."""
-    return f"Rb{secrets.token_hex(8)}x9Z"
+    """A password the pool's policy accepts (upper, lower, digits, a symbol; 22 characters)."""
+    return f"Rb-{secrets.token_hex(8)}-x9Z"
 
 
 def create_person(

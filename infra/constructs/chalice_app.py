@@ -32,7 +32,18 @@ SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 # through PynamoDB, STS for nothing but kept for credential edge cases). botocore ships ~420
 # service models (20 MB of the 29 MB package); the others are left out of the zip.
 SDK_SERVICES = frozenset(
-    {"dynamodb", "s3", "sqs", "ses", "sesv2", "stepfunctions", "events", "secretsmanager", "sts"}
+    {
+        "dynamodb",
+        "s3",
+        "sqs",
+        "ses",
+        "sesv2",
+        "stepfunctions",
+        "events",
+        "secretsmanager",
+        "sts",
+        "cognito-idp",  # is a signed-in person still enabled? (chalicelib/aws/cognito.py)
+    }
 )
 BOTOCORE_DATA = "botocore/data/"
 

@@ -1,8 +1,9 @@
 """The people who sign in to the report page: an Amazon Cognito user pool (issue 10).
 
 - The pool: administrators create people (no self sign-up); usernames are e-mail addresses;
-  passwords of 12+ characters with upper, lower and digits; recovery by verified e-mail; kept
-  when the stack is deleted (people are not rebuilt from code).
+  passwords of 12+ characters with upper, lower, digits and symbols; recovery by verified
+  e-mail; kept when the stack is deleted (people are not rebuilt from code). The Essentials
+  feature plan (cdk-nag COG8 acknowledged below, with the reason).
 - Groups give role and tenant (chalicelib.tenancy.people): `staff` is made here; the tenant
   groups `tenant-<id>-admin` / `tenant-<id>-viewer` are made by `rebound users create` when a
   tenant's first person is added, so a new tenant needs no deploy.
@@ -23,6 +24,7 @@ from constructs import Construct
 from chalicelib.config import Env
 from chalicelib.tenancy.people import STAFF_GROUP
 from infra.constructs.chalice_app import ReboundFunctions
+from infra.nag import acknowledge
 
 
 class ReboundPeople(Construct):
@@ -44,10 +46,17 @@ class ReboundPeople(Construct):
                 require_lowercase=True,
                 require_uppercase=True,
                 require_digits=True,
-                require_symbols=False,
+                require_symbols=True,
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.user_pool,
+            "AwsSolutions-COG8",
+            "The Essentials plan: people are created by staff only (no self sign-up), few, and "
+            "known; Plus's threat protection is priced per user and can be switched on later "
+            "without changing the API or the page.",
         )
         cognito.CfnUserPoolGroup(
             self,
