@@ -780,7 +780,7 @@ function bounceRow(item) {
   }
   const select = canReactivate() ? h("input", {
     type: "checkbox", class: "row-select", "data-testid": "row-select", "data-address": address,
-    "aria-label": `Select ${address}`, checked: selection.addresses.has(address),
+    "aria-label": `Select ${address}`, checked: selection.matching || selection.addresses.has(address),
     onchange: (event) => toggleRow(address, event.currentTarget.checked),
   }) : null;
   return h("tr", { "data-address": address },

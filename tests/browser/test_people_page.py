@@ -72,6 +72,7 @@ def test_a_two_person_mass_delete_with_undo(
     chosen = seeded.members[:2]
     _as(page, seeded, "ada", "#tenant=riverside&q=member0")
     # "Everything matching this filter", with the number it covers (member00..member09).
+    expect(page.get_by_test_id("row-select")).to_have_count(10)
     page.get_by_test_id("select-matching").click()
     expect(page.locator("#selection-status")).to_contain_text("10 addresses")
     expect(page.get_by_test_id("bulk-delete")).to_be_enabled()
