@@ -102,7 +102,7 @@ class CounterRepository:
     ) -> None:
         apk = keys.address_pk(event.tenant, event.address)
         now = iso(datetime.now(UTC))
-        marker = AppliedMarkerItem(apk, keys.marker_sk(event.message_id), applied_at=now)
+        marker = AppliedMarkerItem(apk, keys.marker_sk(event.once_key), applied_at=now)
         history = BounceHistoryItem(
             apk,
             keys.history_sk(event.bounce_at, event.message_id),

@@ -281,7 +281,7 @@ class NotifyRepository:
         now = event.received_at
         marker = SendBounceMarkerItem(
             send_marker_pk(event.tenant, send_id),
-            keys.send_marker_sk(event.message_id, event.address),
+            keys.send_marker_sk(event.once_key, event.address),
             expires_at=_epoch(now + SEND_TTL),
         )
         send = SendVolumeItem(send_pk(event.tenant), send_id)
