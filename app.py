@@ -370,6 +370,16 @@ def ingest(event: dict[str, Any], context: Any) -> dict[str, Any]:
     )
 
 
+@app.lambda_function(name="aggregate")
+@metrics.log_metrics
+def aggregate(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """DynamoDB stream (new history items) -> the tenant's derived figures, each bounce once.
+    An error fails the batch and the event-source mapping delivers it again (idempotent)."""
+    applied = wiring.aggregator().apply(event.get("Records", []))
+    metrics.add_metric(MetricName.BOUNCES_AGGREGATED, "Count", applied)
+    return {"applied": applied}
+
+
 @app.lambda_function(name="summary")
 def summary(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Fired hourly by EventBridge Scheduler: send the digests that are due (each once per

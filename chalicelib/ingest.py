@@ -81,9 +81,10 @@ POLICY_CACHE = timedelta(minutes=1)
 
 
 class IngestObserver(Protocol):
-    """Told about every ingested message and the bounces attributed from it, after they are
-    stored (duplicates of an earlier delivery included: observers de-duplicate by message id).
-    An exception makes the message fail and be redelivered; counting stays exactly-once."""
+    """Told about every ingested message and the bounces this delivery counted, after they
+    are stored (a duplicate of a bounce counted before is not passed again). An exception makes
+    the message fail and be redelivered; counting stays exactly-once (and the redelivery, whose
+    bounces are then duplicates, tells observers nothing more)."""
 
     def observe(self, record: InboundRecord, events: Sequence[BounceEvent]) -> None: ...
 
@@ -184,7 +185,7 @@ class IngestService:
                 bounce_id=bounce_id,
             )
             counted = int(self._store.record_bounce(event, self._policy(claims.tenant)))
-            events.append(event)
+            events += [event] * counted
             record = _with(base, Disposition.COUNTED, claims.tenant, "", counted)
         else:
             record = self._legacy_or_quarantine(
@@ -322,8 +323,9 @@ class IngestService:
                 attribution=Attribution.LEGACY_HEADERS,
                 bounce_id=bounce_id,
             )
-            counted += int(self._store.record_bounce(event, settings.policy))
-            events.append(event)
+            if self._store.record_bounce(event, settings.policy):
+                counted += 1
+                events.append(event)
         return _with(base, Disposition.COUNTED, tenant, "attributed from legacy headers", counted)
 
     def _event(

@@ -19,6 +19,7 @@ from chalicelib.ports import ExportSink
 from chalicelib.recheck.nightly import NightlyConfig, NightlyRecheck
 from chalicelib.recheck.service import RecheckService
 from chalicelib.report.service import ReportService
+from chalicelib.storage.aggregate import StreamAggregator
 from chalicelib.storage.complaints import ComplaintRepository
 from chalicelib.storage.counters import CounterRepository
 from chalicelib.storage.inbound import InboundRepository
@@ -51,6 +52,13 @@ def complaints() -> ComplaintRepository:
     """Complaints (feedback reports): recording at ingest, the report's listing."""
     bind_storage()
     return ComplaintRepository()
+
+
+@cache
+def aggregator() -> StreamAggregator:
+    """The tenant's figures, derived from the table's stream."""
+    bind_storage()
+    return StreamAggregator()
 
 
 @cache

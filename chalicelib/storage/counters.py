@@ -2,11 +2,13 @@
 report reads (counters in every order, history, daily and dimension totals, suppressions).
 Implements the BounceStore, ReportStore and CounterSource ports.
 
-Counting is exactly-once in DynamoDB itself. One TransactWriteItems per (message, recipient)
-puts the "applied" marker (condition: absent), the history entry, the address counter
-(condition: unchanged since read — optimistic concurrency, so concurrent bounces for one address
-serialise) and the day's statistics. A redelivered message fails on the marker and is reported as
-a duplicate; a lost race on the counter re-reads and tries again.
+Counting is exactly-once in DynamoDB itself. One TransactWriteItems per (bounce, recipient)
+holds only what must change together: the "applied" marker (condition: absent), the history
+entry and the address counter (condition: unchanged since read — optimistic concurrency, so
+concurrent bounces for one address serialise). A redelivered bounce fails on the marker and is
+reported as a duplicate; a lost race on the counter re-reads and tries again. The tenant's day,
+dimension and send figures are derived off this path from the table's stream
+(chalicelib/storage/aggregate.py), so a storm's bounces never contend for one tenant item.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.bounces import (
@@ -66,13 +67,6 @@ from chalicelib.storage.items import (
 from chalicelib.timefmt import iso, parse_iso
 
 T = TypeVar("T")
-_STATS_FIELD = {
-    Category.HARD: "hard",
-    Category.SOFT: "soft",
-    Category.BLOCK: "block",
-    Category.SPAM_CONTENT: "spam_content",
-    Category.MAILBOX_FULL: "mailbox_full",
-}
 
 
 class CounterRepository:
@@ -120,6 +114,7 @@ class CounterRepository:
             diagnostic=event.diagnostic,
             remote_mta=event.remote_mta,
             attribution=str(event.attribution),
+            bounce_id=event.once_key,
         )
         counter = _counter_item(updated)
         counter_condition: Condition
@@ -127,26 +122,6 @@ class CounterRepository:
             counter_condition = AddressCounterItem.pk.does_not_exist()
         else:
             counter_condition = AddressCounterItem.version == current.version
-        day = event.bounce_at.astimezone(UTC).strftime("%Y-%m-%d")
-        stats = DailyStatsItem(keys.stats_pk(event.tenant), keys.stats_sk(day))
-        stat_actions: list[Action] = [DailyStatsItem.bounces.add(1)]
-        field = _STATS_FIELD.get(event.category)
-        if field:
-            stat_actions.append(getattr(DailyStatsItem, field).add(1))
-        if event.blacklisted:
-            stat_actions.append(DailyStatsItem.blacklisted.add(1))
-        aggregates = [
-            ("reason", str(event.reason)),
-            ("domain", updated.domain),
-            ("source", event.source or "unknown"),
-        ]
-        agg_actions: list[Action] = [AggregateItem.bounces.add(1)]
-        if event.hard:
-            agg_actions.append(AggregateItem.hard.add(1))
-        if event.category in {Category.BLOCK, Category.SPAM_CONTENT}:
-            agg_actions.append(AggregateItem.blocks.add(1))
-        if event.blacklisted:
-            agg_actions.append(AggregateItem.blacklisted.add(1))
         newly_suppressed = updated.state is AddressState.SUPPRESSED and (
             current is None or current.state is not AddressState.SUPPRESSED
         )
@@ -154,10 +129,8 @@ class CounterRepository:
             tx.save(marker, condition=AppliedMarkerItem.pk.does_not_exist())
             tx.save(history)
             tx.save(counter, condition=counter_condition)
-            tx.update(stats, actions=stat_actions)
-            for dimension, value in aggregates:
-                agg = AggregateItem(keys.aggregate_pk(event.tenant), f"{dimension}#{value}")
-                tx.update(agg, actions=agg_actions)
+            # The suppression changes with the counter's state (and "mark as good" changes both
+            # back together): once per address, never per bounce.
             if newly_suppressed:
                 tx.save(
                     _suppression_item(
@@ -274,7 +247,7 @@ class CounterRepository:
         """All-time totals per value of one dimension (reason, domain, source), bounded read."""
         results = AggregateItem.query(
             keys.aggregate_pk(tenant),
-            AggregateItem.sk.startswith(f"{dimension}#"),
+            AggregateItem.sk.startswith(keys.aggregate_sk(dimension, "")),
             limit=max_items,
         )
         return [

@@ -25,6 +25,9 @@ class _Meta:
     table_name = "rebound"
     region = "us-east-1"
     billing_mode = "PAY_PER_REQUEST"
+    # The table's stream feeds the aggregator (chalicelib/storage/aggregate.py): each new
+    # history item is one counted bounce, and its image carries everything the figures need.
+    stream_view_type = "NEW_IMAGE"
 
 
 # PynamoDB's Index.__init_subclass__ is untyped; nothing to check at these two class statements.
@@ -160,12 +163,16 @@ class BounceHistoryItem(_Item):
     diagnostic = UnicodeAttribute(default="")
     remote_mta = UnicodeAttribute(default="")
     attribution = UnicodeAttribute(default="tag")
+    bounce_id = UnicodeAttribute(default="")  # the marker's key (BounceEvent.once_key)
 
 
 class AppliedMarkerItem(_Item):
-    """Exists once (message, recipient) has been counted: the exactly-once guard."""
+    """Exists once (bounce, recipient) has been counted: the exactly-once guard. `aggregated`
+    is set, in the same transaction, when the stream aggregator has added the bounce to the
+    tenant's figures: the aggregator's own exactly-once guard."""
 
     applied_at = UnicodeAttribute()
+    aggregated = BooleanAttribute(null=True)
 
 
 class DailyStatsItem(_Item):

@@ -67,6 +67,12 @@ def address_pk(tenant: str, address: str) -> str:
     return f"T#{tenant}#A#{address}"
 
 
+def split_address_pk(pk: str) -> tuple[str, str]:
+    """(tenant, address) of an address partition (tenant ids never hold "#")."""
+    tenant, _, address = pk.removeprefix("T#").partition("#A#")
+    return tenant, address
+
+
 def history_sk(bounce_at: datetime, message_id: str) -> str:
     return f"{HISTORY_SK_PREFIX}{iso(bounce_at)}#{message_id}"
 
@@ -116,6 +122,10 @@ def aggregate_pk(tenant: str) -> str:
     return f"T#{tenant}#AGG"
 
 
+def aggregate_sk(dimension: str, value: str) -> str:
+    return f"{dimension}#{value}"
+
+
 def facet_pk(tenant: str, facet: str, value: str) -> str:
     """Partition of a facet index: facet is "C" (category), "D" (domain) or "S" (state)."""
     return f"T#{tenant}#{facet}#{value}"
@@ -127,6 +137,11 @@ def notify_pk(scope: str) -> str:
 
 def send_pk(tenant: str) -> str:
     return f"T#{tenant}#SEND"
+
+
+def split_send_pk(pk: str) -> str:
+    """The tenant of a send partition."""
+    return pk.removeprefix("T#").removesuffix("#SEND")
 
 
 def send_domain_pk(tenant: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import (
@@ -42,7 +43,6 @@ from chalicelib.storage.core import (
     DEFAULT_RETRY,
     VERSION_CHECK,
     RetryPolicy,
-    cancellation_reasons,
     condition_failed,
     connection,
     worth_retrying,
@@ -54,7 +54,6 @@ from chalicelib.storage.items import (
     DigestMarkerItem,
     DigestSnapshotItem,
     NotificationSettingsItem,
-    SendBounceMarkerItem,
     SendDomainItem,
     SendVolumeItem,
     _Item,
@@ -63,7 +62,6 @@ from chalicelib.storage.keys import (
     alert_pk,
     notify_pk,
     send_domain_pk,
-    send_marker_pk,
     send_pk,
 )
 from chalicelib.timefmt import iso, parse_iso
@@ -274,46 +272,22 @@ class NotifyRepository:
         except DoesNotExist:
             return None
 
-    def note_bounce(self, event: BounceEvent) -> SendVolume | None:
-        # Legacy untagged bounces may lack a send id: they are still noted once (alerts need
-        # that), under one "unknown" send that never has a size.
+    def send_for(self, event: BounceEvent) -> SendVolume:
+        """The send of a bounce counted just now, with that bounce included. A send's tallies
+        are derived from the table's stream (chalicelib/storage/aggregate.py) and lag by a
+        batch; this read adds the bounce in hand, so a rate crosses its level with the bounce
+        that crossed it (at worst one bounce early, when the aggregator was faster)."""
+        # Legacy untagged bounces may lack a send id: they count under one "unknown" send that
+        # never has a size.
         send_id = event.send_id or UNKNOWN_SEND
-        now = event.received_at
-        marker = SendBounceMarkerItem(
-            send_marker_pk(event.tenant, send_id),
-            keys.send_marker_sk(event.once_key, event.address),
-            expires_at=_epoch(now + SEND_TTL),
+        stored = self.get_send_volume(event.tenant, send_id) or SendVolume(event.tenant, send_id)
+        first = stored.first_bounce_at or event.received_at
+        return replace(
+            stored,
+            bounces=stored.bounces + 1,
+            hard=stored.hard + int(event.hard),
+            first_bounce_at=min(first, event.received_at),
         )
-        send = SendVolumeItem(send_pk(event.tenant), send_id)
-        actions: list[Action] = [
-            SendVolumeItem.send_id.set(send_id),
-            SendVolumeItem.bounces.add(1),
-            SendVolumeItem.version.add(1),
-            SendVolumeItem.expires_at.set(_epoch(now + SEND_TTL)),
-            SendVolumeItem.first_bounce_at.set(
-                SendVolumeItem.first_bounce_at | iso(event.received_at)
-            ),
-        ]
-        domain_actions: list[Action] = [SendDomainItem.bounces.add(1)]
-        if event.hard:
-            actions.append(SendVolumeItem.hard.add(1))
-            domain_actions.append(SendDomainItem.hard.add(1))
-        domain = SendDomainItem(send_domain_pk(event.tenant), event.address.rpartition("@")[2])
-        # A domain's rate divides bounces by recipients: count only bounces of sends whose size
-        # was reported (a send reported later misses its earlier bounces: an undercount).
-        current = self._get_send_item(event.tenant, send_id)
-        reported = current is not None and current.recipients is not None
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.save(marker, condition=SendBounceMarkerItem.pk.does_not_exist())
-                tx.update(send, actions)
-                if reported:
-                    tx.update(domain, domain_actions)
-        except TransactWriteError as error:
-            if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
-                return None  # this bounce was noted before
-            raise
-        return self.get_send_volume(event.tenant, send_id)
 
     def recent_sends(self, tenant: str, since: datetime) -> Sequence[SendVolume]:
         out = []
