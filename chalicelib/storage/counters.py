@@ -13,13 +13,14 @@ dimension and send figures are derived off this path from the table's stream
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import KeysOnlyProjection
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.bounces import (
@@ -182,7 +183,8 @@ class CounterRepository:
                 last_evaluated_key=start,
                 page_size=page_size,
             )
-        for item in results:
+        rows = _with_rows(results, page_size) if spec.keys_only else results
+        for item in rows:
             resume = {name: _key_value(item, name) for name in spec.cursor_fields}
             yield _counter_from_item(item), encode_cursor(resume) or ""
 
@@ -370,10 +372,12 @@ def _counter_from_item(i: AddressCounterItem) -> AddressCounter:
         send_id=i.send_id,
         state=AddressState(i.state),
         hard_count=int(i.hard_count),
-        version=int(i.version),
-        active_hard=int(i.active_hard),
-        active_soft=int(i.active_soft),
-        active_soft_days=tuple(str(d) for d in i.active_soft_days),
+        # Not projected into the listing indexes (items.ROW_ATTRIBUTES): counting reads them
+        # from the table itself, listings never.
+        version=int(i.version or 0),
+        active_hard=int(i.active_hard or 0),
+        active_soft=int(i.active_soft or 0),
+        active_soft_days=tuple(str(d) for d in i.active_soft_days or ()),
         daily=tuple(_day_count(str(entry)) for entry in i.daily),
         reactivated_at=None if i.reactivated_at is None else parse_iso(i.reactivated_at),
     )
@@ -410,6 +414,7 @@ class _ScanSpec:
     hash_value: str
     range_condition: Any
     cursor_fields: frozenset[str]
+    keys_only: bool = False  # the index holds keys only: rows are read from the table
 
 
 _ORDER_INDEX = {
@@ -442,13 +447,37 @@ def _scan_spec(scan: CounterScan) -> _ScanSpec:
     condition = None
     if scan.since is not None and scan.order is CounterOrder.LAST_BOUNCE:
         condition = AddressCounterItem.last_bounce_at >= iso(scan.since)
+    index = getattr(AddressCounterItem, index_name)
     return _ScanSpec(
-        getattr(AddressCounterItem, index_name),
+        index,
         "pk",
         tenant_pk,
         condition,
         frozenset({"pk", "sk", range_name}),
+        keys_only=isinstance(index.Meta.projection, KeysOnlyProjection),
     )
+
+
+def _with_rows(entries: Iterable[AddressCounterItem], chunk: int) -> Iterator[AddressCounterItem]:
+    """Index entries of a keys-only index, each followed by its row (one BatchGetItem per
+    chunk, at most 100 keys each), in the index's order; the entry's own key attributes kept
+    for the cursor."""
+    batch: list[AddressCounterItem] = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) >= min(chunk, 100):
+            yield from _rows_of(batch)
+            batch = []
+    if batch:
+        yield from _rows_of(batch)
+
+
+def _rows_of(entries: list[AddressCounterItem]) -> Iterator[AddressCounterItem]:
+    rows = {(r.pk, r.sk): r for r in AddressCounterItem.batch_get([(e.pk, e.sk) for e in entries])}
+    for entry in entries:
+        row = rows.get((entry.pk, entry.sk))
+        if row is not None:  # deleted between the index read and now: skipped
+            yield row
 
 
 def _key_value(item: AddressCounterItem, name: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ import sys
 # Each module has main(argv) -> int and prints its own figures.
 BENCHMARKS = [
     "rebound.bench.parse",
+    "rebound.bench.ingest",
     "rebound.bench.report",
     "rebound.bench.massdelete",
     "rebound.bench.recheck",

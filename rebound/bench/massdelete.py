@@ -24,27 +24,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rebound.bench.local_aws import start_local_aws
+
 BOUNCES_PER_ADDRESS = 100
 T0 = datetime(2026, 1, 5, 8, tzinfo=UTC)
-
-
-def _start_local_aws() -> Any:
-    """The local stack's AWS: moto in this process, provisioned like `rebound local`."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }.items():
-        os.environ.setdefault(name, value)
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    os.environ["AWS_ENDPOINT_URL"] = f"http://{host}:{port}"
-    os.environ["MOTO_PORT"] = str(port)
-    return server
 
 
 def _seed(tenant: str, addresses: int) -> int:
@@ -154,7 +137,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    server = None if os.environ.get("AWS_ENDPOINT_URL") else _start_local_aws()
+    server = None if os.environ.get("AWS_ENDPOINT_URL") else start_local_aws()
     try:
         from chalicelib.config import Settings
         from chalicelib.storage.items import bind
