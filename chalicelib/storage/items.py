@@ -427,7 +427,6 @@ class SendVolumeItem(_Item):
     send_id = UnicodeAttribute()
     source = UnicodeAttribute(default="")
     recipients = NumberAttribute(null=True)
-    per_domain = UnicodeAttribute(default="{}")  # JSON {domain: recipients}
     reported_at = UnicodeAttribute(null=True)
     bounces = NumberAttribute(default=0)
     hard = NumberAttribute(default=0)
@@ -445,7 +444,12 @@ class SendDomainItem(_Item):
     hard = NumberAttribute(default=0)
 
 
-class SendBounceMarkerItem(_Item):
+class SendRecipientsItem(_Item):
+    """Recipients of one send in one domain, as the MMS last reported them: one small item per
+    domain (up to 5,000), so a report moves each domain's tenant total by its own difference
+    and nothing a bounce touches carries the per-domain map."""
+
+    recipients = NumberAttribute()
     expires_at = NumberAttribute()
 
 

@@ -11,7 +11,6 @@ attribute) keeps the per-send and per-window partitions bounded.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -55,6 +54,7 @@ from chalicelib.storage.items import (
     DigestSnapshotItem,
     NotificationSettingsItem,
     SendDomainItem,
+    SendRecipientsItem,
     SendVolumeItem,
     _Item,
 )
@@ -67,6 +67,8 @@ from chalicelib.storage.keys import (
 from chalicelib.timefmt import iso, parse_iso
 
 UNKNOWN_SEND = "unknown"
+# Each changed domain is two items of a transaction (its own, and the tenant's total).
+DOMAINS_PER_TRANSACTION = 50
 SEND_TTL = timedelta(days=120)  # a send's bounce rate stops mattering long before this
 MARKER_TTL = timedelta(days=400)
 WINDOW_TTL = timedelta(days=2)
@@ -218,49 +220,74 @@ class NotifyRepository:
         per_domain: Mapping[str, int],
         now: datetime,
     ) -> SendVolume:
-        """Store (or correct) a send's size. The per-domain totals move by the difference to
-        what this send reported before, in one transaction guarded by the send's version, so a
-        repeated PUT never counts recipients twice."""
-        for attempt in range(self._retry.attempts):
-            current = self._get_send_item(tenant, send_id)
-            before = json.loads(current.per_domain) if current else {}
-            version = int(current.version) if current else 0
-            actions: list[Action] = [
+        """Store (or correct) a send's size. Each domain's recipients are an item of their own;
+        a domain whose figure changed moves its tenant total by the difference in the same
+        transaction as its own item (condition: unchanged since read), DOMAINS_PER_TRANSACTION
+        domains a transaction. A repeated PUT changes nothing; a PUT cut short is completed by
+        the next one (the differences are taken afresh); a concurrent one re-reads and retries.
+        """
+        expires = _epoch(now + SEND_TTL)
+        before = self._send_recipients(tenant, send_id)
+        wanted = {d: int(n) for d, n in per_domain.items()}
+        changed = sorted(d for d in set(before) | set(wanted) if before.get(d) != wanted.get(d))
+        for start in range(0, len(changed), DOMAINS_PER_TRANSACTION):
+            chunk = changed[start : start + DOMAINS_PER_TRANSACTION]
+            self._move_domains(tenant, send_id, {d: before.get(d) for d in chunk}, wanted, expires)
+        SendVolumeItem(send_pk(tenant), send_id).update(
+            actions=[
                 SendVolumeItem.send_id.set(send_id),
                 SendVolumeItem.source.set(source),
                 SendVolumeItem.recipients.set(recipients),
-                SendVolumeItem.per_domain.set(json.dumps(dict(per_domain), sort_keys=True)),
                 SendVolumeItem.reported_at.set(iso(now)),
-                SendVolumeItem.version.set(version + 1),
-                SendVolumeItem.expires_at.set(_epoch(now + SEND_TTL)),
+                SendVolumeItem.expires_at.set(expires),
             ]
-            condition = (
-                SendVolumeItem.version == version
-                if current is not None
-                else SendVolumeItem.pk.does_not_exist()
-            )
+        )
+        stored = self.get_send_volume(tenant, send_id)
+        assert stored is not None
+        return replace(stored, per_domain=tuple(sorted((d, n) for d, n in wanted.items() if n)))
+
+    def _move_domains(
+        self,
+        tenant: str,
+        send_id: str,
+        old: dict[str, int | None],
+        wanted: Mapping[str, int],
+        expires: int,
+    ) -> None:
+        for attempt in range(self._retry.attempts):
             try:
                 with TransactWrite(connection=connection()) as tx:
-                    tx.update(
-                        SendVolumeItem(send_pk(tenant), send_id), actions, condition=condition
-                    )
-                    for domain in sorted(set(before) | set(per_domain)):
-                        delta = int(per_domain.get(domain, 0)) - int(before.get(domain, 0))
-                        if delta:
-                            tx.update(
-                                SendDomainItem(send_domain_pk(tenant), domain),
-                                [SendDomainItem.recipients.add(delta)],
-                            )
+                    for domain, before in old.items():
+                        _move_domain(
+                            tx,
+                            tenant=tenant,
+                            send_id=send_id,
+                            domain=domain,
+                            before=before,
+                            after=wanted.get(domain),
+                            expires=expires,
+                        )
+                return
             except TransactWriteError as error:
                 if not worth_retrying(error, VERSION_CHECK):
                     raise
-                # A bounce or another PUT changed the send meanwhile: back off and read again.
+                # Another PUT of this send moved a domain meanwhile: take the differences afresh.
                 self._retry.pause(attempt)
-                continue
-            stored = self.get_send_volume(tenant, send_id)
-            assert stored is not None
-            return stored
-        raise RetryLater(f"send {send_id} stayed contended; nothing changed, try again")
+                current = self._send_recipients(tenant, send_id)
+                old = {d: current.get(d) for d in old if current.get(d) != wanted.get(d)}
+                if not old:
+                    return
+        raise RetryLater(f"send {send_id} stayed contended; report it again")
+
+    def _send_recipients(self, tenant: str, send_id: str) -> dict[str, int]:
+        """A send's recipients per domain, as last reported (consistent: a PUT reads its own
+        previous one)."""
+        return {
+            i.sk.removeprefix(keys.SEND_RECIPIENTS_SK_PREFIX): int(i.recipients)
+            for i in SendRecipientsItem.query(
+                keys.send_recipients_pk(tenant, send_id), consistent_read=True
+            )
+        }
 
     def get_send_volume(self, tenant: str, send_id: str) -> SendVolume | None:
         item = self._get_send_item(tenant, send_id)
@@ -345,14 +372,47 @@ class NotifyRepository:
         return int(item.hits)
 
 
+def _move_domain(
+    tx: TransactWrite,
+    *,
+    tenant: str,
+    send_id: str,
+    domain: str,
+    before: int | None,
+    after: int | None,
+    expires: int,
+) -> None:
+    """One domain of a send from `before` to `after` recipients (None: not reported), and the
+    tenant's total for the domain by the difference, in the caller's transaction."""
+    item = SendRecipientsItem(
+        keys.send_recipients_pk(tenant, send_id), keys.send_recipients_sk(domain)
+    )
+    condition = (
+        SendRecipientsItem.pk.does_not_exist()
+        if before is None
+        else SendRecipientsItem.recipients == before
+    )
+    if after is None:
+        tx.delete(item, condition=condition)
+    else:
+        actions: list[Action] = [
+            SendRecipientsItem.recipients.set(after),
+            SendRecipientsItem.expires_at.set(expires),
+        ]
+        tx.update(item, actions, condition=condition)
+    delta = (after or 0) - (before or 0)
+    if delta:
+        tx.update(
+            SendDomainItem(send_domain_pk(tenant), domain), [SendDomainItem.recipients.add(delta)]
+        )
+
+
 def _send_from_item(tenant: str, i: SendVolumeItem) -> SendVolume:
-    per_domain = json.loads(i.per_domain or "{}")
     return SendVolume(
         tenant=tenant,
         send_id=i.send_id or i.sk,
         source=i.source or "",
         recipients=None if i.recipients is None else int(i.recipients),
-        per_domain=tuple(sorted((str(d), int(n)) for d, n in per_domain.items())),
         bounces=int(i.bounces or 0),
         hard=int(i.hard or 0),
         complaints=int(i.complaints or 0),

@@ -86,3 +86,29 @@ def test_send_sizes_and_bounces_are_never_counted_twice(notify: NotifyRepository
     assert corrected.bounces == 1
     volumes = {v.domain: v.recipients for v in notify.domain_volumes("riverside")}
     assert volumes == {"example.net": 70, "example.org": 0}
+
+
+@pytest.mark.dynamodb_local
+@pytest.mark.usefixtures("dynamodb_local_table")
+def test_five_thousand_domains_and_their_corrections_move_the_totals_once() -> None:
+    notify = NotifyRepository()
+    per_domain = {f"d{i:04d}.example.org": 3 for i in range(5000)}
+    sent = notify.put_send_volume(
+        "riverside", "big", source="broadcast", recipients=15000, per_domain=per_domain, now=NOW
+    )
+    assert len(sent.per_domain) == 5000
+    again = notify.put_send_volume(
+        "riverside", "big", source="broadcast", recipients=15000, per_domain=per_domain, now=NOW
+    )
+    assert again.per_domain == sent.per_domain
+    corrected = {d: n for d, n in per_domain.items() if not d.startswith("d0")}  # 1,000 fewer
+    corrected["d4999.example.org"] = 10
+    notify.put_send_volume(
+        "riverside", "big", source="broadcast", recipients=12007, per_domain=corrected, now=NOW
+    )
+    volumes = {v.domain: v.recipients for v in notify.domain_volumes("riverside")}
+    assert sum(volumes.values()) == 12007
+    assert volumes["d4999.example.org"] == 10
+    assert volumes["d0001.example.org"] == 0
+    stored = notify.get_send_volume("riverside", "big")
+    assert stored is not None and stored.recipients == 12007
