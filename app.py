@@ -40,7 +40,6 @@ from chalicelib.tenancy.service import (
 )
 
 app = Chalice(app_name="rebound")
-_batch = BatchProcessor(event_type=EventType.SQS)
 F = TypeVar("F", bound=Callable[..., Any])
 OPERATIONS: list[Operation] = []
 _JSON = {"Content-Type": "application/json"}
@@ -365,8 +364,11 @@ def _ingest_record(record: SQSRecord) -> None:
 @metrics.log_metrics
 def ingest(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS (S3 notifications) -> counted bounces; failed records are retried, then dead-lettered."""
+    # A processor per invocation: it holds the batch's state, and the local stack, the storm
+    # tests and the ingest benchmark run invocations concurrently in one process.
+    processor = BatchProcessor(event_type=EventType.SQS)
     return process_partial_response(
-        event=event, record_handler=_ingest_record, processor=_batch, context=context
+        event=event, record_handler=_ingest_record, processor=processor, context=context
     )
 
 
