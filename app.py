@@ -8,15 +8,9 @@ import functools
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalice import Chalice, Response
 
 from chalicelib import web, wiring
@@ -38,6 +32,9 @@ from chalicelib.tenancy.service import (
     settings_json,
     update_settings,
 )
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 app = Chalice(app_name="rebound")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -366,6 +363,13 @@ def ingest(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS (S3 notifications) -> counted bounces; failed records are retried, then dead-lettered."""
     # A processor per invocation: it holds the batch's state, and the local stack, the storm
     # tests and the ingest benchmark run invocations concurrently in one process.
+    # Imported here: only the ingest function pays for the batch utilities (cold start).
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
     processor = BatchProcessor(event_type=EventType.SQS)
     return process_partial_response(
         event=event, record_handler=_ingest_record, processor=processor, context=context

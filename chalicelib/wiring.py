@@ -1,34 +1,35 @@
 """The composition root: builds each service once per process from settings and adapters.
 
-Nothing here runs at import; Lambda pays for what a function uses on its first call.
+Nothing here runs at import, and nothing is imported until a factory is first called: each
+Lambda function pays (in cold-start time) only for the modules it uses.
 """
 
 from __future__ import annotations
 
 import os
 from functools import cache
+from typing import TYPE_CHECKING
 
-from chalicelib import cursors
 from chalicelib.config import DEFAULT_TAG_KEYS, settings
-from chalicelib.ingest import IngestConfig, IngestObserver, IngestService
-from chalicelib.massdelete.service import MassDeleteService
-from chalicelib.notify.alerts import AlertDispatcher, AlertObserver, AlertsCheck
-from chalicelib.notify.digest import DigestBuilder
-from chalicelib.notify.service import DigestService, MailPolicy
-from chalicelib.ports import ExportSink
-from chalicelib.recheck.nightly import NightlyConfig, NightlyRecheck
-from chalicelib.recheck.service import RecheckService
-from chalicelib.report.service import ReportService
-from chalicelib.storage.aggregate import StreamAggregator
-from chalicelib.storage.complaints import ComplaintRepository
-from chalicelib.storage.counters import CounterRepository
-from chalicelib.storage.inbound import InboundRepository
-from chalicelib.storage.items import bind_once
-from chalicelib.storage.jobs import JobRepository
-from chalicelib.storage.notify import NotifyRepository
-from chalicelib.storage.rechecks import RecheckRepository
-from chalicelib.storage.tenants import StateRepository, TenantRepository
-from chalicelib.tenancy.tags import SigningKey, parse_keys
+
+if TYPE_CHECKING:  # each factory imports what it builds, when first called (cold start)
+    from chalicelib.ingest import IngestObserver, IngestService
+    from chalicelib.massdelete.service import MassDeleteService
+    from chalicelib.notify.alerts import AlertDispatcher, AlertObserver, AlertsCheck
+    from chalicelib.notify.service import DigestService, MailPolicy
+    from chalicelib.ports import ExportSink
+    from chalicelib.recheck.nightly import NightlyRecheck
+    from chalicelib.recheck.service import RecheckService
+    from chalicelib.report.service import ReportService
+    from chalicelib.storage.aggregate import StreamAggregator
+    from chalicelib.storage.complaints import ComplaintRepository
+    from chalicelib.storage.counters import CounterRepository
+    from chalicelib.storage.inbound import InboundRepository
+    from chalicelib.storage.jobs import JobRepository
+    from chalicelib.storage.notify import NotifyRepository
+    from chalicelib.storage.rechecks import RecheckRepository
+    from chalicelib.storage.tenants import StateRepository, TenantRepository
+    from chalicelib.tenancy.tags import SigningKey
 
 
 def reset() -> None:
@@ -43,6 +44,8 @@ def reset() -> None:
 @cache
 def counters() -> CounterRepository:
     """Bounced addresses: counting, the report's reads, mass delete's selection."""
+    from chalicelib.storage.counters import CounterRepository
+
     bind_storage()
     return CounterRepository()
 
@@ -50,6 +53,8 @@ def counters() -> CounterRepository:
 @cache
 def complaints() -> ComplaintRepository:
     """Complaints (feedback reports): recording at ingest, the report's listing."""
+    from chalicelib.storage.complaints import ComplaintRepository
+
     bind_storage()
     return ComplaintRepository()
 
@@ -57,6 +62,8 @@ def complaints() -> ComplaintRepository:
 @cache
 def aggregator() -> StreamAggregator:
     """The tenant's figures, derived from the table's stream."""
+    from chalicelib.storage.aggregate import StreamAggregator
+
     bind_storage()
     return StreamAggregator()
 
@@ -64,6 +71,8 @@ def aggregator() -> StreamAggregator:
 @cache
 def tenants() -> TenantRepository:
     """Tenants and their API keys."""
+    from chalicelib.storage.tenants import TenantRepository
+
     bind_storage()
     return TenantRepository()
 
@@ -71,12 +80,16 @@ def tenants() -> TenantRepository:
 @cache
 def inbound() -> InboundRepository:
     """Every message received, as staff list them."""
+    from chalicelib.storage.inbound import InboundRepository
+
     bind_storage()
     return InboundRepository()
 
 
 @cache
 def state() -> StateRepository:
+    from chalicelib.storage.tenants import StateRepository
+
     bind_storage()
     return StateRepository()
 
@@ -85,6 +98,9 @@ def state() -> StateRepository:
 def bind_storage() -> None:
     """The table from settings, and the cursor key derived from the tag-signing key (rotating
     one rotates both): bound here, never at import."""
+    from chalicelib import cursors
+    from chalicelib.storage.items import bind_once
+
     s = settings()
     bind_once(s.table_name, s.region)
     cursors.bind_key(signing_keys()[0].secret)
@@ -92,6 +108,8 @@ def bind_storage() -> None:
 
 @cache
 def signing_keys() -> tuple[SigningKey, ...]:
+    from chalicelib.tenancy.tags import parse_keys
+
     s = settings()
     if s.tag_keys_secret_arn:
         from chalicelib.aws.secrets import read_secret
@@ -106,6 +124,7 @@ def signing_keys() -> tuple[SigningKey, ...]:
 @cache
 def ingest_service() -> IngestService:
     from chalicelib.aws.s3 import S3InboundMail
+    from chalicelib.ingest import IngestConfig, IngestService
 
     s = settings()
     config = IngestConfig(signing_keys(), s.inbound_local_part, s.inbound_domain)
@@ -135,6 +154,8 @@ def export_sink() -> ExportSink:
 
 @cache
 def report_service() -> ReportService:
+    from chalicelib.report.service import ReportService
+
     return ReportService(
         counters(),
         inbound(),
@@ -148,6 +169,8 @@ def report_service() -> ReportService:
 @cache
 def audit_trail() -> JobRepository:
     """The tenant's audit trail (beside its mass-delete jobs): who did what, when."""
+    from chalicelib.storage.jobs import JobRepository
+
     bind_storage()
     return JobRepository()
 
@@ -159,6 +182,7 @@ def mass_delete_service() -> MassDeleteService:
     from chalicelib.aws.s3 import S3InboundMail
     from chalicelib.aws.sfn import StepFunctionsWorkflow
     from chalicelib.massdelete.model import Policy
+    from chalicelib.massdelete.service import MassDeleteService
 
     s = settings()
     md = s.mass_delete
@@ -180,11 +204,15 @@ def mass_delete_service() -> MassDeleteService:
 
 @cache
 def notify_repository() -> NotifyRepository:
+    from chalicelib.storage.notify import NotifyRepository
+
     bind_storage()
     return NotifyRepository()
 
 
 def mail_policy() -> MailPolicy:
+    from chalicelib.notify.service import MailPolicy
+
     s = settings()
     return MailPolicy(s.mail_from, s.inbound_local_part, s.inbound_domain)
 
@@ -192,6 +220,8 @@ def mail_policy() -> MailPolicy:
 @cache
 def digest_service() -> DigestService:
     from chalicelib.aws.ses import SesMailer
+    from chalicelib.notify.digest import DigestBuilder
+    from chalicelib.notify.service import DigestService
 
     s = settings()
     return DigestService(
@@ -210,6 +240,7 @@ def digest_service() -> DigestService:
 def alert_dispatcher() -> AlertDispatcher:
     from chalicelib.aws.alerts_bus import EventBridgeAlerts
     from chalicelib.aws.ses import SesMailer
+    from chalicelib.notify.alerts import AlertDispatcher
 
     s = settings()
     store = notify_repository()
@@ -231,6 +262,8 @@ def alert_dispatcher() -> AlertDispatcher:
 
 @cache
 def alert_observer() -> AlertObserver:
+    from chalicelib.notify.alerts import AlertObserver
+
     return AlertObserver(
         store=notify_repository(),
         dispatcher=alert_dispatcher(),
@@ -241,6 +274,7 @@ def alert_observer() -> AlertObserver:
 
 def alerts_check() -> AlertsCheck:
     from chalicelib.aws.alerts_bus import SqsQueueDepths
+    from chalicelib.notify.alerts import AlertsCheck
 
     return AlertsCheck(
         dispatcher=alert_dispatcher(),
@@ -257,6 +291,7 @@ def recheck_service() -> RecheckService:
     answers cached per domain for their TTL."""
     from chalicelib.net.resolver import DnsPythonResolver
     from chalicelib.recheck.cache import CachingResolver
+    from chalicelib.recheck.service import RecheckService
 
     server = settings().dns_server
     if server:
@@ -270,11 +305,15 @@ def recheck_service() -> RecheckService:
 @cache
 def rechecks() -> RecheckRepository:
     """Nightly re-check runs, their findings, and DNS answers kept across runs."""
+    from chalicelib.storage.rechecks import RecheckRepository
+
     bind_storage()
     return RecheckRepository()
 
 
 def nightly_recheck(regood_after_days: int) -> NightlyRecheck:
+    from chalicelib.recheck.nightly import NightlyConfig, NightlyRecheck
+
     store = rechecks()
     config = NightlyConfig(regood_after_days=regood_after_days)
     return NightlyRecheck(recheck_service(), store, store, store, config)

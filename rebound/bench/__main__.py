@@ -16,6 +16,7 @@ BENCHMARKS = [
     "rebound.bench.massdelete",
     "rebound.bench.recheck",
     "rebound.bench.models",
+    "rebound.bench.coldstart",
 ]
 
 
