@@ -21,7 +21,10 @@ Figures only; nothing is asserted. With --json the last line is one JSON object.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import logging
 import random
 import threading
 import time
@@ -272,6 +275,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--bounces", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request lines
     server = start_local_aws(
         POWERTOOLS_METRICS_NAMESPACE="Rebound",
         POWERTOOLS_SERVICE_NAME="rebound",
@@ -317,12 +321,14 @@ def _run(args: argparse.Namespace, endpoint: str) -> int:
     uninstall = meter.install()
     try:
         started = time.perf_counter()
-        failed = _ingest_all(chalice_app.ingest, keys, settings.bucket_name, args.workers)
-        ingested = time.perf_counter() - started
-        pump = StreamPump(table, chalice_app.aggregate, endpoint_url=endpoint)
-        aggregated_started = time.perf_counter()
-        pump.drain()
-        aggregation = time.perf_counter() - aggregated_started
+        # The handlers' metric lines (EMF, on stdout as in Lambda) would bury the figures.
+        with contextlib.redirect_stdout(io.StringIO()):
+            failed = _ingest_all(chalice_app.ingest, keys, settings.bucket_name, args.workers)
+            ingested = time.perf_counter() - started
+            pump = StreamPump(table, chalice_app.aggregate, endpoint_url=endpoint)
+            aggregated_started = time.perf_counter()
+            pump.drain()
+            aggregation = time.perf_counter() - aggregated_started
         elapsed = time.perf_counter() - started
         write_by = dict(meter.write)
         read_by = dict(meter.read)
