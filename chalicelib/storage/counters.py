@@ -419,7 +419,7 @@ def _counter_from_raw(a: dict[str, Any]) -> AddressCounter:
 
     def text(name: str) -> str:
         value = a.get(name)
-        return str(value["S"]) if value else ""
+        return str(value.get("S", "")) if value else ""  # absent or NULL: empty
 
     def number(name: str) -> int:
         value = a.get(name)
@@ -458,6 +458,7 @@ def _counter_from_raw(a: dict[str, Any]) -> AddressCounter:
         active_soft=number("active_soft"),
         active_soft_days=texts("active_soft_days"),
         daily=tuple(_day_count(entry) for entry in texts("daily")),
+        reactivated_at=parse_iso(reactivated) if (reactivated := text("reactivated_at")) else None,
     )
 
 
