@@ -517,6 +517,11 @@ class ReboundStack(Stack):
             (names.SUMMARY_ID, SCHEDULED_RUNS_FAIL_TO_A_DESTINATION),
             (names.ALERTS_CHECK_ID, SCHEDULED_RUNS_FAIL_TO_A_DESTINATION),
             (names.RECHECK_NIGHTLY_ID, SCHEDULED_RUNS_FAIL_TO_A_DESTINATION),
+            (
+                names.AGGREGATE_ID,
+                "Invoked synchronously by the stream's event-source mapping: a failed batch is "
+                "retried, then its coordinates go to the mapping's on-failure queue.",
+            ),
         ):
             function = self.functions.resource(function_id)
             acknowledge(function, "Serverless-LambdaDLQ", reason)

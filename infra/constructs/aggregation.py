@@ -24,6 +24,7 @@ from constructs import Construct
 
 from chalicelib.storage.aggregate import STREAM_FILTER
 from infra import names
+from infra.nag import acknowledge, logical_id
 
 
 class StreamAggregation(Construct):
@@ -82,6 +83,22 @@ class StreamAggregation(Construct):
         )
         self.dead_letters.grant_send_messages(role)
         self.mapping.node.add_dependency(role)
+        table_id = logical_id(table.node.default_child)  # type: ignore[arg-type]
+        policy = role.node.try_find_child("DefaultPolicy")
+        assert policy is not None
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::<{table_id}.Arn>/stream/*]",
+            "The table's own streams: a stream's ARN carries its creation time, unknown before "
+            "deployment, and only this table's streams match.",
+        )
+        for rule in ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"):
+            acknowledge(
+                self.dead_letters,
+                rule,
+                "This queue is itself the dead-letter destination of the stream mapping (its "
+                "records' coordinates after the last retry); nothing consumes it to redrive.",
+            )
 
 
 @jsii.implements(lambda_.IEventSourceDlq)
