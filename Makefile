@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help run test check lint typecheck unit integration infra e2e synth bench requirements clean
+.PHONY: help run test storm check lint typecheck unit integration infra e2e synth bench requirements clean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,7 +53,10 @@ test: $(STAMP) $(NODE_STAMP) ## everything: lint, types, layering, unit, integra
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
-	$(VENV)/bin/pytest -q tests -p no:cacheprovider
+	$(VENV)/bin/pytest -q tests -m "not storm" -p no:cacheprovider
+
+storm: $(STAMP) $(NODE_STAMP) ## the full bounce storm: 20,000 deliveries, 16 workers, DynamoDB Local (minutes)
+	$(VENV)/bin/pytest -q -m storm tests/integration/test_storm.py -p no:cacheprovider
 
 e2e: $(STAMP) ## the end-to-end test of the local stack (SMTP in, API out)
 	$(VENV)/bin/pytest -q -m e2e tests/e2e -p no:cacheprovider

@@ -8,15 +8,9 @@ import functools
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalice import Chalice, Response
 
 from chalicelib import web, wiring
@@ -43,8 +37,10 @@ from chalicelib.tenancy.service import (
     update_settings,
 )
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 app = Chalice(app_name="rebound")
-_batch = BatchProcessor(event_type=EventType.SQS)
 F = TypeVar("F", bound=Callable[..., Any])
 OPERATIONS: list[Operation] = []
 _JSON = {"Content-Type": "application/json"}
@@ -481,9 +477,29 @@ def _ingest_record(record: SQSRecord) -> None:
 @metrics.log_metrics
 def ingest(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS (S3 notifications) -> counted bounces; failed records are retried, then dead-lettered."""
-    return process_partial_response(
-        event=event, record_handler=_ingest_record, processor=_batch, context=context
+    # A processor per invocation: it holds the batch's state, and the local stack, the storm
+    # tests and the ingest benchmark run invocations concurrently in one process.
+    # Imported here: only the ingest function pays for the batch utilities (cold start).
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
     )
+
+    processor = BatchProcessor(event_type=EventType.SQS)
+    return process_partial_response(
+        event=event, record_handler=_ingest_record, processor=processor, context=context
+    )
+
+
+@app.lambda_function(name="aggregate")
+@metrics.log_metrics
+def aggregate(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """DynamoDB stream (new history items) -> the tenant's derived figures, each bounce once.
+    An error fails the batch and the event-source mapping delivers it again (idempotent)."""
+    applied = wiring.aggregator().apply(event.get("Records", []))
+    metrics.add_metric(MetricName.BOUNCES_AGGREGATED, "Count", applied)
+    return {"applied": applied}
 
 
 @app.lambda_function(name="summary")

@@ -72,7 +72,7 @@ class BounceEvent:
 
     tenant: str
     address: str
-    message_id: str  # the inbound object's id: with `address`, the exactly-once key
+    message_id: str  # the inbound object's id (where the raw message is kept)
     bounce_at: datetime  # timezone-aware UTC
     received_at: datetime
     source: str
@@ -87,6 +87,15 @@ class BounceEvent:
     explanation: str
     remote_mta: str
     attribution: Attribution = Attribution.TAG
+    # The bounce's own identity (its Message-ID, or a digest of the normalised message): with
+    # `address`, the exactly-once key. The same bounce delivered twice by SMTP is stored as two
+    # objects but has one identity. Empty: the object id stands in (events built by hand).
+    bounce_id: str = ""
+
+    @property
+    def once_key(self) -> str:
+        """What makes this bounce of this address count once."""
+        return self.bounce_id or self.message_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ MMS puts on every message, read from the returned original.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -59,13 +60,31 @@ _DATE_FUTURE = timedelta(hours=6)
 _LEGACY_HEADER = re.compile(rb"(?im)^X-Rebound-(Tenant|Source|Send-Id):[ \t]*([^\r\n]{1,80})")
 _HEADER_BYTES = 65536
 _OWN_NOTIFICATION = re.compile(rb"(?im)^X-Rebound-Notification:")
+# Header fields that the hops after the reporting MTA add or rewrite: two SMTP deliveries of one
+# bounce differ only in these (and in line endings and trailing blanks), so the digest skips them.
+_TRANSIT_FIELDS = frozenset(
+    {
+        b"received",
+        b"return-path",
+        b"delivered-to",
+        b"x-original-to",
+        b"dkim-signature",
+        b"authentication-results",
+        b"arc-seal",
+        b"arc-message-signature",
+        b"arc-authentication-results",
+        b"received-spf",
+    }
+)
+_TRANSIT_PREFIXES = (b"x-ses-", b"x-amz-", b"x-spam", b"x-virus")
 POLICY_CACHE = timedelta(minutes=1)
 
 
 class IngestObserver(Protocol):
-    """Told about every ingested message and the bounces attributed from it, after they are
-    stored (duplicates of an earlier delivery included: observers de-duplicate by message id).
-    An exception makes the message fail and be redelivered; counting stays exactly-once."""
+    """Told about every ingested message and the bounces this delivery counted, after they
+    are stored (a duplicate of a bounce counted before is not passed again). An exception makes
+    the message fail and be redelivered; counting stays exactly-once (and the redelivery, whose
+    bounces are then duplicates, tells observers nothing more)."""
 
     def observe(self, record: InboundRecord, events: Sequence[BounceEvent]) -> None: ...
 
@@ -119,6 +138,7 @@ class IngestService:
         raw = self._mail.read(s3_key)
         result = self._parse(raw)
         message_id = s3_key.rsplit("/", 1)[-1]
+        bounce_id = bounce_identity(raw, result)
         base = _base_record(raw, result, s3_key, message_id, received_at)
         verification = self._verify(raw)
         claims = verification.claims
@@ -162,9 +182,10 @@ class IngestService:
                 source=str(claims.source),
                 send_id=claims.send_id,
                 attribution=Attribution.TAG,
+                bounce_id=bounce_id,
             )
             counted = int(self._store.record_bounce(event, self._policy(claims.tenant)))
-            events.append(event)
+            events += [event] * counted
             record = _with(base, Disposition.COUNTED, claims.tenant, "", counted)
         else:
             record = self._legacy_or_quarantine(
@@ -175,6 +196,7 @@ class IngestService:
                 received_at=received_at,
                 verification=verification,
                 events=events,
+                bounce_id=bounce_id,
             )
         self._inbound.record_inbound(record)
         for observer in self._observers:
@@ -278,6 +300,7 @@ class IngestService:
         received_at: datetime,
         verification: TagVerification,
         events: list[BounceEvent],
+        bounce_id: str,
     ) -> InboundRecord:
         legacy = self._legacy(raw, verification)
         tenant, settings = legacy.tenant, legacy.settings
@@ -298,9 +321,11 @@ class IngestService:
                 source=source,
                 send_id=legacy.send_id,
                 attribution=Attribution.LEGACY_HEADERS,
+                bounce_id=bounce_id,
             )
-            counted += int(self._store.record_bounce(event, settings.policy))
-            events.append(event)
+            if self._store.record_bounce(event, settings.policy):
+                counted += 1
+                events.append(event)
         return _with(base, Disposition.COUNTED, tenant, "attributed from legacy headers", counted)
 
     def _event(
@@ -315,6 +340,7 @@ class IngestService:
         source: str,
         send_id: str,
         attribution: Attribution,
+        bounce_id: str,
     ) -> BounceEvent:
         d = detail or RecipientResult(address=address)
         return BounceEvent(
@@ -335,6 +361,7 @@ class IngestService:
             explanation=d.explanation,
             remote_mta=d.remote_mta or "",
             attribution=attribution,
+            bounce_id=bounce_id,
         )
 
 
@@ -372,6 +399,34 @@ class _Legacy:
 def _suppresses(settings: TenantSettings | None) -> bool:
     """The tenant policy: complainers are suppressed unless the tenant switched it off."""
     return settings.suppress_complainers if settings is not None else True
+
+
+def bounce_identity(raw: bytes, result: ParseResult) -> str:
+    """The bounce's identity, the same for every SMTP delivery of it: its Message-ID (RFC 5322
+    section 3.6.4: unique per message, kept by every relay), or without one a digest of the
+    message with the transit header fields removed and line endings normalised. Hashed, so
+    a hostile Message-ID cannot make a long or odd key."""
+    if result.message_id:
+        text = result.message_id.strip().strip("<>").strip()
+        return "m" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:40]
+    return "d" + hashlib.sha256(_normalised(raw)).hexdigest()[:40]
+
+
+def _normalised(raw: bytes) -> bytes:
+    head, sep, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    kept: list[bytes] = []
+    skipping = False
+    for line in head.split(b"\n"):
+        if line[:1] in (b" ", b"\t"):  # a folded continuation belongs to the field above
+            if not skipping:
+                kept.append(line.rstrip())
+            continue
+        name = line.split(b":", 1)[0].strip().lower()
+        skipping = name in _TRANSIT_FIELDS or name.startswith(_TRANSIT_PREFIXES)
+        if not skipping:
+            kept.append(line.rstrip())
+    lines = [line.rstrip() for line in body.split(b"\n")] if sep else []
+    return b"\n".join(kept) + b"\n\n" + b"\n".join(lines).rstrip(b"\n")
 
 
 def _failed(result: ParseResult) -> list[RecipientResult]:

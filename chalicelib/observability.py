@@ -14,6 +14,7 @@ class MetricName:
     MESSAGES_INGESTED = "MessagesIngested"
     BOUNCES_COUNTED = "BouncesCounted"
     DUPLICATES_SKIPPED = "DuplicatesSkipped"
+    BOUNCES_AGGREGATED = "BouncesAggregated"
     QUARANTINED = "Quarantined"
     UNPARSED = "Unparsed"
     IGNORED = "Ignored"

@@ -1,6 +1,7 @@
 """The composition root: builds each service once per process from settings and adapters.
 
-Nothing here runs at import; Lambda pays for what a function uses on its first call.
+Nothing here runs at import, and nothing is imported until a factory is first called: each
+Lambda function pays (in cold-start time) only for the modules it uses.
 """
 
 from __future__ import annotations
@@ -10,27 +11,27 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import cursors
 from chalicelib.config import DEFAULT_TAG_KEYS, settings
-from chalicelib.ingest import IngestConfig, IngestObserver, IngestService
-from chalicelib.massdelete.service import MassDeleteService
-from chalicelib.notify.alerts import AlertDispatcher, AlertObserver, AlertsCheck
-from chalicelib.notify.digest import DigestBuilder
-from chalicelib.notify.service import DigestService, MailPolicy
-from chalicelib.ports import ExportSink
-from chalicelib.recheck.nightly import NightlyConfig, NightlyRecheck
-from chalicelib.recheck.service import RecheckService
-from chalicelib.report.service import ReportService
-from chalicelib.storage.complaints import ComplaintRepository
-from chalicelib.storage.counters import CounterRepository
-from chalicelib.storage.inbound import InboundRepository
-from chalicelib.storage.items import bind_once
-from chalicelib.storage.jobs import JobRepository
-from chalicelib.storage.notify import NotifyRepository
-from chalicelib.storage.rechecks import RecheckRepository
-from chalicelib.storage.tenants import StateRepository, TenantRepository
-from chalicelib.tenancy.people import PersonDirectory, TokenVerifier
-from chalicelib.tenancy.tags import SigningKey, parse_keys
+
+if TYPE_CHECKING:  # each factory imports what it builds, when first called (cold start)
+    from chalicelib.ingest import IngestObserver, IngestService
+    from chalicelib.massdelete.service import MassDeleteService
+    from chalicelib.notify.alerts import AlertDispatcher, AlertObserver, AlertsCheck
+    from chalicelib.notify.service import DigestService, MailPolicy
+    from chalicelib.ports import ExportSink
+    from chalicelib.recheck.nightly import NightlyRecheck
+    from chalicelib.recheck.service import RecheckService
+    from chalicelib.report.service import ReportService
+    from chalicelib.storage.aggregate import StreamAggregator
+    from chalicelib.storage.complaints import ComplaintRepository
+    from chalicelib.storage.counters import CounterRepository
+    from chalicelib.storage.inbound import InboundRepository
+    from chalicelib.storage.jobs import JobRepository
+    from chalicelib.storage.notify import NotifyRepository
+    from chalicelib.storage.rechecks import RecheckRepository
+    from chalicelib.storage.tenants import StateRepository, TenantRepository
+    from chalicelib.tenancy.people import PersonDirectory, TokenVerifier
+    from chalicelib.tenancy.tags import SigningKey
 
 if TYPE_CHECKING:
     from chalicelib.aws.s3 import S3InboundMail
@@ -48,6 +49,8 @@ def reset() -> None:
 @cache
 def counters() -> CounterRepository:
     """Bounced addresses: counting, the report's reads, mass delete's selection."""
+    from chalicelib.storage.counters import CounterRepository
+
     bind_storage()
     return CounterRepository()
 
@@ -55,13 +58,26 @@ def counters() -> CounterRepository:
 @cache
 def complaints() -> ComplaintRepository:
     """Complaints (feedback reports): recording at ingest, the report's listing."""
+    from chalicelib.storage.complaints import ComplaintRepository
+
     bind_storage()
     return ComplaintRepository()
 
 
 @cache
+def aggregator() -> StreamAggregator:
+    """The tenant's figures, derived from the table's stream."""
+    from chalicelib.storage.aggregate import StreamAggregator
+
+    bind_storage()
+    return StreamAggregator()
+
+
+@cache
 def tenants() -> TenantRepository:
     """Tenants and their API keys."""
+    from chalicelib.storage.tenants import TenantRepository
+
     bind_storage()
     return TenantRepository()
 
@@ -69,12 +85,16 @@ def tenants() -> TenantRepository:
 @cache
 def inbound() -> InboundRepository:
     """Every message received, as staff list them."""
+    from chalicelib.storage.inbound import InboundRepository
+
     bind_storage()
     return InboundRepository()
 
 
 @cache
 def state() -> StateRepository:
+    from chalicelib.storage.tenants import StateRepository
+
     bind_storage()
     return StateRepository()
 
@@ -83,6 +103,9 @@ def state() -> StateRepository:
 def bind_storage() -> None:
     """The table from settings, and the cursor key derived from the tag-signing key (rotating
     one rotates both): bound here, never at import."""
+    from chalicelib import cursors
+    from chalicelib.storage.items import bind_once
+
     s = settings()
     bind_once(s.table_name, s.region)
     cursors.bind_key(signing_keys()[0].secret)
@@ -114,6 +137,8 @@ def person_directory() -> PersonDirectory | None:
 
 @cache
 def signing_keys() -> tuple[SigningKey, ...]:
+    from chalicelib.tenancy.tags import parse_keys
+
     s = settings()
     if s.tag_keys_secret_arn:
         from chalicelib.aws.secrets import read_secret
@@ -128,6 +153,7 @@ def signing_keys() -> tuple[SigningKey, ...]:
 @cache
 def ingest_service() -> IngestService:
     from chalicelib.aws.s3 import S3InboundMail
+    from chalicelib.ingest import IngestConfig, IngestService
 
     s = settings()
     config = IngestConfig(signing_keys(), s.inbound_local_part, s.inbound_domain)
@@ -164,6 +190,8 @@ def export_sink() -> ExportSink:
 
 @cache
 def report_service() -> ReportService:
+    from chalicelib.report.service import ReportService
+
     return ReportService(
         counters(),
         inbound(),
@@ -177,6 +205,8 @@ def report_service() -> ReportService:
 @cache
 def audit_trail() -> JobRepository:
     """The tenant's audit trail (beside its mass-delete jobs): who did what, when."""
+    from chalicelib.storage.jobs import JobRepository
+
     bind_storage()
     return JobRepository()
 
@@ -188,6 +218,7 @@ def mass_delete_service() -> MassDeleteService:
     from chalicelib.aws.s3 import S3InboundMail
     from chalicelib.aws.sfn import StepFunctionsWorkflow
     from chalicelib.massdelete.model import Policy
+    from chalicelib.massdelete.service import MassDeleteService
 
     s = settings()
     md = s.mass_delete
@@ -219,11 +250,15 @@ def settings_audit(tenant: str) -> Callable[[str, str, dict[str, Any]], None]:
 
 @cache
 def notify_repository() -> NotifyRepository:
+    from chalicelib.storage.notify import NotifyRepository
+
     bind_storage()
     return NotifyRepository()
 
 
 def mail_policy() -> MailPolicy:
+    from chalicelib.notify.service import MailPolicy
+
     s = settings()
     return MailPolicy(s.mail_from, s.inbound_local_part, s.inbound_domain)
 
@@ -231,6 +266,8 @@ def mail_policy() -> MailPolicy:
 @cache
 def digest_service() -> DigestService:
     from chalicelib.aws.ses import SesMailer
+    from chalicelib.notify.digest import DigestBuilder
+    from chalicelib.notify.service import DigestService
 
     s = settings()
     return DigestService(
@@ -249,6 +286,7 @@ def digest_service() -> DigestService:
 def alert_dispatcher() -> AlertDispatcher:
     from chalicelib.aws.alerts_bus import EventBridgeAlerts
     from chalicelib.aws.ses import SesMailer
+    from chalicelib.notify.alerts import AlertDispatcher
 
     s = settings()
     store = notify_repository()
@@ -270,6 +308,8 @@ def alert_dispatcher() -> AlertDispatcher:
 
 @cache
 def alert_observer() -> AlertObserver:
+    from chalicelib.notify.alerts import AlertObserver
+
     return AlertObserver(
         store=notify_repository(),
         dispatcher=alert_dispatcher(),
@@ -280,6 +320,7 @@ def alert_observer() -> AlertObserver:
 
 def alerts_check() -> AlertsCheck:
     from chalicelib.aws.alerts_bus import SqsQueueDepths
+    from chalicelib.notify.alerts import AlertsCheck
 
     return AlertsCheck(
         dispatcher=alert_dispatcher(),
@@ -296,6 +337,7 @@ def recheck_service() -> RecheckService:
     answers cached per domain for their TTL."""
     from chalicelib.net.resolver import DnsPythonResolver
     from chalicelib.recheck.cache import CachingResolver
+    from chalicelib.recheck.service import RecheckService
 
     server = settings().dns_server
     if server:
@@ -309,11 +351,15 @@ def recheck_service() -> RecheckService:
 @cache
 def rechecks() -> RecheckRepository:
     """Nightly re-check runs, their findings, and DNS answers kept across runs."""
+    from chalicelib.storage.rechecks import RecheckRepository
+
     bind_storage()
     return RecheckRepository()
 
 
 def nightly_recheck(regood_after_days: int) -> NightlyRecheck:
+    from chalicelib.recheck.nightly import NightlyConfig, NightlyRecheck
+
     store = rechecks()
     config = NightlyConfig(regood_after_days=regood_after_days)
     return NightlyRecheck(recheck_service(), store, store, store, config)

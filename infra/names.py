@@ -24,6 +24,8 @@ ALERTS_CHECK_FUNCTION: Final = "alerts_check"
 ALERTS_CHECK_ID: Final = "AlertsCheck"
 RECHECK_NIGHTLY_FUNCTION: Final = "recheck_nightly"
 RECHECK_NIGHTLY_ID: Final = "RecheckNightly"
+AGGREGATE_FUNCTION: Final = "aggregate"
+AGGREGATE_ID: Final = "Aggregate"
 API_HANDLER_ID: Final = "APIHandler"
 REST_API_ID: Final = "RestAPI"
 API_GATEWAY_STAGE: Final = "api"
@@ -62,6 +64,21 @@ INGEST_BATCH_SIZE: Final = 10
 # bounce still shows up in the report within seconds.
 INGEST_BATCH_WINDOW_SECONDS: Final = 5
 INGEST_MAX_RECEIVE_COUNT: Final = 5
+# At most this many ingest invocations at once (the mapping's MaximumConcurrency). A storm is
+# one tenant: every new address of it lands on the same index key (pk T#<tenant>, bounce_count
+# 1 in by_count; T#<tenant>#S#active, 1 in by_state), which DynamoDB cannot split, and one key
+# takes about 1,000 write units a second; a bounce writes 2 there (transactional). One
+# invocation counts about 25 bounces a second, so 10 stay near 250 bounces (500 units) a
+# second on that key, with headroom for the other tenants; a larger storm waits in the queue
+# (bounded, retried, alarmed on age) instead of turning into throttling and retries.
+INGEST_MAX_CONCURRENCY: Final = 10
+# DynamoDB stream -> aggregate: up to 100 new history items per invocation (merged into a few
+# transactions), waiting at most 2 s to fill a batch, so figures trail counting by seconds.
+AGGREGATE_BATCH_SIZE: Final = 100
+AGGREGATE_BATCH_WINDOW_SECONDS: Final = 2
+# A failing batch is retried (the aggregator is idempotent) this often, then its records'
+# coordinates go to the aggregation dead-letter queue and an alarm: figures would be short.
+AGGREGATE_RETRY_ATTEMPTS: Final = 50
 # AWS: the queue's visibility timeout should be at least 6x the function timeout (plus the
 # batching window), or messages of a throttled, retried batch become visible again mid-run.
 VISIBILITY_TIMEOUT_FACTOR: Final = 6

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from infra import names
 from infra.config import DeployConfig, chalice_function_setting
+from infra.constructs.aggregation import StreamAggregation
 from infra.constructs.alarms import ReboundAlarms
 from infra.constructs.api_edge import ApiEdge
 from infra.constructs.chalice_app import ReboundFunctions
@@ -134,6 +135,13 @@ class ReboundStack(Stack):
         )
         self._mass_delete()
         self.ingest_mapping = self._ingest_event_source_mapping()
+        self.aggregation = StreamAggregation(
+            self,
+            "Aggregation",
+            table=self.storage.table,
+            function=self.functions.function(names.AGGREGATE_ID),
+            role=self._role(names.AGGREGATE_ID),
+        )
         # A tick older than its period (the alerts check's 15 minutes, an hour otherwise) is
         # superseded by the next one.
         self.schedule = self._schedule(names.SUMMARY_ID, SUMMARY_SCHEDULE, "summary", 3600)
@@ -396,6 +404,7 @@ class ReboundStack(Stack):
             batch_size=names.INGEST_BATCH_SIZE,
             max_batching_window=Duration.seconds(names.INGEST_BATCH_WINDOW_SECONDS),
             report_batch_item_failures=True,
+            max_concurrency=names.INGEST_MAX_CONCURRENCY,  # why this many: infra/names.py
         )
         # Lambda checks at creation that the role may read the queue: wait for the policy.
         mapping.node.add_dependency(self._role(names.INGEST_ID))
@@ -512,6 +521,11 @@ class ReboundStack(Stack):
             (names.SUMMARY_ID, SCHEDULED_RUNS_FAIL_TO_A_DESTINATION),
             (names.ALERTS_CHECK_ID, SCHEDULED_RUNS_FAIL_TO_A_DESTINATION),
             (names.RECHECK_NIGHTLY_ID, SCHEDULED_RUNS_FAIL_TO_A_DESTINATION),
+            (
+                names.AGGREGATE_ID,
+                "Invoked synchronously by the stream's event-source mapping: a failed batch is "
+                "retried, then its coordinates go to the mapping's on-failure queue.",
+            ),
         ):
             function = self.functions.resource(function_id)
             acknowledge(function, "Serverless-LambdaDLQ", reason)

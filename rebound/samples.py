@@ -4,6 +4,7 @@ and domain records (bounce events, address counters) for tests and benchmarks.""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -27,13 +28,18 @@ def dsn(
     return_path: str,
     failures: list[SampleFailure],
     date: datetime | None = None,
-    message_id: str = "<dsn-1@mail.example.org>",
+    message_id: str | None = None,
     reporting_mta: str = "mail.example.org",
     original_subject: str = "Spring newsletter",
     extra_headers: str = "",
 ) -> bytes:
     """A multipart/report delivery-status notification returned to `return_path`."""
     when = format_datetime(date or datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
+    if message_id is None:
+        # Each distinct bounce gets its own Message-ID (a real MTA's are unique), the same one
+        # for the same arguments: rebuilding a sample rebuilds the very same bounce.
+        seed = repr((return_path, failures, when, reporting_mta)).encode()
+        message_id = f"<dsn-{hashlib.sha256(seed).hexdigest()[:16]}@{reporting_mta}>"
     boundary = "=_rebound_sample_boundary"
     human = "\n".join(
         f"<{f.recipient}>: host {f.remote_mta} said: {f.diagnostic}" for f in failures

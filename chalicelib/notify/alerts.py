@@ -168,9 +168,7 @@ class AlertObserver:
 
     def observe(self, record: InboundRecord, events: Sequence[BounceEvent]) -> None:
         for event in events:
-            send = self._store.note_bounce(event)
-            if send is None:
-                continue  # noted before: a redelivery of a message already seen
+            send = self._store.send_for(event)
             for alert in self.alerts_for(event, send):
                 self.raised.append(ObservedAlert(alert, self._dispatcher.dispatch(alert)))
 

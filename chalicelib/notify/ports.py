@@ -53,9 +53,9 @@ class NotifyStore(Protocol):
         now: datetime,
     ) -> SendVolume: ...
 
-    def note_bounce(self, event: BounceEvent) -> SendVolume | None:
-        """Count one bounce toward its send, once per (message, recipient); None when this
-        bounce was noted before (a redelivered message)."""
+    def send_for(self, event: BounceEvent) -> SendVolume:
+        """The send of a bounce counted just now, its tallies including that bounce (they are
+        derived off the counting path; this is a read)."""
 
     def get_send_volume(self, tenant: str, send_id: str) -> SendVolume | None: ...
 

@@ -2,23 +2,25 @@
 report reads (counters in every order, history, daily and dimension totals, suppressions).
 Implements the BounceStore, ReportStore and CounterSource ports.
 
-Counting is exactly-once in DynamoDB itself. One TransactWriteItems per (message, recipient)
-puts the "applied" marker (condition: absent), the history entry, the address counter
-(condition: unchanged since read — optimistic concurrency, so concurrent bounces for one address
-serialise) and the day's statistics. A redelivered message fails on the marker and is reported as
-a duplicate; a lost race on the counter re-reads and tries again.
+Counting is exactly-once in DynamoDB itself. One TransactWriteItems per (bounce, recipient)
+holds only what must change together: the "applied" marker (condition: absent), the history
+entry and the address counter (condition: unchanged since read — optimistic concurrency, so
+concurrent bounces for one address serialise). A redelivered bounce fails on the marker and is
+reported as a duplicate; a lost race on the counter re-reads and tries again. The tenant's day,
+dimension and send figures are derived off this path from the table's stream
+(chalicelib/storage/aggregate.py), so a storm's bounces never contend for one tenant item.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.update import Action
+from pynamodb.indexes import KeysOnlyProjection
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.bounces import (
@@ -49,10 +51,12 @@ from chalicelib.storage.core import (
     VERSION_CHECK,
     RetryPolicy,
     cancellation_reasons,
+    client,
     connection,
     decode_cursor,
     encode_cursor,
     newest_first_page,
+    table_name,
     worth_retrying,
 )
 from chalicelib.storage.items import (
@@ -66,13 +70,6 @@ from chalicelib.storage.items import (
 from chalicelib.timefmt import iso, parse_iso
 
 T = TypeVar("T")
-_STATS_FIELD = {
-    Category.HARD: "hard",
-    Category.SOFT: "soft",
-    Category.BLOCK: "block",
-    Category.SPAM_CONTENT: "spam_content",
-    Category.MAILBOX_FULL: "mailbox_full",
-}
 
 
 class CounterRepository:
@@ -102,7 +99,7 @@ class CounterRepository:
     ) -> None:
         apk = keys.address_pk(event.tenant, event.address)
         now = iso(datetime.now(UTC))
-        marker = AppliedMarkerItem(apk, keys.marker_sk(event.message_id), applied_at=now)
+        marker = AppliedMarkerItem(apk, keys.marker_sk(event.once_key), applied_at=now)
         history = BounceHistoryItem(
             apk,
             keys.history_sk(event.bounce_at, event.message_id),
@@ -120,6 +117,7 @@ class CounterRepository:
             diagnostic=event.diagnostic,
             remote_mta=event.remote_mta,
             attribution=str(event.attribution),
+            bounce_id=event.once_key,
         )
         counter = _counter_item(updated)
         counter_condition: Condition
@@ -127,26 +125,6 @@ class CounterRepository:
             counter_condition = AddressCounterItem.pk.does_not_exist()
         else:
             counter_condition = AddressCounterItem.version == current.version
-        day = event.bounce_at.astimezone(UTC).strftime("%Y-%m-%d")
-        stats = DailyStatsItem(keys.stats_pk(event.tenant), keys.stats_sk(day))
-        stat_actions: list[Action] = [DailyStatsItem.bounces.add(1)]
-        field = _STATS_FIELD.get(event.category)
-        if field:
-            stat_actions.append(getattr(DailyStatsItem, field).add(1))
-        if event.blacklisted:
-            stat_actions.append(DailyStatsItem.blacklisted.add(1))
-        aggregates = [
-            ("reason", str(event.reason)),
-            ("domain", updated.domain),
-            ("source", event.source or "unknown"),
-        ]
-        agg_actions: list[Action] = [AggregateItem.bounces.add(1)]
-        if event.hard:
-            agg_actions.append(AggregateItem.hard.add(1))
-        if event.category in {Category.BLOCK, Category.SPAM_CONTENT}:
-            agg_actions.append(AggregateItem.blocks.add(1))
-        if event.blacklisted:
-            agg_actions.append(AggregateItem.blacklisted.add(1))
         newly_suppressed = updated.state is AddressState.SUPPRESSED and (
             current is None or current.state is not AddressState.SUPPRESSED
         )
@@ -154,10 +132,8 @@ class CounterRepository:
             tx.save(marker, condition=AppliedMarkerItem.pk.does_not_exist())
             tx.save(history)
             tx.save(counter, condition=counter_condition)
-            tx.update(stats, actions=stat_actions)
-            for dimension, value in aggregates:
-                agg = AggregateItem(keys.aggregate_pk(event.tenant), f"{dimension}#{value}")
-                tx.update(agg, actions=agg_actions)
+            # The suppression changes with the counter's state (and "mark as good" changes both
+            # back together): once per address, never per bounce.
             if newly_suppressed:
                 tx.save(
                     _suppression_item(
@@ -193,15 +169,7 @@ class CounterRepository:
         """
         spec = _scan_spec(scan)
         start = decode_cursor(scan.cursor, spec.hash_value, spec.cursor_fields, spec.hash_name)
-        if spec.index is None:
-            results = AddressCounterItem.query(
-                spec.hash_value,
-                AddressCounterItem.sk.startswith(keys.COUNTER_SK_PREFIX),
-                scan_index_forward=not scan.descending,
-                last_evaluated_key=start,
-                page_size=page_size,
-            )
-        else:
+        if spec.keys_only:
             results = spec.index.query(
                 spec.hash_value,
                 spec.range_condition,
@@ -209,9 +177,13 @@ class CounterRepository:
                 last_evaluated_key=start,
                 page_size=page_size,
             )
-        for item in results:
-            resume = {name: _key_value(item, name) for name in spec.cursor_fields}
-            yield _counter_from_item(item), encode_cursor(resume) or ""
+            for item in _with_rows(results, page_size):
+                resume = {name: _key_value(item, name) for name in spec.cursor_fields}
+                yield _counter_from_item(item), encode_cursor(resume) or ""
+            return
+        for raw in _raw_query(spec, start, not scan.descending, page_size):
+            resume = {name: raw[name] for name in spec.cursor_fields}
+            yield _counter_from_raw(raw), encode_cursor(resume) or ""
 
     def history(
         self, tenant: str, address: str, limit: int, cursor: str | None
@@ -274,7 +246,7 @@ class CounterRepository:
         """All-time totals per value of one dimension (reason, domain, source), bounded read."""
         results = AggregateItem.query(
             keys.aggregate_pk(tenant),
-            AggregateItem.sk.startswith(f"{dimension}#"),
+            AggregateItem.sk.startswith(keys.aggregate_sk(dimension, "")),
             limit=max_items,
         )
         return [
@@ -397,12 +369,96 @@ def _counter_from_item(i: AddressCounterItem) -> AddressCounter:
         send_id=i.send_id,
         state=AddressState(i.state),
         hard_count=int(i.hard_count),
-        version=int(i.version),
-        active_hard=int(i.active_hard),
-        active_soft=int(i.active_soft),
-        active_soft_days=tuple(str(d) for d in i.active_soft_days),
+        # Not projected into the listing indexes (items.ROW_ATTRIBUTES): counting reads them
+        # from the table itself, listings never.
+        version=int(i.version or 0),
+        active_hard=int(i.active_hard or 0),
+        active_soft=int(i.active_soft or 0),
+        active_soft_days=tuple(str(d) for d in i.active_soft_days or ()),
         daily=tuple(_day_count(str(entry)) for entry in i.daily),
         reactivated_at=None if i.reactivated_at is None else parse_iso(i.reactivated_at),
+    )
+
+
+def _raw_query(
+    spec: _ScanSpec, start: dict[str, Any] | None, forward: bool, page_size: int
+) -> Iterator[dict[str, Any]]:
+    """The lean listing: the table's own botocore client queries the index (or the table),
+    and each row is read straight from DynamoDB's JSON by _counter_from_raw. A page of 100
+    through PynamoDB spent most of its time building model instances, not in DynamoDB."""
+    values: dict[str, Any] = {":h": {"S": spec.hash_value}}
+    condition = f"{spec.hash_name} = :h"
+    if spec.index is None:
+        condition += " AND begins_with(sk, :p)"
+        values[":p"] = {"S": keys.COUNTER_SK_PREFIX}
+    elif spec.since is not None:
+        condition += " AND last_bounce_at >= :s"
+        values[":s"] = {"S": spec.since}
+    request: dict[str, Any] = {
+        "TableName": table_name(),
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": forward,
+        "Limit": page_size,
+    }
+    if spec.index is not None:
+        request["IndexName"] = spec.index.Meta.index_name
+    while True:
+        if start:
+            request["ExclusiveStartKey"] = start
+        page = client().query(**request)
+        yield from page.get("Items", [])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return
+
+
+def _counter_from_raw(a: dict[str, Any]) -> AddressCounter:
+    """_counter_from_item for an item in DynamoDB's JSON (the listing indexes project every
+    attribute a row reads; the policy's bookkeeping is absent there and reads as 0)."""
+
+    def text(name: str) -> str:
+        value = a.get(name)
+        return str(value.get("S", "")) if value else ""  # absent or NULL: empty
+
+    def number(name: str) -> int:
+        value = a.get(name)
+        return int(value["N"]) if value else 0
+
+    def flag(name: str) -> bool:
+        value = a.get(name)
+        return bool(value["BOOL"]) if value else False
+
+    def texts(name: str) -> tuple[str, ...]:
+        value = a.get(name)
+        return tuple(str(v["S"]) for v in value["L"]) if value else ()
+
+    return AddressCounter(
+        tenant=text("tenant"),
+        address=text("address"),
+        bounce_count=number("bounce_count"),
+        first_bounce_at=parse_iso(text("first_bounce_at")),
+        last_bounce_at=parse_iso(text("last_bounce_at")),
+        last_received_at=parse_iso(text("last_received_at")),
+        status=text("status"),
+        reply_code=text("reply_code"),
+        reason=Reason(text("reason")),
+        category=Category(text("category")),
+        hard=flag("hard"),
+        blacklisted=flag("blacklisted"),
+        diagnostic=text("diagnostic"),
+        explanation=text("explanation"),
+        remote_mta=text("remote_mta"),
+        source=text("source"),
+        send_id=text("send_id"),
+        state=AddressState(text("state")),
+        hard_count=number("hard_count"),
+        version=number("version"),
+        active_hard=number("active_hard"),
+        active_soft=number("active_soft"),
+        active_soft_days=texts("active_soft_days"),
+        daily=tuple(_day_count(entry) for entry in texts("daily")),
+        reactivated_at=parse_iso(reactivated) if (reactivated := text("reactivated_at")) else None,
     )
 
 
@@ -437,6 +493,8 @@ class _ScanSpec:
     hash_value: str
     range_condition: Any
     cursor_fields: frozenset[str]
+    keys_only: bool = False  # the index holds keys only: rows are read from the table
+    since: str | None = None  # last_bounce_at >= since (the "rising" candidates)
 
 
 _ORDER_INDEX = {
@@ -466,16 +524,42 @@ def _scan_spec(scan: CounterScan) -> _ScanSpec:
     if scan.order is CounterOrder.ADDRESS:
         return _ScanSpec(None, "pk", tenant_pk, None, frozenset({"pk", "sk"}))
     index_name, range_name = _ORDER_INDEX[scan.order]
-    condition = None
+    condition, since = None, None
     if scan.since is not None and scan.order is CounterOrder.LAST_BOUNCE:
-        condition = AddressCounterItem.last_bounce_at >= iso(scan.since)
+        since = iso(scan.since)
+        condition = AddressCounterItem.last_bounce_at >= since
+    index = getattr(AddressCounterItem, index_name)
     return _ScanSpec(
-        getattr(AddressCounterItem, index_name),
+        index,
         "pk",
         tenant_pk,
         condition,
         frozenset({"pk", "sk", range_name}),
+        keys_only=isinstance(index.Meta.projection, KeysOnlyProjection),
+        since=since,
     )
+
+
+def _with_rows(entries: Iterable[AddressCounterItem], chunk: int) -> Iterator[AddressCounterItem]:
+    """Index entries of a keys-only index, each followed by its row (one BatchGetItem per
+    chunk, at most 100 keys each), in the index's order; the entry's own key attributes kept
+    for the cursor."""
+    batch: list[AddressCounterItem] = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) >= min(chunk, 100):
+            yield from _rows_of(batch)
+            batch = []
+    if batch:
+        yield from _rows_of(batch)
+
+
+def _rows_of(entries: list[AddressCounterItem]) -> Iterator[AddressCounterItem]:
+    rows = {(r.pk, r.sk): r for r in AddressCounterItem.batch_get([(e.pk, e.sk) for e in entries])}
+    for entry in entries:
+        row = rows.get((entry.pk, entry.sk))
+        if row is not None:  # deleted between the index read and now: skipped
+            yield row
 
 
 def _key_value(item: AddressCounterItem, name: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 
@@ -25,6 +25,44 @@ class _Meta:
     table_name = "rebound"
     region = "us-east-1"
     billing_mode = "PAY_PER_REQUEST"
+    # The table's stream feeds the aggregator (chalicelib/storage/aggregate.py): each new
+    # history item is one counted bounce, and its image carries everything the figures need.
+    stream_view_type = "NEW_IMAGE"
+
+
+# What a listing reads of a row (the report's rows and filters, exports, digests, mass-delete
+# selection): projected into the indexes that serve listings, so a page is one Query. Left out:
+# the policy's bookkeeping (version, active_*), read only by counting from the table itself,
+# `domain` (the address says it), and the other indexes' keys. DynamoDB Local takes at most 20
+# projected attributes per index (AWS: 100 per table), and this list stays within it.
+ROW_ATTRIBUTES = [
+    "tenant",
+    "address",
+    "bounce_count",
+    "hard_count",
+    "first_bounce_at",
+    "last_bounce_at",
+    "last_received_at",
+    "status",
+    "reply_code",
+    "reason",
+    "category",
+    "hard",
+    "blacklisted",
+    "diagnostic",
+    "explanation",
+    "remote_mta",
+    "source",
+    "send_id",
+    "state",
+    "daily",
+    "reactivated_at",  # the nightly re-check's candidates (by_state, reactivated)
+]
+
+
+def _row_projection(*index_keys: str) -> IncludeProjection:
+    """The row's attributes beside the index's own keys (which every index holds anyway)."""
+    return IncludeProjection([a for a in ROW_ATTRIBUTES if a not in index_keys])
 
 
 # PynamoDB's Index.__init_subclass__ is untyped; nothing to check at these two class statements.
@@ -33,7 +71,7 @@ class ByCountIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[
 
     class Meta:
         index_name = "by_count"
-        projection = AllProjection()
+        projection = _row_projection("bounce_count")
 
     pk = UnicodeAttribute(hash_key=True)
     bounce_count = NumberAttribute(range_key=True)
@@ -44,18 +82,20 @@ class ByLastBounceIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ig
 
     class Meta:
         index_name = "by_last_bounce"
-        projection = AllProjection()
+        projection = _row_projection("last_bounce_at")
 
     pk = UnicodeAttribute(hash_key=True)
     last_bounce_at = UnicodeAttribute(range_key=True)
 
 
 class ByFirstBounceIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
-    """A tenant's bounced addresses by first bounce time."""
+    """A tenant's bounced addresses by first bounce time. Keys only: its key is written once
+    per address, so a later bounce (which changes every projected attribute) costs this index
+    nothing; the rarely used listing by first bounce reads its page's rows in one BatchGetItem."""
 
     class Meta:
         index_name = "by_first_bounce"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     pk = UnicodeAttribute(hash_key=True)
     first_bounce_at = UnicodeAttribute(range_key=True)
@@ -66,7 +106,7 @@ class ByCategoryIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: igno
 
     class Meta:
         index_name = "by_category"
-        projection = AllProjection()
+        projection = _row_projection("bounce_count")
 
     category_pk = UnicodeAttribute(hash_key=True)
     bounce_count = NumberAttribute(range_key=True)
@@ -77,7 +117,7 @@ class ByDomainIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore
 
     class Meta:
         index_name = "by_domain"
-        projection = AllProjection()
+        projection = _row_projection("bounce_count")
 
     domain_pk = UnicodeAttribute(hash_key=True)
     bounce_count = NumberAttribute(range_key=True)
@@ -88,7 +128,7 @@ class ByStateIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[
 
     class Meta:
         index_name = "by_state"
-        projection = AllProjection()
+        projection = _row_projection("bounce_count")
 
     state_pk = UnicodeAttribute(hash_key=True)
     bounce_count = NumberAttribute(range_key=True)
@@ -160,12 +200,16 @@ class BounceHistoryItem(_Item):
     diagnostic = UnicodeAttribute(default="")
     remote_mta = UnicodeAttribute(default="")
     attribution = UnicodeAttribute(default="tag")
+    bounce_id = UnicodeAttribute(default="")  # the marker's key (BounceEvent.once_key)
 
 
 class AppliedMarkerItem(_Item):
-    """Exists once (message, recipient) has been counted: the exactly-once guard."""
+    """Exists once (bounce, recipient) has been counted: the exactly-once guard. `aggregated`
+    is set, in the same transaction, when the stream aggregator has added the bounce to the
+    tenant's figures: the aggregator's own exactly-once guard."""
 
     applied_at = UnicodeAttribute()
+    aggregated = BooleanAttribute(null=True)
 
 
 class DailyStatsItem(_Item):
@@ -387,7 +431,6 @@ class SendVolumeItem(_Item):
     send_id = UnicodeAttribute()
     source = UnicodeAttribute(default="")
     recipients = NumberAttribute(null=True)
-    per_domain = UnicodeAttribute(default="{}")  # JSON {domain: recipients}
     reported_at = UnicodeAttribute(null=True)
     bounces = NumberAttribute(default=0)
     hard = NumberAttribute(default=0)
@@ -405,7 +448,12 @@ class SendDomainItem(_Item):
     hard = NumberAttribute(default=0)
 
 
-class SendBounceMarkerItem(_Item):
+class SendRecipientsItem(_Item):
+    """Recipients of one send in one domain, as the MMS last reported them: one small item per
+    domain (up to 5,000), so a report moves each domain's tenant total by its own difference
+    and nothing a bounce touches carries the per-domain map."""
+
+    recipients = NumberAttribute()
     expires_at = NumberAttribute()
 
 

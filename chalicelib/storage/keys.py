@@ -20,7 +20,7 @@ a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spe
     T#<scope>#NOTIFY                SNAPSHOT                    DigestSnapshotItem
     T#<tenant>#SEND                 <send id>                   SendVolumeItem (TTL)
     T#<tenant>#SENDDOM              <domain>                    SendDomainItem
-    T#<tenant>#SEND#<send id>       M#<message>#<address>       SendBounceMarkerItem (TTL)
+    T#<tenant>#SEND#<send id>       D#<domain>                  SendRecipientsItem (TTL)
     T#<scope>#ALERT                 K#<alert key>               AlertStateItem (TTL)
     T#<scope>#ALERT                 B#<window>                  AlertBudgetItem (TTL)
     T#<scope>#ALERT                 W#<window>#<key>            AlertWindowItem (TTL)
@@ -65,6 +65,12 @@ def counter_sk(address: str) -> str:
 
 def address_pk(tenant: str, address: str) -> str:
     return f"T#{tenant}#A#{address}"
+
+
+def split_address_pk(pk: str) -> tuple[str, str]:
+    """(tenant, address) of an address partition (tenant ids never hold "#")."""
+    tenant, _, address = pk.removeprefix("T#").partition("#A#")
+    return tenant, address
 
 
 def history_sk(bounce_at: datetime, message_id: str) -> str:
@@ -116,6 +122,10 @@ def aggregate_pk(tenant: str) -> str:
     return f"T#{tenant}#AGG"
 
 
+def aggregate_sk(dimension: str, value: str) -> str:
+    return f"{dimension}#{value}"
+
+
 def facet_pk(tenant: str, facet: str, value: str) -> str:
     """Partition of a facet index: facet is "C" (category), "D" (domain) or "S" (state)."""
     return f"T#{tenant}#{facet}#{value}"
@@ -129,11 +139,16 @@ def send_pk(tenant: str) -> str:
     return f"T#{tenant}#SEND"
 
 
+def split_send_pk(pk: str) -> str:
+    """The tenant of a send partition."""
+    return pk.removeprefix("T#").removesuffix("#SEND")
+
+
 def send_domain_pk(tenant: str) -> str:
     return f"T#{tenant}#SENDDOM"
 
 
-def send_marker_pk(tenant: str, send_id: str) -> str:
+def send_recipients_pk(tenant: str, send_id: str) -> str:
     return f"T#{tenant}#SEND#{send_id}"
 
 
@@ -179,6 +194,7 @@ HISTORY_SK_PREFIX = "H#"
 JOB_SK_PREFIX = "J#"
 AUDIT_SK_PREFIX = "L#"
 STATS_SK_PREFIX = "D#"
+SEND_RECIPIENTS_SK_PREFIX = "D#"
 SETTINGS_SK = "SETTINGS"
 SNAPSHOT_SK = "SNAPSHOT"
 
@@ -187,8 +203,8 @@ def digest_sk(period: str) -> str:
     return f"DIGEST#{period}"
 
 
-def send_marker_sk(message_id: str, address: str) -> str:
-    return f"M#{message_id}#{address}"
+def send_recipients_sk(domain: str) -> str:
+    return f"{SEND_RECIPIENTS_SK_PREFIX}{domain}"
 
 
 def alert_state_sk(key: str) -> str:

@@ -11,8 +11,8 @@ attribute) keeps the per-send and per-window partitions bounded.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import (
@@ -42,7 +42,6 @@ from chalicelib.storage.core import (
     DEFAULT_RETRY,
     VERSION_CHECK,
     RetryPolicy,
-    cancellation_reasons,
     condition_failed,
     connection,
     worth_retrying,
@@ -54,8 +53,8 @@ from chalicelib.storage.items import (
     DigestMarkerItem,
     DigestSnapshotItem,
     NotificationSettingsItem,
-    SendBounceMarkerItem,
     SendDomainItem,
+    SendRecipientsItem,
     SendVolumeItem,
     _Item,
 )
@@ -63,12 +62,13 @@ from chalicelib.storage.keys import (
     alert_pk,
     notify_pk,
     send_domain_pk,
-    send_marker_pk,
     send_pk,
 )
 from chalicelib.timefmt import iso, parse_iso
 
 UNKNOWN_SEND = "unknown"
+# Each changed domain is two items of a transaction (its own, and the tenant's total).
+DOMAINS_PER_TRANSACTION = 50
 SEND_TTL = timedelta(days=120)  # a send's bounce rate stops mattering long before this
 MARKER_TTL = timedelta(days=400)
 WINDOW_TTL = timedelta(days=2)
@@ -220,49 +220,74 @@ class NotifyRepository:
         per_domain: Mapping[str, int],
         now: datetime,
     ) -> SendVolume:
-        """Store (or correct) a send's size. The per-domain totals move by the difference to
-        what this send reported before, in one transaction guarded by the send's version, so a
-        repeated PUT never counts recipients twice."""
-        for attempt in range(self._retry.attempts):
-            current = self._get_send_item(tenant, send_id)
-            before = json.loads(current.per_domain) if current else {}
-            version = int(current.version) if current else 0
-            actions: list[Action] = [
+        """Store (or correct) a send's size. Each domain's recipients are an item of their own;
+        a domain whose figure changed moves its tenant total by the difference in the same
+        transaction as its own item (condition: unchanged since read), DOMAINS_PER_TRANSACTION
+        domains a transaction. A repeated PUT changes nothing; a PUT cut short is completed by
+        the next one (the differences are taken afresh); a concurrent one re-reads and retries.
+        """
+        expires = _epoch(now + SEND_TTL)
+        before = self._send_recipients(tenant, send_id)
+        wanted = {d: int(n) for d, n in per_domain.items()}
+        changed = sorted(d for d in set(before) | set(wanted) if before.get(d) != wanted.get(d))
+        for start in range(0, len(changed), DOMAINS_PER_TRANSACTION):
+            chunk = changed[start : start + DOMAINS_PER_TRANSACTION]
+            self._move_domains(tenant, send_id, {d: before.get(d) for d in chunk}, wanted, expires)
+        SendVolumeItem(send_pk(tenant), send_id).update(
+            actions=[
                 SendVolumeItem.send_id.set(send_id),
                 SendVolumeItem.source.set(source),
                 SendVolumeItem.recipients.set(recipients),
-                SendVolumeItem.per_domain.set(json.dumps(dict(per_domain), sort_keys=True)),
                 SendVolumeItem.reported_at.set(iso(now)),
-                SendVolumeItem.version.set(version + 1),
-                SendVolumeItem.expires_at.set(_epoch(now + SEND_TTL)),
+                SendVolumeItem.expires_at.set(expires),
             ]
-            condition = (
-                SendVolumeItem.version == version
-                if current is not None
-                else SendVolumeItem.pk.does_not_exist()
-            )
+        )
+        stored = self.get_send_volume(tenant, send_id)
+        assert stored is not None
+        return replace(stored, per_domain=tuple(sorted((d, n) for d, n in wanted.items() if n)))
+
+    def _move_domains(
+        self,
+        tenant: str,
+        send_id: str,
+        old: dict[str, int | None],
+        wanted: Mapping[str, int],
+        expires: int,
+    ) -> None:
+        for attempt in range(self._retry.attempts):
             try:
                 with TransactWrite(connection=connection()) as tx:
-                    tx.update(
-                        SendVolumeItem(send_pk(tenant), send_id), actions, condition=condition
-                    )
-                    for domain in sorted(set(before) | set(per_domain)):
-                        delta = int(per_domain.get(domain, 0)) - int(before.get(domain, 0))
-                        if delta:
-                            tx.update(
-                                SendDomainItem(send_domain_pk(tenant), domain),
-                                [SendDomainItem.recipients.add(delta)],
-                            )
+                    for domain, before in old.items():
+                        _move_domain(
+                            tx,
+                            tenant=tenant,
+                            send_id=send_id,
+                            domain=domain,
+                            before=before,
+                            after=wanted.get(domain),
+                            expires=expires,
+                        )
+                return
             except TransactWriteError as error:
                 if not worth_retrying(error, VERSION_CHECK):
                     raise
-                # A bounce or another PUT changed the send meanwhile: back off and read again.
+                # Another PUT of this send moved a domain meanwhile: take the differences afresh.
                 self._retry.pause(attempt)
-                continue
-            stored = self.get_send_volume(tenant, send_id)
-            assert stored is not None
-            return stored
-        raise RetryLater(f"send {send_id} stayed contended; nothing changed, try again")
+                current = self._send_recipients(tenant, send_id)
+                old = {d: current.get(d) for d in old if current.get(d) != wanted.get(d)}
+                if not old:
+                    return
+        raise RetryLater(f"send {send_id} stayed contended; report it again")
+
+    def _send_recipients(self, tenant: str, send_id: str) -> dict[str, int]:
+        """A send's recipients per domain, as last reported (consistent: a PUT reads its own
+        previous one)."""
+        return {
+            i.sk.removeprefix(keys.SEND_RECIPIENTS_SK_PREFIX): int(i.recipients)
+            for i in SendRecipientsItem.query(
+                keys.send_recipients_pk(tenant, send_id), consistent_read=True
+            )
+        }
 
     def get_send_volume(self, tenant: str, send_id: str) -> SendVolume | None:
         item = self._get_send_item(tenant, send_id)
@@ -274,46 +299,22 @@ class NotifyRepository:
         except DoesNotExist:
             return None
 
-    def note_bounce(self, event: BounceEvent) -> SendVolume | None:
-        # Legacy untagged bounces may lack a send id: they are still noted once (alerts need
-        # that), under one "unknown" send that never has a size.
+    def send_for(self, event: BounceEvent) -> SendVolume:
+        """The send of a bounce counted just now, with that bounce included. A send's tallies
+        are derived from the table's stream (chalicelib/storage/aggregate.py) and lag by a
+        batch; this read adds the bounce in hand, so a rate crosses its level with the bounce
+        that crossed it (at worst one bounce early, when the aggregator was faster)."""
+        # Legacy untagged bounces may lack a send id: they count under one "unknown" send that
+        # never has a size.
         send_id = event.send_id or UNKNOWN_SEND
-        now = event.received_at
-        marker = SendBounceMarkerItem(
-            send_marker_pk(event.tenant, send_id),
-            keys.send_marker_sk(event.message_id, event.address),
-            expires_at=_epoch(now + SEND_TTL),
+        stored = self.get_send_volume(event.tenant, send_id) or SendVolume(event.tenant, send_id)
+        first = stored.first_bounce_at or event.received_at
+        return replace(
+            stored,
+            bounces=stored.bounces + 1,
+            hard=stored.hard + int(event.hard),
+            first_bounce_at=min(first, event.received_at),
         )
-        send = SendVolumeItem(send_pk(event.tenant), send_id)
-        actions: list[Action] = [
-            SendVolumeItem.send_id.set(send_id),
-            SendVolumeItem.bounces.add(1),
-            SendVolumeItem.version.add(1),
-            SendVolumeItem.expires_at.set(_epoch(now + SEND_TTL)),
-            SendVolumeItem.first_bounce_at.set(
-                SendVolumeItem.first_bounce_at | iso(event.received_at)
-            ),
-        ]
-        domain_actions: list[Action] = [SendDomainItem.bounces.add(1)]
-        if event.hard:
-            actions.append(SendVolumeItem.hard.add(1))
-            domain_actions.append(SendDomainItem.hard.add(1))
-        domain = SendDomainItem(send_domain_pk(event.tenant), event.address.rpartition("@")[2])
-        # A domain's rate divides bounces by recipients: count only bounces of sends whose size
-        # was reported (a send reported later misses its earlier bounces: an undercount).
-        current = self._get_send_item(event.tenant, send_id)
-        reported = current is not None and current.recipients is not None
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.save(marker, condition=SendBounceMarkerItem.pk.does_not_exist())
-                tx.update(send, actions)
-                if reported:
-                    tx.update(domain, domain_actions)
-        except TransactWriteError as error:
-            if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
-                return None  # this bounce was noted before
-            raise
-        return self.get_send_volume(event.tenant, send_id)
 
     def recent_sends(self, tenant: str, since: datetime) -> Sequence[SendVolume]:
         out = []
@@ -371,14 +372,47 @@ class NotifyRepository:
         return int(item.hits)
 
 
+def _move_domain(
+    tx: TransactWrite,
+    *,
+    tenant: str,
+    send_id: str,
+    domain: str,
+    before: int | None,
+    after: int | None,
+    expires: int,
+) -> None:
+    """One domain of a send from `before` to `after` recipients (None: not reported), and the
+    tenant's total for the domain by the difference, in the caller's transaction."""
+    item = SendRecipientsItem(
+        keys.send_recipients_pk(tenant, send_id), keys.send_recipients_sk(domain)
+    )
+    condition = (
+        SendRecipientsItem.pk.does_not_exist()
+        if before is None
+        else SendRecipientsItem.recipients == before
+    )
+    if after is None:
+        tx.delete(item, condition=condition)
+    else:
+        actions: list[Action] = [
+            SendRecipientsItem.recipients.set(after),
+            SendRecipientsItem.expires_at.set(expires),
+        ]
+        tx.update(item, actions, condition=condition)
+    delta = (after or 0) - (before or 0)
+    if delta:
+        tx.update(
+            SendDomainItem(send_domain_pk(tenant), domain), [SendDomainItem.recipients.add(delta)]
+        )
+
+
 def _send_from_item(tenant: str, i: SendVolumeItem) -> SendVolume:
-    per_domain = json.loads(i.per_domain or "{}")
     return SendVolume(
         tenant=tenant,
         send_id=i.send_id or i.sk,
         source=i.source or "",
         recipients=None if i.recipients is None else int(i.recipients),
-        per_domain=tuple(sorted((str(d), int(n)) for d, n in per_domain.items())),
         bounces=int(i.bounces or 0),
         hard=int(i.hard or 0),
         complaints=int(i.complaints or 0),

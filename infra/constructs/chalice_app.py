@@ -117,6 +117,7 @@ class ReboundFunctions(Construct):
                 names.SUMMARY_ID,
                 names.ALERTS_CHECK_ID,
                 names.RECHECK_NIGHTLY_ID,
+                names.AGGREGATE_ID,
                 names.API_HANDLER_ID,
             )
         }

@@ -16,9 +16,18 @@ _STRING = dynamodb.AttributeType.STRING
 _TYPES = {"S": _STRING, "N": dynamodb.AttributeType.NUMBER}
 
 
-def _model_indexes() -> list[tuple[str, str, str, dynamodb.AttributeType, dynamodb.AttributeType]]:
+_PROJECTIONS = {
+    "ALL": dynamodb.ProjectionType.ALL,
+    "INCLUDE": dynamodb.ProjectionType.INCLUDE,
+    "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
+}
+_Index = tuple[str, str, str, dynamodb.AttributeType, dynamodb.AttributeType, str, tuple[str, ...]]
+
+
+def _model_indexes() -> list[_Index]:
     """The global secondary indexes exactly as the PynamoDB models declare them (one place:
-    chalicelib/storage/items.py), as (name, hash key, range key, hash type, range type)."""
+    chalicelib/storage/items.py), as (name, hash key, range key, hash type, range type,
+    projection type, projected non-key attributes)."""
     schema = AddressCounterItem._get_schema()
     types = {d["AttributeName"]: d["AttributeType"] for d in schema["attribute_definitions"]}
     found = []
@@ -31,6 +40,8 @@ def _model_indexes() -> list[tuple[str, str, str, dynamodb.AttributeType, dynamo
                 key["RANGE"],
                 _TYPES[types[key["HASH"]]],
                 _TYPES[types[key["RANGE"]]],
+                gsi["projection"]["ProjectionType"],
+                tuple(gsi["projection"].get("NonKeyAttributes", ())),
             )
         )
     return sorted(found)
@@ -61,13 +72,16 @@ class ReboundTable(Construct):
             # failed first create may remove it (it is empty then, and would only be left over).
             removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
             time_to_live_attribute=names.TTL_ATTRIBUTE,
+            # The aggregator derives the tenant's figures from it (the models declare it).
+            stream=dynamodb.StreamViewType(AddressCounterItem.Meta.stream_view_type),
         )
-        for index_name, hash_key, range_key, hash_type, range_type in _INDEXES:
+        for index_name, hash_key, range_key, hash_type, range_type, kind, extra in _INDEXES:
             self.table.add_global_secondary_index(
                 index_name=index_name,
                 partition_key=dynamodb.Attribute(name=hash_key, type=hash_type),
                 sort_key=dynamodb.Attribute(name=range_key, type=range_type),
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=_PROJECTIONS[kind],
+                non_key_attributes=list(extra) or None,
             )
 
     @property

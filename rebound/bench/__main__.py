@@ -11,10 +11,12 @@ import sys
 # Each module has main(argv) -> int and prints its own figures.
 BENCHMARKS = [
     "rebound.bench.parse",
+    "rebound.bench.ingest",
     "rebound.bench.report",
     "rebound.bench.massdelete",
     "rebound.bench.recheck",
     "rebound.bench.models",
+    "rebound.bench.coldstart",
 ]
 
 

@@ -24,27 +24,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rebound.bench.local_aws import start_local_aws
+
 BOUNCES_PER_ADDRESS = 100
 T0 = datetime(2026, 1, 5, 8, tzinfo=UTC)
-
-
-def _start_local_aws() -> Any:
-    """The local stack's AWS: moto in this process, provisioned like `rebound local`."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }.items():
-        os.environ.setdefault(name, value)
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    os.environ["AWS_ENDPOINT_URL"] = f"http://{host}:{port}"
-    os.environ["MOTO_PORT"] = str(port)
-    return server
 
 
 def _seed(tenant: str, addresses: int) -> int:
@@ -53,7 +36,7 @@ def _seed(tenant: str, addresses: int) -> int:
     from chalicelib.storage import keys
     from chalicelib.storage.counters import _counter_item  # the repository's own mapping
     from chalicelib.storage.items import AppliedMarkerItem, BounceHistoryItem
-    from chalicelib.storage.jobs import JobRepository
+    from chalicelib.storage.jobs import batch_write
     from chalicelib.timefmt import iso
     from rebound.samples import sample_counter
 
@@ -93,8 +76,16 @@ def _seed(tenant: str, addresses: int) -> int:
                     diagnostic="550 5.1.1 user unknown",
                 ).serialize()
             )
-    JobRepository().put_records(items)
+    from chalicelib.storage.core import client, table_name
+
+    batch_write(client(), table_name(), [{"PutRequest": {"Item": i}} for i in items])
     return len(items)
+
+
+def _addresses(tenant: str) -> list[str]:
+    from chalicelib import wiring
+
+    return [c.address for c in wiring.counters().iter_counters(tenant)]
 
 
 def _delete_one_by_one(tenant: str) -> tuple[int, float]:
@@ -129,19 +120,20 @@ def _delete_one_by_one(tenant: str) -> tuple[int, float]:
     return deleted, time.perf_counter() - started
 
 
-def _delete_with_workflow(tenant: str) -> tuple[dict[str, Any], float, float]:
+def _delete_with_workflow(tenant: str) -> tuple[Any, float, float]:
     from chalicelib import wiring
+    from chalicelib.api.models import MassDeleteBody
     from chalicelib.tenancy.access import Principal, Role
 
     staff = Principal("_staff", "bench", Role.STAFF)
     service = wiring.mass_delete_service()
     planned_at = time.perf_counter()
-    job = service.create(staff, tenant, {"filter": {"min_count": 1}})
+    job = service.create(staff, tenant, MassDeleteBody(addresses=_addresses(tenant)))
     started = time.perf_counter()
-    service.approve(staff, tenant, job["id"])
+    service.approve(staff, tenant, job.id)
     while True:
-        job = service.get(staff, tenant, job["id"])
-        if job["state"] not in ("approved", "running"):
+        job = service.get(staff, tenant, job.id)
+        if str(job.state) not in ("approved", "running"):
             break
         time.sleep(0.25)
     finished = time.perf_counter()
@@ -154,7 +146,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    server = None if os.environ.get("AWS_ENDPOINT_URL") else _start_local_aws()
+    server = None if os.environ.get("AWS_ENDPOINT_URL") else start_local_aws()
     try:
         from chalicelib.config import Settings
         from chalicelib.storage.items import bind
@@ -175,10 +167,10 @@ def main(argv: list[str]) -> int:
         print(f"seeded {seeded} records per side ({addresses} addresses x {per_address})")
 
         job, plan_s, run_s = _delete_with_workflow("bench-workflow")
-        deleted = job["progress"]["deleted"]
+        deleted = job.progress.deleted
         print(
             f"workflow   : {deleted} records in {run_s:.1f}s = {deleted / run_s:,.0f} records/s "
-            f"(state {job['state']}; plan {plan_s:.1f}s; archived {job['progress']['archived']})"
+            f"(state {job.state}; plan {plan_s:.1f}s; archived {job.progress.archived})"
         )
         _seed("bench-one-by-one", addresses)
         one, one_s = _delete_one_by_one("bench-one-by-one")
@@ -188,7 +180,7 @@ def main(argv: list[str]) -> int:
             "(moto serves every request through one local HTTP server; on AWS the workflow "
             "runs 10 chunks at once and 25 deletes per request)"
         )
-        return 0 if job["state"] == "succeeded" and deleted == seeded else 1
+        return 0 if str(job.state) == "succeeded" and deleted == seeded else 1
     finally:
         if server is not None:
             server.stop()

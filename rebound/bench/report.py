@@ -3,7 +3,13 @@ to one with 1,000, measured in the same run, so the ratio shows whether a page's
 the tenant's size (it must not: every listing is a key or index query).
 
 Prints p50/p99 of a 100-row page (several orders and filters) and of an address detail request,
-through the real Chalice handler (auth, validation, JSON). Figures only; nothing is asserted.
+through the real Chalice handler (auth, validation, JSON), against the floor measured in the same
+run on the same DynamoDB Local: a raw 100-item Query of the same index with a bare botocore
+client, and the raw reads a detail needs (the counter, a page of history, the suppression).
+Targets: page p50 <= 3x raw p50, page p99 <= 3x raw p99, detail p50 <= 2x raw, 100k/1k <= 1.1.
+Figures only; nothing is asserted.
+
+    python -m rebound.bench report [--json]     (last line: one JSON object)
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 SIZES = {"big": 100_000, "small": 1_000}
 REQUESTS = 80
@@ -92,6 +99,70 @@ def _measure_pair(
     return _percentiles(samples[0]), _percentiles(samples[1])
 
 
+def _raw_reads(endpoint: str, table: str) -> tuple[Any, Any]:
+    """The floor: the same reads with a bare botocore client (no model, no handler)."""
+    import boto3
+
+    from chalicelib.storage import keys
+
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
+
+    def page(tenant: str) -> object:
+        return client.query(
+            TableName=table,
+            IndexName="by_count",
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.tenant_pk(tenant)}},
+            ScanIndexForward=False,
+            Limit=100,
+        )
+
+    def detail(tenant: str, address: str) -> object:
+        client.get_item(
+            TableName=table,
+            Key=keys.item_key(keys.tenant_pk(tenant), keys.counter_sk(address)),
+            ConsistentRead=True,
+        )
+        client.query(
+            TableName=table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :h)",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.address_pk(tenant, address)},
+                ":h": {"S": keys.HISTORY_SK_PREFIX},
+            },
+            ScanIndexForward=False,
+            Limit=100,
+        )
+        return client.get_item(
+            TableName=table, Key=keys.item_key(keys.suppression_pk(tenant), address)
+        )
+
+    return page, detail
+
+
+def _summary(results: dict[str, dict[str, tuple[float, float]]], *, as_json: bool) -> None:
+    page = results["page 100, by count"]["big"]
+    raw = results["raw Query 100 (floor)"]["big"]
+    detail = results["detail"]["big"]
+    raw_detail_p50 = results["raw detail reads (floor)"]["big"][0]
+    figures = {
+        "raw_query_p50_ms": round(raw[0], 2),
+        "raw_query_p99_ms": round(raw[1], 2),
+        "page_p50_ms": round(page[0], 2),
+        "page_p99_ms": round(page[1], 2),
+        "raw_detail_p50_ms": round(raw_detail_p50, 2),
+        "detail_p50_ms": round(detail[0], 2),
+        "ratio_100k_1k": round(page[0] / results["page 100, by count"]["small"][0], 3),
+    }
+    print(
+        f"100k tenant: page/raw p50 {page[0] / raw[0]:.2f}x (target <= 3), "
+        f"p99 {page[1] / raw[1]:.2f}x (target <= 3); detail/raw p50 "
+        f"{detail[0] / raw_detail_p50:.2f}x (target <= 2); "
+        f"100k/1k page p50 {figures['ratio_100k_1k']:.2f} (target <= 1.1)"
+    )
+    print(json.dumps(figures) if as_json else figures)
+
+
 def main(argv: list[str]) -> int:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
@@ -108,6 +179,7 @@ def main(argv: list[str]) -> int:
         from chalicelib.tenancy.service import create_key, ensure_tenant
 
         bind("rebound-bench", endpoint, "us-east-1")
+        raw_page, raw_detail = _raw_reads(endpoint, "rebound-bench")
         create_table()
         store = wiring.tenants()
         tokens, addresses = {}, {}
@@ -156,6 +228,23 @@ def main(argv: list[str]) -> int:
                         strict=True,
                     )
                 )
+            results["raw Query 100 (floor)"] = dict(
+                zip(
+                    ("big", "small"),
+                    _measure_pair(lambda: raw_page("big"), lambda: raw_page("small")),
+                    strict=True,
+                )
+            )
+            results["raw detail reads (floor)"] = dict(
+                zip(
+                    ("big", "small"),
+                    _measure_pair(
+                        lambda: raw_detail("big", rng.choice(addresses["big"])),
+                        lambda: raw_detail("small", rng.choice(addresses["small"])),
+                    ),
+                    strict=True,
+                )
+            )
             results["detail"] = dict(
                 zip(
                     ("big", "small"),
@@ -176,6 +265,7 @@ def main(argv: list[str]) -> int:
                 f"{name:34} {big[0]:9.1f} {big[1]:9.1f} {small[0]:9.1f} {small[1]:9.1f}"
                 f" {big[0] / small[0]:9.2f}"
             )
+        _summary(results, as_json="--json" in argv)
     return 0
 
 

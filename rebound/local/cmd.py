@@ -225,6 +225,7 @@ class LocalStack:
         from rebound.local.scheduler import Scheduler
         from rebound.local.smtp import SesInboundHandler, SmtpListener
         from rebound.local.state import LocalState, remove_state, write_state
+        from rebound.local.streams import StreamPump
         from rebound.provision import provision, provision_mass_delete
 
         s = settings()
@@ -263,6 +264,10 @@ class LocalStack:
             provisioned.queue_url, provisioned.queue_arn, chalice_app.ingest, s.region
         )
         self._thread(cleanup, "dispatcher", dispatcher.run)
+        # As in AWS (infra/constructs/aggregation.py): the table's stream feeds the aggregator,
+        # which derives the tenant's day, dimension and send figures from counted bounces.
+        stream = StreamPump(s.table_name, chalice_app.aggregate, region=s.region)
+        self._thread(cleanup, "aggregator", stream.run)
 
         rule = RecipientRule(s.inbound_local_part, s.inbound_domain)
         inbound = S3InboundMail(s.bucket_name)

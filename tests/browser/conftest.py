@@ -31,7 +31,7 @@ from tests.conftest import reset_local_aws
 
 def _seed(seeded: Seeded) -> None:
     from chalicelib import wiring
-    from tests.integration.helpers import bounce, put_inbound
+    from tests.integration.helpers import aggregate, bounce, put_inbound
 
     service = wiring.ingest_service()
     now = datetime.now(UTC).replace(microsecond=0)
@@ -68,6 +68,7 @@ def _seed(seeded: Seeded) -> None:
         )
     deliver("riverside", seeded.hostile, now - timedelta(hours=2), diagnostic=XSS_DIAGNOSTIC)
     deliver("hillside", seeded.other_tenant, now - timedelta(days=1))
+    aggregate()  # the stats' figures are derived from the table's stream
 
 
 PEOPLE = {

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from chalicelib.storage.aggregate import STREAM_FILTER
+from chalicelib.storage.items import AddressCounterItem
 from infra import names
 from tests.infra.template import Synthesized
 
@@ -203,7 +205,14 @@ def test_table_indexes(synthesized: Synthesized) -> None:
         "by_domain",
         "by_state",
     }
-    assert all(index["Projection"] == {"ProjectionType": "ALL"} for index in indexes.values())
+    # Projections come from the models: keys only where the listing reads rows from the table.
+    schema = AddressCounterItem._get_schema()["global_secondary_indexes"]
+    assert {i["IndexName"]: i["Projection"] for i in indexes.values()} == {
+        gsi["index_name"]: gsi["projection"] for gsi in schema
+    }
+    assert indexes["by_first_bounce"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    assert "diagnostic" in indexes["by_count"]["Projection"]["NonKeyAttributes"]
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
     types = {d["AttributeName"]: d["AttributeType"] for d in table["AttributeDefinitions"]}
     assert types == {
         "pk": "S",
@@ -267,7 +276,11 @@ def test_every_function_gets_the_environment_the_app_reads(synthesized: Synthesi
 
 
 def test_queue_feeds_ingest_in_batches_with_partial_failures(synthesized: Synthesized) -> None:
-    mapping = synthesized.one("AWS::Lambda::EventSourceMapping")
+    (mapping,) = [
+        m
+        for logical_id, m in synthesized.of_type("AWS::Lambda::EventSourceMapping").items()
+        if logical_id.startswith("IngestQueueMapping")
+    ]
     properties = mapping["Properties"]
     queue_id, _ = _ingest_queue(synthesized)
     assert _ref_id(properties["EventSourceArn"]) == queue_id
@@ -275,6 +288,7 @@ def test_queue_feeds_ingest_in_batches_with_partial_failures(synthesized: Synthe
     assert properties["BatchSize"] == 10
     assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert properties["MaximumBatchingWindowInSeconds"] == names.INGEST_BATCH_WINDOW_SECONDS
+    assert properties["ScalingConfig"] == {"MaximumConcurrency": names.INGEST_MAX_CONCURRENCY}
     # Lambda checks the role may read the queue when the mapping is created.
     assert any("IngestRole" in dependency for dependency in mapping["DependsOn"])
 
@@ -304,3 +318,20 @@ def test_schedules_invoke_their_function_with_retries_and_a_dlq(
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
         "Service": "scheduler.amazonaws.com"
     }
+
+
+def test_the_stream_feeds_the_aggregator_new_history_items_only(synthesized: Synthesized) -> None:
+    (properties,) = [
+        m["Properties"]
+        for logical_id, m in synthesized.of_type("AWS::Lambda::EventSourceMapping").items()
+        if logical_id.startswith("AggregationStreamMapping")
+    ]
+    assert names.AGGREGATE_ID in json.dumps(properties["FunctionName"])
+    assert properties["BatchSize"] == names.AGGREGATE_BATCH_SIZE
+    assert properties["ParallelizationFactor"] == 1
+    assert properties["BisectBatchOnFunctionError"] is False
+    assert properties["MaximumRetryAttempts"] == names.AGGREGATE_RETRY_ATTEMPTS
+    assert properties["StartingPosition"] == "TRIM_HORIZON"
+    (pattern,) = [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]]
+    assert pattern == STREAM_FILTER
+    assert "OnFailure" in properties["DestinationConfig"]

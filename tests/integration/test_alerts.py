@@ -21,7 +21,7 @@ from chalicelib import wiring
 from chalicelib.config import NotifySettings
 from chalicelib.notify.alerts import AlertDispatcher, AlertOutcome, AlertsCheck
 from chalicelib.notify.model import Alert, AlertKind, Severity
-from tests.integration.helpers import auth, bounce, put_inbound, setup_tenant
+from tests.integration.helpers import aggregate, auth, bounce, put_inbound, setup_tenant
 
 pytestmark = pytest.mark.integration
 BLACKLIST = "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org"
@@ -65,6 +65,7 @@ def bus_events(aws: Any) -> Any:
 def ingest(raw: bytes, key: str | None = None) -> str:
     key = key or put_inbound(raw)
     wiring.ingest_service().ingest(key, datetime.now(UTC))
+    aggregate()
     return key
 
 

@@ -70,3 +70,16 @@ def test_send_sizes_feed_domain_rates_and_a_repeat_is_not_counted_twice(aws: Any
         v.domain: v.recipients for v in wiring.notify_repository().domain_volumes("riverside")
     }
     assert volumes == {"example.net": 250, "example.org": 50}
+
+
+def test_a_send_with_hundreds_of_domains_is_stored(aws: Any) -> None:
+    # Once a 500: every domain was an item of one transaction, and DynamoDB allows 100.
+    keys = setup_tenant("riverside")
+    per_domain = {f"d{i:03d}.example.net": 2 for i in range(150)}
+    body = {"source": "broadcast", "recipients": 300, "per_domain": per_domain}
+    with Client(chalice_app.app) as client:
+        response = put(client, "/v1/tenants/riverside/sends/s-2", keys["admin"], body)
+    assert response.status_code == 200, response.body
+    assert json.loads(response.body)["per_domain"] == per_domain
+    volumes = wiring.notify_repository().domain_volumes("riverside")
+    assert sum(v.recipients for v in volumes) == 300

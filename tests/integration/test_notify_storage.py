@@ -1,6 +1,7 @@
 """The conditional writes digests and alerts rely on, on moto AND the real DynamoDB Local:
 a digest claimed once per period, an alert once per cool-down, an hourly email budget, send sizes
-never counted twice, and a bounce noted once per (message, recipient)."""
+never counted twice, and a bounce's send and domain tallies derived once per (bounce,
+recipient) however often the stream delivers it."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.notify.model import DigestState
+from chalicelib.storage.counters import CounterRepository
 from chalicelib.storage.notify import NotifyRepository
 from rebound.samples import sample_event
+from tests.integration.helpers import aggregate
 
 NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 
@@ -64,8 +67,12 @@ def test_send_sizes_and_bounces_are_never_counted_twice(notify: NotifyRepository
         )
     assert sent.recipients == 100
     bounce = sample_event(received_at=NOW)
-    assert notify.note_bounce(bounce) is not None
-    assert notify.note_bounce(bounce) is None  # a redelivery of the same message
+    counters = CounterRepository()
+    assert counters.record_bounce(bounce)
+    assert not counters.record_bounce(bounce)  # a redelivery of the same message
+    aggregate()
+    aggregate()  # the stream delivered again: applied once
+    assert notify.send_for(bounce).bounces == 2  # the stored one, and the one in hand
     volumes = {v.domain: (v.recipients, v.bounces) for v in notify.domain_volumes("riverside")}
     assert volumes == {"example.net": (80, 1), "example.org": (20, 0)}
     corrected = notify.put_send_volume(
@@ -79,3 +86,29 @@ def test_send_sizes_and_bounces_are_never_counted_twice(notify: NotifyRepository
     assert corrected.bounces == 1
     volumes = {v.domain: v.recipients for v in notify.domain_volumes("riverside")}
     assert volumes == {"example.net": 70, "example.org": 0}
+
+
+@pytest.mark.dynamodb_local
+@pytest.mark.usefixtures("dynamodb_local_table")
+def test_five_thousand_domains_and_their_corrections_move_the_totals_once() -> None:
+    notify = NotifyRepository()
+    per_domain = {f"d{i:04d}.example.org": 3 for i in range(5000)}
+    sent = notify.put_send_volume(
+        "riverside", "big", source="broadcast", recipients=15000, per_domain=per_domain, now=NOW
+    )
+    assert len(sent.per_domain) == 5000
+    again = notify.put_send_volume(
+        "riverside", "big", source="broadcast", recipients=15000, per_domain=per_domain, now=NOW
+    )
+    assert again.per_domain == sent.per_domain
+    corrected = {d: n for d, n in per_domain.items() if not d.startswith("d0")}  # 1,000 fewer
+    corrected["d4999.example.org"] = 10
+    notify.put_send_volume(
+        "riverside", "big", source="broadcast", recipients=12007, per_domain=corrected, now=NOW
+    )
+    volumes = {v.domain: v.recipients for v in notify.domain_volumes("riverside")}
+    assert sum(volumes.values()) == 12007
+    assert volumes["d4999.example.org"] == 10
+    assert volumes["d0001.example.org"] == 0
+    stored = notify.get_send_volume("riverside", "big")
+    assert stored is not None and stored.recipients == 12007

@@ -21,7 +21,7 @@ import app as chalice_app
 from chalicelib import wiring
 from chalicelib.report import service as report_service
 from chalicelib.tenancy.ids import Source
-from tests.integration.helpers import auth, bounce, put_inbound, setup_tenant, staff_key
+from tests.integration.helpers import aggregate, auth, bounce, put_inbound, setup_tenant, staff_key
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -29,6 +29,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 def ingest(raw: bytes) -> None:
     wiring.ingest_service().ingest(put_inbound(raw), NOW)
+    aggregate()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import app as chalice_app
 from chalicelib import wiring
 from chalicelib.notify.model import DigestState
 from chalicelib.notify.service import DigestFailed, DigestService
-from tests.integration.helpers import auth, bounce, put_inbound, setup_tenant
+from tests.integration.helpers import aggregate, auth, bounce, put_inbound, setup_tenant
 
 pytestmark = pytest.mark.integration
 
@@ -43,6 +43,7 @@ def parts(message: Any) -> tuple[str, str]:
 def ingest(tenant: str, address: str, **kwargs: Any) -> str:
     key = put_inbound(bounce(tenant, address, **kwargs))
     wiring.ingest_service().ingest(key, datetime.now(UTC))
+    aggregate()
     return key
 
 
