@@ -44,6 +44,16 @@ def send(client: Client, method: str, path: str, key: str, body: bytes) -> tuple
         ("post", "/mass-deletes", {"filter": {"category": [1]}, "dry_run": True}, "category[0]"),
         ("post", "/mass-deletes", {"filter": {"q": None}}, "filter.q: expected `str`"),
         ("put", "/sends/s-1", {"source": ["broadcast"], "recipients": 10}, "source: expected"),
+        (
+            "put",
+            "/sends/s-1",
+            {
+                "source": "event",
+                "recipients": 999,
+                "per_domain": {f"d{n}.example.net": 1 for n in range(150)},
+            },
+            "per_domain: expected `object` of length <= 99",
+        ),
         ("patch", "/settings", {"name": 7}, "name: expected `str`"),
         ("patch", "/settings", {"suppression_policy": {"soft_days": "3"}}, "soft_days"),
         ("put", "/notification-settings", {"hour": 7.5}, "hour: expected `int`"),
