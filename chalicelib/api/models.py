@@ -28,9 +28,7 @@ MAX_CHECK_ADDRESSES = 1000
 MAX_JOB_ADDRESSES = 10_000
 MAX_RISING_DAYS = 90
 MAX_SEND_RECIPIENTS = 10_000_000
-# A send's per-domain sizes are written in one DynamoDB transaction with the send (100 items
-# at most): up to 99 domains per PUT until per-domain items of their own lift it (issue 12).
-MAX_DOMAINS = 99
+MAX_DOMAINS = 5000
 MAX_RECIPIENTS = 20
 
 Text = Annotated[str, Meta(max_length=320)]

@@ -50,9 +50,9 @@ def send(client: Client, method: str, path: str, key: str, body: bytes) -> tuple
             {
                 "source": "event",
                 "recipients": 999,
-                "per_domain": {f"d{n}.example.net": 1 for n in range(150)},
+                "per_domain": {f"d{n}.example.net": 1 for n in range(5001)},
             },
-            "per_domain: expected `object` of length <= 99",
+            "per_domain: expected `object` of length <= 5000",
         ),
         ("patch", "/settings", {"name": 7}, "name: expected `str`"),
         ("patch", "/settings", {"suppression_policy": {"soft_days": "3"}}, "soft_days"),

@@ -126,9 +126,9 @@ def test_send_sizes_are_checked() -> None:
         send("s-1", {"source": "fax", "recipients": 10})
     with pytest.raises(BadRequest, match="source: expected `str`, got `array`"):
         send("s-1", {"source": ["broadcast"], "recipients": 10})
-    many = {f"d{n}.example.net": 1 for n in range(100)}
-    with pytest.raises(BadRequest, match="per_domain: expected `object` of length <= 99"):
-        send("s-1", {"source": "event", "recipients": 1000, "per_domain": many})
+    many = {f"d{n}.example.net": 1 for n in range(5001)}
+    with pytest.raises(BadRequest, match="per_domain: expected `object` of length <= 5000"):
+        send("s-1", {"source": "event", "recipients": 10_000, "per_domain": many})
     with pytest.raises(BadRequest, match="send id must be"):
         send("s/1", {"source": "event", "recipients": 10})
 
