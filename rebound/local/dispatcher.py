@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 log = logging.getLogger("rebound.local.dispatcher")
 
@@ -86,12 +87,23 @@ class Dispatcher:
             )
         for m in messages:
             if m["MessageId"] in failed:
-                # Lambda leaves a failed record invisible until its visibility timeout; locally
-                # it is made visible at once so a retry happens within the poll loop.
-                self._sqs.change_message_visibility(
-                    QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
-                )
+                self._retry_soon(m["ReceiptHandle"])
         return BatchOutcome(len(messages), len(done), len(messages) - len(done))
+
+    def _retry_soon(self, receipt_handle: str) -> None:
+        """Lambda leaves a failed record invisible until its visibility timeout; locally it is
+        made visible at once so a retry happens within the poll loop. When the handler outlived
+        the visibility timeout (a loaded machine), another poller may have received the record
+        meanwhile and finished it (deleted, or moved to the dead-letter queue): SQS then refuses
+        the old receipt handle, and there is nothing left to retry, as on Lambda."""
+        try:
+            self._sqs.change_message_visibility(
+                QueueUrl=self.queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=0
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ReceiptHandleIsInvalid":
+                raise
+            log.info("a failed record was finished by another poller meanwhile")
 
     def drain(self, idle_polls: int = 2, max_batches: int = 10_000) -> int:
         """Deliver until the queue stays empty for `idle_polls` polls; returns records handled."""

@@ -121,3 +121,25 @@ def test_run_delivers_until_stopped(queues: tuple[Any, str, str, str]) -> None:
         stop.set()
         thread.join(5)
     assert not thread.is_alive()
+
+
+def test_a_failed_record_another_poller_finished_meanwhile_is_no_error(
+    queues: tuple[Any, str, str, str],
+) -> None:
+    """The handler outlived the visibility timeout and another poller took the record and
+    finished it: SQS refuses the first receipt handle, and that is no error of the batch."""
+    sqs, url, arn, _ = queues
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "0"})
+    sqs.send_message(QueueUrl=url, MessageBody="slow")
+    taken: list[str] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        for m in sqs.receive_message(QueueUrl=url).get("Messages", []):
+            taken.append(m["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+
+    outcome = Dispatcher(url, arn, handler, REGION).poll_once()
+    assert (outcome.received, outcome.failed) == (1, 1)
+    assert taken == ["slow"]
+    assert _count(sqs, url) == 0
