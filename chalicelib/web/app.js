@@ -706,7 +706,7 @@ function renderChips() {
   if (!chips.childElementCount) chips.append(h("li", { class: "sub", text: "No filters: every bounced address." }));
   for (const head of document.querySelectorAll("th[data-sort]")) {
     const sorted = get("sort") === head.dataset.sort;
-    if (sorted) head.setAttribute("aria-sort", get("order") === "asc" ? "ascending" : "descending");
+    if (sorted) head.setAttribute("aria-sort", get("order") === "asc" && get("sort") !== "rising" ? "ascending" : "descending");
     else head.removeAttribute("aria-sort");
   }
 }
@@ -715,7 +715,9 @@ function sortBy(column) {
   const next = new URLSearchParams(link);
   const same = get("sort") === column;
   next.set("sort", column);
-  next.set("order", same ? (get("order") === "asc" ? "desc" : "asc") : (column === "address" ? "asc" : "desc"));
+  // Rising means "most growth first": the API has no other order for it.
+  if (column === "rising") next.delete("order");
+  else next.set("order", same ? (get("order") === "asc" ? "desc" : "asc") : (column === "address" ? "asc" : "desc"));
   go(next);
 }
 
@@ -772,9 +774,9 @@ function hardChip(item) {
 function bounceRow(item) {
   const address = String(item.address ?? "");
   const sent = [labelOf("source", item.source), item.send_id ? `send ${item.send_id}` : ""].filter(Boolean).join(" · ");
-  const rising = Number(item.recent_count) > 0
-    ? h("span", { class: "rising", text: `+${fmtNumber.format(item.recent_count)} in the last ${get("rising_days")} days` })
-    : h("span", { class: "sub", text: `none in the last ${get("rising_days")} days` });
+  const recent = Number(item.recent_count) || 0;
+  const rising = h("span", { class: recent ? "rising" : "sub" }, recent ? `+${fmtNumber.format(recent)}` : "0",
+    h("span", { class: "sub", text: ` in the last ${get("rising_days")} days` }));
   const status = [item.status, item.reply_code, item.remote_mta].filter(Boolean).join(" · ");
   const actions = h("td", { class: "row-actions" });
   if (canReactivate()) {
@@ -1080,12 +1082,18 @@ function statsView(data) {
   const blocking = data.blocking || {};
   const hosts = Array.isArray(blocking.hosts) ? blocking.hosts : [];
   if (blocking.suspected || totals.blacklisted > 0) {
+    // Name the blocklist where the bounces do ("listed on Spamhaus ZEN").
+    const lists = Array.isArray(blocking.blocklists) ? blocking.blocklists.map(String) : [];
+    const headline = lists.length ? `Our mail server is listed on ${lists.join(" and ")}`
+      : blocking.suspected ? "Our mail server may be blocked or blacklisted" : "Some receiving servers report a blacklisting";
     parts.push(h("div", { class: "notice notice-warn", role: "alert", id: "blocking-warning" },
-      h("strong", { text: blocking.suspected ? "Our mail server may be blocked or blacklisted" : "Some receiving servers report a blacklisting" }),
+      h("strong", { text: headline }),
       "Blocks and blacklistings are about our server or our content, not the addresses: those addresses are not marked invalid. ",
-      hosts.length ? h("ul", {}, hosts.map((host) => h("li", {},
-        h("strong", { text: host.domain || "?" }), `: ${plural(Number(host.blocks) || 0, "block")}`,
-        host.blacklisted ? ", blacklisted" : ""))) : null));
+      hosts.length ? h("ul", {}, hosts.map((host) => {
+        const named = Array.isArray(host.blocklists) ? host.blocklists.map(String) : [];
+        const listed = named.length ? `, listed on ${named.join(" and ")}` : host.blacklisted ? ", listed on a blocklist" : "";
+        return h("li", {}, h("strong", { text: host.domain || "?" }), `: ${plural(Number(host.blocks) || 0, "block")}${listed}`);
+      })) : null));
   }
   const cards = [
     ["addresses", "Addresses bounced"], ["hard", "Hard"], ["soft", "Soft"], ["block", "Blocked"],
