@@ -214,6 +214,9 @@ class TenantGlance(Model):
     blocked_suspected: bool
     blacklisted: int
     last_bounce_at: str | None
+    blocklists: Annotated[
+        list[str], Meta(description='the blocklists its bounces named, e.g. "Spamhaus ZEN"')
+    ] = field(default_factory=list)
 
 
 class TenantOverview(Model):

@@ -283,6 +283,7 @@ class ReportService:
                     blocked_suspected=stats.blocking.suspected,
                     blacklisted=stats.totals.blacklisted,
                     last_bounce_at=iso(newest[0].last_bounce_at) if newest else None,
+                    blocklists=stats.blocking.blocklists,
                 )
             )
         return models.TenantOverview(items=items)

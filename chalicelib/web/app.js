@@ -1704,7 +1704,8 @@ async function loadStaff() {
     h("td", {}, h("button", { type: "button", class: "link-button", text: t.name, onclick: () => go(new URLSearchParams({ tenant: t.tenant })) }), h("span", { class: "sub", text: t.tenant })),
     h("td", { class: "num-cell", text: fmtNumber.format(t.addresses) }),
     h("td", { text: t.invalid_share === null ? "—" : `${(t.invalid_share * 100).toFixed(1)}%` }),
-    h("td", {}, t.blocked_suspected ? h("span", { class: "chip chip-blacklisted", text: "may be blocked" }) : "no",
+    h("td", {}, (t.blocklists || []).length ? h("span", { class: "chip chip-blacklisted", text: `listed on ${t.blocklists.join(" and ")}` })
+      : t.blocked_suspected ? h("span", { class: "chip chip-blacklisted", text: "may be blocked" }) : "no",
       t.blacklisted ? h("span", { class: "sub", text: `${plural(t.blacklisted, "blacklisting")} reported` }) : null),
     h("td", { text: fmtTime(t.last_bounce_at) })));
   const inboundRows = (items) => items.map((m) => h("tr", {},
