@@ -52,10 +52,11 @@ class S3InboundMail:
         if len(body) > limit:
             # Content-Range: "bytes 0-<limit>/<size>"
             size = str(response.get("ContentRange", "")).rpartition("/")[2]
-            megabytes = f"{int(size) / 1_000_000:.1f} MB, " if size.isdigit() else ""
+            known = f"{int(size):,} bytes ({int(size) / 2**20:.1f} MiB), " if size.isdigit() else ""
             raise PayloadTooLarge(
-                f"the stored message is {megabytes}more than the {limit / 1_000_000:.1f} MB "
-                f"the page shows or downloads; read {key} from the mail bucket instead"
+                f"the stored message is {known}more than the {limit / 2**20:g} MiB "
+                f"({limit:,} bytes) the page shows or downloads; read {key} from the mail "
+                "bucket instead"
             )
         return body
 

@@ -329,6 +329,7 @@ function showError(box, error) {
   const title = error.status === 403 ? "Not allowed"
     : error.status === 404 ? "Not found"
       : error.status === 400 ? "The request needs a fix"
+        : error.status === 413 ? "Too large to show here"
         : error.status === 0 ? "Offline" : "Something went wrong";
   add(box, [h("strong", { text: title }), h("span", { class: "message", text: error.message })]);
   if (error.code || error.status) {

@@ -76,6 +76,27 @@ def test_staff_read_a_bounces_raw_message_as_text(page: Any, seeded: Seeded, siz
     expect(history.get_by_test_id("raw-text")).to_have_count(0)
 
 
+def test_a_message_too_large_to_show_says_so(page: Any, seeded: Seeded) -> None:
+    from chalicelib import wiring
+    from chalicelib.aws.s3 import MAX_RAW_VIEW_BYTES
+    from tests.integration.helpers import bounce, put_inbound
+
+    address = "huge@example.net"
+    key = put_inbound(bounce("riverside", address), "huge-1")
+    wiring.ingest_service().ingest(key, datetime.now(UTC))
+    # The stored object grows past what the API hands out (as a 40 MB bounce would be).
+    put_inbound(b"Subject: huge\r\n\r\n" + b"x" * (MAX_RAW_VIEW_BYTES + 1), "huge-1")
+    _as(page, seeded, "sam", f"#tenant=riverside&q={address}")
+    page.locator("#bounce-rows button.address", has_text=address).click()
+    page.locator("#history").get_by_test_id("history-raw").click()
+    notice = page.locator("#history .raw-row .notice-error")
+    expect(notice).to_contain_text("Too large to show here")
+    expect(notice).to_contain_text("more than the 5 MiB")
+    expect(notice).to_contain_text(key)
+    expect(notice).to_contain_text("HTTP 413")
+    shot(page, "actions-01-raw-message-too-large")
+
+
 def test_tenant_people_never_see_raw_messages(page: Any, seeded: Seeded) -> None:
     _as(page, seeded, "ada", f"#tenant=riverside&q={seeded.hostile}")
     page.locator("#bounce-rows button.address", has_text=seeded.hostile).click()

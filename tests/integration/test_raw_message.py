@@ -64,6 +64,10 @@ def test_a_message_over_the_limit_is_a_413_naming_its_size_and_key(aws: Any) -> 
         assert refused.status_code == 413
         error = json.loads(refused.body)
         assert error["Code"] == "PayloadTooLargeError"
-        assert "6.2 MB" in error["Message"] and over in error["Message"]
+        assert error["Message"] == (
+            "the stored message is 6,242,896 bytes (6.0 MiB), more than the 5 MiB "
+            f"(5,242,880 bytes) the page shows or downloads; read {over} from the mail bucket "
+            "instead"
+        )
         nothing = client.http.get(f"/v1/inbound-raw?key={empty}", headers=auth(staff))
         assert nothing.status_code == 200 and nothing.body == b""
