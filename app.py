@@ -215,7 +215,7 @@ def bounce_detail(
     principal: Principal, tenant: str, address: str, query: m.PageQuery
 ) -> m.BounceDetail:
     authorise_read(wiring.tenants(), principal, tenant)
-    return wiring.report_service().detail(tenant, address, query)
+    return wiring.report_service().detail(tenant, address, query, raw_keys=principal.is_staff)
 
 
 @route(
@@ -408,10 +408,11 @@ def tenants_overview(principal: Principal) -> m.TenantOverview:
 @route(
     "/v1/inbound-raw",
     "GET",
-    "the raw stored message of a bounce, as plain text (staff); never rendered as HTML",
+    "the raw stored message of a bounce, as plain text (staff); never rendered as HTML; "
+    "413 over 5 MiB",
     None,
     query=m.RawQuery,
-    errors=(400, 401, 403, 404),
+    errors=(400, 401, 403, 404, 413),
 )
 def inbound_raw(principal: Principal, query: m.RawQuery) -> Response:
     authorise_staff(principal)

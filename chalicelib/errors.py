@@ -60,7 +60,7 @@ class Conflict(ServiceError):
 
 
 class PayloadTooLarge(ServiceError):
-    """A request body over the API's limit: HTTP 413."""
+    """A request body, or a stored message asked for, over the API's limit: HTTP 413."""
 
     status = 413
     code = "PayloadTooLargeError"

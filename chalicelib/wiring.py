@@ -199,6 +199,7 @@ def report_service() -> ReportService:
         audit=audit_trail(),
         complaints=complaints(),
         sends=notify_repository(),
+        inbound_prefix=settings().inbound_prefix,
     )
 
 

@@ -197,7 +197,8 @@ class RawQuery(Model):
         Meta(
             max_length=300,
             pattern=r"^inbound/[A-Za-z0-9._+=-]{1,250}$",
-            description="the stored message's key, as the quarantine or unparsed list gives it",
+            description="the stored message's key, as the quarantine or unparsed list or an "
+            "address's history (staff) gives it",
         ),
     ]
     download: bool = False
@@ -213,6 +214,9 @@ class TenantGlance(Model):
     blocked_suspected: bool
     blacklisted: int
     last_bounce_at: str | None
+    blocklists: Annotated[
+        list[str], Meta(description='the blocklists its bounces named, e.g. "Spamhaus ZEN"')
+    ] = field(default_factory=list)
 
 
 class TenantOverview(Model):
@@ -305,6 +309,13 @@ class HistoryEntry(Model):
     remote_mta: str
     message_id: str
     blocklist: str | None = None
+    raw_key: Annotated[
+        str | None,
+        Meta(
+            description="staff only (null for tenant people): the stored message's key, for "
+            "GET /v1/inbound-raw"
+        ),
+    ] = None
 
 
 class HistoryPage(Model):
@@ -383,11 +394,19 @@ class BlockingHost(Model):
     domain: str
     blocks: int
     blacklisted: int
+    blocklists: Annotated[
+        list[str],
+        Meta(description='the blocklists its recent refusals named, e.g. "Spamhaus ZEN"'),
+    ] = field(default_factory=list)
 
 
 class Blocking(Model):
     suspected: bool
     hosts: list[BlockingHost]
+    blocklists: Annotated[
+        list[str],
+        Meta(description="every blocklist named by the recent blocked addresses, most first"),
+    ] = field(default_factory=list)
 
 
 class SendComplaints(Model):

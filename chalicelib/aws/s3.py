@@ -1,4 +1,5 @@
-"""The inbound mail bucket: read one stored message (bounded: SES accepts at most 40 MB)."""
+"""The inbound mail bucket: read one stored message (bounded: SES accepts at most 40 MB), or
+show one to staff (bounded again: an API response carries at most a few megabytes)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.aws.clients import client
-from chalicelib.errors import NotFound
+from chalicelib.errors import NotFound, PayloadTooLarge
 
 MAX_MESSAGE_BYTES = 41 * 1024 * 1024
+# A Lambda response is at most 6 MB: a stored message up to this size is shown and downloaded
+# through the API; a larger one is read from the bucket itself (the 413 says which object).
+MAX_RAW_VIEW_BYTES = 5 * 1024 * 1024
 _PART_BYTES = 8 * 1024 * 1024  # S3 parts are at least 5 MiB except the last
 
 
@@ -30,14 +34,31 @@ class S3InboundMail:
     def write(self, key: str, raw: bytes) -> None:
         client("s3").put_object(Bucket=self._bucket, Key=key, Body=raw)
 
-    def read_raw(self, key: str) -> bytes:
-        """A stored message for staff to read: NotFound rather than an error when it is gone."""
+    def read_raw(self, key: str, limit: int = MAX_RAW_VIEW_BYTES) -> bytes:
+        """A stored message for staff to read: NotFound when it is gone, PayloadTooLarge (with
+        its size and key) when it is over `limit` bytes; one ranged read either way."""
         try:
-            return self.read(key)
+            response = client("s3").get_object(
+                Bucket=self._bucket, Key=key, Range=f"bytes=0-{limit}"
+            )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+            code = error.response.get("Error", {}).get("Code")
+            if code in {"NoSuchKey", "404"}:
                 raise NotFound(f"no stored message {key!r} (it may have expired)") from None
+            if code == "InvalidRange":  # an empty object has no byte 0
+                return b""
             raise
+        body: bytes = response["Body"].read()
+        if len(body) > limit:
+            # Content-Range: "bytes 0-<limit>/<size>"
+            size = str(response.get("ContentRange", "")).rpartition("/")[2]
+            known = f"{int(size):,} bytes ({int(size) / 2**20:.1f} MiB), " if size.isdigit() else ""
+            raise PayloadTooLarge(
+                f"the stored message is {known}more than the {limit / 2**20:g} MiB "
+                f"({limit:,} bytes) the page shows or downloads; read {key} from the mail "
+                "bucket instead"
+            )
+        return body
 
 
 class S3Exports:

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.bounces import BounceEvent, InboundRecord
-from chalicelib.classification.labels import blocklist_phrase, reason_label
+from chalicelib.classification.labels import blocklist_name, blocklist_phrase, reason_label
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.complaints import ComplaintEvent
 from chalicelib.config import NotifySettings
@@ -261,14 +261,20 @@ class AlertObserver:
         return cached[1]
 
     def _blacklisted(self, event: BounceEvent, domain: str, now: datetime) -> Alert:
+        named = blocklist_name(event.diagnostic)
         return Alert(
             kind=AlertKind.BLACKLISTED,
             severity=Severity.CRITICAL,
             scope=SYSTEM_SCOPE,
             key=f"blacklisted#{domain}",
-            title=f"Our sending server appears blacklisted by {domain}",
+            title=(
+                f"Our sending server is listed on {named} ({domain} refused our mail)"
+                if named
+                else f"Our sending server appears blacklisted by {domain}"
+            ),
             lines=(
-                f"{domain} refused mail to {event.address} ({event.tenant}) naming a blocklist.",
+                f"{domain} refused mail to {event.address} ({event.tenant}): our sending server "
+                f"is {blocklist_phrase(event.diagnostic)}.",
                 f"Diagnostic: {event.diagnostic[:300]}",
                 f"Reporting server: {event.remote_mta or 'unknown'}",
                 "Check the listing and request delisting; consider pausing sends to this domain.",

@@ -1,8 +1,9 @@
 """What a digest says, gathered from the stores: the per-tenant digest (new bounces, newly
 suppressed and rising addresses, reasons with what to do, invalid share and its trend, domains
 by bounce rate, sends over the alert levels, spam complaints per send and the tenant's complaint
-rate) and the staff-wide digest (tenants with the worst
-rates, quarantine, unparsed mail). Rendering is chalicelib/notify/render.py.
+rate, the blocklists receiving servers named) and the staff-wide digest (tenants with the worst
+rates and the blocklists named for each, quarantine, unparsed mail). Rendering is
+chalicelib/notify/render.py.
 
 Every read is bounded (one ordered index read of a tenant's recently bounced addresses, capped),
 so a tenant's digest costs the same whatever the tenant's size.
@@ -17,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from chalicelib.bounces import BOUNCE_DATE_MAX_LAG, AddressCounter, AddressState, InboundRecord
 from chalicelib.classification.explanations import EXPLANATIONS
+from chalicelib.classification.labels import blocklist_phrase
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.complaints import (
     COMPLAINT_CRITICAL_RATE,
@@ -47,6 +49,24 @@ class ReasonLine:
     reason: Reason
     addresses: int
     explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class BlocklistLine:
+    """A receiving domain that refused our mail naming a blocklist that lists our server."""
+
+    domain: str
+    listed: str  # "listed on Spamhaus ZEN" (classification.labels.blocklist_phrase)
+    addresses: int  # addresses of the period whose last bounce said so
+
+
+def blocklist_lines(counters: Sequence[AddressCounter]) -> list[BlocklistLine]:
+    """Per receiving domain and blocklist, the addresses whose last bounce named it; most first."""
+    named = Counter((c.domain, blocklist_phrase(c.diagnostic)) for c in counters if c.blacklisted)
+    return [
+        BlocklistLine(domain, listed, n)
+        for (domain, listed), n in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +110,8 @@ class TenantDigest:
     complaints: ComplaintTally = NO_COMPLAINTS
     complaint_warn: float = COMPLAINT_WARN_RATE
     complaint_critical: float = COMPLAINT_CRITICAL_RATE
+    # Signs of being blocked: the blocklists the period's bounces named, per receiving domain.
+    blocklisted: tuple[BlocklistLine, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -106,6 +128,7 @@ class TenantLine:
     hard: int
     invalid_share: float | None
     worst_send: SendVolume | None
+    listed: tuple[str, ...] = ()  # "listed on Spamhaus ZEN": what the period's bounces named
 
     @property
     def worst_rate(self) -> float:
@@ -236,6 +259,7 @@ class DigestBuilder:
             complaints=tally((s.recipients, s.complaints) for s in recent_sends),
             complaint_warn=complaint_warn,
             complaint_critical=complaint_critical,
+            blocklisted=tuple(blocklist_lines(new)[:MAX_DOMAINS]),
         )
 
     def _newly_suppressed(
@@ -283,6 +307,7 @@ class DigestBuilder:
                     sum(1 for c in new if c.hard),
                     invalid / contacts if contacts else None,
                     worst,
+                    tuple(dict.fromkeys(line.listed for line in blocklist_lines(new))),
                 )
             )
         lines.sort(key=lambda t: (-t.worst_rate, -t.new, t.tenant))

@@ -258,7 +258,7 @@ def _complaint_section(d: TenantDigest, report_url: str) -> tuple[str, list[str]
     return html_part, text_part
 
 
-def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # noqa: C901, PLR0915 - the digest is a sequence of optional sections, in reading order
+def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # noqa: C901, PLR0912, PLR0915 - the digest is a sequence of optional sections, in reading order
     who = d.name or d.tenant
     day = d.since.date().isoformat()
     period = _period(d.since, d.until, d.timezone)
@@ -305,6 +305,11 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
                 "",
             )
         )
+
+    if d.blocklisted:
+        html_part, text_part = _blocklist_section(d, links["stats"])
+        body.append(html_part)
+        text += text_part
 
     if d.sends:
         rows = [
@@ -569,6 +574,34 @@ def _footer(link: str) -> str:
 # -- the staff-wide digest -------------------------------------------------------------------
 
 
+def _blocklist_section(d: TenantDigest, link: str) -> tuple[str, list[str]]:
+    """Signs of being blocked: which receiving domains named which blocklist."""
+    title = "Signs of being blocked"
+    intro = (
+        "Receiving servers refused our mail because a blocklist lists our sending server. This "
+        "is about our server, not the addresses: they are not marked invalid. Rebound's staff "
+        "are alerted too."
+    )
+    rows = [[_e(b.domain), _e(f"our server is {b.listed}"), _e(b.addresses)] for b in d.blocklisted]
+    html_part = _section(
+        title,
+        intro,
+        _table(["receiving domain", "what it said", "addresses"], rows, ["left", "left", "right"]),
+        link,
+        "Open the statistics in the report",
+    )
+    text_part = _plain_section(
+        title,
+        [
+            f"  {b.domain}: our server is {b.listed} ({b.addresses} "
+            f"address{'' if b.addresses == 1 else 'es'} refused)"
+            for b in d.blocklisted
+        ],
+        link,
+    )
+    return html_part, text_part
+
+
 def render_staff_digest(d: StaffDigest, report_url: str) -> RenderedMail:
     period = _period(d.since, d.until, "UTC")
     busy = [t for t in d.tenants if t.new or t.worst_send or t.invalid_share]
@@ -599,7 +632,8 @@ def render_staff_digest(d: StaffDigest, report_url: str) -> RenderedMail:
             rows.append(
                 [
                     f'<a href="{_e(report_link(report_url, tenant=t.tenant))}" '
-                    f'style="color:{ACCENT};">{_e(t.tenant)}</a>',
+                    f'style="color:{ACCENT};">{_e(t.tenant)}</a>'
+                    + (_small("our server is " + ", ".join(t.listed)) if t.listed else ""),
                     _e(t.new),
                     _e(t.hard),
                     _e(_pct(t.invalid_share)),
@@ -613,6 +647,7 @@ def render_staff_digest(d: StaffDigest, report_url: str) -> RenderedMail:
             plain.append(
                 f"  {t.tenant}  {t.new} new ({t.hard} hard)  invalid {_pct(t.invalid_share)}"
                 + (f"  worst send {send.send_id} {_pct(send.hard_rate)}" if send else "")
+                + (f"  our server is {', '.join(t.listed)}" if t.listed else "")
                 + f"  {report_link(report_url, tenant=t.tenant)}"
             )
         body.append(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -54,6 +55,9 @@ RISING_CANDIDATES = 5000  # recently bounced addresses considered for the "risin
 STATS_DAYS = 90
 INLINE_EXPORT_ROWS = 5000  # ~1.5 MB of CSV: beyond this the export goes to S3
 BLOCKING_MIN_BLOCKS = 3  # blocks from one receiving domain before it is called a sign
+# The blocklists the statistics name are read from the last bounces of this many recently
+# blocked addresses (one index page; the daily figures count blacklistings, not their names).
+BLOCKLIST_SAMPLE = 200
 COMPLAINT_RATE_DAYS = 30  # the tenant's complaint rate: sends reported in this many days
 MAX_COMPLAINT_SENDS = 20  # sends listed with their complaint rate in the statistics
 COMPLAINT_EXPLANATION = (
@@ -168,8 +172,10 @@ class ReportService:
         *,
         complaints: ComplaintStore | None = None,
         sends: RecentSends | None = None,
+        inbound_prefix: str = "inbound/",
     ) -> None:
         self._store = store
+        self._inbound_prefix = inbound_prefix  # where ingest found each message (its id follows)
         self._inbound = inbound
         self._clock = clock
         self._volumes = volumes
@@ -277,6 +283,7 @@ class ReportService:
                     blocked_suspected=stats.blocking.suspected,
                     blacklisted=stats.totals.blacklisted,
                     last_bounce_at=iso(newest[0].last_bounce_at) if newest else None,
+                    blocklists=stats.blocking.blocklists,
                 )
             )
         return models.TenantOverview(items=items)
@@ -327,23 +334,33 @@ class ReportService:
     # -- one address ------------------------------------------------------------------------
 
     def detail(
-        self, tenant: str, address_text: str, query: models.PageQuery
+        self, tenant: str, address_text: str, query: models.PageQuery, *, raw_keys: bool = False
     ) -> models.BounceDetail:
+        """One address and a page of its history; `raw_keys` (staff) names each entry's stored
+        message, which only staff may read (it may quote other people's mail)."""
         address = parse_address(address_text)
         counter = self._store.get_counter(tenant, address)
         if counter is None:
             raise NotFound(f"{address} has no bounces for tenant {tenant!r}")
-        return self._detail(counter, query)
+        return self._detail(counter, query, raw_keys=raw_keys)
 
-    def _detail(self, counter: AddressCounter, query: models.PageQuery) -> models.BounceDetail:
+    def _detail(
+        self, counter: AddressCounter, query: models.PageQuery, *, raw_keys: bool = False
+    ) -> models.BounceDetail:
         history = self._store.history(counter.tenant, counter.address, query.limit, query.cursor)
         row = bounce_row(counter, self._clock().date(), 7)
+        items = [history_row(h) for h in history.items]
+        if raw_keys:
+            # A history entry's message_id is the inbound object's name (ingest reads the
+            # message from <prefix><message_id>), so the key needs no attribute of its own.
+            items = [
+                msgspec.structs.replace(i, raw_key=self._inbound_prefix + i.message_id)
+                for i in items
+            ]
         return models.BounceDetail(
             **msgspec.structs.asdict(row),
             suppression=self._suppression_info(counter.tenant, counter.address),
-            history=models.HistoryPage(
-                items=[history_row(h) for h in history.items], next_cursor=history.next_cursor
-            ),
+            history=models.HistoryPage(items=items, next_cursor=history.next_cursor),
         )
 
     def reactivate(self, tenant: str, address_text: str, actor: str) -> models.BounceDetail:
@@ -431,11 +448,18 @@ class ReportService:
             sorted(self._store.dimension_totals(tenant, name), key=lambda t: (-t.bounces, t.value))
             for name in ("domain", "reason", "source")
         )
+        named = self._blocklists(tenant) if totals.blacklisted else {}
         hosts = [
-            models.BlockingHost(domain=t.value, blocks=t.blocks, blacklisted=t.blacklisted)
+            models.BlockingHost(
+                domain=t.value,
+                blocks=t.blocks,
+                blacklisted=t.blacklisted,
+                blocklists=[name for name, _ in named.get(t.value, Counter()).most_common()],
+            )
             for t in domains
             if t.blacklisted or t.blocks >= BLOCKING_MIN_BLOCKS
         ]
+        everywhere = sum(named.values(), Counter[str]())
         contacts = settings.contact_count
         rates = (
             {v.domain: v.rate for v in self._volumes.domain_volumes(tenant)}
@@ -463,9 +487,25 @@ class ReportService:
                 for t in reasons
             ],
             daily=daily,
-            blocking=models.Blocking(suspected=bool(hosts), hosts=hosts[:20]),
+            blocking=models.Blocking(
+                suspected=bool(hosts),
+                hosts=hosts[:20],
+                blocklists=[name for name, _ in everywhere.most_common()],
+            ),
             complaints=self._complaint_stats(tenant, sum(d.complaints for d in days.values())),
         )
+
+    def _blocklists(self, tenant: str) -> dict[str, Counter[str]]:
+        """Per receiving domain, the blocklists (by name) that the last bounces of recently
+        blocked addresses named, and how many addresses each."""
+        query = BounceQuery(category=[Category.BLOCK], sort="last_bounce", limit=BLOCKLIST_SAMPLE)
+        counters, _ = self.page(tenant, Listing.of(query))
+        named: dict[str, Counter[str]] = {}
+        for c in counters:
+            name = blocklist_name(c.diagnostic) if c.blacklisted else None
+            if name:
+                named.setdefault(c.domain, Counter())[name] += 1
+        return named
 
     def _complaint_stats(self, tenant: str, last_90_days: int) -> models.Complaints:
         since = self._clock() - timedelta(days=COMPLAINT_RATE_DAYS)

@@ -129,6 +129,12 @@ function fmtTime(iso) {
   return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
+function fmtDay(iso) {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toISOString().slice(0, 10);
+}
+
 function plural(n, one, many = `${one}s`) {
   return `${fmtNumber.format(n)} ${n === 1 ? one : many}`;
 }
@@ -323,6 +329,7 @@ function showError(box, error) {
   const title = error.status === 403 ? "Not allowed"
     : error.status === 404 ? "Not found"
       : error.status === 400 ? "The request needs a fix"
+        : error.status === 413 ? "Too large to show here"
         : error.status === 0 ? "Offline" : "Something went wrong";
   add(box, [h("strong", { text: title }), h("span", { class: "message", text: error.message })]);
   if (error.code || error.status) {
@@ -405,7 +412,7 @@ function signOut(message) {
   session.me = null;
   session.person = null;
   stopPolling();
-  for (const id of ["md-panel", "reauth"]) if ($(id).open) $(id).close();
+  for (const id of ["md-panel", "reauth", "recheck-panel"]) if ($(id).open) $(id).close();
   if (ui.history.open) ui.history.close();
   if (ui.confirm.open) ui.confirm.close();
   clear(ui.rows);
@@ -700,7 +707,7 @@ function renderChips() {
   if (!chips.childElementCount) chips.append(h("li", { class: "sub", text: "No filters: every bounced address." }));
   for (const head of document.querySelectorAll("th[data-sort]")) {
     const sorted = get("sort") === head.dataset.sort;
-    if (sorted) head.setAttribute("aria-sort", get("order") === "asc" ? "ascending" : "descending");
+    if (sorted) head.setAttribute("aria-sort", get("order") === "asc" && get("sort") !== "rising" ? "ascending" : "descending");
     else head.removeAttribute("aria-sort");
   }
 }
@@ -709,7 +716,9 @@ function sortBy(column) {
   const next = new URLSearchParams(link);
   const same = get("sort") === column;
   next.set("sort", column);
-  next.set("order", same ? (get("order") === "asc" ? "desc" : "asc") : (column === "address" ? "asc" : "desc"));
+  // Rising means "most growth first": the API has no other order for it.
+  if (column === "rising") next.delete("order");
+  else next.set("order", same ? (get("order") === "asc" ? "desc" : "asc") : (column === "address" ? "asc" : "desc"));
   go(next);
 }
 
@@ -766,11 +775,17 @@ function hardChip(item) {
 function bounceRow(item) {
   const address = String(item.address ?? "");
   const sent = [labelOf("source", item.source), item.send_id ? `send ${item.send_id}` : ""].filter(Boolean).join(" · ");
-  const rising = get("sort") === "rising" && Number(item.recent_count) > 0
-    ? h("span", { class: "rising", text: `+${fmtNumber.format(item.recent_count)} in the last ${get("rising_days")} days` })
-    : null;
+  const recent = Number(item.recent_count) || 0;
+  const rising = h("span", { class: recent ? "rising" : "sub" }, recent ? `+${fmtNumber.format(recent)}` : "0",
+    h("span", { class: "sub", text: ` in the last ${get("rising_days")} days` }));
   const status = [item.status, item.reply_code, item.remote_mta].filter(Boolean).join(" · ");
-  const actions = h("td", {});
+  const actions = h("td", { class: "row-actions" });
+  if (canReactivate()) {
+    actions.append(h("button", {
+      type: "button", class: "btn btn-small", text: "Re-check", "data-testid": "recheck", "data-address": address,
+      "aria-label": `Re-check ${address}`, onclick: () => recheck([address]),
+    }));
+  }
   if (canReactivate() && item.state === "suppressed") {
     actions.append(h("button", {
       type: "button", class: "btn btn-small", text: "Mark as good",
@@ -793,8 +808,10 @@ function bounceRow(item) {
       h("span", { class: "sub", text: sent })),
     h("td", {},
       h("span", { class: "count", text: fmtNumber.format(Number(item.count) || 0) }),
-      h("span", { class: "sub summary", text: item.summary || "" }),
-      rising),
+      h("span", { class: "sub summary", text: item.summary || "" })),
+    h("td", { class: "rising-cell" }, rising),
+    h("td", { class: "date-cell", "data-label": "First" }, h("time", { datetime: item.first_bounce_at || null, text: fmtDay(item.first_bounce_at) })),
+    h("td", { class: "date-cell", "data-label": "Last" }, h("time", { datetime: item.last_bounce_at || null, text: fmtDay(item.last_bounce_at) })),
     h("td", {},
       h("strong", { class: "reason", text: labelOf("reason", item.reason) }), " ",
       h("div", {}, categoryChip(item.category), hardChip(item)),
@@ -901,11 +918,17 @@ function historyTable(entries) {
       e.blacklisted ? blocklistChip(e) : null)),
     h("td", {}, h("span", { class: "diag diag-full", text: e.diagnostic || "—" }),
       h("span", { class: "sub", text: e.message_id ? `message ${e.message_id}` : "" })),
-    h("td", { text: e.remote_mta || "—" })));
+    h("td", { text: e.remote_mta || "—" }),
+    h("td", {}, e.raw_key ? h("button", {
+      type: "button", class: "btn btn-small", text: "Raw message", "data-testid": "history-raw",
+      "data-message": e.message_id, "aria-expanded": "false",
+      "aria-label": `Raw message of the bounce of ${fmtTime(e.bounce_at)}`,
+      onclick: (event) => toggleHistoryRaw(e, event.currentTarget),
+    }) : null)));
   section.append(h("div", { class: "table-wrap" }, h("table", { class: "history" },
     h("caption", { class: "visually-hidden", text: "Bounce history, newest first" }),
-    h("thead", {}, h("tr", {}, ["When", "Sent as", "Status", "Reason", "Diagnostic", "Remote server"]
-      .map((t) => h("th", { scope: "col", text: t })))),
+    h("thead", {}, h("tr", {}, ["When", "Sent as", "Status", "Reason", "Diagnostic", "Remote server", ""]
+      .map((t) => h("th", { scope: "col", text: t || null }, t ? null : h("span", { class: "visually-hidden", text: "Stored message" }))))),
     h("tbody", {}, rows))));
   return section;
 }
@@ -1060,12 +1083,18 @@ function statsView(data) {
   const blocking = data.blocking || {};
   const hosts = Array.isArray(blocking.hosts) ? blocking.hosts : [];
   if (blocking.suspected || totals.blacklisted > 0) {
+    // Name the blocklist where the bounces do ("listed on Spamhaus ZEN").
+    const lists = Array.isArray(blocking.blocklists) ? blocking.blocklists.map(String) : [];
+    const headline = lists.length ? `Our mail server is listed on ${lists.join(" and ")}`
+      : blocking.suspected ? "Our mail server may be blocked or blacklisted" : "Some receiving servers report a blacklisting";
     parts.push(h("div", { class: "notice notice-warn", role: "alert", id: "blocking-warning" },
-      h("strong", { text: blocking.suspected ? "Our mail server may be blocked or blacklisted" : "Some receiving servers report a blacklisting" }),
+      h("strong", { text: headline }),
       "Blocks and blacklistings are about our server or our content, not the addresses: those addresses are not marked invalid. ",
-      hosts.length ? h("ul", {}, hosts.map((host) => h("li", {},
-        h("strong", { text: host.domain || "?" }), `: ${plural(Number(host.blocks) || 0, "block")}`,
-        host.blacklisted ? ", blacklisted" : ""))) : null));
+      hosts.length ? h("ul", {}, hosts.map((host) => {
+        const named = Array.isArray(host.blocklists) ? host.blocklists.map(String) : [];
+        const listed = named.length ? `, listed on ${named.join(" and ")}` : host.blacklisted ? ", listed on a blocklist" : "";
+        return h("li", {}, h("strong", { text: host.domain || "?" }), `: ${plural(Number(host.blocks) || 0, "block")}${listed}`);
+      })) : null));
   }
   const cards = [
     ["addresses", "Addresses bounced"], ["hard", "Hard"], ["soft", "Soft"], ["block", "Blocked"],
@@ -1271,6 +1300,8 @@ function updateSelection() {
     ? "Everything matching these filters is selected."
     : n ? `${plural(n, "address", "addresses")} selected.` : "No rows selected.";
   ui.bulkDelete.disabled = !selection.matching && n === 0;
+  $("bulk-recheck").disabled = !selection.matching && (n === 0 || n > MAX_RECHECK);
+  if (!selection.matching && n > MAX_RECHECK) ui.selectionStatus.textContent += ` A re-check takes at most ${fmtNumber.format(MAX_RECHECK)}.`;
   for (const box of ui.rows.querySelectorAll("input.row-select")) {
     box.checked = selection.matching || selection.addresses.has(box.dataset.address);
   }
@@ -1307,6 +1338,78 @@ async function selectMatching() {
   } catch (error) {
     showError(ui.listError, error);
   }
+}
+
+// ---------------------------------------------------------------------------- re-check (issue 14)
+
+const MAX_RECHECK = 1000; // the API's limit per request
+const VERDICT_WORDS = { valid: "Valid", invalid: "Invalid", risky: "Risky", unknown: "Unknown" };
+
+// The selected addresses, or the first MAX_RECHECK of everything matching (read page by page).
+async function selectedForRecheck() {
+  if (!selection.matching) return { addresses: [...selection.addresses], more: false };
+  const addresses = [];
+  let cursor = null;
+  do {
+    const params = reportQuery({ paging: false });
+    params.set("limit", "500");
+    if (cursor) params.set("cursor", cursor);
+    const data = await apiJson(tenantPath("/bounces"), { params });
+    for (const item of data.items || []) addresses.push(String(item.address ?? ""));
+    cursor = data.next_cursor || null;
+  } while (cursor && addresses.length < MAX_RECHECK);
+  return { addresses: addresses.slice(0, MAX_RECHECK), more: Boolean(cursor) || addresses.length > MAX_RECHECK };
+}
+
+async function bulkRecheck() {
+  openRecheckPanel("Reading the selected addresses…");
+  try {
+    const { addresses, more } = await selectedForRecheck();
+    await recheck(addresses, more ? `More than ${fmtNumber.format(MAX_RECHECK)} addresses match: the first ${fmtNumber.format(MAX_RECHECK)} were re-checked.` : "");
+  } catch (error) {
+    showError($("recheck-error"), error);
+    $("recheck-status").textContent = "";
+  }
+}
+
+function openRecheckPanel(status) {
+  const panel = $("recheck-panel");
+  $("recheck-error").hidden = true;
+  clear($("recheck-results"));
+  $("recheck-status").textContent = status;
+  if (!panel.open) panel.showModal();
+}
+
+async function recheck(addresses, note = "") {
+  openRecheckPanel(`Re-checking ${plural(addresses.length, "address", "addresses")}…`);
+  if (!addresses.length) { $("recheck-status").textContent = "Nothing to re-check."; return; }
+  let data;
+  try {
+    data = await apiJson(tenantPath("/rechecks"), { method: "POST", body: { addresses } });
+  } catch (error) {
+    $("recheck-status").textContent = "";
+    showError($("recheck-error"), error);
+    return;
+  }
+  const results = Array.isArray(data.results) ? data.results : [];
+  const counts = {};
+  for (const r of results) counts[r.verdict] = (counts[r.verdict] || 0) + 1;
+  $("recheck-status").textContent = [
+    `${plural(results.length, "address", "addresses")} re-checked: `
+      + Object.keys(VERDICT_WORDS).filter((v) => counts[v]).map((v) => `${counts[v]} ${VERDICT_WORDS[v].toLowerCase()}`).join(", ") + ".",
+    note,
+  ].filter(Boolean).join(" ");
+  clear($("recheck-results")).append(...results.map(recheckResult));
+}
+
+function recheckResult(r) {
+  const verdict = Object.hasOwn(VERDICT_WORDS, r.verdict) ? r.verdict : "unknown";
+  return h("li", { class: "recheck-result", "data-testid": "recheck-result", "data-address": String(r.address ?? ""), "data-verdict": verdict },
+    h("div", { class: "recheck-head" },
+      h("span", { class: `chip verdict-${verdict}`, text: VERDICT_WORDS[verdict] }),
+      h("strong", { class: "address", text: String(r.address ?? "") })),
+    h("p", { class: "explanation", text: r.explanation || "" }),
+    r.suggestion ? h("p", { class: "suggestion" }, "Did you mean ", h("strong", { text: String(r.suggestion) }), "?") : null);
 }
 
 function openMassDelete() {
@@ -1602,7 +1705,8 @@ async function loadStaff() {
     h("td", {}, h("button", { type: "button", class: "link-button", text: t.name, onclick: () => go(new URLSearchParams({ tenant: t.tenant })) }), h("span", { class: "sub", text: t.tenant })),
     h("td", { class: "num-cell", text: fmtNumber.format(t.addresses) }),
     h("td", { text: t.invalid_share === null ? "—" : `${(t.invalid_share * 100).toFixed(1)}%` }),
-    h("td", {}, t.blocked_suspected ? h("span", { class: "chip chip-blacklisted", text: "may be blocked" }) : "no",
+    h("td", {}, (t.blocklists || []).length ? h("span", { class: "chip chip-blacklisted", text: `listed on ${t.blocklists.join(" and ")}` })
+      : t.blocked_suspected ? h("span", { class: "chip chip-blacklisted", text: "may be blocked" }) : "no",
       t.blacklisted ? h("span", { class: "sub", text: `${plural(t.blacklisted, "blacklisting")} reported` }) : null),
     h("td", { text: fmtTime(t.last_bounce_at) })));
   const inboundRows = (items) => items.map((m) => h("tr", {},
@@ -1639,15 +1743,17 @@ function plainProblem(problem) {
   return String(problem || "").replace(/^return-path tag ([a-z-]+)/, (whole, name) => TAG_PROBLEMS[name] || whole);
 }
 
-async function showRaw(key) {
+// A stored message for staff: fetched as text and shown in a <pre> through textContent (never
+// HTML: bounces quote hostile mail), with a download of the same bytes as an .eml file. One
+// place for the quarantine, the unparsed mail and a bounce's history.
+async function rawMessage(key, pre, download) {
   const params = new URLSearchParams({ key });
-  try {
-    const text = await (await apiFetch("v1/inbound-raw", { params, accept: "text/plain" })).text();
-    $("raw-card").hidden = false;
-    $("raw-text").textContent = text; // text, never HTML
-    const download = $("raw-download");
-    download.onclick = async (event) => {
-      event.preventDefault();
+  const text = await (await apiFetch("v1/inbound-raw", { params, accept: "text/plain" })).text();
+  pre.textContent = text;
+  download.setAttribute("href", "#");
+  download.onclick = async (event) => {
+    event.preventDefault();
+    try {
       const blob = await (await apiFetch("v1/inbound-raw", { params: new URLSearchParams({ key, download: "true" }), accept: "text/plain" })).blob();
       const url = URL.createObjectURL(new Blob([blob], { type: "message/rfc822" }));
       const a = h("a", { href: url, download: `${key.split("/").pop()}.eml`, hidden: true });
@@ -1655,13 +1761,49 @@ async function showRaw(key) {
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    };
-    download.setAttribute("href", "#");
+    } catch (error) {
+      const box = h("div", { class: "notice notice-error", role: "alert" });
+      showError(box, error);
+      download.after(box);
+    }
+  };
+}
+
+async function showRaw(key) {
+  try {
+    await rawMessage(key, $("raw-text"), $("raw-download"));
+    $("raw-card").hidden = false;
     $("raw-card").scrollIntoView({ block: "start" });
   } catch (error) {
     const box = h("div", { class: "notice notice-error", role: "alert" });
     showError(box, error);
     $("staff-body").prepend(box);
+  }
+}
+
+// A history entry's stored message, opened under its row (staff only: the API names the key
+// for staff alone). A second click closes it.
+async function toggleHistoryRaw(entry, button) {
+  const row = button.closest("tr");
+  const open = row.nextElementSibling && row.nextElementSibling.classList.contains("raw-row") ? row.nextElementSibling : null;
+  if (open) {
+    open.remove();
+    button.setAttribute("aria-expanded", "false");
+    return;
+  }
+  const pre = h("pre", { class: "raw", "data-testid": "raw-text", tabindex: "0", "aria-label": `Stored message ${entry.message_id}` });
+  const download = h("a", { class: "raw-download", "data-testid": "raw-download", text: "Download the message (.eml)" });
+  const cell = h("td", { colspan: "7" }, h("p", {}, download), pre);
+  const raw = h("tr", { class: "raw-row", "data-message": entry.message_id }, cell);
+  row.after(raw);
+  button.setAttribute("aria-expanded", "true");
+  pre.textContent = "Loading the stored message…";
+  try {
+    await rawMessage(entry.raw_key, pre, download);
+  } catch (error) {
+    const box = h("div", { class: "notice notice-error", role: "alert" });
+    showError(box, error);
+    cell.replaceChildren(box);
   }
 }
 
@@ -1709,6 +1851,8 @@ function bind() {
   // Folded on a phone, so the first row shows without scrolling past the filters.
   setFiltersOpen(!window.matchMedia("(max-width: 700px)").matches);
   ui.bulkDelete.addEventListener("click", openMassDelete);
+  $("bulk-recheck").addEventListener("click", bulkRecheck);
+  $("recheck-close").addEventListener("click", () => $("recheck-panel").close());
   $("md-close").addEventListener("click", () => $("md-panel").close());
   $("md-dry-run").addEventListener("click", mdDryRun);
   $("md-submit").addEventListener("click", mdSubmit);

@@ -107,8 +107,12 @@ def test_a_blacklisted_server_alerts_once_and_a_burst_of_blocks_alerts_once(
     for i in range(3):
         ingest(bounce("riverside", f"b{i}@example.org", "5.7.1", BLACKLIST))
     assert subjects() == [
-        "[Rebound CRITICAL] Our sending server appears blacklisted by example.org"
+        "[Rebound CRITICAL] Our sending server is listed on Spamhaus ZEN "
+        "(example.org refused our mail)"
     ]
+    body = message_from_string(sent()[0].raw_data, policy=policy.default)
+    text = body.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "our sending server is listed on Spamhaus ZEN." in text
     for i in range(6):
         ingest(bounce("riverside", f"c{i}@example.com", "5.7.1", BLOCK))
     assert subjects()[1:] == [

@@ -270,6 +270,9 @@ def test_stats(seeded: dict[str, Any]) -> None:
     }
     assert stats["blocking"]["suspected"] is True
     assert stats["blocking"]["hosts"][0]["domain"] == "example.com"
+    # the blocklist named where the bounce names it (one address: carol)
+    assert stats["blocking"]["hosts"][0]["blocklists"] == ["Spamhaus ZEN"]
+    assert stats["blocking"]["blocklists"] == ["Spamhaus ZEN"]
     assert stats["invalid_share"] is None
 
 

@@ -181,3 +181,28 @@ def test_two_runs_racing_for_one_period_send_once(aws: Any) -> None:
     store.finish_digest("riverside", "D2026-11-20", DigestState.SENT, "m-1")
     much_later = now + timedelta(days=1)
     assert not store.claim_digest("riverside", "D2026-11-20", much_later, timedelta(minutes=15))
+
+
+def test_the_digests_name_the_blocklist_a_bounce_named(aws: Any) -> None:
+    river = setup_tenant("riverside")
+    zen = "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org"
+    ingest("riverside", "carl@example.com", status="5.7.1", diagnostic=zen)
+    ingest("riverside", "dora@example.com", status="5.7.1", diagnostic=zen)
+    with Client(chalice_app.app) as client:
+        configure(
+            client,
+            "riverside",
+            river["admin"],
+            cadence="daily",
+            hour=0,
+            timezone="UTC",
+            recipients=["office@example.org"],
+        )
+        client.lambda_.invoke("summary", {})
+    by_to = {m.destinations[0]: m for m in sent() if "digest" in parsed(m)["Subject"]}
+    text, html = parts(by_to["office@example.org"])
+    assert "example.com: our server is listed on Spamhaus ZEN (2 addresses refused)" in text
+    assert "our server is listed on Spamhaus ZEN" in html
+    staff_text, _ = parts(by_to["staff@example.com"])
+    (line,) = [t for t in staff_text.splitlines() if t.startswith("  riverside")]
+    assert "our server is listed on Spamhaus ZEN" in line

@@ -14,6 +14,7 @@ from chalicelib.notify.digest import (
     StaffDigest,
     TenantDigest,
     TenantLine,
+    blocklist_lines,
     explain,
 )
 from chalicelib.notify.model import DomainVolume, SendVolume
@@ -22,6 +23,7 @@ UNTIL = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 SINCE = UNTIL - timedelta(days=1)
 REPORT_URL = "https://rebound.example.com/api/"
 HOSTILE = '550 5.1.1 <script>alert(1)</script> <img src=x onerror="alert(2)"> user unknown'
+ZEN = "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org"
 
 
 def counter(address: str, count: int = 1, **kw: object) -> AddressCounter:
@@ -92,7 +94,21 @@ def tenant_digest() -> TenantDigest:
         warn_rate=0.02,
         critical_rate=0.05,
         today=date(2026, 11, 20),
+        blocklisted=tuple(blocklist_lines(blocked())),
     )
+
+
+def blocked() -> list[AddressCounter]:
+    """Blocks naming Spamhaus ZEN (two addresses at one domain) and an unnamed blocklist."""
+    block = {"reason": Reason.BLOCKED, "category": Category.BLOCK, "hard": False, "status": "5.7.1"}
+    return [
+        counter("dan@example.com", blacklisted=True, diagnostic=ZEN, **block),
+        counter("eve@example.com", blacklisted=True, diagnostic=ZEN, **block),
+        counter(
+            "fay@example.org", blacklisted=True, diagnostic="554 5.7.1 listed at a DNSBL", **block
+        ),
+        counter("gus@example.org", diagnostic="550 5.7.1 rejected by policy", **block),
+    ]
 
 
 def empty_digest() -> TenantDigest:
@@ -109,6 +125,7 @@ def empty_digest() -> TenantDigest:
         domains=(),
         sends=(),
         invalid=InvalidShare(36, 1200, 0.03),
+        blocklisted=(),
     )
 
 
@@ -140,6 +157,7 @@ def staff_digest() -> StaffDigest:
                 3,
                 0.03,
                 SendVolume("riverside", "s-42", "broadcast", 1000, (), 70, 61),
+                ("listed on Spamhaus ZEN",),
             ),
             TenantLine("hillside", 1, 0, None, None),
             TenantLine("quiet", 0, 0, None, None),
