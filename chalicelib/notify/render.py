@@ -10,7 +10,7 @@ our own base URL with urlencoded parameters, never taken from bounce data.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.classification.labels import reason_label
 from chalicelib.notify.digest import MAX_INBOUND, StaffDigest, TenantDigest
-from chalicelib.notify.model import Alert, Severity
+from chalicelib.notify.model import Alert, DomainVolume, Severity
 
 INK = "#111827"
 MUTED = "#4b5563"
@@ -199,6 +199,21 @@ def _plain_section(title: str, lines: Sequence[str], link: str = "") -> list[str
 # -- the tenant digest -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Links:
+    """The report's links a tenant digest points at (every one built from our own base URL)."""
+
+    report_url: str
+    tenant: str
+    day: str  # the period's first day: "new since" filters start there
+
+    def to(self, **params: str | int) -> str:
+        return report_link(self.report_url, tenant=self.tenant, **params)
+
+
+Section = tuple[str, list[str]]  # the HTML part and the plain-text lines of one digest section
+
+
 def _trend(d: TenantDigest) -> str:
     share, previous = d.invalid.share, d.invalid.previous
     if share is None:
@@ -211,9 +226,89 @@ def _trend(d: TenantDigest) -> str:
     return f"{direction} from {_pct(previous)} at the last digest"
 
 
-def _complaint_section(d: TenantDigest, report_url: str) -> tuple[str, list[str]]:
+def _nothing_section(d: TenantDigest, links: _Links) -> Section | None:
+    if not d.is_empty:
+        return None
+    return (
+        _section(
+            "Nothing bounced",
+            "No new bounces, suppressions or sends over the alert levels in this period.",
+            "",
+        ),
+        ["Nothing bounced in this period. Nothing to fix.", ""],
+    )
+
+
+def _blocklist_section(d: TenantDigest, links: _Links) -> Section | None:
+    """Signs of being blocked: which receiving domains named which blocklist."""
+    if not d.blocklisted:
+        return None
+    link = links.to(view="stats")
+    title = "Signs of being blocked"
+    intro = (
+        "Receiving servers refused our mail because a blocklist lists our sending server. This "
+        "is about our server, not the addresses: they are not marked invalid. Rebound's staff "
+        "are alerted too."
+    )
+    rows = [[_e(b.domain), _e(f"our server is {b.listed}"), _e(b.addresses)] for b in d.blocklisted]
+    html_part = _section(
+        title,
+        intro,
+        _table(["receiving domain", "what it said", "addresses"], rows, ["left", "left", "right"]),
+        link,
+        "Open the statistics in the report",
+    )
+    text_part = _plain_section(
+        title,
+        [
+            f"  {b.domain}: our server is {b.listed} ({b.addresses} "
+            f"address{'' if b.addresses == 1 else 'es'} refused)"
+            for b in d.blocklisted
+        ],
+        link,
+    )
+    return html_part, text_part
+
+
+def _sends_section(d: TenantDigest, links: _Links) -> Section | None:
+    """Sends whose hard-bounce rate reached the warn level."""
+    if not d.sends:
+        return None
+    title = "Sends over the bounce-rate levels"
+    rows = [
+        [
+            _mono(s.send_id),
+            _e(s.source or "-"),
+            _e(s.recipients),
+            _e(s.hard),
+            _rate_cell(s.hard_rate, d.warn_rate, d.critical_rate),
+        ]
+        for s in d.sends
+    ]
+    intro = (
+        f"Hard bounces per recipient at or above {_pct(d.warn_rate)} (mail providers start "
+        f"filtering) or {_pct(d.critical_rate)} (SES reviews the account). Clean the list "
+        "before the next send."
+    )
+    head = ["send", "source", "recipients", "hard", "rate"]
+    return (
+        _section(title, intro, _table(head, rows, ["left", "left", "right", "right", "right"])),
+        _plain_section(
+            title,
+            [
+                f"  {s.send_id}  {s.source or '-'}  {s.hard} hard of {s.recipients}"
+                f"  {_pct(s.hard_rate)}"
+                for s in d.sends
+            ],
+        ),
+    )
+
+
+def _complaint_section(d: TenantDigest, links: _Links) -> Section | None:
     """Spam complaints: each recent send's rate and the tenant's rate (complaints never count
     as bounces; the complainers are suppressed by the tenant's policy)."""
+    if not d.complaint_sends:
+        return None
     t = d.complaints
     intro = (
         f"Recipients who reported our mail as spam. Gmail asks bulk senders to stay below "
@@ -231,7 +326,7 @@ def _complaint_section(d: TenantDigest, report_url: str) -> tuple[str, list[str]
         ]
         for s in d.complaint_sends
     ]
-    link = report_link(report_url, tenant=d.tenant, category="complaint")
+    link = links.to(category="complaint")
     html_part = _section(
         "Spam complaints",
         intro,
@@ -258,17 +353,228 @@ def _complaint_section(d: TenantDigest, report_url: str) -> tuple[str, list[str]
     return html_part, text_part
 
 
-def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # noqa: C901, PLR0912, PLR0915 - the digest is a sequence of optional sections, in reading order
+def _rising_section(d: TenantDigest, links: _Links) -> Section | None:
+    """Addresses that keep bouncing: the first to fix."""
+    if not d.rising:
+        return None
+    title, link = "Rising: fix these first", links.to(sort="rising")
+    rows = [
+        [
+            _mono(c.address) + _small(_clip(c.diagnostic)),
+            _nowrap(reason_label(c.reason)),
+            _e(n),
+            _e(c.bounce_count),
+        ]
+        for c, n in d.rising
+    ]
+    table = _table(
+        ["address", "reason", "last 7 days", "total"], rows, ["left", "left", "right", "right"]
+    )
+    return (
+        _section(
+            title,
+            "Addresses that bounced again and again in the last 7 days.",
+            table,
+            link,
+            "Open the rising list in the report",
+        ),
+        _plain_section(
+            title,
+            [
+                f"  {c.address}  {reason_label(c.reason)}  {n} in 7 days, {c.bounce_count} in all"
+                for c, n in d.rising
+            ],
+            link,
+        ),
+    )
+
+
+def _suppressed_section(d: TenantDigest, links: _Links) -> Section | None:
+    """Addresses the sending system skips from now on."""
+    if not d.suppressed:
+        return None
+    title, link = "Became suppressed", links.to(state="suppressed", last_from=links.day)
+    rows = [
+        [_mono(c.address), _nowrap(reason_label(c.reason)), _e(f"{c.last_bounce_at:%Y-%m-%d}")]
+        for c in d.suppressed
+    ]
+    more = d.suppressed_total - len(d.suppressed)
+    intro = (
+        "The sending system skips these addresses from now on. Ask the members for a "
+        "current address, then update the contact."
+        + (f" {more} more in the report." if more > 0 else "")
+    )
+    return (
+        _section(
+            title,
+            intro,
+            _table(["address", "reason", "last bounce"], rows),
+            link,
+            "Open the suppressed addresses in the report",
+        ),
+        _plain_section(
+            title,
+            [f"  {c.address}  {reason_label(c.reason)}" for c in d.suppressed]
+            + ([f"  ... and {more} more"] if more > 0 else []),
+            link,
+        ),
+    )
+
+
+def _new_section(d: TenantDigest, links: _Links) -> Section | None:
+    """Addresses that bounced in the period, most bounces first."""
+    if not d.new:
+        return None
+    title, link = "New bounces", links.to(last_from=links.day, sort="last_bounce")
+    rows = [
+        [
+            _mono(c.address) + _small(_clip(c.diagnostic)),
+            _nowrap(reason_label(c.reason)),
+            _e(f"last bounced {c.last_bounce_at:%Y-%m-%d}, {c.bounce_count}×"),
+        ]
+        for c in d.new
+    ]
+    more = d.new_total - len(d.new)
+    intro = "Addresses that bounced since the last digest, most bounces first." + (
+        f" {more} more in the report." if more > 0 else ""
+    )
+    return (
+        _section(
+            title,
+            intro,
+            _table(["address", "reason", "when"], rows),
+            link,
+            "Open the new bounces in the report",
+        ),
+        _plain_section(
+            title,
+            [
+                f"  {c.address}  {reason_label(c.reason)}  last bounced "
+                f"{c.last_bounce_at:%Y-%m-%d}, {c.bounce_count} time(s)"
+                for c in d.new
+            ]
+            + ([f"  ... and {more} more"] if more > 0 else []),
+            link,
+        ),
+    )
+
+
+def _reasons_section(d: TenantDigest, links: _Links) -> Section | None:
+    """Each reason with what it means and what to do, linked to its filtered list."""
+    if not d.reasons:
+        return None
+    title = "Why they bounced, and what to do"
+
+    def reason_link(reason: str) -> str:
+        return links.to(reason=reason, last_from=links.day)
+
+    rows = [
+        [
+            f'<a href="{_e(reason_link(str(r.reason)))}" style="color:{ACCENT};">'
+            f"{_nowrap(reason_label(r.reason))}</a>",
+            _e(r.addresses),
+            _e(r.explanation),
+        ]
+        for r in d.reasons
+    ]
+    head = ["reason", "addresses", "what it means and what to do"]
+    lines = []
+    for r in d.reasons:
+        lines += [
+            f"  {reason_label(r.reason)} ({r.addresses}): {r.explanation}",
+            f"    {reason_link(str(r.reason))}",
+        ]
+    return (
+        _section(title, "", _table(head, rows, ["left", "right"])),
+        _plain_section(title, lines),
+    )
+
+
+def _domains_section(d: TenantDigest, links: _Links) -> Section | None:
+    """Recipient domains by bounce rate (or by bounces until the MMS reports send sizes)."""
+    if not d.domains:
+        return None
+    title = "Recipient domains by bounce rate"
+
+    def domain(v: DomainVolume) -> str:
+        return (
+            f'<a href="{_e(links.to(domain=v.domain))}" style="color:{ACCENT};">{_e(v.domain)}</a>'
+        )
+
+    if d.domains_have_rates:
+        head = ["domain", "recipients", "bounces", "rate"]
+        rows = [
+            [
+                domain(v),
+                _e(v.recipients),
+                _e(v.bounces),
+                _rate_cell(v.rate, d.warn_rate, d.critical_rate),
+            ]
+            for v in d.domains
+        ]
+        intro = "Bounces per recipient over the sends the MMS reported, highest first."
+        plain = [
+            f"  {v.domain}  {v.bounces} of {v.recipients}  {_pct(v.rate)}  "
+            f"{links.to(domain=v.domain)}"
+            for v in d.domains
+        ]
+    else:
+        head = ["domain", "bounces", "hard"]
+        rows = [[domain(v), _e(v.bounces), _e(v.hard)] for v in d.domains]
+        intro = "Rates appear once the MMS reports send sizes; until then, most bounces first."
+        plain = [
+            f"  {v.domain}  {v.bounces} bounces, {v.hard} hard  {links.to(domain=v.domain)}"
+            for v in d.domains
+        ]
+    table = _table(head, rows, ["left"] + ["right"] * (len(head) - 1))
+    return (
+        _section(title, intro, table, links.to(view="stats"), "Open the statistics"),
+        _plain_section(title, [intro, *plain]),
+    )
+
+
+def _rechecks_section(d: TenantDigest, links: _Links) -> Section | None:
+    """Addresses whose nightly DNS re-check changed its verdict (invalid ones first)."""
+    if not d.rechecks_total:
+        return None
+    title = "Re-checked addresses that changed"
+    more = d.rechecks_total - len(d.rechecks)
+    intro = (
+        f"{d.rechecks_total} suppressed or marked-good addresses got a new verdict from the "
+        "nightly re-check (DNS only: the domain, its mail servers, disposable and role "
+        "addresses)." + (f" The first {len(d.rechecks)} are listed." if more > 0 else "")
+    )
+    head = ["Address", "Now", "Before", "Why"]
+    rows = [
+        [_e(r.address), _e(r.verdict), _e(r.previous or "not checked"), _e(r.explanation)]
+        for r in d.rechecks
+    ]
+    plain = [
+        f"  {r.address}  {r.previous or 'not checked'} -> {r.verdict}: {r.explanation}"
+        for r in d.rechecks
+    ]
+    return _section(title, intro, _table(head, rows)), _plain_section(title, [intro, *plain])
+
+
+_TENANT_SECTIONS: tuple[Callable[[TenantDigest, _Links], Section | None], ...] = (
+    _nothing_section,
+    _blocklist_section,
+    _sends_section,
+    _complaint_section,
+    _rising_section,
+    _suppressed_section,
+    _new_section,
+    _reasons_section,
+    _domains_section,
+    _rechecks_section,
+)
+
+
+def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:
+    """The digest is a sequence of optional sections, in reading order, after the figures."""
     who = d.name or d.tenant
-    day = d.since.date().isoformat()
     period = _period(d.since, d.until, d.timezone)
-    base = {"tenant": d.tenant}
-    links = {
-        "new": report_link(report_url, **base, last_from=day, sort="last_bounce"),
-        "suppressed": report_link(report_url, **base, state="suppressed", last_from=day),
-        "rising": report_link(report_url, **base, sort="rising"),
-        "stats": report_link(report_url, **base, view="stats"),
-    }
+    links = _Links(report_url, d.tenant, d.since.date().isoformat())
     subject = (
         f"Rebound digest for {who}: {d.new_total} new bounced address"
         f"{'' if d.new_total == 1 else 'es'}, {d.suppressed_total} suppressed"
@@ -296,265 +602,19 @@ def render_tenant_digest(d: TenantDigest, report_url: str) -> RenderedMail:  # n
             ]
         )
     ]
-    if d.is_empty:
-        text += ["Nothing bounced in this period. Nothing to fix.", ""]
-        body.append(
-            _section(
-                "Nothing bounced",
-                "No new bounces, suppressions or sends over the alert levels in this period.",
-                "",
-            )
-        )
-
-    if d.blocklisted:
-        html_part, text_part = _blocklist_section(d, links["stats"])
-        body.append(html_part)
-        text += text_part
-
-    if d.sends:
-        rows = [
-            [
-                _mono(s.send_id),
-                _e(s.source or "-"),
-                _e(s.recipients),
-                _e(s.hard),
-                _rate_cell(s.hard_rate, d.warn_rate, d.critical_rate),
-            ]
-            for s in d.sends
-        ]
-        intro = (
-            f"Hard bounces per recipient at or above {_pct(d.warn_rate)} (mail providers start "
-            f"filtering) or {_pct(d.critical_rate)} (SES reviews the account). Clean the list "
-            "before the next send."
-        )
-        body.append(
-            _section(
-                "Sends over the bounce-rate levels",
-                intro,
-                _table(
-                    ["send", "source", "recipients", "hard", "rate"],
-                    rows,
-                    ["left", "left", "right", "right", "right"],
-                ),
-            )
-        )
-        text += _plain_section(
-            "Sends over the bounce-rate levels",
-            [
-                f"  {s.send_id}  {s.source or '-'}  {s.hard} hard of {s.recipients}"
-                f"  {_pct(s.hard_rate)}"
-                for s in d.sends
-            ],
-        )
-
-    if d.complaint_sends:
-        html_part, text_part = _complaint_section(d, report_url)
-        body.append(html_part)
-        text += text_part
-
-    if d.rising:
-        rows = [
-            [
-                _mono(c.address) + _small(_clip(c.diagnostic)),
-                _nowrap(reason_label(c.reason)),
-                _e(n),
-                _e(c.bounce_count),
-            ]
-            for c, n in d.rising
-        ]
-        body.append(
-            _section(
-                "Rising: fix these first",
-                "Addresses that bounced again and again in the last 7 days.",
-                _table(
-                    ["address", "reason", "last 7 days", "total"],
-                    rows,
-                    ["left", "left", "right", "right"],
-                ),
-                links["rising"],
-                "Open the rising list in the report",
-            )
-        )
-        text += _plain_section(
-            "Rising: fix these first",
-            [
-                f"  {c.address}  {reason_label(c.reason)}  {n} in 7 days, {c.bounce_count} in all"
-                for c, n in d.rising
-            ],
-            links["rising"],
-        )
-
-    if d.suppressed:
-        rows = [
-            [_mono(c.address), _nowrap(reason_label(c.reason)), _e(f"{c.last_bounce_at:%Y-%m-%d}")]
-            for c in d.suppressed
-        ]
-        more = d.suppressed_total - len(d.suppressed)
-        body.append(
-            _section(
-                "Became suppressed",
-                "The sending system skips these addresses from now on. Ask the members for a "
-                "current address, then update the contact."
-                + (f" {more} more in the report." if more > 0 else ""),
-                _table(["address", "reason", "last bounce"], rows),
-                links["suppressed"],
-                "Open the suppressed addresses in the report",
-            )
-        )
-        text += _plain_section(
-            "Became suppressed",
-            [f"  {c.address}  {reason_label(c.reason)}" for c in d.suppressed]
-            + ([f"  ... and {more} more"] if more > 0 else []),
-            links["suppressed"],
-        )
-
-    if d.new:
-        rows = [
-            [
-                _mono(c.address) + _small(_clip(c.diagnostic)),
-                _nowrap(reason_label(c.reason)),
-                _e(f"last bounced {c.last_bounce_at:%Y-%m-%d}, {c.bounce_count}×"),
-            ]
-            for c in d.new
-        ]
-        more = d.new_total - len(d.new)
-        body.append(
-            _section(
-                "New bounces",
-                "Addresses that bounced since the last digest, most bounces first."
-                + (f" {more} more in the report." if more > 0 else ""),
-                _table(["address", "reason", "when"], rows),
-                links["new"],
-                "Open the new bounces in the report",
-            )
-        )
-        text += _plain_section(
-            "New bounces",
-            [
-                f"  {c.address}  {reason_label(c.reason)}  last bounced "
-                f"{c.last_bounce_at:%Y-%m-%d}, {c.bounce_count} time(s)"
-                for c in d.new
-            ]
-            + ([f"  ... and {more} more"] if more > 0 else []),
-            links["new"],
-        )
-
-    if d.reasons:
-
-        def reason_link(reason: str) -> str:
-            return report_link(report_url, **base, reason=reason, last_from=day)
-
-        rows = [
-            [
-                f'<a href="{_e(reason_link(str(r.reason)))}" style="color:{ACCENT};">'
-                f"{_nowrap(reason_label(r.reason))}</a>",
-                _e(r.addresses),
-                _e(r.explanation),
-            ]
-            for r in d.reasons
-        ]
-        body.append(
-            _section(
-                "Why they bounced, and what to do",
-                "",
-                _table(
-                    ["reason", "addresses", "what it means and what to do"], rows, ["left", "right"]
-                ),
-            )
-        )
-        lines = []
-        for r in d.reasons:
-            lines += [
-                f"  {reason_label(r.reason)} ({r.addresses}): {r.explanation}",
-                f"    {reason_link(str(r.reason))}",
-            ]
-        text += _plain_section("Why they bounced, and what to do", lines)
-
-    if d.domains:
-        if d.domains_have_rates:
-            head = ["domain", "recipients", "bounces", "rate"]
-            rows = [
-                [
-                    f'<a href="{_e(report_link(report_url, **base, domain=v.domain))}" '
-                    f'style="color:{ACCENT};">{_e(v.domain)}</a>',
-                    _e(v.recipients),
-                    _e(v.bounces),
-                    _rate_cell(v.rate, d.warn_rate, d.critical_rate),
-                ]
-                for v in d.domains
-            ]
-            intro = "Bounces per recipient over the sends the MMS reported, highest first."
-            plain = [
-                f"  {v.domain}  {v.bounces} of {v.recipients}  {_pct(v.rate)}  "
-                f"{report_link(report_url, **base, domain=v.domain)}"
-                for v in d.domains
-            ]
-        else:
-            head = ["domain", "bounces", "hard"]
-            rows = [
-                [
-                    f'<a href="{_e(report_link(report_url, **base, domain=v.domain))}" '
-                    f'style="color:{ACCENT};">{_e(v.domain)}</a>',
-                    _e(v.bounces),
-                    _e(v.hard),
-                ]
-                for v in d.domains
-            ]
-            intro = "Rates appear once the MMS reports send sizes; until then, most bounces first."
-            plain = [
-                f"  {v.domain}  {v.bounces} bounces, {v.hard} hard  "
-                f"{report_link(report_url, **base, domain=v.domain)}"
-                for v in d.domains
-            ]
-        body.append(
-            _section(
-                "Recipient domains by bounce rate",
-                intro,
-                _table(head, rows, ["left"] + ["right"] * (len(head) - 1)),
-                links["stats"],
-                "Open the statistics",
-            )
-        )
-        text += _plain_section("Recipient domains by bounce rate", [intro, *plain])
-
-    if d.rechecks_total:
-        section, lines = _rechecks(d)
-        body.append(section)
-        text += lines
-    text += [
-        f"The whole report: {report_link(report_url, **base)}",
-        "",
-        _FOOTER_TEXT.format(tenant=d.tenant),
-    ]
+    for section in _TENANT_SECTIONS:
+        if (part := section(d, links)) is not None:
+            body.append(part[0])
+            text += part[1]
+    text += [f"The whole report: {links.to()}", "", _FOOTER_TEXT.format(tenant=d.tenant)]
     html_text = _page(
         subject,
         f"{d.new_total} new, {d.suppressed_total} suppressed, invalid share {share_text}",
         _header(f"Rebound bounce digest · {who}", f"{d.new_total} new bounced addresses", period),
         body,
-        _footer(report_link(report_url, **base)),
+        _footer(links.to()),
     )
     return RenderedMail(subject, "\n".join(text).rstrip() + "\n", html_text)
-
-
-def _rechecks(d: TenantDigest) -> tuple[str, list[str]]:
-    """Addresses whose nightly DNS re-check changed its verdict (invalid ones first)."""
-    title = "Re-checked addresses that changed"
-    more = d.rechecks_total - len(d.rechecks)
-    intro = (
-        f"{d.rechecks_total} suppressed or marked-good addresses got a new verdict from the "
-        "nightly re-check (DNS only: the domain, its mail servers, disposable and role "
-        "addresses)." + (f" The first {len(d.rechecks)} are listed." if more > 0 else "")
-    )
-    head = ["Address", "Now", "Before", "Why"]
-    rows = [
-        [_e(r.address), _e(r.verdict), _e(r.previous or "not checked"), _e(r.explanation)]
-        for r in d.rechecks
-    ]
-    plain = [
-        f"  {r.address}  {r.previous or 'not checked'} -> {r.verdict}: {r.explanation}"
-        for r in d.rechecks
-    ]
-    return _section(title, intro, _table(head, rows)), _plain_section(title, [intro, *plain])
 
 
 _FOOTER_TEXT = (
@@ -572,34 +632,6 @@ def _footer(link: str) -> str:
 
 
 # -- the staff-wide digest -------------------------------------------------------------------
-
-
-def _blocklist_section(d: TenantDigest, link: str) -> tuple[str, list[str]]:
-    """Signs of being blocked: which receiving domains named which blocklist."""
-    title = "Signs of being blocked"
-    intro = (
-        "Receiving servers refused our mail because a blocklist lists our sending server. This "
-        "is about our server, not the addresses: they are not marked invalid. Rebound's staff "
-        "are alerted too."
-    )
-    rows = [[_e(b.domain), _e(f"our server is {b.listed}"), _e(b.addresses)] for b in d.blocklisted]
-    html_part = _section(
-        title,
-        intro,
-        _table(["receiving domain", "what it said", "addresses"], rows, ["left", "left", "right"]),
-        link,
-        "Open the statistics in the report",
-    )
-    text_part = _plain_section(
-        title,
-        [
-            f"  {b.domain}: our server is {b.listed} ({b.addresses} "
-            f"address{'' if b.addresses == 1 else 'es'} refused)"
-            for b in d.blocklisted
-        ],
-        link,
-    )
-    return html_part, text_part
 
 
 def render_staff_digest(d: StaffDigest, report_url: str) -> RenderedMail:
