@@ -47,7 +47,6 @@ class Env(StrEnum):
     HISTORY_RETENTION_DAYS = "REBOUND_HISTORY_RETENTION_DAYS"
     MARKER_RETENTION_DAYS = "REBOUND_MARKER_RETENTION_DAYS"
     JOB_RETENTION_DAYS = "REBOUND_JOB_RETENTION_DAYS"
-    EXPORTS_RETENTION_DAYS = "REBOUND_EXPORTS_RETENTION_DAYS"
     # -- sign-in (issue 10) --
     COGNITO_REGION = "REBOUND_COGNITO_REGION"
     COGNITO_USER_POOL_ID = "REBOUND_COGNITO_USER_POOL_ID"
@@ -103,6 +102,7 @@ class RetentionSettings:
     # Mass-delete jobs (the job item), the audit trail's horizon for what a job was.
     job_days: int = 400
     # CSV exports (S3 exports/): a link is presigned for minutes; a week covers a re-download.
+    # Only the bucket's lifecycle keeps it (no item points at an export): infra's default.
     exports_days: int = 7
 
     @classmethod
@@ -113,7 +113,6 @@ class RetentionSettings:
             history_days=e.whole(Env.HISTORY_RETENTION_DAYS, d.history_days, 1, 3650),
             marker_days=e.whole(Env.MARKER_RETENTION_DAYS, d.marker_days, 14, 3650),
             job_days=e.whole(Env.JOB_RETENTION_DAYS, d.job_days, 1, 3650),
-            exports_days=e.whole(Env.EXPORTS_RETENTION_DAYS, d.exports_days, 1, 3650),
         )
 
 

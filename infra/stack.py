@@ -186,7 +186,6 @@ class ReboundStack(Stack):
             names.ENV_LOG_LEVEL: config.log_level,
             # The TTL of inbound records follows the bucket's lifecycle of the mail they cite.
             names.ENV_INBOUND_RETENTION_DAYS: str(config.inbound_retention_days),
-            names.ENV_EXPORTS_RETENTION_DAYS: str(config.exports_retention_days),
             names.ENV_POWERTOOLS_SERVICE: "rebound",
             names.ENV_POWERTOOLS_NAMESPACE: "Rebound",
         }

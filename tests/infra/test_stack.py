@@ -353,4 +353,3 @@ def test_bucket_lifecycle_and_item_ttls_keep_the_same_days(synthesized: Synthesi
         plain = {k: v for k, v in variables.items() if isinstance(v, str)}
         retention = Settings.from_env(plain).retention
         assert retention.inbound_days == inbound_days, logical_id
-        assert retention.exports_days == exports_days, logical_id

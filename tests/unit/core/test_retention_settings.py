@@ -13,9 +13,8 @@ def test_retention_days_are_read_from_the_environment() -> None:
         "REBOUND_HISTORY_RETENTION_DAYS": "210",
         "REBOUND_MARKER_RETENTION_DAYS": "20",
         "REBOUND_JOB_RETENTION_DAYS": "220",
-        "REBOUND_EXPORTS_RETENTION_DAYS": "3",
     }
-    assert Settings.from_env(env).retention == RetentionSettings(200, 210, 20, 220, 3)
+    assert Settings.from_env(env).retention == RetentionSettings(200, 210, 20, 220)
     assert Settings.from_env({}).retention == RetentionSettings()
     # A marker shorter than the longest redelivery (the DLQ's 14 days) would let a bounce count
     # twice: refused.
