@@ -3,8 +3,11 @@ Implements chalicelib.forget's ErasureStore.
 
 Every item of an address is found by key, never by a scan of the table: its counter and
 suppression by their keys, its partition (history, markers, re-check history) by one Query, its
-complaints, re-check changes and quarantined mail by a Query of the tenant's partition of that
-kind with a filter, and its mass-delete markers by key in each of the tenant's jobs.
+complaints, re-check changes and audit lines by a Query of the tenant's partition of that kind
+with a filter, quarantined mail that its tag named by a filtered Query of the staff's
+quarantine partition (every quarantined message of the retention period: the one read whose
+cost grows with all tenants' mail; a forget is rare), and its mass-delete markers by key in
+each of the tenant's jobs.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class ErasureRepository:
         complaints = _query(
             keys.complaint_pk(tenant),
             where=("address", address),
+            or_equal="complainant",  # the address the report named, when not the one we mailed
             projection="#m, #r",
             names={"#m": "message_id", "#r": "received_at"},
         )
@@ -94,7 +98,10 @@ class ErasureRepository:
             kind = _PARTITION_KINDS.get(_s(item, "sk")[:2], Erased.HISTORY)
             erased[kind] += 1
             doomed.append(item)
-        for item in _query(keys.complaint_pk(tenant), where=("address", address)):
+        complaints = _query(
+            keys.complaint_pk(tenant), where=("address", address), or_equal="complainant"
+        )
+        for item in complaints:
             erased[Erased.COMPLAINTS] += 1
             doomed.append(item)
         rechecks = keys.recheck_pk(tenant)
@@ -235,6 +242,7 @@ def _query(
     begins_with: str | None = None,
     where: tuple[str, str] | None = None,
     contains: tuple[str, str] | None = None,
+    or_equal: str | None = None,
     projection: str | None = None,
     names: dict[str, str] | None = None,
     limit: int | None = None,
@@ -258,6 +266,9 @@ def _query(
         attribute_names["#f"] = name
         values[":f"] = {"S": value}
         request["FilterExpression"] = "#f = :f" if where is not None else "contains(#f, :f)"
+        if or_equal is not None:
+            attribute_names["#g"] = or_equal
+            request["FilterExpression"] += " OR #g = :f"
     if projection is not None:
         request["ProjectionExpression"] = projection
     if attribute_names:

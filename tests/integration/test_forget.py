@@ -144,6 +144,15 @@ def test_forget_erases_one_person_everywhere(
         ),
         suppress=True,
     )  # fmt: skip
+    # A report about a message sent to an alias that forwarded to ann names her as complainant.
+    wiring.complaints().record_complaint(
+        ComplaintEvent(
+            tenant="oldtown", address="alias@example.org", message_id="arf-2",
+            complained_at=NOW, received_at=NOW, source="broadcast", send_id="send-2",
+            feedback_type="abuse", reported_by="fbl.example.org", complainant=ANN,
+        ),
+        suppress=False,
+    )  # fmt: skip
     _seed_rechecks("oldtown", ANN)
     aggregate()
     figures_before = wiring.counters().daily_totals("oldtown", "2000-01-01", "2100-01-01")
@@ -180,7 +189,7 @@ def test_forget_erases_one_person_everywhere(
     assert erased["history"] == 1
     assert erased["markers"] == 2  # the new bounce's and the complaint's
     assert erased["suppressions"] == 1  # the complaint's
-    assert erased["complaints"] == 1
+    assert erased["complaints"] == 2  # hers, and the one naming her as the complainant
     assert erased["rechecks"] == 3  # latest verdict, the night's change, the history entry
     # The first tagged bounce (cited only by the archive) and the new one; the legacy bounce
     # is still counted for bob: kept, its record without ann.
