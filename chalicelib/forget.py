@@ -44,6 +44,7 @@ from chalicelib.errors import BadRequest, Conflict, UnknownTenant
 from chalicelib.massdelete.plan import archive_prefix, plan_key
 from chalicelib.ports import TenantSettings
 from chalicelib.report.export import exports_prefix
+from chalicelib.tenancy.ids import is_tenant_id
 from chalicelib.tenancy.tags import SigningKey, normalise_address
 from chalicelib.timefmt import parse_iso
 
@@ -175,7 +176,7 @@ class ForgetService:
         address = normalise_address(address)
         if "@" not in address or address.startswith("@") or address.endswith("@"):
             raise BadRequest("give the address to forget, e.g. ann@example.net")
-        if self._tenants.get_tenant(tenant) is None:
+        if not is_tenant_id(tenant) or self._tenants.get_tenant(tenant) is None:
             raise UnknownTenant(f"no tenant {tenant!r}")
         if self._store.mass_delete_running(tenant):
             # A running job holds the address's keys in its plan and state: wait for it.
