@@ -211,3 +211,9 @@ def test_redaction_replaces_every_spelling() -> None:
         "selection": {"addresses": ["[forgotten]", "dee@example.org"]},
         "n": 2,
     }
+
+
+def test_every_kind_erased_is_a_field_of_the_answer() -> None:
+    from chalicelib.api import models
+
+    assert {str(k) for k in Erased} == set(models.ErasedCounts.__struct_fields__)
