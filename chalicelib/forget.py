@@ -40,6 +40,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from chalicelib.bounces import Disposition
 from chalicelib.errors import BadRequest, Conflict, UnknownTenant
 from chalicelib.massdelete.plan import archive_prefix, plan_key
 from chalicelib.ports import TenantSettings
@@ -228,7 +229,8 @@ class ForgetService:
             for raw in self._objects.read_under(archive_prefix(tenant, job_id, address)):
                 for message_id, received_at in history_citations(json.loads(raw)):
                     when = parse_iso(received_at)
-                    message = self._store.inbound_message(tenant, "counted", when, message_id)
+                    counted = str(Disposition.COUNTED)
+                    message = self._store.inbound_message(tenant, counted, when, message_id)
                     if message is not None:
                         found.append(message)
         return found

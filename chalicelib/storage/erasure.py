@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from chalicelib.bounces import Disposition
 from chalicelib.forget import CitedMessage, Erased, redacted, scrubbed, without_recipient
 from chalicelib.massdelete.states import JobState
 from chalicelib.storage import keys
@@ -54,7 +55,10 @@ class ErasureRepository:
             projection="#m, #r",
             names={"#m": "message_id", "#r": "received_at"},
         )
-        for disposition, items in (("counted", history), ("complaint", complaints)):
+        for disposition, items in (
+            (str(Disposition.COUNTED), history),
+            (str(Disposition.COMPLAINT), complaints),
+        ):
             for item in items:
                 received_at = parse_iso(_s(item, "received_at"))
                 message_id = _s(item, "message_id")
@@ -65,7 +69,8 @@ class ErasureRepository:
         # recipient and tenant in the problem (ingest): that mail names this person as well.
         marker = f"({address}, tenant {tenant})"
         quarantined = _query(
-            keys.inbound_pk(SYSTEM_SCOPE, "quarantined"), contains=("problem", marker)
+            keys.inbound_pk(SYSTEM_SCOPE, str(Disposition.QUARANTINED)),
+            contains=("problem", marker),
         )
         for item in quarantined:
             found.setdefault((_s(item, "pk"), _s(item, "sk")), _cited(SYSTEM_SCOPE, item))
