@@ -27,6 +27,11 @@ address differs per tenant and cannot be computed by someone who only has a list
 addresses); staff who know an address can compute it again to answer "was it forgotten?".
 
 Forgetting twice is harmless: the second call finds nothing and says so (every count zero).
+The raw mail goes first and the table's items last, so a forget cut short (an address with
+thousands of bounces and API Gateway's 29 seconds) is completed by asking again. Measured on
+moto: an address with 200 counted bounces is 10 Queries, 200 GetItems (one inbound record per
+bounce), 16 BatchWriteItems and 3 DeleteItems, plus per message one HeadObject, one
+DeleteObjects and one DeleteItem.
 """
 
 from __future__ import annotations
@@ -192,11 +197,13 @@ class ForgetService:
             if (message.scope, message.disposition, message.message_id) not in known:
                 known.add((message.scope, message.disposition, message.message_id))
                 cited.append(message)
-        for kind, n in self._store.erase_address(tenant, address).items():
-            erased[Erased(kind)] += n
         for message in cited:
             self._forget_message(tenant, address, message, erased)
         self._forget_mass_delete_objects(tenant, address, job_ids, erased)
+        # Last: the history entries and archives are what lead to the raw mail, so a forget
+        # cut short (a timeout) is finished by asking again.
+        for kind, n in self._store.erase_address(tenant, address).items():
+            erased[Erased(kind)] += n
         erased[Erased.EXPORTS] += self._objects.delete_under(exports_prefix(tenant))
         outcome = ForgetOutcome(tenant, address_hash(self._key, tenant, address), erased)
         detail: dict[str, Any] = {
