@@ -149,6 +149,8 @@ class S3Objects:
                 raise RuntimeError(f"S3 refused to delete {first.get('Key')}: {first.get('Code')}")
 
     def read_if_any(self, key: str) -> bytes | None:
+        if not self._exists(key):
+            return None
         try:
             response = client("s3").get_object(Bucket=self._bucket, Key=key)
         except ClientError as error:
@@ -162,13 +164,10 @@ class S3Objects:
         client("s3").put_object(Bucket=self._bucket, Key=key, Body=raw)
 
     def _exists(self, key: str) -> bool:
-        try:
-            client("s3").head_object(Bucket=self._bucket, Key=key)
-        except ClientError as error:
-            if _missing(error):
-                return False
-            raise
-        return True
+        # A listing of the key itself: the role may list only the prefixes forgetting touches,
+        # and HeadObject needs unconditional ListBucket to answer 404 rather than 403.
+        found = client("s3").list_objects_v2(Bucket=self._bucket, Prefix=key, MaxKeys=1)
+        return any(o["Key"] == key for o in found.get("Contents", []))
 
 
 _DELETE_BATCH = 1000  # DeleteObjects' limit
