@@ -456,6 +456,36 @@ def revoke_key(principal: Principal, scope: str, key_id: str) -> m.MachineKeyLis
     return keys_json(store)
 
 
+@route(
+    "/v1/tenants/{tenant}/forget",
+    "POST",
+    "erase one person's data everywhere Rebound holds it for this tenant (staff): counters, "
+    "history, suppression, complaints, re-checks, raw mail, exports, mass-delete archives; "
+    "audited with a one-way hash of the address",
+    m.ForgetOutcome,
+    body=m.ForgetBody,
+    errors=(400, 401, 403, 404, 409),
+)
+def forget_address(principal: Principal, tenant: str, body: m.ForgetBody) -> m.ForgetOutcome:
+    authorise_staff(principal)
+    outcome = wiring.forget_service().forget(tenant, body.address, principal.actor)
+    # The log names the hash, never the address (logs are kept 90 days).
+    logger.info(
+        "forgotten",
+        extra={
+            "tenant": tenant,
+            "address_sha256": outcome.address_sha256,
+            "actor": principal.actor,
+        },
+    )
+    erased = {str(kind): n for kind, n in outcome.erased.items()}
+    return m.ForgetOutcome(
+        tenant=tenant,
+        address_sha256=outcome.address_sha256,
+        erased=convert(erased, m.ErasedCounts),
+    )
+
+
 def _ingest_record(record: SQSRecord) -> None:
     service = wiring.ingest_service()
     for stored in objects_from_sqs_body(record.body):

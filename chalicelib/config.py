@@ -42,6 +42,11 @@ class Env(StrEnum):
     MASS_DELETE_UNDO_SECONDS = "REBOUND_MASS_DELETE_UNDO_SECONDS"
     MASS_DELETE_CONCURRENCY = "REBOUND_MASS_DELETE_CONCURRENCY"
     DNS_SERVER = "REBOUND_DNS_SERVER"
+    # -- retention (docs/retention.md; infra sets the bucket's lifecycle from the same days) --
+    INBOUND_RETENTION_DAYS = "REBOUND_INBOUND_RETENTION_DAYS"
+    HISTORY_RETENTION_DAYS = "REBOUND_HISTORY_RETENTION_DAYS"
+    MARKER_RETENTION_DAYS = "REBOUND_MARKER_RETENTION_DAYS"
+    JOB_RETENTION_DAYS = "REBOUND_JOB_RETENTION_DAYS"
     # -- sign-in (issue 10) --
     COGNITO_REGION = "REBOUND_COGNITO_REGION"
     COGNITO_USER_POOL_ID = "REBOUND_COGNITO_USER_POOL_ID"
@@ -74,6 +79,41 @@ class MassDeleteSettings:
     # One undo call works this long, then answers with what remains (API Gateway stops at 29 s).
     undo_seconds: float = 20.0
     concurrency: int = 10  # chunks (child executions) deleting at once
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """How long Rebound keeps each kind of personal data (docs/retention.md is the promise).
+    The storage layer writes each item's `expires_at` (the table's TTL attribute) from these
+    days; infra/ sets the mail bucket's lifecycle rules from the very same numbers (its context
+    defaults are these defaults, and it passes its values to the functions' environment)."""
+
+    # Raw inbound mail (S3 inbound/) and the inbound records that point at it.
+    inbound_days: int = 400
+    # Bounce history entries and complaints (they cite the raw mail).
+    history_days: int = 400
+    # Exactly-once markers: only have to outlive every redelivery of one bounce. SQS keeps a
+    # message at most 14 days from its first enqueue (the DLQ counts from that enqueue too),
+    # and a remote MTA retries a bounce it could not hand over for at most ~5-7 days
+    # (RFC 5321 4.5.4.1's give-up time); the marker's identity is the bounce's own Message-ID,
+    # so both kinds of redelivery are caught while it lives. Counted from when it is written,
+    # which is after the message was enqueued.
+    marker_days: int = 14
+    # Mass-delete jobs (the job item), the audit trail's horizon for what a job was.
+    job_days: int = 400
+    # CSV exports (S3 exports/): a link is presigned for minutes; a week covers a re-download.
+    # Only the bucket's lifecycle keeps it (no item points at an export): infra's default.
+    exports_days: int = 7
+
+    @classmethod
+    def from_env(cls, e: _Reader) -> RetentionSettings:
+        d = cls()
+        return cls(
+            inbound_days=e.whole(Env.INBOUND_RETENTION_DAYS, d.inbound_days, 1, 3650),
+            history_days=e.whole(Env.HISTORY_RETENTION_DAYS, d.history_days, 1, 3650),
+            marker_days=e.whole(Env.MARKER_RETENTION_DAYS, d.marker_days, 14, 3650),
+            job_days=e.whole(Env.JOB_RETENTION_DAYS, d.job_days, 1, 3650),
+        )
 
 
 # -- sign-in (issue 10): people through Amazon Cognito ------------------------------------
@@ -137,6 +177,7 @@ class Settings:
     notify: NotifySettings = field(default_factory=NotifySettings)
     mass_delete: MassDeleteSettings = field(default_factory=MassDeleteSettings)
     sign_in: SignInSettings = field(default_factory=SignInSettings)  # issue 10
+    retention: RetentionSettings = field(default_factory=RetentionSettings)  # issue 13
 
     @property
     def inbound_address(self) -> str:
@@ -182,6 +223,7 @@ class Settings:
             sign_in=SignInSettings.from_env(
                 e, e.text("AWS_REGION", e.text("AWS_DEFAULT_REGION", d.region))
             ),
+            retention=RetentionSettings.from_env(e),
         )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.config import DEFAULT_TAG_KEYS, settings
 
 if TYPE_CHECKING:  # each factory imports what it builds, when first called (cold start)
+    from chalicelib.forget import ForgetService
     from chalicelib.ingest import IngestObserver, IngestService
     from chalicelib.massdelete.service import MassDeleteService
     from chalicelib.notify.alerts import AlertDispatcher, AlertObserver, AlertsCheck
@@ -52,7 +53,7 @@ def counters() -> CounterRepository:
     from chalicelib.storage.counters import CounterRepository
 
     bind_storage()
-    return CounterRepository()
+    return CounterRepository(retention=settings().retention)
 
 
 @cache
@@ -61,7 +62,7 @@ def complaints() -> ComplaintRepository:
     from chalicelib.storage.complaints import ComplaintRepository
 
     bind_storage()
-    return ComplaintRepository()
+    return ComplaintRepository(retention=settings().retention)
 
 
 @cache
@@ -88,7 +89,7 @@ def inbound() -> InboundRepository:
     from chalicelib.storage.inbound import InboundRepository
 
     bind_storage()
-    return InboundRepository()
+    return InboundRepository(retention=settings().retention)
 
 
 @cache
@@ -209,7 +210,7 @@ def audit_trail() -> JobRepository:
     from chalicelib.storage.jobs import JobRepository
 
     bind_storage()
-    return JobRepository()
+    return JobRepository(retention=settings().retention)
 
 
 @cache
@@ -233,6 +234,24 @@ def mass_delete_service() -> MassDeleteService:
         default_policy=Policy(md.second_person, md.max_share, md.max_addresses),
         undo_seconds=md.undo_seconds,
         concurrency=md.concurrency,
+    )
+
+
+@cache
+def forget_service() -> ForgetService:
+    """Erasure of one person's data: the table, the bucket, the audit trail; the audit's hash
+    is keyed with the signing key (rotating it changes later hashes, the audit names the key)."""
+    from chalicelib.aws.s3 import S3Objects
+    from chalicelib.forget import ForgetService
+    from chalicelib.storage.erasure import ErasureRepository
+
+    bind_storage()
+    return ForgetService(
+        ErasureRepository(),
+        S3Objects(settings().bucket_name),
+        tenants(),
+        audit_trail(),
+        signing_keys()[0],
     )
 
 

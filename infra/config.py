@@ -18,7 +18,10 @@ from typing import Any
 
 from constructs import Node
 
+from chalicelib.config import RetentionSettings
 from infra import names
+
+_RETENTION = RetentionSettings()
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHALICE_CONFIG = REPO_ROOT / ".chalice" / "config.json"
@@ -77,8 +80,10 @@ class DeployConfig:
     # WAF's rate rule: requests one client address may make in any 5 minutes before WAF blocks
     # it. Raise it when the MMS calls from one NAT address at more than ~3 requests/s.
     waf_rate_limit: int = 1000
-    inbound_retention_days: int = 400
-    exports_retention_days: int = 7
+    # The bucket's lifecycle (inbound/, exports/) and the functions' TTLs of the records that
+    # point at that mail use the same days: one default, chalicelib.config.RetentionSettings.
+    inbound_retention_days: int = _RETENTION.inbound_days
+    exports_retention_days: int = _RETENTION.exports_days
     log_level: str = "INFO"
 
     @property

@@ -134,6 +134,7 @@ class ReboundStack(Stack):
             self, "People", functions=self.functions, api_id=names.API_HANDLER_ID
         )
         self._mass_delete()
+        self._grant_forget()
         self.ingest_mapping = self._ingest_event_source_mapping()
         self.aggregation = StreamAggregation(
             self,
@@ -184,6 +185,8 @@ class ReboundStack(Stack):
             names.ENV_MAIL_FROM: config.mail_from,
             names.ENV_STAFF_ADDRESSES: ",".join(config.staff_addresses),
             names.ENV_LOG_LEVEL: config.log_level,
+            # The TTL of inbound records follows the bucket's lifecycle of the mail they cite.
+            names.ENV_INBOUND_RETENTION_DAYS: str(config.inbound_retention_days),
             names.ENV_POWERTOOLS_SERVICE: "rebound",
             names.ENV_POWERTOOLS_NAMESPACE: "Rebound",
         }
@@ -394,6 +397,36 @@ class ReboundStack(Stack):
         self._allow(api, "WritePlans", ["s3:PutObject"], [f"{bucket}/{names.PLANS_PREFIX}*"])
         self._allow(api, "ReadArchives", ["s3:GetObject"], [f"{bucket}/{names.ARCHIVES_PREFIX}*"])
         self.event_bus.grant_put_events_to(self._role(api))
+
+    def _grant_forget(self) -> None:
+        """Erasure of one person's data (docs/retention.md): the API deletes the raw mail that
+        cited the address, the tenant's exports and the address's mass-delete archives, reads
+        and rewrites plans, and lists those prefixes (to find an archive's objects and to tell
+        a missing object from a forbidden one: without ListBucket S3 answers 403, not 404).
+        Its table writes are the item writes granted above (DeleteItem, UpdateItem,
+        BatchWriteItem)."""
+        api = names.API_HANDLER_ID
+        bucket = self.intake.bucket.bucket_arn
+        erasable = (names.INBOUND_PREFIX, names.EXPORTS_PREFIX, names.ARCHIVES_PREFIX)
+        self._allow(
+            api,
+            "ForgetDeletesMailExportsArchives",
+            ["s3:DeleteObject"],
+            [f"{bucket}/{prefix}*" for prefix in erasable],
+        )
+        self._allow(
+            api, "ForgetRewritesPlans", ["s3:GetObject"], [f"{bucket}/{names.PLANS_PREFIX}*"]
+        )
+        self._role(api).add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ForgetListsItsPrefixes",
+                actions=["s3:ListBucket"],
+                resources=[bucket],
+                conditions={
+                    "StringLike": {"s3:prefix": [f"{p}*" for p in (*erasable, names.PLANS_PREFIX)]}
+                },
+            )
+        )
 
     def _ingest_event_source_mapping(self) -> lambda_.EventSourceMapping:
         mapping = lambda_.EventSourceMapping(

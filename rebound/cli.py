@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("rebound.summary_cmd", "print or send a tenant's (or the staff) digest now"),
     "mass-delete": ("rebound.massdelete_cmd", "plan, approve, follow and undo mass deletes"),
     "recheck": ("rebound.recheck_cmd", "re-check addresses by DNS (syntax, domain, MX, lists)"),
+    "forget": ("rebound.forget_cmd", "erase one person's data for a tenant (staff; audited)"),
 }
 
 

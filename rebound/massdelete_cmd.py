@@ -17,27 +17,20 @@ Exit codes: 0 done, 1 the API refused or the job failed, 2 wrong arguments.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any, TextIO
+
+from rebound.api_http import ApiError, call_api
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 STATE_FILE = Path(os.environ.get("REBOUND_STATE_FILE", ".rebound/local.json"))
 TERMINAL = {"succeeded", "failed", "cancelled", "undone", "planned"}
 BAR_WIDTH = 30
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"HTTP {status}: {message}")
-        self.status = status
 
 
 def configure(parser: argparse.ArgumentParser, name: str) -> None:
@@ -80,22 +73,9 @@ class Api:
         self.base, self.key, self.tenant = base.rstrip("/"), key, tenant
 
     def call(self, method: str, path: str = "", body: Any = None) -> Any:
-        url = f"{self.base}/v1/tenants/{self.tenant}/mass-deletes{path}"
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(  # noqa: S310 - the URL is the operator's API
-            url,
-            data=data,
-            method=method,
-            headers={"Authorization": f"Bearer {self.key}", "Content-Type": "application/json"},
+        return call_api(
+            self.base, self.key, method, f"/v1/tenants/{self.tenant}/mass-deletes{path}", body
         )
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            text = error.read().decode("utf-8", "replace")
-            with contextlib.suppress(ValueError, AttributeError):  # not JSON: keep the text
-                text = json.loads(text).get("Message", text)
-            raise ApiError(error.code, text) from None
 
 
 def _api(args: argparse.Namespace) -> Api:

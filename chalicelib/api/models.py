@@ -171,6 +171,10 @@ class RecheckBody(Model):
     addresses: Annotated[list[Text], Meta(min_length=1, max_length=MAX_CHECK_ADDRESSES)]
 
 
+class ForgetBody(Model):
+    address: Annotated[str, Meta(min_length=3, max_length=320, description="the address")]
+
+
 # -- responses -------------------------------------------------------------------------------
 
 
@@ -598,6 +602,38 @@ class AuditEntry(Model, omit_defaults=True):
     max_share_at_plan: float | None = None  # the policy a plan was made with
     bounce_count: int | None = None
     verdicts: dict[str, int] | None = None
+    # A forget: the address as a keyed one-way hash (never the address), the key's id, and
+    # how many of each kind were erased.
+    address_sha256: str | None = None
+    hash_key: str | None = None
+    erased: dict[str, int] | None = None
+
+
+class ErasedCounts(Model):
+    """What one forget erased (chalicelib.forget.Erased), each a count; all zero when Rebound
+    held nothing of the address."""
+
+    counters: Count
+    history: Count
+    markers: Count
+    suppressions: Count
+    complaints: Count
+    rechecks: Count
+    inbound_records: Count
+    raw_mail: Count
+    raw_mail_kept: Count  # shared with another address's bounce: kept, its record redacted
+    exports: Count
+    archives: Count
+    plans: Count
+    mass_delete_markers: Count
+    jobs: Count
+    audit_lines: Count  # earlier audit lines that named the address, now without it
+
+
+class ForgetOutcome(Model):
+    tenant: str
+    address_sha256: str  # as the audit trail holds it
+    erased: ErasedCounts
 
 
 class AuditList(Model):

@@ -3,7 +3,7 @@ show one to staff (bounded again: an API response carries at most a few megabyte
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -104,3 +104,74 @@ class S3Exports:
             ExpiresIn=self.link_seconds,
         )
         return url
+
+
+class S3Objects:
+    """The bucket's objects by key and prefix: what forgetting one address deletes or rewrites
+    (chalicelib.forget's ObjectEraser)."""
+
+    def __init__(self, bucket: str) -> None:
+        self._bucket = bucket
+
+    def delete_under(self, prefix: str) -> int:
+        """Delete every object under a prefix; how many there were."""
+        listed = self._keys_under(prefix)
+        self._delete(listed)
+        return len(listed)
+
+    def _keys_under(self, prefix: str) -> list[str]:
+        pages = (
+            client("s3")
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self._bucket, Prefix=prefix)
+        )
+        return [str(o["Key"]) for page in pages for o in page.get("Contents", [])]
+
+    def read_under(self, prefix: str) -> list[bytes]:
+        return [body for key in self._keys_under(prefix) if (body := self.read_if_any(key))]
+
+    def delete(self, keys: Sequence[str]) -> int:
+        """Delete these objects; how many existed (S3's DeleteObjects reports a missing key as
+        deleted, so each is looked up first: forgetting says what it found)."""
+        existing = [key for key in keys if self._exists(key)]
+        self._delete(existing)
+        return len(existing)
+
+    def _delete(self, existing: Sequence[str]) -> None:
+        for start in range(0, len(existing), _DELETE_BATCH):
+            batch = existing[start : start + _DELETE_BATCH]
+            response = client("s3").delete_objects(
+                Bucket=self._bucket,
+                Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
+            )
+            if response.get("Errors"):
+                first = response["Errors"][0]
+                raise RuntimeError(f"S3 refused to delete {first.get('Key')}: {first.get('Code')}")
+
+    def read_if_any(self, key: str) -> bytes | None:
+        if not self._exists(key):
+            return None
+        try:
+            response = client("s3").get_object(Bucket=self._bucket, Key=key)
+        except ClientError as error:
+            if _missing(error):
+                return None
+            raise
+        body: bytes = response["Body"].read()
+        return body
+
+    def write(self, key: str, raw: bytes) -> None:
+        client("s3").put_object(Bucket=self._bucket, Key=key, Body=raw)
+
+    def _exists(self, key: str) -> bool:
+        # A listing of the key itself: the role may list only the prefixes forgetting touches,
+        # and HeadObject needs unconditional ListBucket to answer 404 rather than 403.
+        found = client("s3").list_objects_v2(Bucket=self._bucket, Prefix=key, MaxKeys=1)
+        return any(o["Key"] == key for o in found.get("Contents", []))
+
+
+_DELETE_BATCH = 1000  # DeleteObjects' limit
+
+
+def _missing(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NotFound"}

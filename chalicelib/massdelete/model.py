@@ -267,6 +267,7 @@ class AuditAction(StrEnum):
     RECHECKED = "rechecked"  # an address re-check asked for (no job)
     CONTACT_COUNT_CHANGED = "contact-count-changed"  # by staff or the sending system
     CONTACT_COUNT_REFUSED = "contact-count-refused"  # someone else tried (403)
+    FORGOTTEN = "forgotten"  # one address erased on request (chalicelib/forget.py; no job)
 
 
 @dataclass(frozen=True, slots=True)

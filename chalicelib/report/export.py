@@ -14,6 +14,14 @@ from collections.abc import Iterable, Iterator
 from chalicelib.bounces import AddressCounter
 from chalicelib.timefmt import iso
 
+EXPORTS_PREFIX = "exports/"  # the bucket's lifecycle expires it (infra/names.py spells it too)
+
+
+def exports_prefix(tenant: str) -> str:
+    """Where one tenant's large exports are written (and what forgetting deletes)."""
+    return f"{EXPORTS_PREFIX}{tenant}/"
+
+
 COLUMNS = (
     "address",
     "count",

@@ -44,7 +44,7 @@ from chalicelib.ports import (
     TenantSettings,
     TenantStore,
 )
-from chalicelib.report.export import csv_chunks
+from chalicelib.report.export import csv_chunks, exports_prefix
 from chalicelib.report.filters import BounceFilter
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.tenancy.tags import normalise_address
@@ -319,7 +319,7 @@ class ReportService:
         if len(head) <= INLINE_EXPORT_ROWS:
             return ExportResult(csv_text="".join(csv_chunks(head)), rows=len(head))
         now = self._clock()
-        key = f"exports/{tenant}/{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.csv"
+        key = f"{exports_prefix(tenant)}{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.csv"
         rows = {"n": 0}
 
         def counted() -> Iterator[AddressCounter]:

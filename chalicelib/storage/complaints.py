@@ -18,14 +18,17 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.bounces import SuppressionReason
 from chalicelib.complaints import ComplaintEvent, ComplaintRecord
+from chalicelib.config import RetentionSettings
 from chalicelib.errors import RetryLater
 from chalicelib.ports import Page
 from chalicelib.storage import keys
 from chalicelib.storage.core import (
+    DEFAULT_RETENTION,
     DEFAULT_RETRY,
     RetryPolicy,
     cancellation_reasons,
     connection,
+    expires_at,
     newest_first_page,
     worth_retrying,
 )
@@ -45,8 +48,11 @@ SEND_TTL = timedelta(days=120)
 class ComplaintRepository:
     """ComplaintStore on the single table."""
 
-    def __init__(self, retry: RetryPolicy = DEFAULT_RETRY) -> None:
+    def __init__(
+        self, retry: RetryPolicy = DEFAULT_RETRY, retention: RetentionSettings = DEFAULT_RETENTION
+    ) -> None:
         self._retry = retry
+        self._retention = retention
 
     def record_complaint(self, event: ComplaintEvent, suppress: bool) -> bool:
         for attempt in range(self._retry.attempts):
@@ -66,11 +72,12 @@ class ComplaintRepository:
         raise RetryLater(f"complaint for {event.address} stayed contended; will be redelivered")
 
     def _write(self, event: ComplaintEvent, suppress: bool) -> None:
-        now = iso(datetime.now(UTC))
+        moment = datetime.now(UTC)
         marker = AppliedMarkerItem(
             keys.address_pk(event.tenant, event.address),
             keys.complaint_marker_sk(event.message_id),
-            applied_at=now,
+            applied_at=iso(moment),
+            expires_at=expires_at(moment, self._retention.marker_days),
         )
         item = ComplaintItem(
             keys.complaint_pk(event.tenant),
@@ -86,6 +93,7 @@ class ComplaintRepository:
             complainant=event.complainant,
             attribution=str(event.attribution),
             suppressed=suppress,
+            expires_at=expires_at(event.received_at, self._retention.history_days),
         )
         day = event.complained_at.astimezone(UTC).strftime("%Y-%m-%d")
         send = SendVolumeItem(keys.send_pk(event.tenant), event.send_id or UNKNOWN_SEND)

@@ -9,6 +9,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
@@ -16,6 +17,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
 from chalicelib import cursors
+from chalicelib.config import RetentionSettings
 from chalicelib.errors import CursorError
 from chalicelib.ports import Page
 from chalicelib.storage.items import AddressCounterItem
@@ -86,6 +88,14 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+# The documented retention; the composition root passes the settings' (from the environment).
+DEFAULT_RETENTION = RetentionSettings()
+
+
+def expires_at(moment: datetime, days: int) -> int:
+    """The table's TTL value (`expires_at`, epoch seconds) of an item kept `days` after
+    `moment` (docs/retention.md; config.RetentionSettings holds the days)."""
+    return int((moment + timedelta(days=days)).timestamp())
 
 
 def connection() -> Connection:

@@ -35,6 +35,7 @@ from chalicelib.bounces import (
     reactivate,
 )
 from chalicelib.classification.reasons import Category, Reason
+from chalicelib.config import RetentionSettings
 from chalicelib.errors import RetryLater
 from chalicelib.ports import (
     CounterOrder,
@@ -47,6 +48,7 @@ from chalicelib.ports import (
 )
 from chalicelib.storage import keys
 from chalicelib.storage.core import (
+    DEFAULT_RETENTION,
     DEFAULT_RETRY,
     VERSION_CHECK,
     RetryPolicy,
@@ -55,6 +57,7 @@ from chalicelib.storage.core import (
     connection,
     decode_cursor,
     encode_cursor,
+    expires_at,
     newest_first_page,
     table_name,
     worth_retrying,
@@ -75,8 +78,11 @@ T = TypeVar("T")
 class CounterRepository:
     """BounceStore, ReportStore and CounterSource on the single table."""
 
-    def __init__(self, retry: RetryPolicy = DEFAULT_RETRY) -> None:
+    def __init__(
+        self, retry: RetryPolicy = DEFAULT_RETRY, retention: RetentionSettings = DEFAULT_RETENTION
+    ) -> None:
         self._retry = retry
+        self._retention = retention
 
     def record_bounce(self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY) -> bool:
         for attempt in range(self._retry.attempts):
@@ -98,8 +104,13 @@ class CounterRepository:
         self, event: BounceEvent, current: AddressCounter | None, updated: AddressCounter
     ) -> None:
         apk = keys.address_pk(event.tenant, event.address)
-        now = iso(datetime.now(UTC))
-        marker = AppliedMarkerItem(apk, keys.marker_sk(event.once_key), applied_at=now)
+        moment = datetime.now(UTC)
+        marker = AppliedMarkerItem(
+            apk,
+            keys.marker_sk(event.once_key),
+            applied_at=iso(moment),
+            expires_at=expires_at(moment, self._retention.marker_days),
+        )
         history = BounceHistoryItem(
             apk,
             keys.history_sk(event.bounce_at, event.message_id),
@@ -118,6 +129,7 @@ class CounterRepository:
             remote_mta=event.remote_mta,
             attribution=str(event.attribution),
             bounce_id=event.once_key,
+            expires_at=expires_at(event.received_at, self._retention.history_days),
         )
         counter = _counter_item(updated)
         counter_condition: Condition

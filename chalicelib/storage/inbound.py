@@ -5,9 +5,10 @@ port."""
 from __future__ import annotations
 
 from chalicelib.bounces import Disposition, InboundRecord
+from chalicelib.config import RetentionSettings
 from chalicelib.ports import Page
 from chalicelib.storage import keys
-from chalicelib.storage.core import newest_first_page
+from chalicelib.storage.core import DEFAULT_RETENTION, expires_at, newest_first_page
 from chalicelib.storage.items import InboundMessageItem
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.timefmt import iso, parse_iso
@@ -15,6 +16,9 @@ from chalicelib.timefmt import iso, parse_iso
 
 class InboundRepository:
     """InboundStore on the single table."""
+
+    def __init__(self, retention: RetentionSettings = DEFAULT_RETENTION) -> None:
+        self._retention = retention
 
     def record_inbound(self, record: InboundRecord) -> None:
         # Attributed mail (a counted bounce, a recorded complaint) is the tenant's; the rest is
@@ -37,6 +41,8 @@ class InboundRepository:
             counted=record.counted,
             mta=record.mta,
             defects=list(record.defects[:20]),
+            # As long as the raw mail it points at (the bucket's lifecycle, same days).
+            expires_at=expires_at(record.received_at, self._retention.inbound_days),
         ).save()
 
     def list_inbound(

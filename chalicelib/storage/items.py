@@ -201,6 +201,7 @@ class BounceHistoryItem(_Item):
     remote_mta = UnicodeAttribute(default="")
     attribution = UnicodeAttribute(default="tag")
     bounce_id = UnicodeAttribute(default="")  # the marker's key (BounceEvent.once_key)
+    expires_at = NumberAttribute(null=True)  # TTL (docs/retention.md)
 
 
 class AppliedMarkerItem(_Item):
@@ -210,6 +211,7 @@ class AppliedMarkerItem(_Item):
 
     applied_at = UnicodeAttribute()
     aggregated = BooleanAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # TTL (docs/retention.md)
 
 
 class DailyStatsItem(_Item):
@@ -239,6 +241,7 @@ class ComplaintItem(_Item):
     complainant = UnicodeAttribute(default="")
     attribution = UnicodeAttribute(default="tag")
     suppressed = BooleanAttribute(default=False)
+    expires_at = NumberAttribute(null=True)  # TTL (docs/retention.md)
 
 
 class InboundMessageItem(_Item):
@@ -257,6 +260,7 @@ class InboundMessageItem(_Item):
     counted = NumberAttribute(default=0)
     mta = UnicodeAttribute(default="")
     defects = ListAttribute(of=UnicodeAttribute, default=list)
+    expires_at = NumberAttribute(null=True)  # TTL (docs/retention.md)
 
 
 class AggregateItem(_Item):
@@ -364,6 +368,7 @@ class MassDeleteJobItem(_Item):
     deleted = NumberAttribute(null=True)
     removed = NumberAttribute(null=True)
     skipped = NumberAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # TTL (docs/retention.md)
 
 
 class MassDeleteAuditItem(_Item):

@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.update import Action
 
+from chalicelib.config import RetentionSettings
 from chalicelib.errors import RetryLater
 from chalicelib.massdelete.keys import AddressKeys, ItemKey
 from chalicelib.massdelete.model import (
@@ -39,12 +40,14 @@ from chalicelib.massdelete.states import JobState
 from chalicelib.ports import Page
 from chalicelib.storage import keys
 from chalicelib.storage.core import (
+    DEFAULT_RETENTION,
     DEFAULT_RETRY,
     RETRYABLE_CODES,
     RetryPolicy,
     client,
     condition_failed,
     error_code,
+    expires_at,
     newest_first_page,
     table_name,
 )
@@ -135,8 +138,11 @@ _MUTABLE = frozenset(
 class JobRepository:
     """The JobStore port on the single table."""
 
-    def __init__(self, retry: RetryPolicy = DEFAULT_RETRY) -> None:
+    def __init__(
+        self, retry: RetryPolicy = DEFAULT_RETRY, retention: RetentionSettings = DEFAULT_RETENTION
+    ) -> None:
         self._retry = retry
+        self._retention = retention
 
     # -- jobs -------------------------------------------------------------------------------
 
@@ -162,6 +168,7 @@ class JobRepository:
             note=job.note,
             staff_required=job.staff_required,
             figures=json.dumps(job.figures, separators=(",", ":")),
+            expires_at=expires_at(datetime.now(UTC), self._retention.job_days),
         )
         item.save(condition=MassDeleteJobItem.pk.does_not_exist())
 

@@ -241,6 +241,22 @@ def test_the_summary_fired_on_demand_lands_in_the_outbox(stack: Stack) -> None:
     assert message.get_body(("html",)) is not None
 
 
+def test_rebound_forget_erases_the_bounced_address_over_http(stack: Stack) -> None:
+    """The CLI with local.json's staff key against the running API: the address of the SMTP
+    bounce above is gone from the report, and its raw mail from the bucket."""
+    recipient = "ann.e2e@example.net"
+    key = stack.tenant("riverside")["api_key"]
+    assert _get(stack, f"/v1/tenants/riverside/bounces/{recipient}", key)[0] == 200
+    command = [sys.executable, "-m", "rebound.cli", "forget", recipient, "--tenant", "riverside"]
+    env = _environment(stack.state_file)
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    erased = json.loads(done.stdout)["erased"]
+    assert (erased["counters"], erased["history"], erased["raw_mail"]) == (1, 1, 1)
+    status, body = _get(stack, f"/v1/tenants/riverside/bounces/{recipient}", key)
+    assert status == 404, body
+
+
 def test_sigint_stops_everything_and_frees_the_ports(stack: Stack) -> None:
     ports = [int(stack.state["api_url"].rsplit(":", 1)[1]), stack.state["smtp_port"]]
     started = time.monotonic()

@@ -18,6 +18,9 @@ from tests.infra.template import Synthesized
 TEST_CONTEXT = {
     "alarm_email": "ops@example.com",
     "staff_addresses": "staff@example.com,desk@example.org",
+    # Not the defaults: a test sees that the functions' TTLs follow the bucket's lifecycle.
+    "inbound_retention_days": "390",
+    "exports_retention_days": "6",
 }
 
 

@@ -81,3 +81,12 @@ def test_synth_of_prod_with_the_defaults_fails_with_what_to_set(tmp_path: object
 def test_waf_rate_limit_is_within_wafs_limits() -> None:
     with pytest.raises(ValueError, match="waf_rate_limit"):
         DeployConfig(**GOOD, waf_rate_limit=5)  # type: ignore[arg-type]
+
+
+def test_lifecycle_defaults_are_the_ttl_defaults() -> None:
+    """One default for the bucket's lifecycle and the items' TTLs (docs/retention.md)."""
+    from chalicelib.config import RetentionSettings
+
+    config, retention = DeployConfig(), RetentionSettings()
+    assert config.inbound_retention_days == retention.inbound_days == 400
+    assert config.exports_retention_days == retention.exports_days == 7

@@ -194,3 +194,32 @@ def test_index_queries_name_each_index(synthesized: Synthesized) -> None:
         assert "/index/by_count" in resources
         assert "/index/by_last_bounce" in resources
         assert "/index/*" not in resources
+
+
+def test_api_may_forget_only_under_the_prefixes_that_hold_personal_data(
+    synthesized: Synthesized,
+) -> None:
+    """`POST .../forget` deletes raw mail, exports and archives, rewrites plans, and lists
+    those prefixes only (docs/retention.md); never the whole bucket."""
+    granted = _role_actions(synthesized, names.API_HANDLER_ID)
+    deletes = json.dumps(granted["s3:DeleteObject"])
+    for prefix in ("inbound/*", "exports/*", "archives/*"):
+        assert prefix in deletes
+    assert "plans/*" not in deletes
+    assert "plans/*" in json.dumps(granted["s3:GetObject"])
+    assert "plans/*" in json.dumps(granted["s3:PutObject"])
+    assert {"dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"} <= set(granted)
+    role_id = synthesized.resources[names.API_HANDLER_ID]["Properties"]["Role"]["Fn::GetAtt"][0]
+    (listing,) = [
+        statement
+        for policy in synthesized.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in _as_list(policy["Properties"]["PolicyDocument"]["Statement"])
+        if "s3:ListBucket" in _as_list(statement["Action"])
+    ]
+    assert sorted(listing["Condition"]["StringLike"]["s3:prefix"]) == [
+        "archives/*",
+        "exports/*",
+        "inbound/*",
+        "plans/*",
+    ]

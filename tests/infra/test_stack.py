@@ -91,9 +91,9 @@ def test_bucket_is_private_encrypted_and_expires_mail(synthesized: Synthesized) 
     assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     rules = {rule["Id"]: rule for rule in bucket["LifecycleConfiguration"]["Rules"]}
     assert rules["expire-inbound"]["Prefix"] == "inbound/"
-    assert rules["expire-inbound"]["ExpirationInDays"] == 400
+    assert rules["expire-inbound"]["ExpirationInDays"] == 390  # tests/infra/conftest.py
     assert rules["expire-exports"]["Prefix"] == "exports/"
-    assert rules["expire-exports"]["ExpirationInDays"] == 7
+    assert rules["expire-exports"]["ExpirationInDays"] == 6
     assert not any(rule.get("Prefix", "").startswith("archives") for rule in rules.values())
 
 
@@ -335,3 +335,21 @@ def test_the_stream_feeds_the_aggregator_new_history_items_only(synthesized: Syn
     (pattern,) = [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]]
     assert pattern == STREAM_FILTER
     assert "OnFailure" in properties["DestinationConfig"]
+
+
+def test_bucket_lifecycle_and_item_ttls_keep_the_same_days(synthesized: Synthesized) -> None:
+    """docs/retention.md: inbound records live as long as the raw mail they cite, and exports
+    as long as the bucket keeps them. The lifecycle days and the days every function reads
+    (the items' expires_at) are one number (set here to non-default days in the context)."""
+    from chalicelib.config import Settings
+
+    _, resource = _mail_bucket(synthesized)
+    rules = {r["Id"]: r for r in resource["Properties"]["LifecycleConfiguration"]["Rules"]}
+    inbound_days = rules["expire-inbound"]["ExpirationInDays"]
+    exports_days = rules["expire-exports"]["ExpirationInDays"]
+    assert (inbound_days, exports_days) == (390, 6)
+    for logical_id in FUNCTIONS:
+        variables = synthesized.resources[logical_id]["Properties"]["Environment"]["Variables"]
+        plain = {k: v for k, v in variables.items() if isinstance(v, str)}
+        retention = Settings.from_env(plain).retention
+        assert retention.inbound_days == inbound_days, logical_id

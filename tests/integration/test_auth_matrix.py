@@ -38,6 +38,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "SendPut": {"source": "broadcast", "recipients": 10},
     "AddressList": {"addresses": ["ann@example.net"]},
     "RecheckBody": {"addresses": ["ann@example.net"]},
+    "ForgetBody": {"address": "zoe@example.net"},
 }
 # Who may call each route: a class of callers (see ALLOWED).
 ACCESS = {
@@ -72,6 +73,7 @@ ACCESS = {
     ("GET", "/v1/inbound-raw"): "staff",
     ("GET", "/v1/keys"): "staff",
     ("POST", "/v1/keys/{scope}/{key_id}/revoke"): "staff",
+    ("POST", "/v1/tenants/{tenant}/forget"): "staff",
 }
 ALLOWED = {
     "anyone": {"viewer", "admin", "other_tenant", "staff", "mms"},
