@@ -6,6 +6,7 @@ keyed hash, and the tenant's figures are unchanged."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from chalicelib.complaints import ComplaintEvent
 from chalicelib.config import Settings
 from chalicelib.forget import Erased, address_hash
 from chalicelib.massdelete.plan import plan_key
+from chalicelib.observability import logger
 from chalicelib.storage import keys
 from chalicelib.storage.items import RecheckChangeItem, RecheckHistoryItem, RecheckLatestItem
 from rebound.local.dispatcher import Dispatcher
@@ -109,6 +111,8 @@ def _seed_rechecks(tenant: str, address: str) -> None:
 def test_forget_erases_one_person_everywhere(
     stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    logs = io.StringIO()  # what the functions log (CloudWatch keeps it 90 days)
+    monkeypatch.setattr(logger.registered_handler, "stream", logs)
     dispatcher, staff = stack["dispatcher"], stack["staff"]
     admin = stack["oldtown"]["admin"]
     # 1. What Rebound comes to hold about ann in tenant oldtown.
@@ -239,6 +243,9 @@ def test_forget_erases_one_person_everywhere(
     result = wiring.forget_service().forget("oldtown", BOB, "stan@example.net")
     assert (result.count(Erased.RAW_MAIL), result.count(Erased.RAW_MAIL_KEPT)) == (1, 0)
     assert shared_key not in _objects()
+    # 6. Nor did the functions' logs name her: they are kept 90 days, beyond a forget's reach.
+    assert '"reactivated"' in logs.getvalue()
+    assert ANN not in logs.getvalue().lower()
 
 
 def test_forgetting_an_unknown_address_says_nothing_was_found(stack: dict[str, Any]) -> None:
