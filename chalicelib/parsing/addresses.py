@@ -39,7 +39,9 @@ _ADDR_TYPE = re.compile(r"^\s*(?:rfc822|x400|utf-8|unknown|smtp)\s*;\s*", re.IGN
 
 def normalise(address: str) -> str | None:
     """One address in canonical form, or None when it is not an address at all."""
-    text = _ADDR_TYPE.sub("", address or "")
+    text = address or ""
+    if ";" in text:  # every address type is followed by one
+        text = _ADDR_TYPE.sub("", text)
     if text.lower().startswith("mailto:"):
         text = text[7:]
     text = text.strip().strip(_STRIP)
