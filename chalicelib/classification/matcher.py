@@ -22,6 +22,7 @@ _SPECIAL = re.compile(r"[()\[\]{}?*+|^$.\\]")
 # escape such as \b or \s (when not itself escaped). Found in C, it saves the character loop
 # for most of the patterns that are not plain text.
 _NOT_EXPANDABLE = re.compile(r"(?<!\\)(?:[\[*+{.^$]|\\[A-Za-z0-9])")
+_PLAIN_RUN = re.compile(r"[^()\[\]{}?*+|^$.\\]+")
 
 
 def literal_of(pattern: str) -> str | None:
@@ -44,7 +45,7 @@ def literal_of(pattern: str) -> str | None:
     return "".join(out)
 
 
-def expansions(pattern: str, limit: int = 4) -> list[str] | None:  # noqa: C901, PLR0911 - one branch per phrase-pattern construct, a small interpreter
+def expansions(pattern: str, limit: int = 4) -> list[str] | None:  # noqa: C901, PLR0911, PLR0912 - one branch per phrase-pattern construct, a small interpreter
     """Every text a pattern made only of literals, `(?:a|b)` groups of literals and optional
     `x?` / `(?:...)?` parts can match ("mail ?box" -> ["mail box", "mailbox"]), or None when it
     uses anything else or would expand past `limit`. Such patterns need no regex at all."""
@@ -70,8 +71,13 @@ def expansions(pattern: str, limit: int = 4) -> list[str] | None:  # noqa: C901,
         elif char in _META:
             return None
         else:
-            choice = [char]
-            i += 1
+            # A run of plain characters is one part (one string, not one part per character);
+            # a run followed by "?" leaves its last character to be the optional part.
+            end = _PLAIN_RUN.match(pattern, i).end()  # type: ignore[union-attr]
+            if end - i > 1 and pattern[end : end + 1] == "?":
+                end -= 1
+            choice = [pattern[i:end]]
+            i = end
         if pattern[i : i + 1] == "?":
             choice = [*choice, ""]
             i += 1

@@ -28,14 +28,14 @@ can name our sender under X.1.7). Tests wrap every row as six MTAs would return 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from chalicelib.classification.reasons import CATEGORY, Category, Reason
+from chalicelib.record import record
 
 R = Reason
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DocumentedReply:
     """One documented reply and its meaning."""
 

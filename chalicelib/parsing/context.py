@@ -8,11 +8,11 @@ free text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from chalicelib.parsing import addresses
 from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
 from chalicelib.parsing.message import Mail
+from chalicelib.record import field, record
 
 MAX_BODY_CHARS = 60_000
 
@@ -40,7 +40,7 @@ _HEADERISH = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Lowered:
     """Lower-cased views every family signature checks, computed once per message."""
 
@@ -51,7 +51,7 @@ class Lowered:
     mailer: str  # X-Mailer and X-Original-Mailer
 
 
-@dataclass(slots=True)
+@record()
 class Context:
     """The shared input of every detector."""
 

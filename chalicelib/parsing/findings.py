@@ -7,16 +7,16 @@ classifier; `parse_message` turns each one into a `RecipientResult`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 
 from chalicelib.parsing.model import Action
+from chalicelib.record import record, replace
 
 MAX_DIAGNOSTIC_CHARS = 1_000
 STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
 REPLY_CODE = re.compile(r"(?<![\d.#-])([245]\d\d)(?=[\s,-]|$)")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Finding:
     """One recipient as a detector read it."""
 
@@ -30,7 +30,7 @@ class Finding:
     reason_hint: str | None = None  # a detector's own reason, when the MTA says it plainly
 
     def with_(self, **changes: object) -> Finding:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
 
 def fold(text: str) -> str:

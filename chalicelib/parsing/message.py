@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import binascii
 import re
-from dataclasses import dataclass, field
+
+from chalicelib.record import field, record
 
 MAX_RAW_BYTES = 1_500_000
 # Of a returned original message only the headers matter: keep this much of it.
@@ -34,7 +35,7 @@ def _first_original_part(lowered: bytes) -> int:
 _ENCODED_WORD = "=?"
 
 
-@dataclass(slots=True)
+@record()
 class Part:
     """One leaf part, decoded to text (or raw field blocks for delivery-status parts)."""
 
@@ -45,7 +46,7 @@ class Part:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@record()
 class Mail:
     """The loaded message: top-level headers, leaf parts in order, and what went wrong."""
 

@@ -9,7 +9,6 @@ defect and the message is reported as UNPARSED (when it looked like a bounce) or
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime
 
 from chalicelib.classification.classify import classify, transcript_command
@@ -28,6 +27,7 @@ from chalicelib.parsing.model import (
     RecipientResult,
 )
 from chalicelib.parsing.mta import registry
+from chalicelib.record import replace
 
 _OCTETS = "application/octet-stream"
 _DSN_TYPES = {"message/delivery-status", "message/global-delivery-status"}

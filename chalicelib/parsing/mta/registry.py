@@ -148,7 +148,9 @@ _MARKERS = _index("markers")
 _SENDERS = _index("senders")
 
 
-def _word_keys(markers: dict[str, tuple[str, ...]]) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+def _word_keys(
+    markers: dict[str, tuple[str, ...]],
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
     """Markers of three words or more, by their longest inner word, and the others. An inner
     word has a space on both sides inside the marker, so wherever the marker occurs that word is
     a whole whitespace-separated word of the text: one set of the text's words then replaces
