@@ -27,6 +27,8 @@ _PLAIN_RUN = re.compile(r"[^()\[\]{}?*+|^$.\\]+")
 
 def literal_of(pattern: str) -> str | None:
     """The text a pattern matches when it is plain text (escaped punctuation allowed)."""
+    if "\\" not in pattern:  # no escapes (most patterns): plain unless it has a metacharacter
+        return None if _SPECIAL.search(pattern) else pattern
     out: list[str] = []
     i = 0
     while i < len(pattern):
