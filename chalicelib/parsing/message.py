@@ -164,7 +164,7 @@ class Entity:
             # pass instead of splitting every Received and DKIM line.
             if self._wanted is None:
                 wanted: dict[str, str] = {}
-                for key, value in _WANTED.findall(self._head[:MAX_HEADER_BYTES]):
+                for key, value in _WANTED.findall("\n" + self._head[:MAX_HEADER_BYTES]):
                     wanted.setdefault(key.lower(), value)
                 self._wanted = wanted
             return self._wanted.get(name)
@@ -290,8 +290,10 @@ _FIELD = re.compile(r"^([!-9;-~]{1,200})[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.MUL
 _WANTED_NAMES = frozenset(
     ("content-type", "content-transfer-encoding", *ORIGINAL_HEADERS, "auto-submitted")
 )
+# Searched in "\n" + the header block: the newline is a literal prefix the regex engine scans
+# for, where a line-start anchor is tried at every character.
 _WANTED = re.compile(
-    r"^(" + "|".join(sorted(_WANTED_NAMES)) + r")[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
+    r"\n(" + "|".join(sorted(_WANTED_NAMES)) + r")[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
     re.IGNORECASE | re.MULTILINE,
 )
 
