@@ -89,7 +89,8 @@ def smtp_command(text: str) -> str | None:
     return word
 
 
-_CONTINUATION = re.compile(r"\b[245]\d\d-[245]\.\d")
+# "\b" written as a check after the first digit: the engine skips positions without 2, 4 or 5.
+_CONTINUATION = re.compile(r"[245](?<!\w[245])\d\d-[245]\.\d")
 _CONTINUED_CODE = re.compile(r"(?<=\S)\s+[245]\d\d[- ][245]\.\d{1,3}\.\d{1,3}(?=\s)")
 
 
