@@ -138,7 +138,8 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:  # 
                         found[address] = later
                 continue
             before_address = line[max(0, match.start() - 40) : match.start()]
-            if _NOT_RECIPIENT_BEFORE.search(before_address):
+            # Those words need a word before the address (most addresses start their line).
+            if before_address.strip(" \t<") and _NOT_RECIPIENT_BEFORE.search(before_address):
                 if _CONTACT_BEFORE.search(before_address):
                     found[address] = None  # a help-desk address, wherever it appears again
                 continue
