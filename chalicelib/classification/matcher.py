@@ -31,7 +31,8 @@ def literal_of(pattern: str) -> str | None:
         return None if _SPECIAL.search(pattern) else pattern
     out: list[str] = []
     i = 0
-    while i < len(pattern):
+    size = len(pattern)
+    while i < size:
         char = pattern[i]
         if char == "\\":
             following = pattern[i + 1 : i + 2]
@@ -53,7 +54,8 @@ def expansions(pattern: str, limit: int = 4) -> list[str] | None:  # noqa: C901,
     uses anything else or would expand past `limit`. Such patterns need no regex at all."""
     options: list[list[str]] = []
     i = 0
-    while i < len(pattern):
+    size = len(pattern)
+    while i < size:
         char = pattern[i]
         if pattern.startswith("(?:", i):
             close = pattern.find(")", i)
@@ -101,7 +103,8 @@ def alternatives(pattern: str) -> list[str]:
     in_class = False
     start = 0
     i = 0
-    while i < len(pattern):
+    size = len(pattern)
+    while i < size:
         char = pattern[i]
         if char == "\\":
             i += 2
@@ -130,7 +133,8 @@ def anchor_of(pattern: str) -> str | None:
     depth = 0
     i = 0
     in_class = False
-    while i < len(pattern):
+    size = len(pattern)
+    while i < size:
         char = pattern[i]
         if in_class:
             i += 2 if char == "\\" else 1
