@@ -184,10 +184,11 @@ def _top_level(pattern: str) -> list[str] | tuple[str]:
 
 
 def split_patterns(
-    patterns: tuple[str, ...] | list[str],
+    patterns: tuple[str, ...] | list[str], limit: int = 4
 ) -> tuple[tuple[str, ...], list[tuple[str, tuple[str, ...]]]]:
-    """A set of patterns as the plain texts it matches and the rest grouped by anchor (anchored
-    groups first; the unanchored ones, anchor "", last)."""
+    """A set of patterns as the plain texts it matches (a pattern that expands to at most
+    `limit` texts counts as those texts) and the rest grouped by anchor (anchored groups first;
+    the unanchored ones, anchor "", last)."""
     literals: list[str] = []
     groups: dict[str, list[str]] = {}
     for whole in patterns:
@@ -195,7 +196,7 @@ def split_patterns(
             literals.append(whole)
             continue
         for pattern in _top_level(whole):
-            texts = None if _NOT_EXPANDABLE.search(pattern) else expansions(pattern)
+            texts = None if _NOT_EXPANDABLE.search(pattern) else expansions(pattern, limit)
             if texts:
                 literals.extend(texts)
             else:
@@ -256,7 +257,9 @@ class FirstMatch:
         # row order, so that entry numbers sort as rows do.
         entries: list[tuple[int, str, tuple[str, ...] | None]] = []
         for row, patterns in enumerate(rows):
-            literals, groups = split_patterns(patterns)
+            # Up to 16 texts per pattern: a keyed literal costs a set lookup, a regex group a
+            # compile on first use (most of a short run's regex compiling) and a search.
+            literals, groups = split_patterns(patterns, 16)
             entries.extend((row, literal, None) for literal in literals)
             entries.extend((row, anchor, group) for anchor, group in groups)
         by_key: dict[str, list[int]] = {}
