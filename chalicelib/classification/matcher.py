@@ -22,13 +22,17 @@ _SPECIAL = re.compile(r"[()\[\]{}?*+|^$.\\]")
 # escape such as \b or \s (when not itself escaped). Found in C, it saves the character loop
 # for most of the patterns that are not plain text.
 _NOT_EXPANDABLE = re.compile(r"(?<!\\)(?:[\[*+{.^$]|\\[A-Za-z0-9])")
+_PLAIN_RUN = re.compile(r"[^()\[\]{}?*+|^$.\\]+")
 
 
 def literal_of(pattern: str) -> str | None:
     """The text a pattern matches when it is plain text (escaped punctuation allowed)."""
+    if "\\" not in pattern:  # no escapes (most patterns): plain unless it has a metacharacter
+        return None if _SPECIAL.search(pattern) else pattern
     out: list[str] = []
     i = 0
-    while i < len(pattern):
+    size = len(pattern)
+    while i < size:
         char = pattern[i]
         if char == "\\":
             following = pattern[i + 1 : i + 2]
@@ -44,13 +48,14 @@ def literal_of(pattern: str) -> str | None:
     return "".join(out)
 
 
-def expansions(pattern: str, limit: int = 4) -> list[str] | None:  # noqa: C901, PLR0911 - one branch per phrase-pattern construct, a small interpreter
+def expansions(pattern: str, limit: int = 4) -> list[str] | None:  # noqa: C901, PLR0911, PLR0912 - one branch per phrase-pattern construct, a small interpreter
     """Every text a pattern made only of literals, `(?:a|b)` groups of literals and optional
     `x?` / `(?:...)?` parts can match ("mail ?box" -> ["mail box", "mailbox"]), or None when it
     uses anything else or would expand past `limit`. Such patterns need no regex at all."""
     options: list[list[str]] = []
     i = 0
-    while i < len(pattern):
+    size = len(pattern)
+    while i < size:
         char = pattern[i]
         if pattern.startswith("(?:", i):
             close = pattern.find(")", i)
@@ -70,8 +75,13 @@ def expansions(pattern: str, limit: int = 4) -> list[str] | None:  # noqa: C901,
         elif char in _META:
             return None
         else:
-            choice = [char]
-            i += 1
+            # A run of plain characters is one part (one string, not one part per character);
+            # a run followed by "?" leaves its last character to be the optional part.
+            end = _PLAIN_RUN.match(pattern, i).end()  # type: ignore[union-attr]
+            if end - i > 1 and pattern[end : end + 1] == "?":
+                end -= 1
+            choice = [pattern[i:end]]
+            i = end
         if pattern[i : i + 1] == "?":
             choice = [*choice, ""]
             i += 1
@@ -93,7 +103,8 @@ def alternatives(pattern: str) -> list[str]:
     in_class = False
     start = 0
     i = 0
-    while i < len(pattern):
+    size = len(pattern)
+    while i < size:
         char = pattern[i]
         if char == "\\":
             i += 2
@@ -122,7 +133,8 @@ def anchor_of(pattern: str) -> str | None:
     depth = 0
     i = 0
     in_class = False
-    while i < len(pattern):
+    size = len(pattern)
+    while i < size:
         char = pattern[i]
         if in_class:
             i += 2 if char == "\\" else 1
@@ -171,27 +183,39 @@ def _top_level(pattern: str) -> list[str] | tuple[str]:
     return pattern.split("|")
 
 
+def split_patterns(
+    patterns: tuple[str, ...] | list[str], limit: int = 4
+) -> tuple[tuple[str, ...], list[tuple[str, tuple[str, ...]]]]:
+    """A set of patterns as the plain texts it matches (a pattern that expands to at most
+    `limit` texts counts as those texts) and the rest grouped by anchor (anchored groups first;
+    the unanchored ones, anchor "", last)."""
+    literals: list[str] = []
+    groups: dict[str, list[str]] = {}
+    for whole in patterns:
+        if not _SPECIAL.search(whole):
+            literals.append(whole)
+            continue
+        for pattern in _top_level(whole):
+            texts = None if _NOT_EXPANDABLE.search(pattern) else expansions(pattern, limit)
+            if texts:
+                literals.extend(texts)
+            else:
+                groups.setdefault(anchor_of(pattern) or "", []).append(pattern)
+    ordered = sorted(((a, tuple(p)) for a, p in groups.items()), key=lambda g: not g[0])
+    return tuple(dict.fromkeys(literals)), ordered
+
+
+def _compile_group(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
 class Matcher:
     """Whether any of a set of patterns occurs in a lower-cased text."""
 
     __slots__ = ("_compiled", "_groups", "_literals")
 
     def __init__(self, patterns: tuple[str, ...] | list[str]) -> None:
-        literals: list[str] = []
-        groups: dict[str, list[str]] = {}
-        for whole in patterns:
-            if not _SPECIAL.search(whole):
-                literals.append(whole)
-                continue
-            for pattern in _top_level(whole):
-                texts = None if _NOT_EXPANDABLE.search(pattern) else expansions(pattern)
-                if texts:
-                    literals.extend(texts)
-                else:
-                    groups.setdefault(anchor_of(pattern) or "", []).append(pattern)
-        self._literals = tuple(dict.fromkeys(literals))
-        # Anchored groups first; the unanchored ones (anchor "") always run, last.
-        self._groups = sorted(((a, tuple(p)) for a, p in groups.items()), key=lambda g: not g[0])
+        self._literals, self._groups = split_patterns(patterns)
         self._compiled: dict[str, re.Pattern[str]] = {}
 
     def search(self, text: str) -> bool:
@@ -203,8 +227,73 @@ class Matcher:
                 continue
             compiled = self._compiled.get(anchor)
             if compiled is None:
-                compiled = re.compile("|".join(f"(?:{p})" for p in patterns))
+                compiled = _compile_group(patterns)
                 self._compiled[anchor] = compiled
             if compiled.search(text):
                 return True
         return False
+
+
+def _word_key(text: str) -> str | None:
+    """The first three characters of the longest word of `text` that follows a space in it, or
+    None. Wherever `text` occurs, that word starts a whitespace-separated word of the text it
+    occurs in, so the key is the start of one of that text's words."""
+    words = [w for w in text.split(" ")[1:] if len(w) >= 3]
+    return max(words, key=len)[:3] if words else None
+
+
+class FirstMatch:
+    """Which of an ordered list of pattern sets is the first to occur in a lower-cased text:
+    the answer `Matcher(row).search` gives row after row, without testing every literal of
+    every row. A literal of several words (or a group's anchor) is filed under the start of its
+    longest inner word (`_word_key`); the starts of the text's words, intersected with those
+    keys in one set operation, leave only the few that can occur. Those and the one-word
+    literals are then tested in row order."""
+
+    __slots__ = ("_by_key", "_compiled", "_entries", "_keys", "_unkeyed")
+
+    def __init__(self, rows: list[tuple[str, ...]] | tuple[tuple[str, ...], ...]) -> None:
+        # An entry: (row, literal or anchor, the group's patterns or None for a literal), in
+        # row order, so that entry numbers sort as rows do.
+        entries: list[tuple[int, str, tuple[str, ...] | None]] = []
+        for row, patterns in enumerate(rows):
+            # Up to 16 texts per pattern: a keyed literal costs a set lookup, a regex group a
+            # compile on first use (most of a short run's regex compiling) and a search.
+            literals, groups = split_patterns(patterns, 16)
+            entries.extend((row, literal, None) for literal in literals)
+            entries.extend((row, anchor, group) for anchor, group in groups)
+        by_key: dict[str, list[int]] = {}
+        unkeyed: list[int] = []
+        for number, (_, text, _) in enumerate(entries):
+            key = _word_key(text)
+            if key is None:
+                unkeyed.append(number)
+            else:
+                by_key.setdefault(key, []).append(number)
+        self._entries = entries
+        self._by_key = by_key
+        self._keys = frozenset(by_key)
+        self._unkeyed = tuple(unkeyed)
+        self._compiled: dict[int, re.Pattern[str]] = {}
+
+    def first(self, text: str) -> int | None:
+        """The index of the first row with a pattern in `text`, or None."""
+        numbers = list(self._unkeyed)
+        by_key = self._by_key
+        for key in self._keys.intersection({word[:3] for word in text.split()}):
+            numbers.extend(by_key[key])
+        numbers.sort()
+        entries = self._entries
+        for number in numbers:
+            row, key, group = entries[number]
+            if key not in text:
+                continue
+            if group is None:
+                return row
+            compiled = self._compiled.get(number)
+            if compiled is None:
+                compiled = _compile_group(group)
+                self._compiled[number] = compiled
+            if compiled.search(text):
+                return row
+        return None

@@ -8,7 +8,7 @@ tried in order and the first reason with a matching fragment wins, so the more s
 
 from __future__ import annotations
 
-from chalicelib.classification.matcher import Matcher
+from chalicelib.classification.matcher import FirstMatch, Matcher
 from chalicelib.classification.reasons import Reason
 
 PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
@@ -590,20 +590,9 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
 )
 
 
-class PhraseRow:
-    """One row of the table, ready to match (see `matcher.Matcher`)."""
-
-    __slots__ = ("matcher", "reason")
-
-    def __init__(self, reason: Reason, patterns: tuple[str, ...]) -> None:
-        self.reason = reason
-        self.matcher = Matcher(patterns)
-
-    def matches(self, text: str) -> bool:
-        return self.matcher.search(text)
-
-
-ROWS: tuple[PhraseRow, ...] = tuple(PhraseRow(reason, patterns) for reason, patterns in PHRASES)
+# The rows, ready to match: the first row with a pattern in the text, found without testing
+# every literal of every row (see `matcher.FirstMatch`).
+_FIRST = FirstMatch([patterns for _, patterns in PHRASES])
 
 
 # Our sending server or domain is named as listed/blocked: the service raises an alert.
@@ -621,7 +610,5 @@ BLACKLISTED = Matcher(
 
 def match_reason(text: str) -> Reason | None:
     """The first reason whose phrases occur in the lower-cased text."""
-    for row in ROWS:
-        if row.matches(text):
-            return row.reason
-    return None
+    row = _FIRST.first(text)
+    return None if row is None else PHRASES[row][0]

@@ -28,14 +28,14 @@ can name our sender under X.1.7). Tests wrap every row as six MTAs would return 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from chalicelib.classification.reasons import CATEGORY, Category, Reason
+from chalicelib.record import record
 
 R = Reason
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DocumentedReply:
     """One documented reply and its meaning."""
 
@@ -748,13 +748,11 @@ def documented(lowered: str, status: str | None = None) -> DocumentedReply | Non
     section 2: class.subject.detail) is another reply with similar words, and is passed over (for
     a row that condemns the address, any other subject.detail); among rows with the same words,
     the one documented with the failure's status is preferred."""
-    candidates: list[int] = []
-    for run in set(_RUN.findall(lowered)):
-        found = _INDEX.get(run)
-        if found is not None:
-            candidates.extend(found)
-    if not candidates:
+    # The text's runs that key some row: one set operation in C.
+    keys = _INDEX.keys() & _RUN.findall(lowered)
+    if not keys:
         return None
+    candidates = [i for key in keys for i in _INDEX[key]]
     parts = status.split(".") if status and not status.endswith(".0.0") else []
     well_formed = len(parts) == 3 and all(p.isdigit() for p in parts)
     subject = parts[1] if well_formed else None  # only a well-formed class.subject.detail

@@ -39,8 +39,10 @@ _ADDR_TYPE = re.compile(r"^\s*(?:rfc822|x400|utf-8|unknown|smtp)\s*;\s*", re.IGN
 
 def normalise(address: str) -> str | None:
     """One address in canonical form, or None when it is not an address at all."""
-    text = _ADDR_TYPE.sub("", address or "")
-    if text.lower().startswith("mailto:"):
+    text = address or ""
+    if ";" in text:  # every address type is followed by one
+        text = _ADDR_TYPE.sub("", text)
+    if text[:7].lower() == "mailto:":
         text = text[7:]
     text = text.strip().strip(_STRIP)
     match = ADDRESS.search(text)
@@ -50,23 +52,34 @@ def normalise(address: str) -> str | None:
     local, _, domain = addr.rpartition("@")
     if not local or "." not in domain:
         return None
-    return f"{local}@{domain.lower()}".lower()
+    return addr.lower()
+
+
+_OURS_PREFIX = RETURN_PATH_LOCALPART + "+"
+_SYSTEM_PREFIXES = ("mailer-daemon", "postmaster")
 
 
 def is_ours(address: str) -> bool:
     """Our own return path (plain or VERP-tagged): the sender, never a failed recipient."""
     local = address.split("@", 1)[0].lower()
-    return local == RETURN_PATH_LOCALPART or local.startswith(RETURN_PATH_LOCALPART + "+")
+    return local == RETURN_PATH_LOCALPART or local.startswith(_OURS_PREFIX)
 
 
 def is_system(address: str) -> bool:
     local = address.split("@", 1)[0].lower()
-    return local in _SYSTEM_LOCALPARTS or local.startswith(("mailer-daemon", "postmaster"))
+    return local in _SYSTEM_LOCALPARTS or local.startswith(_SYSTEM_PREFIXES)
 
 
 def is_candidate(address: str) -> bool:
-    """Could this address be a failed recipient?"""
-    return not is_ours(address) and not is_system(address)
+    """Could this address be a failed recipient? (Neither `is_ours` nor `is_system`, with the
+    local part split and lower-cased once: this runs for every address the parser meets.)"""
+    local = address.split("@", 1)[0].lower()
+    return not (
+        local == RETURN_PATH_LOCALPART
+        or local.startswith(_OURS_PREFIX)
+        or local in _SYSTEM_LOCALPARTS
+        or local.startswith(_SYSTEM_PREFIXES)
+    )
 
 
 def find_all(text: str) -> list[str]:

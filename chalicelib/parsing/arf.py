@@ -21,8 +21,6 @@ attribution.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from chalicelib.classification.reasons import Reason
 from chalicelib.parsing import addresses
 from chalicelib.parsing.dates import parse_date
@@ -30,12 +28,13 @@ from chalicelib.parsing.findings import Finding
 from chalicelib.parsing.message import Mail
 from chalicelib.parsing.model import Action, Complaint
 from chalicelib.parsing.rfc3464 import field_blocks
+from chalicelib.record import record
 
 # RFC 5965 section 7.3 and its registry: the types that are not a recipient's complaint.
 NOT_COMPLAINTS = frozenset({"not-spam", "auth-failure"})
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class FeedbackReport:
     """One feedback report as read: the reported recipients, and the complaint if it is one."""
 

@@ -12,12 +12,11 @@ reason instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from chalicelib.parsing.model import Action, ParseResult, RecipientResult
+from chalicelib.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TagAttribution:
     """The failure to count for the tag's recipient, or why none may be counted."""
 

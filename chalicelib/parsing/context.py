@@ -8,30 +8,31 @@ free text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from chalicelib.parsing import addresses
 from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
 from chalicelib.parsing.message import Mail
+from chalicelib.record import field, record
 
 MAX_BODY_CHARS = 60_000
 
-# Lines after which MTAs put a copy of the original message (or its headers).
+# Lines after which MTAs put a copy of the original message (or its headers). Searched as
+# "\n" + text: the newline is a literal the regex engine scans for, the lookahead passes over
+# the lines whose first character starts no marker, and the possessive blanks are never retried.
 ORIGINAL_MARKERS = re.compile(
-    r"^(?:[ \t]*-{2,}.{0,10}(?:original message|returned message|undelivered message"
+    r"\n(?=[ \t\-ORor])(?i:"
+    r"[ \t]*+(?:-{2,}.{0,10}(?:original message|returned message|undelivered message"
     r"|message headers? follow|original message headers|headers of the original"
     r"|this is a copy of the message|below this line is a copy|rfc822 message"
     r"|unsent message (?:below|follows)|copy of the original|forwarded message|start of returned)"
     r"[^\n]{0,40}"
-    r"|[ \t]*-+ ?(?:original|returned) (?:message|mail)"
-    r"|------ This is a copy of the message"
-    r"|--- Below this line is a copy of the message"
+    r"|-+ ?(?:original|returned) (?:message|mail)"
+    r"|-+ ?The header of the original message is following"
+    r"|Original message headers:"
+    r"|-+ ?Message header follows)"
     r"|Original message follows\.?"
-    r"|[ \t]*-+ ?The header of the original message is following"
-    r"|[ \t]*Original message headers:"
-    r"|[ \t]*-+ ?Message header follows"
     r"|Received: from .*|Return-Path: <.*)$",
-    re.IGNORECASE | re.MULTILINE,
+    re.MULTILINE,
 )
 _HEADERISH = re.compile(
     r"^[\s>]*(?:from|to|cc|bcc|reply-to|sender|return-path|subject|message-id|in-reply-to"
@@ -40,7 +41,7 @@ _HEADERISH = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Lowered:
     """Lower-cased views every family signature checks, computed once per message."""
 
@@ -51,7 +52,7 @@ class Lowered:
     mailer: str  # X-Mailer and X-Original-Mailer
 
 
-@dataclass(slots=True)
+@record()
 class Context:
     """The shared input of every detector."""
 
@@ -104,7 +105,8 @@ class Context:
 
 
 def cut_original(text: str) -> str:
-    match = ORIGINAL_MARKERS.search(text)
+    """The text before the first line that introduces the returned original."""
+    match = ORIGINAL_MARKERS.search("\n" + text)
     return text[: match.start()] if match else text
 
 

@@ -52,16 +52,34 @@ def parse_date(value: str) -> datetime | None:
     year = int(year_text)
     if len(year_text) == 2:
         year += 2000 if year < 50 else 1900
-    if zone[0] in "+-":
-        minutes = int(zone[1:3]) * 60 + int(zone[3:5])
-        offset = timedelta(minutes=minutes if zone[0] == "+" else -minutes)
-    elif zone.lower() in _ZONES:
-        offset = timedelta(hours=_ZONES[zone.lower()])
+    tz = _zone(zone)
+    if tz is None:
+        return None
+    try:
+        return datetime(year, month, int(day), int(hour), int(minute), int(second or 0), tzinfo=tz)
+    except (ValueError, OverflowError):
+        return None
+
+
+# The few zones mail carries, each built once (a bounded table, not a cache of results).
+_TIMEZONES: dict[str, timezone] = {}
+
+
+def _zone(text: str) -> timezone | None:
+    tz = _TIMEZONES.get(text)
+    if tz is not None:
+        return tz
+    if text[0] in "+-":
+        minutes = int(text[1:3]) * 60 + int(text[3:5])
+        offset = timedelta(minutes=minutes if text[0] == "+" else -minutes)
+    elif text.lower() in _ZONES:
+        offset = timedelta(hours=_ZONES[text.lower()])
     else:
         return None
     try:
-        return datetime(
-            year, month, int(day), int(hour), int(minute), int(second or 0), tzinfo=timezone(offset)
-        )
-    except (ValueError, OverflowError):
+        tz = timezone(offset)
+    except ValueError:  # beyond a day: no zone
         return None
+    if len(_TIMEZONES) < 512:
+        _TIMEZONES[text] = tz
+    return tz

@@ -7,16 +7,18 @@ classifier; `parse_message` turns each one into a `RecipientResult`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 
 from chalicelib.parsing.model import Action
+from chalicelib.record import record, replace
 
 MAX_DIAGNOSTIC_CHARS = 1_000
-STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
-REPLY_CODE = re.compile(r"(?<![\d.#-])([245]\d\d)(?=[\s,-]|$)")
+# The class digit comes first and the "not after a digit" check after it: a pattern that starts
+# with a character class lets the regex engine skip every position without a 2, 4 or 5.
+STATUS = re.compile(r"([245])(?<![\d.][245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
+REPLY_CODE = re.compile(r"([245])(?<![\d.#-][245])(\d\d)(?=[\s,-]|$)")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Finding:
     """One recipient as a detector read it."""
 
@@ -30,7 +32,7 @@ class Finding:
     reason_hint: str | None = None  # a detector's own reason, when the MTA says it plainly
 
     def with_(self, **changes: object) -> Finding:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
 
 def fold(text: str) -> str:
@@ -50,4 +52,4 @@ def find_status(text: str) -> str | None:
 
 def find_reply_code(text: str) -> str | None:
     match = REPLY_CODE.search(text)
-    return match.group(1) if match else None
+    return match.group(1) + match.group(2) if match else None

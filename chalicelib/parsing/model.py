@@ -1,17 +1,18 @@
 """The parser's output types: what one inbound message is, and every recipient it reports.
 
-These frozen dataclasses are the contract between the pure core and the services: ingest stores
-them, the report shows them, `rebound parse` prints them. The parser never raises on input; what
-it could not understand is recorded in `defects`.
+These frozen records (`chalicelib.record`, the dataclass subset without the `dataclasses`
+module) are the contract between the pure core and the services: ingest stores them, the report
+shows them, `rebound parse` prints them. The parser never raises on input; what it could not
+understand is recorded in `defects`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from chalicelib.classification.reasons import Category, Reason
+from chalicelib.record import field, record
 
 
 class MessageKind(StrEnum):
@@ -40,7 +41,7 @@ class Action(StrEnum):
     EXPANDED = "expanded"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RecipientResult:
     """One recipient a message reports on, parsed and classified."""
 
@@ -58,7 +59,7 @@ class RecipientResult:
     explanation: str = ""  # one or two plain sentences: what happened, what to do
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Complaint:
     """What a feedback report says about one complaint (RFC 5965 section 3.1 fields)."""
 
@@ -71,7 +72,7 @@ class Complaint:
     original_mail_from: str | None  # Original-Mail-From (our envelope sender, tag included)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ParseResult:
     """Everything Rebound reads from one inbound message."""
 

@@ -9,7 +9,6 @@ defect and the message is reported as UNPARSED (when it looked like a bounce) or
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime
 
 from chalicelib.classification.classify import classify, transcript_command
@@ -28,6 +27,7 @@ from chalicelib.parsing.model import (
     RecipientResult,
 )
 from chalicelib.parsing.mta import registry
+from chalicelib.record import replace
 
 _OCTETS = "application/octet-stream"
 _DSN_TYPES = {"message/delivery-status", "message/global-delivery-status"}
@@ -244,7 +244,8 @@ def _results(
 
 
 _GAVE_UP = frozenset({"4.4.1", "4.4.7"})
-_CODE_AFTER_REPLY = re.compile(r"\b[245]\d\d[ -]+'?([245]\.\d{1,3}\.\d{1,3})\b")
+# "\b" before the reply code written as a check after its first digit (see findings.STATUS).
+_CODE_AFTER_REPLY = re.compile(r"[245](?<!\w[245])\d\d[ -]+'?([245]\.\d{1,3}\.\d{1,3})\b")
 
 
 def _preferred_status(status: str | None, diagnostic: str) -> str | None:

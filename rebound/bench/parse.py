@@ -6,7 +6,9 @@ Prints figures, never asserts timings. The corpus folder is REBOUND_BENCH_CORPUS
 argument, or ../shared/corpus/mail; when none exists it falls back to the project's own
 fixtures (tests/data/mail). Also prints the whole-process rate of `rebound parse --paths-from -`
 (start-up included, as the corpus scorer measures it) next to the same loop over flufl.bounce
-in its own process, and peak memory.
+in its own process and next to Sisimai 4 (Perl; Debian's libsisimai-perl, run by
+`sisimai_paths.pl`, the same paths on stdin and one JSON line per file out) when it is
+installed, and peak memory. `--json` ends with one JSON line of the figures.
 
 Bytecode: an installed package ships compiled `.pyc` files, but an editable checkout run with
 PYTHONDONTWRITEBYTECODE=1 recompiles every module in every process, which would make start-up
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import compileall
 import email
+import json
 import os
 import resource
 import subprocess
@@ -36,6 +39,7 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "mail"
 FIXTURES = REPO / "tests" / "data" / "mail"
 _SUFFIXES = {".eml", ".msg", ".txt"}
 ROUNDS = 5
+SISIMAI_SCRIPT = Path(__file__).with_name("sisimai_paths.pl")
 
 
 def corpus_dir(argv: list[str]) -> Path:
@@ -119,17 +123,29 @@ for line in sys.stdin:
 """
 
 
+def sisimai_installed() -> bool:
+    """Perl with Sisimai (Debian: apt-get install libsisimai-perl)."""
+    try:
+        done = subprocess.run(["perl", "-MSisimai", "-e", "1"], capture_output=True, check=False)  # noqa: S607 - perl from PATH, as the scorer runs it
+    except OSError:
+        return False
+    return done.returncode == 0
+
+
 def _run_once(which: str, data: bytes) -> None:
     if which == "rebound":
         command = [sys.executable, "-m", "rebound.cli", "parse", "--paths-from", "-"]
+    elif which == "sisimai":
+        command = ["perl", str(SISIMAI_SCRIPT)]
     else:
         command = [sys.executable, "-c", FLUFL_PROCESS]
     subprocess.run(command, input=data, stdout=subprocess.DEVNULL, check=False, cwd=REPO)  # noqa: S603 - our own interpreter and module
 
 
 def one_process(which: str, paths: list[Path], into: Rates) -> None:
-    """One run of `rebound parse --paths-from -` ("rebound") or the flufl.bounce loop
-    ("flufl") fed the paths on stdin, start-up included; CPU time from the child's rusage."""
+    """One run of `rebound parse --paths-from -` ("rebound"), the flufl.bounce loop ("flufl")
+    or Sisimai ("sisimai") fed the paths on stdin, start-up included; CPU time from the child's
+    rusage."""
     data = "".join(f"{p}\n" for p in paths).encode()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
@@ -149,7 +165,7 @@ def peak_python_memory(messages: list[bytes]) -> int:
     return peak
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> int:  # noqa: C901 - one optional peer after another, each printed
     root = corpus_dir(argv)
     paths = message_files(root)
     if not paths:
@@ -162,14 +178,19 @@ def main(argv: list[str]) -> int:
     scan = flufl_scan()
     if scan is None:
         print("flufl.bounce      not installed (pip install -e '.[dev]')")
-    ours, theirs, whole, theirs_whole = Rates(), Rates(), Rates(), Rates()
-    # Rounds alternate between the two parsers so that load from other jobs hits both alike.
+    sisimai = sisimai_installed()
+    if not sisimai:
+        print("Sisimai           not installed (apt-get install libsisimai-perl)")
+    ours, theirs, whole, theirs_whole, sis_whole = Rates(), Rates(), Rates(), Rates(), Rates()
+    # Rounds alternate between the parsers so that load from other jobs hits them alike.
     for _ in range(ROUNDS):
         one_pass(parse_message, messages, ours)
         one_process("rebound", paths, whole)
         if scan is not None:
             one_pass(scan, messages, theirs)
             one_process("flufl", paths, theirs_whole)
+        if sisimai:
+            one_process("sisimai", paths, sis_whole)
     print(f"                  {'wall':>9} {'cpu':>9}   msgs/s, best of {ROUNDS} alternating rounds")
     print(f"parse_message     {ours.wall:9.0f} {ours.cpu:9.0f}   parse + classify, in process")
     if scan is not None:
@@ -192,10 +213,37 @@ def main(argv: list[str]) -> int:
             f"ratio             {whole.wall / theirs_whole.wall:9.2f}"
             f" {whole.cpu / theirs_whole.cpu:9.2f}   rebound parse / flufl.bounce, whole process"
         )
+    if sisimai:
+        print(
+            f"Sisimai 4         {sis_whole.wall:9.0f} {sis_whole.cpu:9.0f}"
+            "   whole process (Perl), same files, start-up included"
+        )
+        print(
+            f"ratio             {whole.wall / sis_whole.wall:9.2f}"
+            f" {whole.cpu / sis_whole.cpu:9.2f}   rebound parse / Sisimai, whole process"
+        )
     peak = peak_python_memory(messages)
     maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak memory       {peak / 1024:9.0f} KiB traced by tracemalloc during parsing")
     print(f"max RSS           {maxrss_kib:9.0f} KiB (this process, corpus held in memory)")
+    if "--json" in argv:
+        figures: dict[str, object] = {
+            "messages": len(messages),
+            "in_process": {"wall": round(ours.wall), "cpu": round(ours.cpu)},
+            "whole_process": {"wall": round(whole.wall), "cpu": round(whole.cpu)},
+        }
+        if scan is not None:
+            figures["flufl_in_process"] = {"wall": round(theirs.wall), "cpu": round(theirs.cpu)}
+            figures["flufl_whole_process"] = {
+                "wall": round(theirs_whole.wall),
+                "cpu": round(theirs_whole.cpu),
+            }
+        if sisimai:
+            figures["sisimai_whole_process"] = {
+                "wall": round(sis_whole.wall),
+                "cpu": round(sis_whole.cpu),
+            }
+        print(json.dumps(figures))
     return 0
 
 

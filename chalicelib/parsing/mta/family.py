@@ -12,7 +12,6 @@ reason when they occur. A module that needs more (Gmail's two-paragraph errors, 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from chalicelib.classification.matcher import Matcher
 from chalicelib.classification.reasons import Reason
@@ -20,9 +19,10 @@ from chalicelib.parsing import addresses
 from chalicelib.parsing.context import Context, finding_from_text
 from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
 from chalicelib.parsing.mta import generic
+from chalicelib.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Family:
     """One MTA family's fingerprints and wordings. Every string is lower-case."""
 

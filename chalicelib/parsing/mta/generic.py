@@ -31,9 +31,12 @@ ERRORISH = Matcher(
         r"|reason:|giving up|rcpt to|not listed|did not (?:exactly )?match",
     )
 )
+# Every alternative starts with a letter, none with a group: the regex engine then skips the
+# positions whose character starts no alternative instead of trying each one there.
 _HEADING = re.compile(
-    r"(?:following|these|this) (?:recipients?|addresses|address|user)|recipients? (?:failed|"
-    r"could not)|could not be delivered to|undeliverable to|failed recipient|delivery to the"
+    r"following (?:recipients?|addresses|address|user)|these (?:recipients?|addresses|address"
+    r"|user)|this (?:recipients?|addresses|address|user)|recipients? (?:failed|could not)"
+    r"|could not be delivered to|undeliverable to|failed recipient|delivery to the"
     r"|permanent fatal|fatal errors|could not reach|not be reached|unknown user|failed to deliver",
 )
 # Addresses right after these words are senders or aliases, not failed recipients.
@@ -135,7 +138,8 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:  # 
                         found[address] = later
                 continue
             before_address = line[max(0, match.start() - 40) : match.start()]
-            if _NOT_RECIPIENT_BEFORE.search(before_address):
+            # Those words need a word before the address (most addresses start their line).
+            if before_address.strip(" \t<") and _NOT_RECIPIENT_BEFORE.search(before_address):
                 if _CONTACT_BEFORE.search(before_address):
                     found[address] = None  # a help-desk address, wherever it appears again
                 continue

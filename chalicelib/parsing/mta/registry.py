@@ -148,15 +148,45 @@ _MARKERS = _index("markers")
 _SENDERS = _index("senders")
 
 
+def _word_keys(
+    markers: dict[str, tuple[str, ...]],
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """Markers of three words or more, by their longest inner word, and the others. An inner
+    word has a space on both sides inside the marker, so wherever the marker occurs that word is
+    a whole whitespace-separated word of the text: one set of the text's words then replaces
+    most of the substring searches (a marker is still confirmed with `in`)."""
+    keyed: dict[str, tuple[str, ...]] = {}
+    plain: list[str] = []
+    for marker in markers:
+        inner = [w for w in marker.split(" ")[1:-1] if w]
+        if not inner or marker != " ".join(marker.split()):
+            plain.append(marker)
+            continue
+        word = max(inner, key=len)
+        keyed[word] = (*keyed.get(word, ()), marker)
+    return keyed, tuple(plain)
+
+
+_MARKER_WORDS, _PLAIN_MARKERS = _word_keys(_MARKERS)
+
+
 def recognised(ctx: Context) -> set[str]:
     """The names of the families whose fingerprints the message carries (the same rule as
     `Family.recognises`, for all families at once: `filter` runs the substring tests in C)."""
     low = ctx.lowered
     found: set[str] = set()
+    body = low.body
+    markers = [
+        marker
+        for word in _MARKER_WORDS.keys() & body.split()
+        for marker in _MARKER_WORDS[word]
+        if marker in body
+    ]
+    markers.extend(filter(body.__contains__, _PLAIN_MARKERS))
     for names in (
         *(_HEADERS[h] for h in low.header_names if h in _HEADERS),
         *map(_MAILERS.__getitem__, filter(low.mailer.__contains__, _MAILERS)),
-        *map(_MARKERS.__getitem__, filter(low.body.__contains__, _MARKERS)),
+        *map(_MARKERS.__getitem__, markers),
     ):
         found.update(names)
     for names in map(_SENDERS.__getitem__, filter(low.sender.__contains__, _SENDERS)):
@@ -169,6 +199,17 @@ def recognised(ctx: Context) -> set[str]:
     return found
 
 
+# Each detector with its name, its family (None for the two without one) and whether its
+# `detect` is the family's standard reading; `run` walks only the recognised families and the
+# detectors without a family, in registry order.
+_PLAN: tuple[tuple[ModuleType, str, Family | None, bool], ...] = tuple(
+    (m, str(m.NAME), f, f is not None and m.detect == f.detect)
+    for m, f in ((m, family_of(m)) for m in DETECTORS)
+)
+_POSITION = {name: i for i, (_, name, family, _) in enumerate(_PLAN) if family is not None}
+_UNFAMILIED = tuple(i for i, (_, _, family, _) in enumerate(_PLAN) if family is None)
+
+
 def run(ctx: Context, read: bool = True) -> tuple[ModuleType | None, list[Finding]]:
     """The first detector that reads failed recipients from the message, and its findings. A
     detector that recognises the message but finds nobody lets the next one try; the first such
@@ -176,14 +217,10 @@ def run(ctx: Context, read: bool = True) -> tuple[ModuleType | None, list[Findin
     calling them. With `read=False` (a complete DSN says it all) the first recognised family
     that only reads text is taken as the MTA without reading; detectors with their own logic
     (hints from vendor fields, quoted replies) still run."""
-    hits = recognised(ctx)
     claimed: ModuleType | None = None
-    for module in DETECTORS:
-        name = str(module.NAME)
-        if name in _FAMILIES and name not in hits:
-            continue
-        family = _FAMILIES.get(name)
-        if not read and family is not None and module.detect == family.detect:
+    for i in sorted((*_UNFAMILIED, *map(_POSITION.__getitem__, recognised(ctx)))):
+        module, _, _, standard = _PLAN[i]
+        if not read and standard:
             return module, []
         detect: Detect = module.detect
         result = detect(ctx)

@@ -1,0 +1,137 @@
+"""The parser's speed-ups answer exactly as the plain forms they replace.
+
+Each fast form is checked against the obvious one it stands for: the first phrase row found by
+word keys (`FirstMatch`) against testing every row's `Matcher` in order, the status and reply
+code patterns that start with their class digit against the lookbehind-first spellings, the
+returned original found a chunk at a time against lower-casing the whole message, and the
+marker cut searched from newlines against a line-anchored search.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chalicelib.classification.matcher import FirstMatch, Matcher
+from chalicelib.classification.phrases import PHRASES, match_reason
+from chalicelib.parsing.context import cut_original
+from chalicelib.parsing.findings import find_reply_code, find_status
+from chalicelib.parsing.message import _ORIGINAL_TYPES, _first_original_part
+
+_ROWS = [patterns for _, patterns in PHRASES]
+_MATCHERS = [Matcher(row) for row in _ROWS]
+_WORDS = sorted(
+    {w for row in _ROWS for p in row for w in re.findall(r"[a-z0-9.'-]+", p) if len(w) > 1}
+)
+
+
+def _first_by_rows(text: str) -> int | None:
+    return next((i for i, m in enumerate(_MATCHERS) if m.search(text)), None)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([*_WORDS, " ", "  ", "\n", "x", "<a@example.net>"]), max_size=30))
+def test_first_match_is_the_first_row_that_matches(words: list[str]) -> None:
+    text = " ".join(words).lower()
+    first = FirstMatch(_ROWS).first(text)
+    assert first == _first_by_rows(text)
+    assert match_reason(text) == (None if first is None else PHRASES[first][0])
+
+
+def test_first_match_on_documented_wordings() -> None:
+    texts = [
+        "550 5.1.1 <ann@example.net>: recipient address rejected: user unknown in local table",
+        "552 5.2.2 mailbox full",
+        "554 5.7.1 service unavailable; client host [192.0.2.1] blocked using zen.spamhaus.org",
+        "550 5.7.1 message refused: content rejected as spam",
+        "421 4.7.0 too many connections from your ip, try again later",
+        "the mailbox is inactive",
+        "",
+    ]
+    for text in texts:
+        assert FirstMatch(_ROWS).first(text) == _first_by_rows(text), text
+
+
+# The spellings the fast patterns replace.
+_STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
+_REPLY = re.compile(r"(?<![\d.#-])([245]\d\d)(?=[\s,-]|$)")
+
+
+def _status(text: str) -> str | None:
+    m = _STATUS.search(text)
+    return None if m is None else f"{m.group(1)}.{int(m.group(2))}.{int(m.group(3))}"
+
+
+def _reply(text: str) -> str | None:
+    m = _REPLY.search(text)
+    return None if m is None else m.group(1)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="245.0139 -#,\nx", max_size=30))
+def test_status_and_reply_code_as_the_lookbehind_spellings(text: str) -> None:
+    assert find_status(text) == _status(text)
+    assert find_reply_code(text) == _reply(text)
+
+
+def test_status_and_reply_code_examples() -> None:
+    assert find_status("550-5.1.1 The email account") == "5.1.1"
+    assert find_status("version 1.5.1.1 of the filter") is None
+    assert find_status("smtp; 5.7.001") == "5.7.1"
+    assert find_reply_code("550-5.1.1 The email account") == "550"
+    assert find_reply_code("#550 not a reply") is None
+    assert find_reply_code("x 421") == "421"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=70_000),
+    st.sampled_from([b"Message/RFC822", b"TEXT/rfc822-Headers", b"message/global\n"]),
+    st.booleans(),
+)
+def test_original_part_found_as_in_the_whole_lowered_message(
+    at: int, media_type: bytes, present: bool
+) -> None:
+    data = b"x" * at + (media_type if present else b"message/rfc82") + b"\n" * 40
+    lowered = data.lower()
+    found = [i for i in (lowered.find(t) for t in _ORIGINAL_TYPES) if i >= 0]
+    assert _first_original_part(data) == (min(found) if found else -1)
+
+
+# The line-anchored spelling of `context.ORIGINAL_MARKERS`.
+_MARKERS = re.compile(
+    r"^(?:[ \t]*-{2,}.{0,10}(?:original message|returned message|undelivered message"
+    r"|message headers? follow|original message headers|headers of the original"
+    r"|this is a copy of the message|below this line is a copy|rfc822 message"
+    r"|unsent message (?:below|follows)|copy of the original|forwarded message|start of returned)"
+    r"[^\n]{0,40}"
+    r"|[ \t]*-+ ?(?:original|returned) (?:message|mail)"
+    r"|------ This is a copy of the message"
+    r"|--- Below this line is a copy of the message"
+    r"|Original message follows\.?"
+    r"|[ \t]*-+ ?The header of the original message is following"
+    r"|[ \t]*Original message headers:"
+    r"|[ \t]*-+ ?Message header follows"
+    r"|Received: from .*|Return-Path: <.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def test_cut_original_at_line_starts_only() -> None:
+    texts = [
+        "The mail system\n\n<ann@example.net>: unknown\n\n--- Original message ---\nFrom: x",
+        "  ------ This is a copy of the message, including all the headers. ------\nTo: y",
+        "report\nRECEIVED: from mx.example.net\nmore",
+        "Original message follows.\nbody",
+        "  Original message follows.\nstays: leading blanks are not that marker",
+        "text with -- original message -- inside a line is not cut",
+        "\t\tOriginal message headers:\nFrom: z",
+        "- The header of the original message is following.\n",
+        "a\n-- Message header follows\nb",
+        "no marker at all\njust words\n",
+    ]
+    for text in texts:
+        match = _MARKERS.search(text)
+        assert cut_original(text) == (text[: match.start()] if match else text), text
