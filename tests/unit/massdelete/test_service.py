@@ -175,8 +175,12 @@ def test_plan_is_written_in_chunks_with_the_selection(parts: dict[str, Any]) -> 
     job = service(parts).create(
         ADMIN, "riverside", convert({"filter": {"min_count": 1}}, MassDeleteBody)
     )
-    plan = json.loads(parts["objects"].objects[f"plans/riverside/{job.id}.json"])
-    assert [e["address"] for c in plan for e in c["entries"]] == [
+    objects = parts["objects"].objects
+    plan = json.loads(objects[f"plans/riverside/{job.id}.json"])
+    assert [item["chunk"] for item in plan] == [0]
+    assert "@" not in json.dumps(plan)  # the Map's items: chunk keys, never addresses
+    chunks = [json.loads(objects[item["key"]]) for item in plan]
+    assert [e["address"] for c in chunks for e in c["entries"]] == [
         "ann@example.net",
         "bob@example.net",
     ]
