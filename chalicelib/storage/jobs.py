@@ -553,7 +553,8 @@ class ChunkRepository:
                 self._retry.pause(attempt)  # a concurrent writer or throttling: again
                 continue
             return Claim.CLAIMED
-        raise RetryLater(f"{entry['address']}: conflicts on every attempt; re-run the job")
+        # No address in the message: it becomes the execution's error (history, job item).
+        raise RetryLater("an address met a conflict on every attempt; re-run the job")
 
     def delete_keys(self, keys: Sequence[ItemKey]) -> None:
         requests = [{"DeleteRequest": {"Key": key}} for key in keys]
