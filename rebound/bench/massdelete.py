@@ -19,15 +19,15 @@ State transitions (what a STANDARD workflow is billed for), counted two ways:
   (and checked against the invocations the local stack saw). The parent's moto count is checked
   against the definition's PARENT_PATH the same way.
 
-Projection for 1,000,000 records of the same shape on AWS: chunks = addresses / addresses per
-chunk; time = chunks x the measured seconds per chunk (the worker's own time per chunk here,
-from the chunk results) / the Map's MaxConcurrency (10); cost = transitions x $0.025 per 1,000
-(Step Functions STANDARD, us-east-1) + the worker's Lambda time (512 MB arm64, $0.0000133334
-per GB-s, $0.20 per million requests), prices as listed on 2026-12-06. DynamoDB and S3 requests
-are the same whichever way the workflow is written and are not included. The measured seconds
-per chunk are moto's (every request through one local HTTP server, a table copy per
-transaction): on AWS a request takes single-digit milliseconds, so the projected hours are an
-upper bound.
+Projection for 1,000,000 records of the same shape on AWS: chunks packed by the plan's rule
+(chalicelib/massdelete/plan.py); time = the worker's own time measured here (from the chunk
+results) scaled to 1,000,000 records / the Map's MaxConcurrency (10); cost = transitions x
+$0.025 per 1,000 (Step Functions STANDARD, us-east-1) + the worker's Lambda time (512 MB arm64,
+$0.0000133334 per GB-s, $0.20 per million requests), prices as listed on 2026-12-06. DynamoDB
+and S3 requests are the same whichever way the workflow is written and are not included. The
+measured seconds per chunk are moto's (every request through one local HTTP server, a table
+copy per transaction): on AWS a request takes single-digit milliseconds, so the projected hours
+are an upper bound.
 
     python -m rebound.bench massdelete [--json]      (make bench runs it with the others)
     python -m rebound.bench.massdelete --records 2000 --bounces-per-address 10
@@ -177,7 +177,11 @@ class Transitions:
     chunks: int
     worker_runs: int  # chunk runs, from the chunk results
     worker_calls_seen: int  # chunk runs the local stack ran (must equal worker_runs)
-    seconds_per_chunk: float  # the worker's own time per chunk (all its runs), measured here
+    worker_seconds: float  # the worker's own time over every chunk and run, measured here
+
+    @property
+    def seconds_per_chunk(self) -> float:
+        return self.worker_seconds / max(1, self.chunks)
 
     @property
     def total(self) -> int:
@@ -205,7 +209,7 @@ def _transitions(tenant: str, job_id: str, execution_arn: str) -> Transitions:
     calls = sum(
         1 for c in LOCAL_WORKER_CALLS if c.get("op") == "chunk" and c["chunk"]["job"] == job_id
     )
-    seconds = sum(r.seconds for r in results) / max(1, len(results))
+    seconds = sum(r.seconds for r in results)
     return Transitions(
         parent_moto=parent,
         parent_definition=mass_delete.transitions_per_job(0),
@@ -213,7 +217,7 @@ def _transitions(tenant: str, job_id: str, execution_arn: str) -> Transitions:
         chunks=len(results),
         worker_runs=runs,
         worker_calls_seen=calls,
-        seconds_per_chunk=seconds,
+        worker_seconds=seconds,
     )
 
 
@@ -231,17 +235,19 @@ class Projection:
 
 
 def _project(records: int, addresses: int, t: Transitions) -> Projection:
-    """1,000,000 records of the measured shape at the Map's concurrency on AWS."""
+    """1,000,000 records of the measured shape at the Map's concurrency on AWS: chunks packed
+    by the plan's own rule, the worker's measured time scaled by records."""
+    from chalicelib.massdelete.plan import CHUNK_RECORD_BUDGET, MAX_ENTRIES_PER_CHUNK
     from infra.constructs import mass_delete
 
     scale = ONE_MILLION / records
     addresses_1m = math.ceil(addresses * scale)
-    per_chunk = addresses / t.chunks
+    per_address = records / addresses
+    per_chunk = max(1, min(MAX_ENTRIES_PER_CHUNK, int(CHUNK_RECORD_BUDGET // per_address)))
     chunks = math.ceil(addresses_1m / per_chunk)
-    runs_per_chunk = t.worker_runs / t.chunks
-    extra_runs = round(chunks * (runs_per_chunk - 1))
+    extra_runs = math.ceil(chunks * (t.worker_runs - t.chunks) / t.chunks)
     transitions = mass_delete.transitions_per_job(chunks, extra_runs)
-    worker_seconds = chunks * t.seconds_per_chunk
+    worker_seconds = t.worker_seconds * scale
     lambda_usd = (
         worker_seconds * WORKER_MEMORY_GB * LAMBDA_GB_SECOND_USD
         + (chunks + extra_runs + 1) * LAMBDA_REQUEST_USD
@@ -249,7 +255,7 @@ def _project(records: int, addresses: int, t: Transitions) -> Projection:
     return Projection(
         chunks=chunks,
         transitions=transitions,
-        hours=worker_seconds / AWS_CONCURRENCY / 3600,
+        hours=worker_seconds / min(AWS_CONCURRENCY, chunks) / 3600,
         transitions_usd=transitions * TRANSITION_USD,
         lambda_usd=lambda_usd,
     )
@@ -271,8 +277,9 @@ def _print_transitions(t: Transitions, p: Projection, addresses: int, deleted: i
     print(
         f"1,000,000  : {p.chunks} chunks, {p.transitions:,} transitions = "
         f"${p.transitions_usd:.2f} + worker Lambda ${p.lambda_usd:.2f} = ${p.usd:.2f}; "
-        f"{p.hours:.2f} h at MaxConcurrency {AWS_CONCURRENCY} from {t.seconds_per_chunk:.2f}s "
-        f"per chunk measured here (moto; AWS requests are faster: an upper bound). Prices "
+        f"{p.hours:.2f} h at MaxConcurrency {AWS_CONCURRENCY} from the worker's "
+        f"{t.worker_seconds:.1f}s for these {t.chunks} chunks measured here (moto; AWS requests "
+        "are faster: an upper bound). Prices "
         f"us-east-1 as of {PRICES_DATE}; DynamoDB and S3 requests not included."
     )
 
@@ -295,6 +302,7 @@ def _figures(
         "chunks": t.chunks,
         "worker_runs": t.worker_runs,
         "seconds_per_chunk": round(t.seconds_per_chunk, 3),
+        "worker_seconds": round(t.worker_seconds, 3),
         "workflow_records_per_s": round(deleted / run_s, 1),
         "one_by_one_records_per_s": round(one_rate, 1) if one_rate else None,
         "projected_1m_chunks": p.chunks,
