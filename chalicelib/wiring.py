@@ -262,7 +262,7 @@ def chunk_store() -> ChunkRepository:
     from chalicelib.storage.jobs import ChunkRepository
 
     bind_storage()
-    return ChunkRepository()
+    return ChunkRepository(retention=settings().retention)
 
 
 @cache

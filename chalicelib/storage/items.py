@@ -397,6 +397,7 @@ class MassDeleteMarkerItem(_Item):
     records = NumberAttribute(null=True)
     archive_prefix = UnicodeAttribute(null=True)
     keys = UnicodeAttribute(null=True)  # JSON: the keys to delete, while "deleting"
+    expires_at = NumberAttribute(null=True)  # TTL (docs/retention.md): as long as its job
 
 
 class MassDeleteChunkItem(_Item):
@@ -412,6 +413,7 @@ class MassDeleteChunkItem(_Item):
     invocations = NumberAttribute(default=0)  # worker runs over this chunk (all runs)
     seconds = NumberAttribute(default=0)  # worker time over this chunk (all runs)
     updated_at = UnicodeAttribute(default="")
+    expires_at = NumberAttribute(null=True)  # TTL (docs/retention.md): as long as its job
 
 
 # -- notifications (chalicelib/storage/notify.py) ----------------------------------------

@@ -474,8 +474,15 @@ class ChunkRepository:
     """The ChunkStore port on the single table: per-address markers and claims (the keys come
     from the plan entry, built by JobRepository.address_keys) and per-chunk results."""
 
-    def __init__(self, retry: RetryPolicy = DEFAULT_RETRY) -> None:
+    def __init__(
+        self, retry: RetryPolicy = DEFAULT_RETRY, retention: RetentionSettings = DEFAULT_RETENTION
+    ) -> None:
         self._retry = retry
+        self._retention = retention
+
+    def _expires_at(self) -> int:
+        """Markers and chunk results are kept as long as their job (the job item's days)."""
+        return expires_at(datetime.now(UTC), self._retention.job_days)
 
     def marker(self, key: ItemKey) -> Marker | None:
         raw = self.raw_item(key)
@@ -524,6 +531,7 @@ class ChunkRepository:
             records=len(keys),
             keys=json.dumps(list(keys), separators=(",", ":")),
             archive_prefix=entry["archive_prefix"],
+            expires_at=self._expires_at(),
         ).serialize()
         items = [
             {
@@ -589,7 +597,12 @@ class ChunkRepository:
 
     def mark_skipped(self, key: ItemKey, address: str) -> bool:
         item = MassDeleteMarkerItem(
-            key["pk"]["S"], key["sk"]["S"], address=address, stage="done", outcome="skipped"
+            key["pk"]["S"],
+            key["sk"]["S"],
+            address=address,
+            stage="done",
+            outcome="skipped",
+            expires_at=self._expires_at(),
         )
         try:
             item.save(condition=MassDeleteMarkerItem.pk.does_not_exist())
@@ -625,6 +638,7 @@ class ChunkRepository:
             a.removed.set(progress.removed),
             a.skipped.set(progress.skipped),
             a.updated_at.set(iso(datetime.now(UTC))),
+            a.expires_at.set(self._expires_at()),
         ]
         # Never lower: a later run recounts from the start, and an earlier (or stalled) run
         # may write after it; the markers make every complete count the same.

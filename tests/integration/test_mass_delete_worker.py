@@ -198,6 +198,14 @@ def test_concurrent_chunks_share_no_item_and_progress_is_their_sum(
     assert running is not None
     assert running.progress == Progress(48, expected_records, expected_records, 48, 0)
     assert sorted(e["address"] for e in events.published) == sorted(sizes)
+    # Markers and chunk results expire with their job (docs/retention.md).
+    written = core.client().query(
+        TableName=core.table_name(),
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"T#riverside#MD#{job.job_id}"}},
+    )["Items"]
+    assert len(written) == 48 + len(items)
+    assert all(int(i["expires_at"]["N"]) > datetime.now(UTC).timestamp() for i in written)
     assert list(wiring.counters().iter_counters(TENANT)) == []
     assert all(_partition(a) == [] for a in sizes)
 
