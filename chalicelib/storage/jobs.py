@@ -640,36 +640,43 @@ class ChunkRepository:
             a.updated_at.set(iso(datetime.now(UTC))),
             a.expires_at.set(self._expires_at()),
         ]
+        runs: list[Action] = []
+        if seconds is not None:  # the end of a run: count it (for the benchmark)
+            runs = [a.invocations.add(1), a.seconds.add(round(seconds, 3))]
         # Never lower: a later run recounts from the start, and an earlier (or stalled) run
         # may write after it; the markers make every complete count the same.
         newer = a.pk.does_not_exist() | (a.addresses_done <= progress.addresses_done)
         try:
-            item.update(actions=counts, condition=newer)
+            item.update(actions=counts + runs, condition=newer)
         except UpdateError as error:
             if not condition_failed(error):
                 raise
-        if seconds is not None:
-            item.update(actions=[a.invocations.add(1), a.seconds.add(round(seconds, 3))])
+            if runs:  # a newer count is stored: keep it, count the run all the same
+                item.update(actions=[a.chunk.set(chunk), *runs])
 
     def chunk_results(self, tenant: str, job_id: str) -> list[ChunkResult]:
         return [
             ChunkResult(
                 chunk=int(i.chunk),
                 progress=Progress(
-                    addresses_done=int(i.addresses_done),
-                    archived=int(i.archived),
-                    deleted=int(i.deleted),
-                    removed=int(i.removed),
-                    skipped=int(i.skipped),
+                    addresses_done=int(i.addresses_done or 0),
+                    archived=int(i.archived or 0),
+                    deleted=int(i.deleted or 0),
+                    removed=int(i.removed or 0),
+                    skipped=int(i.skipped or 0),
                 ),
-                invocations=int(i.invocations),
-                seconds=float(i.seconds),
+                invocations=int(i.invocations or 0),
+                seconds=float(i.seconds or 0),
             )
             for i in MassDeleteChunkItem.query(
                 job_markers_pk(tenant, job_id),
                 MassDeleteChunkItem.sk.startswith(CHUNK_SK_PREFIX),
                 consistent_read=True,
             )
+            # Every write sets `chunk`; an item without it is one moto is still creating (it
+            # applies an update's actions one by one, visible to a concurrent read; DynamoDB
+            # applies them at once). The next read sees it whole.
+            if i.chunk is not None
         ]
 
 
