@@ -644,6 +644,24 @@ def undo_mass_delete(principal: Principal, tenant: str, job: str) -> m.MassDelet
     return wiring.mass_delete_service().undo(principal, tenant, job)
 
 
+@app.lambda_function(name="mass_delete_worker")
+def mass_delete_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The mass-delete state machine's two tasks: "chunk" deletes one plan chunk (until done,
+    cancelled or nearly out of time: the machine runs it again for the rest), "finish" sums the
+    chunks' results into the job's outcome after the Distributed Map."""
+    from chalicelib.massdelete.worker import finish
+    from chalicelib.timefmt import iso
+
+    if event.get("op") == "finish":
+        now = iso(datetime.now(UTC))
+        store = wiring.chunk_store()
+        done = finish(wiring.audit_trail(), store, event["tenant"], event["job"], now)
+        logger.info("mass_delete_finished", extra={"job": event["job"], **done.to_json()})
+        return done.to_json()
+    seconds_left = lambda: context.get_remaining_time_in_millis() / 1000  # noqa: E731
+    return wiring.mass_delete_worker().run(event["chunk"], seconds_left).to_json()
+
+
 # -- notifications -------------------------------------------------------------------------
 _NOTIFICATIONS = "/v1/tenants/{tenant}/notification-settings"
 

@@ -7,8 +7,8 @@ What goes, for the tenant asked about:
   verdict and the re-check changes that name it;
 - mass delete: the address's progress marker in every job, its archive (S3 `archives/`: each
   address has a prefix of its own, so "the archive without that address" is that prefix
-  deleted), its entries in every plan (S3 `plans/`, rewritten without them), and its place in
-  a job's sample and explicit selection;
+  deleted), its entries in every plan (S3 `plans/`: the chunk objects, rewritten without
+  them), and its place in a job's sample and explicit selection;
 - the inbound records of the messages that bounced for it (found through its history entries
   and complaints, before they are erased) and their raw mail in S3 — except a message that
   another address's bounce still cites (one DSN may name several recipients): its raw mail is
@@ -252,10 +252,23 @@ class ForgetService:
             raw = self._objects.read_if_any(key)
             if raw is None:
                 continue
-            plan, removed = without_address(json.loads(raw), address)
-            if removed:
-                self._objects.write(key, json.dumps(plan, separators=(",", ":")).encode())
-                erased[Erased.PLANS] += 1
+            # The plan lists its chunks' objects (massdelete/plan.py map_item), which hold the
+            # entries; an older plan held the entries itself.
+            plan = json.loads(raw)
+            chunks = [i["key"] for i in plan if isinstance(i, dict) and "key" in i]
+            removed = False
+            for document in chunks or [key]:
+                removed |= self._rewrite_without(document, address)
+            erased[Erased.PLANS] += removed
+
+    def _rewrite_without(self, key: str, address: str) -> bool:
+        raw = self._objects.read_if_any(key)
+        if raw is None:
+            return False
+        document, removed = without_address(json.loads(raw), address)
+        if removed:
+            self._objects.write(key, json.dumps(document, separators=(",", ":")).encode())
+        return removed
 
 
 def without_address(plan: Any, address: str) -> tuple[Any, bool]:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # each factory imports what it builds, when first called (col
     from chalicelib.forget import ForgetService
     from chalicelib.ingest import IngestObserver, IngestService
     from chalicelib.massdelete.service import MassDeleteService
+    from chalicelib.massdelete.worker import ChunkWorker
     from chalicelib.notify.alerts import AlertDispatcher, AlertObserver, AlertsCheck
     from chalicelib.notify.service import DigestService, MailPolicy
     from chalicelib.ports import ExportSink
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # each factory imports what it builds, when first called (col
     from chalicelib.storage.complaints import ComplaintRepository
     from chalicelib.storage.counters import CounterRepository
     from chalicelib.storage.inbound import InboundRepository
-    from chalicelib.storage.jobs import JobRepository
+    from chalicelib.storage.jobs import ChunkRepository, JobRepository
     from chalicelib.storage.notify import NotifyRepository
     from chalicelib.storage.rechecks import RecheckRepository
     from chalicelib.storage.tenants import StateRepository, TenantRepository
@@ -252,6 +253,28 @@ def forget_service() -> ForgetService:
         tenants(),
         audit_trail(),
         signing_keys()[0],
+    )
+
+
+@cache
+def chunk_store() -> ChunkRepository:
+    """The mass-delete chunk workers' markers, claims and chunk results."""
+    from chalicelib.storage.jobs import ChunkRepository
+
+    bind_storage()
+    return ChunkRepository(retention=settings().retention)
+
+
+@cache
+def mass_delete_worker() -> ChunkWorker:
+    """One plan chunk per Lambda run (the state machine's ProcessChunk task)."""
+    from chalicelib.aws.eventbus import EventBus
+    from chalicelib.aws.s3 import S3InboundMail
+    from chalicelib.massdelete.worker import ChunkWorker
+
+    s = settings()
+    return ChunkWorker(
+        store=chunk_store(), objects=S3InboundMail(s.bucket_name), events=EventBus(s.event_bus)
     )
 
 

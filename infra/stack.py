@@ -359,16 +359,37 @@ class ReboundStack(Stack):
     def _mass_delete(self) -> None:
         """The mass-delete state machine, and what the API needs to plan, start, follow and
         undo its jobs (the deleting itself is the state machine's, with its own role)."""
+        worker = names.MASS_DELETE_WORKER_ID
         self.mass_delete = add_mass_delete_workflow(
             self,
             "MassDelete",
             name=f"{names.APP_NAME}-{names.MASS_DELETE_NAME}-{self.config.stage}",
             table=self.storage.table,
             bucket=self.intake.bucket,
-            event_bus=self.event_bus,
+            worker=self.functions.function(worker),
             plans_prefix=names.PLANS_PREFIX,
-            archives_prefix=names.ARCHIVES_PREFIX,
         )
+        # The worker: markers, claims (TransactWriteItems: Delete + Put), chunk results, the
+        # job's outcome; it reads plans and writes archives; EmailRemoved on the bus.
+        self._allow(
+            worker,
+            "ArchiveAndDelete",
+            [
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:BatchWriteItem",
+            ],
+            [self.storage.table.table_arn],
+        )
+        bucket = self.intake.bucket.bucket_arn
+        self._allow(worker, "ReadPlans", ["s3:GetObject"], [f"{bucket}/{names.PLANS_PREFIX}*"])
+        self._allow(
+            worker, "WriteArchives", ["s3:PutObject"], [f"{bucket}/{names.ARCHIVES_PREFIX}*"]
+        )
+        self.event_bus.grant_put_events_to(self._role(worker))
         api = names.API_HANDLER_ID
         self.functions.set_environment(
             api, names.ENV_MASS_DELETE_STATE_MACHINE_ARN, self.mass_delete.arn
@@ -479,6 +500,7 @@ class ReboundStack(Stack):
             (names.ALERTS_CHECK_ID, "alerts check"),
             (names.RECHECK_NIGHTLY_ID, "nightly re-check"),
             (names.API_HANDLER_ID, "API"),
+            (names.MASS_DELETE_WORKER_ID, "mass-delete worker"),
         ):
             name = self.functions.function_name(function_id)
             alarms.function_errors(f"{function_id}ErrorsAlarm", name, what)
@@ -508,6 +530,7 @@ class ReboundStack(Stack):
                 names.PLANS_PREFIX,
                 names.ARCHIVES_PREFIX,
             ),
+            names.MASS_DELETE_WORKER_ID: (names.PLANS_PREFIX, names.ARCHIVES_PREFIX),
         }
         for function_id, role in self.functions.roles.items():
             policy = role.node.try_find_child("DefaultPolicy")
@@ -558,6 +581,11 @@ class ReboundStack(Stack):
                 names.AGGREGATE_ID,
                 "Invoked synchronously by the stream's event-source mapping: a failed batch is "
                 "retried, then its coordinates go to the mapping's on-failure queue.",
+            ),
+            (
+                names.MASS_DELETE_WORKER_ID,
+                "Invoked synchronously by the mass-delete state machine only: a failed run is "
+                "retried by its task, then fails the execution and the job (re-run resumes).",
             ),
         ):
             function = self.functions.resource(function_id)

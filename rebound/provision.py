@@ -5,6 +5,7 @@ a person runs."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
@@ -81,6 +82,11 @@ def provision(settings: Settings) -> Provisioned:
 # -- mass delete (appended; see docs/mass-delete.md) ----------------------------------------
 
 MASS_DELETE_ROLE_ARN = "arn:aws:iam::123456789012:role/rebound-mass-delete"
+# The worker function's ARN in the local definition: moto runs no Lambda code, so the local
+# stack runs app.py's handler in-process when moto's interpreter invokes this ARN.
+LOCAL_WORKER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:rebound-mass-delete-worker"
+# The worker's Lambda timeout, as its context reports it locally.
+LOCAL_WORKER_SECONDS = 900.0
 
 
 def provision_mass_delete(settings: Settings) -> str:
@@ -101,6 +107,7 @@ def provision_mass_delete(settings: Settings) -> str:
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
     if endpoint:
         cache_moto_step_functions_clients()
+        run_worker_in_process()
         # moto only records executions unless told to interpret them.
         request = urllib.request.Request(  # noqa: S310 - the local moto endpoint
             f"{endpoint}/moto-api/config",
@@ -110,7 +117,7 @@ def provision_mass_delete(settings: Settings) -> str:
         )
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
     sfn: Any = boto3.client("stepfunctions", region_name=settings.region)
-    definition = rendered_definition(settings.table_name, settings.bucket_name, settings.event_bus)
+    definition = rendered_definition(settings.table_name, settings.bucket_name, LOCAL_WORKER_ARN)
     for machine in sfn.list_state_machines()["stateMachines"]:
         if machine["name"] == STATE_MACHINE_NAME:
             sfn.update_state_machine(
@@ -136,6 +143,53 @@ def provision_mass_delete(settings: Settings) -> str:
 
     wiring.reset()
     return arn
+
+
+class _LocalContext:
+    """What the worker reads of a Lambda context: the time left of its timeout."""
+
+    def __init__(self, seconds: float) -> None:
+        self._deadline = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self._deadline - time.monotonic()) * 1000)
+
+
+# Every payload the local worker was invoked with, in order (the benchmark counts the runs).
+LOCAL_WORKER_CALLS: list[dict[str, Any]] = []
+
+
+def run_worker_in_process() -> None:
+    """Make moto's Step Functions interpreter run the mass-delete worker (app.py) in this
+    process when a task invokes LOCAL_WORKER_ARN, as Lambda would: the payload in, the
+    handler's answer out, an exception as a function error named after its type (what a
+    Retry or Catch sees). Other functions go to moto's Lambda as before."""
+    try:
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
+            lambda_eval_utils,
+        )
+    except ImportError:  # moto is a development dependency
+        return
+    original = lambda_eval_utils._invoke_lambda_function
+    if getattr(original, "__rebound_worker__", False):
+        return
+
+    def invoke(parameters: dict[str, Any], region: str, state_credentials: Any) -> Any:
+        if parameters.get("FunctionName") != LOCAL_WORKER_ARN:
+            return original(parameters, region, state_credentials)
+        import app
+
+        payload = json.loads(parameters.get("Payload") or b"{}")
+        LOCAL_WORKER_CALLS.append(payload)
+        try:
+            answer = app.mass_delete_worker(payload, _LocalContext(LOCAL_WORKER_SECONDS))
+        except Exception as error:
+            failure = {"errorType": type(error).__name__, "errorMessage": str(error)}
+            return {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": failure}
+        return {"StatusCode": 200, "Payload": json.loads(json.dumps(answer))}
+
+    invoke.__rebound_worker__ = True  # type: ignore[attr-defined]
+    lambda_eval_utils._invoke_lambda_function = invoke
 
 
 def cache_moto_step_functions_clients() -> None:

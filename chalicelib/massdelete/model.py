@@ -146,13 +146,49 @@ def parse_request(body: models.MassDeleteBody) -> MassDeleteRequest:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """What the workflow has done so far (its counters on the job item)."""
+    """What the workflow has done: one address, one chunk's result, or a job's sum of them."""
 
     addresses_done: int = 0
     archived: int = 0
     deleted: int = 0
     removed: int = 0
     skipped: int = 0
+
+    def __add__(self, other: Progress) -> Progress:
+        return Progress(
+            self.addresses_done + other.addresses_done,
+            self.archived + other.archived,
+            self.deleted + other.deleted,
+            self.removed + other.removed,
+            self.skipped + other.skipped,
+        )
+
+    @classmethod
+    def deleted_address(cls, records: int, removed: bool) -> Progress:
+        """One address deleted: its `records` history entries and markers, and its counter."""
+        return cls(1, records + 1, records + 1, 1 if removed else 0, 0)
+
+    @classmethod
+    def skipped_address(cls) -> Progress:
+        return cls(addresses_done=1, skipped=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """One chunk's result as its worker last wrote it (absolute counts, never increments)."""
+
+    chunk: int
+    progress: Progress
+    invocations: int = 0  # worker runs over this chunk, all runs of the job together
+    seconds: float = 0.0  # worker time over this chunk, likewise
+
+
+def total(results: list[ChunkResult]) -> Progress:
+    """A job's progress: the sum of its chunks' results."""
+    found = Progress()
+    for result in results:
+        found = found + result.progress
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +290,13 @@ class Marker:
     pages: int  # archive pages p0..p<pages-1>.json under archive_prefix
     records: int
     archive_prefix: str
+    keys: tuple[dict[str, Any], ...] = ()  # while "deleting": exactly the keys to delete
+
+    def progress(self, removed: bool) -> Progress:
+        """What a finished address counts for (a re-run counts it again from here)."""
+        if self.outcome == "skipped":
+            return Progress.skipped_address()
+        return Progress.deleted_address(self.records, removed)
 
 
 class AuditAction(StrEnum):

@@ -1,15 +1,16 @@
-"""Plans: which records a job deletes, written to S3 as the Distributed Map's input.
+"""Plans: which records a job deletes, written to S3 for the Distributed Map.
 
-The plan is a JSON array of chunks; one chunk is one child execution of the Distributed Map
-and holds the entries of up to a few hundred addresses. Each entry carries every key the
-workflow needs for its address (counter, history partition, suppression, progress marker, job
-item, archive prefix) because moto's interpreter cannot run an ItemSelector that merges
-`$$.Map.Item.Value` with the job's context, and precomputed keys keep the ASL free of string
-building. The keys themselves come from storage through the JobStore port (every key of the
-table is built in chalicelib/storage/keys.py).
+A plan is chunks of entries, one entry per address, each carrying every key its worker needs
+(counter, history partition, suppression, progress marker, job item, archive prefix, the
+counter's version at plan time); the keys come from storage through the JobStore port (every
+key of the table is built in chalicelib/storage/keys.py). Each chunk is its own S3 object
+(`plans/<t>/<job>/c<n>.json`), and the plan itself (`plans/<t>/<job>.json`, what the Map's
+ItemReader reads) lists the chunks by key only: no address travels through Step Functions'
+execution input or history, only chunk numbers and keys.
 
-Chunks are packed by an estimate of the history events their child execution will write, so no
-child comes near Step Functions' 25,000-event limit whatever the address sizes are.
+One chunk is one child execution and one Lambda run (or a few when it runs out of time); they
+are packed to at most `MAX_ENTRIES_PER_CHUNK` addresses and `CHUNK_RECORD_BUDGET` records, a
+few hundred addresses and well under a minute of work on AWS.
 """
 
 from __future__ import annotations
@@ -26,15 +27,13 @@ from chalicelib.massdelete.keys import AddressKeys, ItemKey
 PLANS_PREFIX = "plans/"
 ARCHIVES_PREFIX = "archives/"
 
-# History events of one child execution, estimated (measured shapes: ~2 per Pass/Choice,
-# ~5 per Task, ~4 per inline Map iteration); kept well below the 25,000 hard limit.
-CHILD_EVENT_BUDGET = 12_000
-EVENTS_PER_ADDRESS = 110  # the fixed states of one address, remove_emails included
-EVENTS_PER_RECORD = 6  # its DeleteRequest Pass inside the batch Map, and its batch's share
+# Records (and, below, addresses) one chunk holds: about ten seconds of deleting on AWS
+# (BatchWriteItem, 25 per request), so a run rarely needs a second one.
+CHUNK_RECORD_BUDGET = 10_000
 MAX_ENTRIES_PER_CHUNK = 250
-# The most history entries and markers one address may hold: the workflow carries its keys in
-# the state and in the progress marker (infra/constructs/mass_delete.py MAX_KEYS, kept equal by
-# a test). A larger address is reported as oversized in the plan and skipped by the workflow.
+# The most history entries and markers one address may hold: the worker records its keys in
+# the progress marker (400 KiB item). A larger address is reported as oversized in the plan and
+# skipped by the worker, never half deleted.
 MAX_RECORDS_PER_ADDRESS = 1000
 
 
@@ -45,6 +44,21 @@ def new_job_id(now: datetime) -> str:
 
 def plan_key(tenant: str, job_id: str) -> str:
     return f"{PLANS_PREFIX}{tenant}/{job_id}.json"
+
+
+def chunk_key(tenant: str, job_id: str, chunk: int) -> str:
+    return f"{PLANS_PREFIX}{tenant}/{job_id}/c{chunk:06d}.json"
+
+
+def map_item(tenant: str, job_id: str, job_key: ItemKey, chunk: int) -> dict[str, Any]:
+    """One item of the plan (one child execution): where its chunk is, and no address."""
+    return {
+        "tenant": tenant,
+        "job": job_id,
+        "job_key": job_key,
+        "chunk": chunk,
+        "key": chunk_key(tenant, job_id, chunk),
+    }
 
 
 def archive_prefix(tenant: str, job_id: str, address: str) -> str:
@@ -94,18 +108,15 @@ def is_oversized(counter: AddressCounter) -> bool:
     return records_of(counter) - 1 > MAX_RECORDS_PER_ADDRESS
 
 
-def estimated_events(entry: dict[str, Any]) -> int:
-    return EVENTS_PER_ADDRESS + EVENTS_PER_RECORD * int(entry["records"])
-
-
 def chunk_entries(
-    entries: Iterable[dict[str, Any]], budget: int = CHILD_EVENT_BUDGET
+    entries: Iterable[dict[str, Any]], budget: int = CHUNK_RECORD_BUDGET
 ) -> Iterator[dict[str, Any]]:
-    """Pack entries into chunks whose estimated history stays within `budget` events."""
+    """Pack entries into chunks of at most `budget` records (an address larger than the
+    budget is a chunk of its own) and `MAX_ENTRIES_PER_CHUNK` addresses."""
     chunk: list[dict[str, Any]] = []
     used = 0
     for entry in entries:
-        cost = estimated_events(entry)
+        cost = int(entry["records"])
         if chunk and (used + cost > budget or len(chunk) >= MAX_ENTRIES_PER_CHUNK):
             yield _chunk(chunk)
             chunk, used = [], 0
@@ -116,7 +127,7 @@ def chunk_entries(
 
 
 def _chunk(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"job_key": entries[0]["job_key"], "entries": entries}
+    return {"entries": entries}
 
 
 def execution_input(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 from chalicelib.bounces import AddressCounter
 from chalicelib.massdelete.keys import AddressKeys, ItemKey
-from chalicelib.massdelete.model import AuditEntry, Job, Marker, Policy
+from chalicelib.massdelete.model import AuditEntry, ChunkResult, Job, Marker, Policy, Progress
 from chalicelib.massdelete.states import JobState
 from chalicelib.ports import Page, TenantSettings
 
@@ -49,6 +50,18 @@ class JobStore(Protocol):
         self, tenant: str, job_id: str, expected: Sequence[JobState], **changes: Any
     ) -> bool: ...
 
+    def finish_job(
+        self,
+        tenant: str,
+        job_id: str,
+        state: JobState,
+        progress: Progress,
+        *,
+        error: str | None,
+        now: str,
+    ) -> bool:
+        """A running job's final state, with its progress (the sum of its chunks)."""
+
     def list_jobs(self, tenant: str, limit: int, cursor: str | None) -> Page[Job]: ...
 
     def active_jobs(self, tenant: str) -> list[Job]: ...
@@ -73,6 +86,52 @@ class JobStore(Protocol):
         """Put one address's archived records back: history and markers as archived, the
         counter only if no newer one exists, and (when the job removed the address) the
         suppression as it was before the job."""
+
+
+class Claim(StrEnum):
+    """How taking one address for deletion went."""
+
+    CLAIMED = "claimed"  # counter deleted (version as planned), marker "deleting" with the keys
+    CHANGED = "changed"  # the counter is gone or its version moved: a bounce arrived, keep all
+    TAKEN = "taken"  # a marker exists already: another run got there first, read it
+
+
+class ChunkStore(Protocol):
+    """What one chunk worker reads and writes on the table (DynamoDB JSON for raw items, as
+    they go into the archive)."""
+
+    def marker(self, key: ItemKey) -> Marker | None: ...
+
+    def raw_item(self, key: ItemKey) -> dict[str, Any] | None: ...
+
+    def partition_pages(self, partition: str, page_size: int) -> Iterator[list[dict[str, Any]]]:
+        """Every item of the address's partition (history and exactly-once markers), in pages."""
+
+    def claim(self, entry: dict[str, Any], keys: Sequence[ItemKey], pages: int) -> Claim:
+        """Delete the counter if its version is the planned one and record "deleting" with the
+        keys, in one transaction. Retries a conflict with a concurrent writer; never reports
+        one as CLAIMED or CHANGED."""
+
+    def delete_keys(self, keys: Sequence[ItemKey]) -> None: ...
+
+    def suppress(self, entry: dict[str, Any]) -> None:
+        """The address suppressed (reason "removed", the job's id and actor)."""
+
+    def mark_done(self, key: ItemKey) -> None:
+        """ "deleting" -> "done" (outcome deleted); already done is fine."""
+
+    def mark_skipped(self, key: ItemKey, address: str) -> bool:
+        """A "done/skipped" marker; False when a marker existed already."""
+
+    def cancel_requested(self, job_key: ItemKey) -> bool: ...
+
+    def put_chunk_result(
+        self, tenant: str, job_id: str, chunk: int, progress: Progress, seconds: float | None
+    ) -> None:
+        """Write one chunk's absolute counts (never lower than what is stored); with `seconds`,
+        the end of one worker run that took that long (counted for the benchmark)."""
+
+    def chunk_results(self, tenant: str, job_id: str) -> list[ChunkResult]: ...
 
 
 class CounterSource(Protocol):

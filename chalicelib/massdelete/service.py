@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,10 +33,11 @@ from chalicelib.massdelete.model import (
     parse_request,
 )
 from chalicelib.massdelete.plan import (
-    CHILD_EVENT_BUDGET,
+    CHUNK_RECORD_BUDGET,
     chunk_entries,
     execution_input,
     is_oversized,
+    map_item,
     new_job_id,
     plan_entry,
     plan_key,
@@ -62,10 +64,15 @@ DIRECT_LOOKUP_MAX = 200
 MAX_LIMIT = 100
 FAILED_STATUSES = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 UNDOABLE = frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED})
+PLAN_WRITERS = 8  # chunk objects written at once while planning
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _compact(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
 
 
 class MassDeleteService:
@@ -81,7 +88,7 @@ class MassDeleteService:
         default_policy: Policy,
         undo_seconds: float = 20.0,
         concurrency: int = 10,
-        chunk_budget: int = CHILD_EVENT_BUDGET,
+        chunk_budget: int = CHUNK_RECORD_BUDGET,
         clock: Callable[[], datetime] = _now,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -156,9 +163,7 @@ class MassDeleteService:
                 )
                 for c in selected
             )
-            plan = list(chunk_entries(entries, self._chunk_budget))
-            chunks = len(plan)
-            self._objects.write(key, json.dumps(plan, separators=(",", ":")).encode())
+            chunks = self._write_plan(tenant, job_id, chunk_entries(entries, self._chunk_budget))
         job = Job(
             tenant=tenant,
             job_id=job_id,
@@ -193,6 +198,22 @@ class MassDeleteService:
             contact_count=contact_count,
         )
         return job.view()
+
+    def _write_plan(self, tenant: str, job_id: str, chunks: Iterable[dict[str, Any]]) -> int:
+        """Each chunk to its own object (a few writers at once: a million records are a few
+        thousand chunks), then the plan listing them; how many chunks."""
+        job_key = self._jobs.job_key(tenant, job_id)
+        items: list[dict[str, Any]] = []
+        with ThreadPoolExecutor(PLAN_WRITERS) as pool:
+            writes = []
+            for n, chunk in enumerate(chunks):
+                item = map_item(tenant, job_id, job_key, n)
+                items.append(item)
+                writes.append(pool.submit(self._objects.write, item["key"], _compact(chunk)))
+            for write in writes:
+                write.result()
+        self._objects.write(plan_key(tenant, job_id), _compact(items))
+        return len(items)
 
     def _select(self, tenant: str, selection: Selection) -> tuple[list[AddressCounter], int]:
         """The counters selected (address order) and how many listed addresses had none."""

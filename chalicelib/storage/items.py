@@ -396,6 +396,24 @@ class MassDeleteMarkerItem(_Item):
     pages = NumberAttribute(null=True)
     records = NumberAttribute(null=True)
     archive_prefix = UnicodeAttribute(null=True)
+    keys = UnicodeAttribute(null=True)  # JSON: the keys to delete, while "deleting"
+    expires_at = NumberAttribute(null=True)  # TTL (docs/retention.md): as long as its job
+
+
+class MassDeleteChunkItem(_Item):
+    """One chunk's result: what its worker did, as absolute counts over the chunk's addresses
+    (recomputed from the markers on every run, so writing them again changes nothing)."""
+
+    chunk = NumberAttribute()
+    addresses_done = NumberAttribute(default=0)
+    archived = NumberAttribute(default=0)
+    deleted = NumberAttribute(default=0)
+    removed = NumberAttribute(default=0)
+    skipped = NumberAttribute(default=0)
+    invocations = NumberAttribute(default=0)  # worker runs over this chunk (all runs)
+    seconds = NumberAttribute(default=0)  # worker time over this chunk (all runs)
+    updated_at = UnicodeAttribute(default="")
+    expires_at = NumberAttribute(null=True)  # TTL (docs/retention.md): as long as its job
 
 
 # -- notifications (chalicelib/storage/notify.py) ----------------------------------------

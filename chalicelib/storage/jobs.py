@@ -8,9 +8,12 @@ Key shapes (every pk starts with the tenant; built in chalicelib/massdelete/plan
     T#<tenant>#MD                   L#<at>#<job>#<action>           MassDeleteAuditItem
     T#<tenant>#MD                   POLICY                          MassDeletePolicyItem
     T#<tenant>#MD#<job>             A#<address>                     MassDeleteMarkerItem
+    T#<tenant>#MD#<job>             C#<chunk>                       MassDeleteChunkItem
 
-The job item's progress counters (archived, deleted, removed, skipped, addresses_done) and the
-markers are written by the state machine itself (DynamoDB integrations), never by Python.
+The markers and the chunk results are written by the chunk workers (ChunkRepository, for
+chalicelib/massdelete/worker.py); nothing is incremented per address on a shared item. A job's
+progress is the sum of its chunk results while it runs (or failed, to be re-run), and the
+sum stored on the job item when it finished.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.config import RetentionSettings
@@ -30,12 +33,14 @@ from chalicelib.massdelete.keys import AddressKeys, ItemKey
 from chalicelib.massdelete.model import (
     AuditAction,
     AuditEntry,
+    ChunkResult,
     Job,
     Marker,
     Policy,
     Progress,
+    total,
 )
-from chalicelib.massdelete.ports import Archive, RestoreOutcome
+from chalicelib.massdelete.ports import Archive, Claim, RestoreOutcome
 from chalicelib.massdelete.states import JobState
 from chalicelib.ports import Page
 from chalicelib.storage import keys
@@ -53,13 +58,17 @@ from chalicelib.storage.core import (
 )
 from chalicelib.storage.items import (
     MassDeleteAuditItem,
+    MassDeleteChunkItem,
     MassDeleteJobItem,
     MassDeleteMarkerItem,
     MassDeletePolicyItem,
 )
 from chalicelib.storage.keys import (
+    CHUNK_SK_PREFIX,
+    MARKER_SK_PREFIX,
     POLICY_SK,
     audit_sk,
+    chunk_sk,
     item_key,
     job_marker_sk,
     job_markers_pk,
@@ -69,6 +78,26 @@ from chalicelib.storage.keys import (
 from chalicelib.timefmt import iso
 
 BATCH_SIZE = 25  # BatchWriteItem's limit
+
+
+# While these, a job's progress is the live sum of its chunk results (a re-run moves it again).
+_LIVE_PROGRESS = frozenset({str(JobState.APPROVED), str(JobState.RUNNING), str(JobState.FAILED)})
+
+
+def _stored_progress(i: MassDeleteJobItem) -> Progress:
+    return Progress(
+        addresses_done=int(i.addresses_done or 0),
+        archived=int(i.archived or 0),
+        deleted=int(i.deleted or 0),
+        removed=int(i.removed or 0),
+        skipped=int(i.skipped or 0),
+    )
+
+
+def _progress(i: MassDeleteJobItem) -> Progress:
+    if int(i.chunks) and (i.state in _LIVE_PROGRESS or i.addresses_done is None):
+        return total(ChunkRepository().chunk_results(i.tenant, i.job_id))
+    return _stored_progress(i)
 
 
 def _job_from_item(i: MassDeleteJobItem) -> Job:
@@ -104,17 +133,11 @@ def _job_from_item(i: MassDeleteJobItem) -> Job:
         restored=int(i.restored),
         restore_conflicts=int(i.restore_conflicts),
         error=i.error or "",
-        progress=Progress(
-            addresses_done=int(i.addresses_done or 0),
-            archived=int(i.archived or 0),
-            deleted=int(i.deleted or 0),
-            removed=int(i.removed or 0),
-            skipped=int(i.skipped or 0),
-        ),
+        progress=_progress(i),
     )
 
 
-# Job fields Python may change after creation (the workflow owns the progress counters).
+# Job fields the API may change after creation (progress is the chunk workers', see finish_job).
 _MUTABLE = frozenset(
     {
         "state",
@@ -205,6 +228,38 @@ class JobRepository:
             raise
         return True
 
+    def finish_job(
+        self,
+        tenant: str,
+        job_id: str,
+        state: JobState,
+        progress: Progress,
+        *,
+        error: str | None,
+        now: str,
+    ) -> bool:
+        """A running job's final state and progress (the sum of its chunks), in one write;
+        False when the job was not running."""
+        item = MassDeleteJobItem(jobs_pk(tenant), job_sk(job_id))
+        a = MassDeleteJobItem
+        actions: list[Action] = [
+            a.state.set(str(state)),
+            a.finished_at.set(now),
+            a.addresses_done.set(progress.addresses_done),
+            a.archived.set(progress.archived),
+            a.deleted.set(progress.deleted),
+            a.removed.set(progress.removed),
+            a.skipped.set(progress.skipped),
+            a.error.set(error) if error else a.error.remove(),
+        ]
+        try:
+            item.update(actions=actions, condition=a.state == str(JobState.RUNNING))
+        except UpdateError as failure:
+            if condition_failed(failure):
+                return False
+            raise
+        return True
+
     def list_jobs(self, tenant: str, limit: int, cursor: str | None) -> Page[Job]:
         return newest_first_page(
             MassDeleteJobItem,
@@ -283,7 +338,9 @@ class JobRepository:
 
     def iter_markers(self, tenant: str, job_id: str) -> Iterator[Marker]:
         for item in MassDeleteMarkerItem.query(
-            job_markers_pk(tenant, job_id), consistent_read=True
+            job_markers_pk(tenant, job_id),
+            MassDeleteMarkerItem.sk.startswith(MARKER_SK_PREFIX),
+            consistent_read=True,
         ):
             yield Marker(
                 address=item.address,
@@ -397,3 +454,247 @@ def batch_write(
         else:
             raise RetryLater(f"{len(pending)} items stayed unprocessed; run undo again")
     return written
+
+
+# -- the chunk workers' reads and writes --------------------------------------------------------
+
+
+def _reasons(error: ClientError) -> list[str]:
+    """TransactWriteItems' cancellation reason per item, in item order ("None" when that item
+    did not cause it)."""
+    found = error.response.get("CancellationReasons") or []
+    return [str(r.get("Code") or "None") for r in found]
+
+
+_CONTENDED = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+_CONDITION = "ConditionalCheckFailed"
+
+
+class ChunkRepository:
+    """The ChunkStore port on the single table: per-address markers and claims (the keys come
+    from the plan entry, built by JobRepository.address_keys) and per-chunk results."""
+
+    def __init__(
+        self, retry: RetryPolicy = DEFAULT_RETRY, retention: RetentionSettings = DEFAULT_RETENTION
+    ) -> None:
+        self._retry = retry
+        self._retention = retention
+
+    def _expires_at(self) -> int:
+        """Markers and chunk results are kept as long as their job (the job item's days)."""
+        return expires_at(datetime.now(UTC), self._retention.job_days)
+
+    def marker(self, key: ItemKey) -> Marker | None:
+        raw = self.raw_item(key)
+        if raw is None:
+            return None
+        item = MassDeleteMarkerItem.from_raw_data(raw)
+        return Marker(
+            address=item.address,
+            stage=item.stage,
+            outcome=item.outcome or "",
+            pages=int(item.pages or 0),
+            records=int(item.records or 0),
+            archive_prefix=item.archive_prefix or "",
+            keys=tuple(json.loads(item.keys)) if item.keys else (),
+        )
+
+    def raw_item(self, key: ItemKey) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = (
+            client().get_item(TableName=table_name(), Key=key, ConsistentRead=True).get("Item")
+        )
+        return found
+
+    def partition_pages(self, partition: str, page_size: int) -> Iterator[list[dict[str, Any]]]:
+        request: dict[str, Any] = {
+            "TableName": table_name(),
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": partition}},
+            "ConsistentRead": True,
+            "Limit": page_size,
+        }
+        while True:
+            page = client().query(**request)
+            if page["Items"]:
+                yield page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def claim(self, entry: dict[str, Any], keys: Sequence[ItemKey], pages: int) -> Claim:
+        marker = MassDeleteMarkerItem(
+            entry["marker_key"]["pk"]["S"],
+            entry["marker_key"]["sk"]["S"],
+            address=entry["address"],
+            stage="deleting",
+            pages=pages,
+            records=len(keys),
+            keys=json.dumps(list(keys), separators=(",", ":")),
+            archive_prefix=entry["archive_prefix"],
+            expires_at=self._expires_at(),
+        ).serialize()
+        items = [
+            {
+                "Delete": {
+                    "TableName": table_name(),
+                    "Key": entry["counter_key"],
+                    "ConditionExpression": "#version = :v",
+                    "ExpressionAttributeNames": {"#version": "version"},
+                    "ExpressionAttributeValues": {":v": {"N": entry["version"]}},
+                }
+            },
+            {
+                "Put": {
+                    "TableName": table_name(),
+                    "Item": marker,
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        for attempt in range(self._retry.attempts):
+            try:
+                client().transact_write_items(TransactItems=items)
+            except ClientError as error:
+                outcome = _claim_outcome(error)
+                if outcome is not None:
+                    return outcome
+                self._retry.pause(attempt)  # a concurrent writer or throttling: again
+                continue
+            return Claim.CLAIMED
+        # No address in the message: it becomes the execution's error (history, job item).
+        raise RetryLater("an address met a conflict on every attempt; re-run the job")
+
+    def delete_keys(self, keys: Sequence[ItemKey]) -> None:
+        requests = [{"DeleteRequest": {"Key": key}} for key in keys]
+        batch_write(client(), table_name(), requests, self._retry)
+
+    def suppress(self, entry: dict[str, Any]) -> None:
+        key = entry["suppression_key"]
+        client().put_item(
+            TableName=table_name(),
+            Item={
+                "pk": key["pk"],
+                "sk": key["sk"],
+                "address": {"S": entry["address"]},
+                "reason": {"S": "removed"},
+                "since": {"S": entry["removed_since"]},
+                "actor": {"S": entry["actor"]},
+                "job_id": {"S": entry["job"]},
+            },
+        )
+
+    def mark_done(self, key: ItemKey) -> None:
+        item = MassDeleteMarkerItem(key["pk"]["S"], key["sk"]["S"])
+        a = MassDeleteMarkerItem
+        try:
+            item.update(
+                actions=[a.stage.set("done"), a.outcome.set("deleted"), a.keys.remove()],
+                condition=a.stage == "deleting",
+            )
+        except UpdateError as error:
+            if not condition_failed(error):
+                raise  # else: another run finished it first (same outcome)
+
+    def mark_skipped(self, key: ItemKey, address: str) -> bool:
+        item = MassDeleteMarkerItem(
+            key["pk"]["S"],
+            key["sk"]["S"],
+            address=address,
+            stage="done",
+            outcome="skipped",
+            expires_at=self._expires_at(),
+        )
+        try:
+            item.save(condition=MassDeleteMarkerItem.pk.does_not_exist())
+        except PutError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+    def cancel_requested(self, job_key: ItemKey) -> bool:
+        found = (
+            client()
+            .get_item(
+                TableName=table_name(),
+                Key=job_key,
+                ConsistentRead=True,
+                ProjectionExpression="cancel_requested",
+            )
+            .get("Item", {})
+        )
+        return bool(found.get("cancel_requested", {}).get("BOOL"))
+
+    def put_chunk_result(
+        self, tenant: str, job_id: str, chunk: int, progress: Progress, seconds: float | None
+    ) -> None:
+        a = MassDeleteChunkItem
+        item = MassDeleteChunkItem(job_markers_pk(tenant, job_id), chunk_sk(chunk))
+        counts: list[Action] = [
+            a.chunk.set(chunk),
+            a.addresses_done.set(progress.addresses_done),
+            a.archived.set(progress.archived),
+            a.deleted.set(progress.deleted),
+            a.removed.set(progress.removed),
+            a.skipped.set(progress.skipped),
+            a.updated_at.set(iso(datetime.now(UTC))),
+            a.expires_at.set(self._expires_at()),
+        ]
+        runs: list[Action] = []
+        if seconds is not None:  # the end of a run: count it (for the benchmark)
+            runs = [a.invocations.add(1), a.seconds.add(round(seconds, 3))]
+        # Never lower: a later run recounts from the start, and an earlier (or stalled) run
+        # may write after it; the markers make every complete count the same.
+        newer = a.pk.does_not_exist() | (a.addresses_done <= progress.addresses_done)
+        try:
+            item.update(actions=counts + runs, condition=newer)
+        except UpdateError as error:
+            if not condition_failed(error):
+                raise
+            if runs:  # a newer count is stored: keep it, count the run all the same
+                item.update(actions=[a.chunk.set(chunk), *runs])
+
+    def chunk_results(self, tenant: str, job_id: str) -> list[ChunkResult]:
+        return [
+            ChunkResult(
+                chunk=int(i.chunk),
+                progress=Progress(
+                    addresses_done=int(i.addresses_done or 0),
+                    archived=int(i.archived or 0),
+                    deleted=int(i.deleted or 0),
+                    removed=int(i.removed or 0),
+                    skipped=int(i.skipped or 0),
+                ),
+                invocations=int(i.invocations or 0),
+                seconds=float(i.seconds or 0),
+            )
+            for i in MassDeleteChunkItem.query(
+                job_markers_pk(tenant, job_id),
+                MassDeleteChunkItem.sk.startswith(CHUNK_SK_PREFIX),
+                consistent_read=True,
+            )
+            # Every write sets `chunk`; an item without it is one moto is still creating (it
+            # applies an update's actions one by one, visible to a concurrent read; DynamoDB
+            # applies them at once). The next read sees it whole.
+            if i.chunk is not None
+        ]
+
+
+def _claim_outcome(error: ClientError) -> Claim | None:
+    """What a refused claim means: CHANGED (the counter's version moved or it is gone), TAKEN
+    (the marker exists), or None for a conflict with a concurrent writer or throttling (try
+    again: nothing was written, and it is never taken as done)."""
+    code = error_code(error)
+    if code != "TransactionCanceledException":
+        if code in RETRYABLE_CODES:
+            return None
+        raise error
+    reasons = _reasons(error)
+    counter, marker = [*reasons, "None", "None"][:2]
+    if marker == _CONDITION:
+        return Claim.TAKEN
+    if counter == _CONDITION:
+        return Claim.CHANGED
+    if {counter, marker} - {"None"} <= _CONTENDED:
+        return None
+    raise error

@@ -15,6 +15,7 @@ a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spe
     T#<tenant>#MD                   L#<at>#<job>#<action>       MassDeleteAuditItem (jobs.py)
     T#<tenant>#MD                   POLICY                      MassDeletePolicyItem (jobs.py)
     T#<tenant>#MD#<job>             A#<address>                 MassDeleteMarkerItem (jobs.py)
+    T#<tenant>#MD#<job>             C#<chunk>                   MassDeleteChunkItem (jobs.py)
     T#<tenant>#NOTIFY               SETTINGS                    NotificationSettingsItem (notify.py)
     T#<scope>#NOTIFY                DIGEST#<period>             DigestMarkerItem (TTL)
     T#<scope>#NOTIFY                SNAPSHOT                    DigestSnapshotItem
@@ -180,7 +181,12 @@ def job_markers_pk(tenant: str, job_id: str) -> str:
 
 
 def job_marker_sk(address: str) -> str:
-    return f"A#{address}"
+    return f"{MARKER_SK_PREFIX}{address}"
+
+
+def chunk_sk(chunk: int) -> str:
+    """One chunk's result (its worker's counts) beside the job's markers."""
+    return f"{CHUNK_SK_PREFIX}{chunk:06d}"
 
 
 def item_key(pk: str, sk: str) -> dict[str, dict[str, str]]:
@@ -192,6 +198,8 @@ def item_key(pk: str, sk: str) -> dict[str, dict[str, str]]:
 
 HISTORY_SK_PREFIX = "H#"
 JOB_SK_PREFIX = "J#"
+MARKER_SK_PREFIX = "A#"
+CHUNK_SK_PREFIX = "C#"
 AUDIT_SK_PREFIX = "L#"
 STATS_SK_PREFIX = "D#"
 SEND_RECIPIENTS_SK_PREFIX = "D#"

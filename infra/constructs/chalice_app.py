@@ -118,6 +118,7 @@ class ReboundFunctions(Construct):
                 names.ALERTS_CHECK_ID,
                 names.RECHECK_NIGHTLY_ID,
                 names.AGGREGATE_ID,
+                names.MASS_DELETE_WORKER_ID,
                 names.API_HANDLER_ID,
             )
         }

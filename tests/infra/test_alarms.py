@@ -26,6 +26,7 @@ EXPECTED = [
     ("alerts check errors", "AWS/Lambda", "Errors", names.ALERTS_CHECK_ID),
     ("API function errors", "AWS/Lambda", "Errors", names.API_HANDLER_ID),
     ("nightly re-check errors", "AWS/Lambda", "Errors", names.RECHECK_NIGHTLY_ID),
+    ("mass-delete worker errors", "AWS/Lambda", "Errors", names.MASS_DELETE_WORKER_ID),
     ("oldest inbound message", "AWS/SQS", "ApproximateAgeOfOldestMessage", "IngestQueue"),
     ("ingest DLQ", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "IngestDeadLetterQueue"),
     (

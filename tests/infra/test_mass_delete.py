@@ -40,8 +40,8 @@ def test_definition_is_the_one_provision_creates(synthesized: Synthesized) -> No
     assert set(substitutions) == set(mass_delete.SUBSTITUTIONS)
     table = synthesized.one("AWS::DynamoDB::Table")
     assert substitutions["TableName"] == {"Ref": _logical_id(synthesized, table)}
-    bus = _logical_id(synthesized, "AWS::Events::EventBus")
-    assert substitutions["EventBusName"] == {"Ref": bus}
+    worker = substitutions["WorkerFunctionArn"]
+    assert worker == {"Fn::GetAtt": [names.MASS_DELETE_WORKER_ID, "Arn"]}
 
 
 def _logical_id(synthesized: Synthesized, what: Any) -> str:
@@ -64,12 +64,40 @@ def test_role_is_least_privilege(synthesized: Synthesized) -> None:
                 if statement["Resource"] == "*":
                     # log delivery and X-Ray support no resource-level permissions
                     assert all(a.startswith(("logs:", "xray:")) for a in listed), listed
-    assert "dynamodb:BatchWriteItem" in actions
-    assert "s3:PutObject" in actions and "s3:GetObject" in actions
-    assert "events:PutEvents" in actions
+    # The machine sets the job's state, reads plans, runs the worker and its own children;
+    # the deleting is the worker's, with the worker's role.
+    assert "dynamodb:UpdateItem" in actions
+    assert "s3:GetObject" in actions
+    assert "lambda:InvokeFunction" in actions
     assert "states:StartExecution" in actions  # Distributed Map children
-    assert not any(a.startswith("lambda:") for a in actions)
-    assert "dynamodb:Scan" not in actions
+    assert not any(
+        a.startswith(("dynamodb:", "s3:"))
+        for a in actions - {"dynamodb:UpdateItem", "s3:GetObject"}
+    )
+    assert not any(a.startswith("events:") for a in actions)
+
+
+def test_worker_role_archives_deletes_and_announces(synthesized: Synthesized) -> None:
+    worker = synthesized.resources[names.MASS_DELETE_WORKER_ID]
+    assert worker["Properties"]["Timeout"] == mass_delete.WORKER_TIMEOUT_SECONDS
+    role_id = worker["Properties"]["Role"]["Fn::GetAtt"][0]
+    granted: set[str] = set()
+    for policy in synthesized.of_type("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                listed = statement["Action"]
+                granted.update([listed] if isinstance(listed, str) else listed)
+    assert {
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+        "s3:GetObject",
+        "s3:PutObject",
+        "events:PutEvents",
+    } <= granted
+    assert "dynamodb:Scan" not in granted
+    assert not any(a.startswith("states:") for a in granted)
 
 
 def test_logs_errors_without_execution_data_and_traces(synthesized: Synthesized) -> None:
@@ -104,10 +132,10 @@ def test_api_can_start_and_follow_it(synthesized: Synthesized) -> None:
 def test_synthesized_definition_runs_a_job_in_moto(synthesized: Synthesized, aws: Any) -> None:
     """The template's own text, rendered as CloudFormation would, deletes and removes."""
     from chalicelib.massdelete.model import Job
-    from chalicelib.massdelete.plan import execution_input, plan_entry, plan_key
+    from chalicelib.massdelete.plan import execution_input, map_item, plan_entry, plan_key
     from chalicelib.massdelete.states import JobState
     from chalicelib.storage.jobs import JobRepository
-    from rebound.provision import provision_mass_delete
+    from rebound.provision import LOCAL_WORKER_ARN, provision_mass_delete
     from tests.integration.helpers import seed_counted_bounces, setup_tenant
 
     settings = Settings.from_env()
@@ -117,7 +145,7 @@ def test_synthesized_definition_runs_a_job_in_moto(synthesized: Synthesized, aws
         {
             "TableName": settings.table_name,
             "BucketName": settings.bucket_name,
-            "EventBusName": settings.event_bus,
+            "WorkerFunctionArn": LOCAL_WORKER_ARN,  # run in-process by the local stack
         },
     )
     sfn = boto3.client("stepfunctions")
@@ -137,13 +165,30 @@ def test_synthesized_definition_runs_a_job_in_moto(synthesized: Synthesized, aws
     entry = plan_entry(
         "riverside", "md-synth", counter, keys, remove=True, actor="t/k", removed_since="now"
     )
-    boto3.client("s3").put_object(
-        Bucket=settings.bucket_name,
-        Key=plan_key("riverside", "md-synth"),
-        Body=json.dumps([{"job_key": jobs.job_key("riverside", "md-synth"), "entries": [entry]}]),
+    item = map_item("riverside", "md-synth", jobs.job_key("riverside", "md-synth"), 0)
+    s3 = boto3.client("s3")
+    s3.put_object(
+        Bucket=settings.bucket_name, Key=item["key"], Body=json.dumps({"entries": [entry]})
+    )
+    s3.put_object(
+        Bucket=settings.bucket_name, Key=plan_key("riverside", "md-synth"), Body=json.dumps([item])
     )
     JobRepository().create_job(
-        Job("riverside", "md-synth", JobState.APPROVED, "t", "t/k", {}, True, False, 1, 5, (), "")
+        Job(
+            "riverside",
+            "md-synth",
+            JobState.APPROVED,
+            "t",
+            "t/k",
+            {},
+            True,
+            False,
+            1,
+            5,
+            (),
+            "",
+            chunks=1,
+        )
     )
     execution = sfn.start_execution(
         stateMachineArn=arn,

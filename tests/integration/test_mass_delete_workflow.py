@@ -242,11 +242,15 @@ def test_failure_mid_run_then_rerun_finishes_with_exact_counts(stack: dict[str, 
         status, job = call(client, "post", "/v1/tenants/riverside/mass-deletes", admin, body)
         assert status == 202
         plan_key = f"plans/riverside/{job['id']}.json"
-        plan = json.loads(s3.get_object(Bucket=SETTINGS.bucket_name, Key=plan_key)["Body"].read())
+        index = json.loads(s3.get_object(Bucket=SETTINGS.bucket_name, Key=plan_key)["Body"].read())
+        # The plan lists chunks by key; no address travels through Step Functions.
+        assert "@" not in json.dumps(index)
+        chunk_key = index[0]["key"]
+        plan = json.loads(s3.get_object(Bucket=SETTINGS.bucket_name, Key=chunk_key)["Body"].read())
         # Inject a failure at the 8th address: a key DynamoDB rejects (ValidationException).
         broken = json.loads(json.dumps(plan))
-        broken[0]["entries"][7]["counter_key"] = {"pk": {"S": "T#riverside"}}
-        s3.put_object(Bucket=SETTINGS.bucket_name, Key=plan_key, Body=json.dumps(broken))
+        broken["entries"][7]["counter_key"] = {"pk": {"S": "T#riverside"}}
+        s3.put_object(Bucket=SETTINGS.bucket_name, Key=chunk_key, Body=json.dumps(broken))
         call(client, "post", f"/v1/tenants/riverside/mass-deletes/{job['id']}/approve", admin)
         failed = wait_for(client, "riverside", job["id"], admin)
         assert failed["state"] == "failed", failed
@@ -256,7 +260,7 @@ def test_failure_mid_run_then_rerun_finishes_with_exact_counts(stack: dict[str, 
         assert failed["progress"]["deleted"] == first_seven
 
         # The cause is fixed; the re-run resumes: nothing deleted twice, nothing skipped.
-        s3.put_object(Bucket=SETTINGS.bucket_name, Key=plan_key, Body=json.dumps(plan))
+        s3.put_object(Bucket=SETTINGS.bucket_name, Key=chunk_key, Body=json.dumps(plan))
         status, rerun = call(
             client, "post", f"/v1/tenants/riverside/mass-deletes/{job['id']}/rerun", admin
         )

@@ -1,9 +1,10 @@
 """Mass-delete rules without AWS: request validation, the circuit breaker, plan entries and
-chunk packing within the Step Functions history budget, and the workflow definition's limits
-(what moto's interpreter and the issue allow)."""
+chunk packing, and the workflow definition (what moto's interpreter runs, and the state
+transitions it costs per address)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -16,9 +17,10 @@ from chalicelib.api.models import MassDeleteBody
 from chalicelib.errors import BadRequest
 from chalicelib.massdelete.model import MAX_ADDRESSES, Policy, circuit_breaker, parse_request
 from chalicelib.massdelete.plan import (
-    CHILD_EVENT_BUDGET,
+    CHUNK_RECORD_BUDGET,
+    MAX_ENTRIES_PER_CHUNK,
     chunk_entries,
-    estimated_events,
+    map_item,
     new_job_id,
     plan_entry,
     records_of,
@@ -123,12 +125,8 @@ def test_plan_entry_carries_every_key_the_workflow_needs() -> None:
         assert entry[key]["pk"]["S"].startswith("T#riverside")
 
 
-def test_chunks_stay_within_the_history_budget() -> None:
-    counters = [
-        replace(COUNTER, address=f"a{n}@example.net", bounce_count=1 + (n % 40) * 10)
-        for n in range(2000)
-    ]
-    entries = [
+def _entries(counters: list[Any]) -> list[dict[str, Any]]:
+    return [
         plan_entry(
             "riverside",
             "md-1",
@@ -140,14 +138,30 @@ def test_chunks_stay_within_the_history_budget() -> None:
         )
         for c in counters
     ]
+
+
+def test_chunks_stay_within_their_budget_and_items_carry_no_address() -> None:
+    counters = [
+        replace(COUNTER, address=f"a{n}@example.net", bounce_count=1 + (n % 40) * 10)
+        for n in range(2000)
+    ]
+    entries = _entries(counters)
     chunks = list(chunk_entries(entries))
     assert sum(len(c["entries"]) for c in chunks) == 2000
     for chunk in chunks:
-        assert sum(estimated_events(e) for e in chunk["entries"]) <= CHILD_EVENT_BUDGET
-        assert chunk["job_key"] == entries[0]["job_key"]
-    # 1,000,000 records in ~1-record-per-bounce addresses fit the 25,000 events of the parent
-    # because the parent only sees the Distributed Map (children have their own histories).
-    assert CHILD_EVENT_BUDGET < 25_000
+        assert sum(e["records"] for e in chunk["entries"]) <= CHUNK_RECORD_BUDGET
+        assert len(chunk["entries"]) <= MAX_ENTRIES_PER_CHUNK
+    # What Step Functions sees of a chunk (execution input and history): no address.
+    item = map_item("riverside", "md-1", entries[0]["job_key"], 3)
+    assert item["key"] == "plans/riverside/md-1/c000003.json"
+    assert "@" not in json.dumps(item)
+
+
+def test_an_address_larger_than_the_budget_is_a_chunk_of_its_own() -> None:
+    big = replace(COUNTER, address="big@example.net", bounce_count=6000)
+    small = replace(COUNTER, address="small@example.net", bounce_count=1)
+    chunks = list(chunk_entries(_entries([small, big, small])))
+    assert [len(c["entries"]) for c in chunks] == [1, 1, 1]
 
 
 def test_job_ids_are_valid_execution_names() -> None:
@@ -166,13 +180,18 @@ def _states(definition: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def test_definition_uses_only_what_moto_runs_and_the_issue_allows() -> None:
+def test_definition_uses_only_what_moto_runs() -> None:
     definition = mass_delete.definition()
     text = json.dumps(definition)
     states = _states(definition)
     resources = {s["Resource"] for s in states if s["Type"] == "Task"}
-    assert all(r.startswith("arn:aws:states:::") for r in resources)
-    assert not any("lambda" in r for r in resources)
+    assert resources == {
+        "arn:aws:states:::dynamodb:updateItem",
+        "arn:aws:states:::lambda:invoke",
+    }
+    for state in states:
+        if state.get("Resource") == "arn:aws:states:::lambda:invoke":
+            assert state["Parameters"]["FunctionName"] == "${WorkerFunctionArn}"
     assert "JSONata" not in text
     assert "QueryLanguage" not in text
     for state in states:
@@ -186,22 +205,61 @@ def test_definition_uses_only_what_moto_runs_and_the_issue_allows() -> None:
         )
     maps = [s for s in states if s["Type"] == "Map"]
     assert any("ItemReader" in m for m in maps)  # the Distributed Map over the plan
-    # Every DynamoDB and S3 task retries throttling.
-    for state in states:
-        resource = state.get("Resource", "")
-        if "dynamodb" in resource or ":s3:" in resource:
+    for state in states:  # every task retries what is transient
+        if state["Type"] == "Task":
             assert state["Retry"], state["Resource"]
 
 
-def test_plan_and_workflow_agree_on_the_largest_address() -> None:
+def _follows(states: dict[str, Any], path: tuple[str, ...]) -> None:
+    """Each state of `path` leads to the next one (Next, a Choice, or a Map's own Next)."""
+    for here, there in itertools.pairwise(path):
+        state = states[here]
+        successors = {state.get("Next"), state.get("Default")}
+        successors |= {c["Next"] for c in state.get("Choices", [])}
+        assert there in successors, (here, there)
+    assert states[path[-1]]["Type"] in {"Succeed", "Choice", "Task"}
+
+
+def test_transitions_per_address_from_the_definition() -> None:
+    definition = mass_delete.definition()
+    parent = definition["States"]
+    child = parent["Chunks"]["ItemProcessor"]["States"]
+    _follows(parent, mass_delete.PARENT_PATH)
+    _follows(child, mass_delete.CHILD_PATH)
+    _follows(child, (*mass_delete.CHILD_EXTRA_RUN, mass_delete.CHILD_PATH[0]))
+    assert parent[mass_delete.PARENT_PATH[-1]]["Type"] == "Succeed"
+    assert child[mass_delete.CHILD_PATH[-1]]["Type"] == "Succeed"
+    assert parent["Chunks"]["ItemProcessor"]["StartAt"] == mass_delete.CHILD_PATH[0]
+    assert definition["StartAt"] == mass_delete.PARENT_PATH[0]
+    # Per chunk 3 transitions, whatever its size: even a chunk of one address stays under 5.
+    assert mass_delete.transitions_per_job(1) - mass_delete.transitions_per_job(0) == 3
+    # 1,000,000 records as one bounce per address (3 records each: the most addresses).
+    addresses = 1_000_000 // 3
+    chunks = -(-addresses // MAX_ENTRIES_PER_CHUNK)
+    assert mass_delete.transitions_per_job(chunks) / addresses < 0.02
+    # ... and as 1,000-record addresses (the largest): 10 to a chunk.
+    addresses = 1_000_000 // 1001
+    chunks = -(-addresses // (CHUNK_RECORD_BUDGET // 1001))
+    assert mass_delete.transitions_per_job(chunks) / addresses < 0.5
+    # A two-address job, the smallest that shares the fixed 5 of the parent: 4 per address.
+    assert mass_delete.transitions_per_job(1) / 2 <= 5
+
+
+def test_a_marker_holds_the_keys_of_the_largest_address() -> None:
     from chalicelib.massdelete.plan import MAX_RECORDS_PER_ADDRESS, is_oversized
 
-    assert mass_delete.MAX_KEYS == MAX_RECORDS_PER_ADDRESS
+    address = "a" * 64 + "@" + "example.net"
+    key = {
+        "pk": {"S": f"T#{'t' * 40}#A#{address}"},
+        "sk": {"S": "H#2026-11-20T09:00:00Z#" + "m" * 100},
+    }
+    keys = json.dumps([key] * MAX_RECORDS_PER_ADDRESS, separators=(",", ":"))
+    assert len(keys.encode()) < 400 * 1024  # DynamoDB's item limit
     assert not is_oversized(replace(COUNTER, bounce_count=500))  # 1000 records + counter
     assert is_oversized(replace(COUNTER, bounce_count=501))
 
 
 def test_rendering_fills_every_placeholder() -> None:
-    text = mass_delete.rendered_definition("t", "b", "e")
+    text = mass_delete.rendered_definition("t", "b", "arn:aws:lambda:us-east-1:1:function:w")
     assert "${" not in text
     json.loads(text)

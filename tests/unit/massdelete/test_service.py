@@ -17,7 +17,7 @@ from chalicelib.api.models import MassDeleteBody
 from chalicelib.bounces import AddressCounter
 from chalicelib.errors import Conflict
 from chalicelib.massdelete.keys import AddressKeys, ItemKey
-from chalicelib.massdelete.model import AuditEntry, Job, Marker, Policy
+from chalicelib.massdelete.model import AuditEntry, ChunkResult, Job, Marker, Policy, Progress
 from chalicelib.massdelete.ports import AlreadyStarted, Archive, ExecutionStatus, RestoreOutcome
 from chalicelib.massdelete.service import MassDeleteService
 from chalicelib.massdelete.states import JobState
@@ -59,6 +59,24 @@ class FakeJobs:
             return False
         changes = {k: ("" if v is None else v) for k, v in changes.items()}
         self.jobs[job_id] = replace(job, **changes)
+        return True
+
+    def finish_job(
+        self,
+        tenant: str,
+        job_id: str,
+        state: JobState,
+        progress: Progress,
+        *,
+        error: str | None,
+        now: str,
+    ) -> bool:
+        job = self.jobs[job_id]
+        if job.state is not JobState.RUNNING:
+            return False
+        self.jobs[job_id] = replace(
+            job, state=state, progress=progress, error=error or "", finished_at=now
+        )
         return True
 
     def list_jobs(self, tenant: str, limit: int, cursor: str | None) -> Page[Job]:
@@ -175,8 +193,12 @@ def test_plan_is_written_in_chunks_with_the_selection(parts: dict[str, Any]) -> 
     job = service(parts).create(
         ADMIN, "riverside", convert({"filter": {"min_count": 1}}, MassDeleteBody)
     )
-    plan = json.loads(parts["objects"].objects[f"plans/riverside/{job.id}.json"])
-    assert [e["address"] for c in plan for e in c["entries"]] == [
+    objects = parts["objects"].objects
+    plan = json.loads(objects[f"plans/riverside/{job.id}.json"])
+    assert [item["chunk"] for item in plan] == [0]
+    assert "@" not in json.dumps(plan)  # the Map's items: chunk keys, never addresses
+    chunks = [json.loads(objects[item["key"]]) for item in plan]
+    assert [e["address"] for c in chunks for e in c["entries"]] == [
         "ann@example.net",
         "bob@example.net",
     ]
@@ -244,3 +266,43 @@ def test_undo_is_bounded_in_time_and_resumable(parts: dict[str, Any]) -> None:
     assert sorted(jobs.restored) == ["ann@example.net", "bob@example.net", "cy@example.net"]
     restored_events = [d for t, ds in parts["events"].published for d in ds if t == "EmailRestored"]
     assert len(restored_events) == 3
+
+
+class FakeChunks:
+    def __init__(self, *done: int) -> None:
+        self.results = [ChunkResult(n, Progress(d, 3 * d, 3 * d, 0, 0)) for n, d in enumerate(done)]
+
+    def chunk_results(self, tenant: str, job_id: str) -> list[ChunkResult]:
+        return self.results
+
+
+def _running(parts: dict[str, Any], **changes: Any) -> Job:
+    svc = service(parts)
+    view = svc.create(ADMIN, "riverside", convert({"filter": {"min_count": 1}}, MassDeleteBody))
+    jobs: FakeJobs = parts["jobs"]
+    job = replace(jobs.jobs[view.id], state=JobState.RUNNING, **changes)
+    jobs.jobs[view.id] = job
+    return job
+
+
+@pytest.mark.parametrize(
+    ("done", "cancel", "state"),
+    [
+        ((1, 1), False, JobState.SUCCEEDED),
+        ((1, 0), False, JobState.FAILED),  # a chunk lost without an error is not success
+        ((1, 0), True, JobState.CANCELLED),
+    ],
+)
+def test_finish_judges_the_job_by_the_sum_of_its_chunks(
+    parts: dict[str, Any], done: tuple[int, int], cancel: bool, state: JobState
+) -> None:
+    from chalicelib.massdelete.worker import finish
+
+    job = _running(parts, cancel_requested=cancel)
+    assert job.addresses == 2
+    outcome = finish(parts["jobs"], FakeChunks(*done), "riverside", job.job_id, "now")
+    stored = parts["jobs"].jobs[job.job_id]
+    assert outcome.state is stored.state is state
+    assert stored.progress.addresses_done == sum(done)
+    assert stored.progress.deleted == 3 * sum(done)
+    assert ("Incomplete" in stored.error) == (state is JobState.FAILED)
