@@ -14,23 +14,35 @@ Bytecode: an installed package ships compiled `.pyc` files, but an editable chec
 PYTHONDONTWRITEBYTECODE=1 recompiles every module in every process, which would make start-up
 the largest part of a short batch. The benchmark therefore compiles the parser's bytecode first
 (`compileall`, written to the ignored __pycache__ folders) and says so.
+
+`--against=REV` compares the working tree's parser with the one at git revision REV instead:
+REV's `chalicelib` is exported to a temporary folder under another package name, both are
+imported into this process, their results are checked equal file by file, and passes over the
+corpus alternate between them. On a shared machine one run's best-of-N moves by several
+percent, more than most single changes; the median of the paired per-round ratios does not.
 """
 
 from __future__ import annotations
 
 import compileall
 import email
+import importlib
 import json
 import os
+import re
 import resource
+import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.policy import compat32
 from pathlib import Path
+from typing import cast
 
 from chalicelib.parsing import parse_message
 
@@ -165,7 +177,97 @@ def peak_python_memory(messages: list[bytes]) -> int:
     return peak
 
 
-def main(argv: list[str]) -> int:  # noqa: C901 - one optional peer after another, each printed
+AGAINST_PACKAGE = "chalicelib_against"
+AGAINST_ROUNDS = 21
+_PACKAGE_NAME = re.compile(r"\bchalicelib(?=[.\s])")
+
+
+def export_against(rev: str, into: Path) -> None:
+    """REV's `chalicelib` written under `into` as the package `chalicelib_against`."""
+    archive = subprocess.run(  # noqa: S603 - git with our own arguments
+        ["git", "archive", "--format=tar", rev, "chalicelib"],  # noqa: S607 - git from PATH
+        capture_output=True,
+        check=True,
+        cwd=REPO,
+    ).stdout
+    tar_path = into / "against.tar"
+    tar_path.write_bytes(archive)
+    with tarfile.open(tar_path) as tar:
+        tar.extractall(into, filter="data")
+    (into / "chalicelib").rename(into / AGAINST_PACKAGE)
+    for source in (into / AGAINST_PACKAGE).rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        source.write_text(_PACKAGE_NAME.sub(AGAINST_PACKAGE, text), encoding="utf-8")
+
+
+def compare_against(
+    rev: str, messages: list[bytes], rounds: int = AGAINST_ROUNDS
+) -> dict[str, object]:
+    """The working tree's `parse_message` and REV's in one process, passes alternating."""
+    with tempfile.TemporaryDirectory() as folder:
+        export_against(rev, Path(folder))
+        sys.path.insert(0, folder)  # kept while timing: a module may import lazily
+        try:
+            theirs = importlib.import_module(f"{AGAINST_PACKAGE}.parsing").parse_message
+            return _alternate(rev, messages, theirs, rounds)
+        finally:
+            sys.path.remove(folder)
+
+
+def _alternate(
+    rev: str, messages: list[bytes], theirs: Callable[[bytes], object], rounds: int
+) -> dict[str, object]:
+    differing = sum(
+        repr(parse_message(raw)) != repr(theirs(raw)).replace(AGAINST_PACKAGE, "chalicelib")
+        for raw in messages
+    )
+    ours_rates, their_rates = Rates(), Rates()
+    ratios: list[float] = []  # per round: the working tree's CPU rate over REV's
+    for round_number in range(rounds):
+        pair = [("ours", parse_message, ours_rates), ("theirs", theirs, their_rates)]
+        this_round: dict[str, float] = {}
+        for name, fn, rates in pair if round_number % 2 else pair[::-1]:
+            wall, cpu = time.perf_counter(), time.process_time()
+            for raw in messages:
+                fn(raw)
+            cpu = time.process_time() - cpu
+            rates.add(len(messages), time.perf_counter() - wall, cpu)
+            this_round[name] = cpu
+        ratios.append(this_round["theirs"] / this_round["ours"])
+    quartiles = statistics.quantiles(ratios, n=4)
+    return {
+        "against": rev,
+        "messages": len(messages),
+        "differing_results": differing,
+        "cpu": round(ours_rates.cpu),
+        "against_cpu": round(their_rates.cpu),
+        "median_ratio": round(statistics.median(ratios), 3),
+        "ratio_quartiles": [round(quartiles[0], 3), round(quartiles[2], 3)],
+    }
+
+
+def main_against(rev: str, argv: list[str]) -> int:
+    root = corpus_dir(argv)
+    messages = [p.read_bytes() for p in message_files(root)]
+    print(f"corpus            {root} ({len(messages)} messages, {pin_one_core()})")
+    figures = compare_against(rev, messages)
+    print(f"results differing {figures['differing_results']} of {len(messages)} files")
+    print(f"working tree      {figures['cpu']:9} CPU msgs/s, best of {AGAINST_ROUNDS} rounds")
+    print(f"{rev[:17]:17} {figures['against_cpu']:9} CPU msgs/s, same rounds, alternating")
+    low, high = cast(list[float], figures["ratio_quartiles"])
+    print(
+        f"ratio             {figures['median_ratio']:9} median of the paired rounds"
+        f" (quartiles {low} - {high})"
+    )
+    if "--json" in argv:
+        print(json.dumps(figures))
+    return 0
+
+
+def main(argv: list[str]) -> int:  # noqa: C901, PLR0912 - one optional peer after another, each printed
+    against = [a.partition("=")[2] or "HEAD" for a in argv if a.startswith("--against")]
+    if against:
+        return main_against(against[0], [a for a in argv if not a.startswith("--against")])
     root = corpus_dir(argv)
     paths = message_files(root)
     if not paths:

@@ -18,7 +18,7 @@ from chalicelib.classification.matcher import FirstMatch, Matcher
 from chalicelib.classification.phrases import PHRASES, match_reason
 from chalicelib.parsing.context import cut_original
 from chalicelib.parsing.findings import find_reply_code, find_status
-from chalicelib.parsing.message import _ORIGINAL_TYPES, _first_original_part
+from chalicelib.parsing.message import _first_original_part
 
 _ROWS = [patterns for _, patterns in PHRASES]
 _MATCHERS = [Matcher(row) for row in _ROWS]
@@ -85,6 +85,17 @@ def test_status_and_reply_code_examples() -> None:
     assert find_reply_code("x 421") == "421"
 
 
+# The returned original's media types, as the plain search over the lower-cased message finds
+# them (`message._first_original_part` finds them from their slash).
+_ORIGINAL_TYPES = (b"message/rfc822", b"text/rfc822-headers", b"message/global\n")
+
+
+def _first_in_lowered(data: bytes) -> int:
+    lowered = data.lower()
+    found = [i for i in (lowered.find(t) for t in _ORIGINAL_TYPES) if i >= 0]
+    return min(found) if found else -1
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.integers(min_value=0, max_value=70_000),
@@ -95,9 +106,32 @@ def test_original_part_found_as_in_the_whole_lowered_message(
     at: int, media_type: bytes, present: bool
 ) -> None:
     data = b"x" * at + (media_type if present else b"message/rfc82") + b"\n" * 40
-    lowered = data.lower()
-    found = [i for i in (lowered.find(t) for t in _ORIGINAL_TYPES) if i >= 0]
-    assert _first_original_part(data) == (min(found) if found else -1)
+    assert _first_original_part(data) == _first_in_lowered(data)
+
+
+_TYPE_PIECES = [
+    b"Message/RFC822",
+    b"message/rfc822-headers",
+    b"TEXT/rfc822-Headers",
+    b"text/rfc822",
+    b"text/plain",
+    b"message/global\n",
+    b"message/global-headers",
+    b"Message/Global",
+    b"/rfc822",
+    b"message/",
+    b"xtext",
+    b"/",
+    b"\n",
+    b"a",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TYPE_PIECES), max_size=12))
+def test_original_part_first_of_several_and_near_misses(pieces: list[bytes]) -> None:
+    data = b"".join(pieces)
+    assert _first_original_part(data) == _first_in_lowered(data)
 
 
 # The line-anchored spelling of `context.ORIGINAL_MARKERS`.
