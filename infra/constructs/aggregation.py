@@ -77,7 +77,13 @@ class StreamAggregation(Construct):
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="ApplyFigures",
-                actions=["dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:GetItem"],
+                # PutItem: the applied-run item in each transaction (storage/aggregate.py).
+                actions=[
+                    "dynamodb:UpdateItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:GetItem",
+                ],
                 resources=[table.table_arn],
             )
         )
