@@ -221,6 +221,7 @@ def _kind(request: dict[str, Any]) -> str:
         ("#SEND", "send"),
         ("#SUPP", "suppression"),
         ("AGGSEG", "aggregated run"),
+        ("#ALERT", "alert"),
     ):
         if pk.endswith(suffix):
             return kind
