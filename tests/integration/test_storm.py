@@ -72,6 +72,13 @@ def storm_stack(aws: Any, dynamodb_local_table: str, monkeypatch: pytest.MonkeyP
             return receive(self, *args, **kwargs)
 
     monkeypatch.setattr(SQSBackend, "receive_message", receive_one_at_a_time)
+    # The queue's visibility timeout as in AWS (infra: six times the function's timeout), not
+    # the local stack's 30 s: 16 pollers sharing a loaded machine's CPU with moto take longer
+    # than 30 s over a batch now and then, and a batch received again while its first delivery
+    # still runs counts towards maxReceiveCount (3 locally): sound bounces were dead-lettered.
+    boto3.client("sqs").set_queue_attributes(
+        QueueUrl=aws.queue_url, Attributes={"VisibilityTimeout": "900"}
+    )
     setup_tenant(TENANT)
     Dispatcher(aws.queue_url, aws.queue_arn, chalice_app.ingest).drain()  # s3:TestEvent
     return aws
