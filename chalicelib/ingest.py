@@ -1,7 +1,6 @@
 """Ingest: one inbound message from the bucket becomes counted bounces, a quarantine entry, an
-unparsed entry or an ignored notice. Nothing is ever dropped: every message leaves a record (the
-history entries of the bounces it counted, or an InboundRecord), and the raw message stays in
-the bucket.
+unparsed entry or an ignored notice. Nothing is ever dropped: every message leaves an
+InboundRecord, and the raw message stays in the bucket.
 
 Attribution: a bounce counts only when its return-path tag verifies; the tag names the tenant,
 source, send id and the recipient, so the recipient is known even when the bounce hides it. The
@@ -205,9 +204,8 @@ class IngestService:
     def _record(
         self, record: InboundRecord, events: list[BounceEvent], complaint: ComplaintEvent | None
     ) -> None:
-        """Keep the record (unless its history entries are it) and tell the observers."""
-        if _kept_as_inbound(record):
-            self._inbound.record_inbound(record)
+        """Keep the record and tell the observers."""
+        self._inbound.record_inbound(record)
         for observer in self._observers:
             observer.observe(record, tuple(events))
         if complaint is not None:
@@ -402,13 +400,6 @@ class _Legacy:
         elif self.settings is not None and not self.accepted:
             problem += f"; tenant {self.tenant!r} does not accept untagged {what}"
         return problem
-
-
-def _kept_as_inbound(record: InboundRecord) -> bool:
-    """A message that counted bounces is on record as their history entries (each names the
-    stored object by its message id); the rest are kept for the views that list them (a
-    delivery that counted nothing new says why: a duplicate)."""
-    return not (record.disposition is Disposition.COUNTED and record.counted)
 
 
 def _suppresses(settings: TenantSettings | None) -> bool:
