@@ -198,13 +198,19 @@ class IngestService:
                 events=events,
                 bounce_id=bounce_id,
             )
+        self._record(record, events, complaint)
+        return record
+
+    def _record(
+        self, record: InboundRecord, events: list[BounceEvent], complaint: ComplaintEvent | None
+    ) -> None:
+        """Keep the record and tell the observers."""
         self._inbound.record_inbound(record)
         for observer in self._observers:
             observer.observe(record, tuple(events))
         if complaint is not None:
             for complaint_observer in self._complaint_observers:
                 complaint_observer.observe_complaint(record, complaint)
-        return record
 
     def _complaint(
         self,

@@ -68,9 +68,10 @@ def archive_prefix(tenant: str, job_id: str, address: str) -> str:
 
 
 def records_of(counter: AddressCounter) -> int:
-    """Records one address holds: its counter, and a history entry and an exactly-once marker
-    per counted bounce (each count is one transaction writing both)."""
-    return 1 + 2 * counter.bounce_count
+    """Records one address holds: its counter, a history entry per counted bounce and an
+    exactly-once marker per counted bounce but the first (whose guard is the counter's creation,
+    storage/counters.py)."""
+    return 2 * counter.bounce_count
 
 
 def plan_entry(

@@ -2,13 +2,21 @@
 report reads (counters in every order, history, daily and dimension totals, suppressions).
 Implements the BounceStore, ReportStore and CounterSource ports.
 
-Counting is exactly-once in DynamoDB itself. One TransactWriteItems per (bounce, recipient)
-holds only what must change together: the "applied" marker (condition: absent), the history
-entry and the address counter (condition: unchanged since read — optimistic concurrency, so
-concurrent bounces for one address serialise). A redelivered bounce fails on the marker and is
-reported as a duplicate; a lost race on the counter re-reads and tries again. The tenant's day,
-dimension and send figures are derived off this path from the table's stream
-(chalicelib/storage/aggregate.py), so a storm's bounces never contend for one tenant item.
+Counting is exactly-once in DynamoDB itself, at the least that can be written:
+- An address's first bounce creates its counter with one conditional Put (condition: absent),
+  atomic on its own; the counter keeps that bounce's history key (`first_history`), which is
+  its exactly-once guard. The history entry (and a suppression, when the bounce suppressed the
+  address) follow as idempotent Puts; a delivery of the same bounce that finds the counter but
+  not its history entry (the first one stopped in between) writes them, so the stored message's
+  redelivery always completes it.
+- Every later bounce is one TransactWriteItems of what must change together: the "applied"
+  marker (condition: absent), the history entry and the counter (condition: unchanged since
+  read — optimistic concurrency, so concurrent bounces for one address serialise). A
+  redelivered bounce fails on the marker and is reported as a duplicate; a lost race on the
+  counter re-reads and tries again.
+A storm is mostly first bounces of distinct addresses, so most bounces cost single-item writes,
+at half a transaction's price. The tenant's day, dimension and send figures are derived off
+this path from the table's stream (chalicelib/storage/aggregate.py).
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import KeysOnlyProjection
 from pynamodb.transactions import TransactWrite
@@ -54,6 +62,7 @@ from chalicelib.storage.core import (
     RetryPolicy,
     cancellation_reasons,
     client,
+    condition_failed,
     connection,
     decode_cursor,
     encode_cursor,
@@ -86,10 +95,18 @@ class CounterRepository:
 
     def record_bounce(self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY) -> bool:
         for attempt in range(self._retry.attempts):
-            current = self._get_counter(event.tenant, event.address)
+            found = self._read_counter(event.tenant, event.address)
+            if found is None:
+                if self._first_bounce(event, apply_bounce(None, event, policy)):
+                    return True
+                continue  # another bounce created the counter meanwhile: read it
+            current, first_history = found
+            if first_history and keys.is_history_of(first_history, event.once_key):
+                self._complete_first(event, current, first_history)
+                return False  # the address's first bounce, counted before
             updated = apply_bounce(current, event, policy)
             try:
-                self._write_bounce(event, current, updated)
+                self._write_bounce(event, current, updated, first_history)
                 return True
             except TransactWriteError as error:
                 if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
@@ -100,8 +117,54 @@ class CounterRepository:
                 self._retry.pause(attempt)
         raise RetryLater(f"address {event.address} stayed contended; will be redelivered")
 
+    def _first_bounce(self, event: BounceEvent, counter: AddressCounter) -> bool:
+        """Count an address's first bounce: create the counter (False when it exists by now),
+        then the suppression and the history entry."""
+        history = self._history_item(event, keys.history_sk(event.bounce_at, event.once_key))
+        item = _counter_item(counter, first_history=history.sk)
+        try:
+            item.save(condition=AddressCounterItem.pk.does_not_exist())
+        except PutError as error:
+            if condition_failed(error):
+                return False
+            raise
+        self._complete_first(event, counter, history.sk, written=False)
+        return True
+
+    def _complete_first(
+        self, event: BounceEvent, counter: AddressCounter, sk: str, written: bool = True
+    ) -> None:
+        """Write what follows the first bounce's counter, unless it is there: the suppression
+        (before the history entry, so an existing entry says both were written) and the entry.
+        Both Puts are conditional: a delivery racing this one writes each at most once."""
+        history = self._history_item(event, sk)
+        if written:  # maybe: another delivery of this bounce created the counter
+            try:
+                BounceHistoryItem.get(
+                    history.pk, sk, consistent_read=True, attributes_to_get=["pk"]
+                )
+                return
+            except DoesNotExist:
+                pass
+        if counter.state is AddressState.SUPPRESSED and counter.reactivated_at is None:
+            suppression = _suppression_item(
+                Suppression(
+                    event.tenant,
+                    event.address,
+                    SuppressionReason.HARD_BOUNCE,
+                    counter.first_bounce_at,
+                    "rebound",
+                )
+            )
+            _put_once(suppression, SuppressionItem.pk.does_not_exist())
+        _put_once(history, BounceHistoryItem.pk.does_not_exist())
+
     def _write_bounce(
-        self, event: BounceEvent, current: AddressCounter | None, updated: AddressCounter
+        self,
+        event: BounceEvent,
+        current: AddressCounter,
+        updated: AddressCounter,
+        first_history: str | None,
     ) -> None:
         apk = keys.address_pk(event.tenant, event.address)
         moment = datetime.now(UTC)
@@ -111,9 +174,35 @@ class CounterRepository:
             applied_at=iso(moment),
             expires_at=expires_at(moment, self._retention.marker_days),
         )
-        history = BounceHistoryItem(
-            apk,
-            keys.history_sk(event.bounce_at, event.message_id),
+        history = self._history_item(event, keys.history_sk(event.bounce_at, event.once_key))
+        counter = _counter_item(updated, first_history=first_history)
+        newly_suppressed = (
+            updated.state is AddressState.SUPPRESSED
+            and current.state is not AddressState.SUPPRESSED
+        )
+        with TransactWrite(connection=connection()) as tx:
+            tx.save(marker, condition=AppliedMarkerItem.pk.does_not_exist())
+            tx.save(history)
+            tx.save(counter, condition=AddressCounterItem.version == current.version)
+            # The suppression changes with the counter's state (and "mark as good" changes both
+            # back together): once per address, never per bounce.
+            if newly_suppressed:
+                tx.save(
+                    _suppression_item(
+                        Suppression(
+                            event.tenant,
+                            event.address,
+                            SuppressionReason.HARD_BOUNCE,
+                            event.bounce_at,
+                            "rebound",
+                        )
+                    )
+                )
+
+    def _history_item(self, event: BounceEvent, sk: str) -> BounceHistoryItem:
+        return BounceHistoryItem(
+            keys.address_pk(event.tenant, event.address),
+            sk,
             message_id=event.message_id,
             bounce_at=iso(event.bounce_at),
             received_at=iso(event.received_at),
@@ -131,42 +220,20 @@ class CounterRepository:
             bounce_id=event.once_key,
             expires_at=expires_at(event.received_at, self._retention.history_days),
         )
-        counter = _counter_item(updated)
-        counter_condition: Condition
-        if current is None:
-            counter_condition = AddressCounterItem.pk.does_not_exist()
-        else:
-            counter_condition = AddressCounterItem.version == current.version
-        newly_suppressed = updated.state is AddressState.SUPPRESSED and (
-            current is None or current.state is not AddressState.SUPPRESSED
-        )
-        with TransactWrite(connection=connection()) as tx:
-            tx.save(marker, condition=AppliedMarkerItem.pk.does_not_exist())
-            tx.save(history)
-            tx.save(counter, condition=counter_condition)
-            # The suppression changes with the counter's state (and "mark as good" changes both
-            # back together): once per address, never per bounce.
-            if newly_suppressed:
-                tx.save(
-                    _suppression_item(
-                        Suppression(
-                            event.tenant,
-                            event.address,
-                            SuppressionReason.HARD_BOUNCE,
-                            event.bounce_at,
-                            "rebound",
-                        )
-                    )
-                )
 
-    def _get_counter(self, tenant: str, address: str) -> AddressCounter | None:
+    def _read_counter(self, tenant: str, address: str) -> tuple[AddressCounter, str | None] | None:
+        """The counter as counting reads it (consistently), with its first bounce's key."""
         try:
             item = AddressCounterItem.get(
                 keys.tenant_pk(tenant), keys.counter_sk(address), consistent_read=True
             )
         except DoesNotExist:
             return None
-        return _counter_from_item(item)
+        return _counter_from_item(item), item.first_history
+
+    def _get_counter(self, tenant: str, address: str) -> AddressCounter | None:
+        found = self._read_counter(tenant, address)
+        return None if found is None else found[0]
 
     def get_counter(self, tenant: str, address: str) -> AddressCounter | None:
         return self._get_counter(tenant, address)
@@ -214,14 +281,15 @@ class CounterRepository:
     def reactivate(self, tenant: str, address: str) -> AddressCounter | None:
         """Mark an address as good: counter state and suppression list change together."""
         for attempt in range(self._retry.attempts):
-            current = self._get_counter(tenant, address)
-            if current is None:
+            found = self._read_counter(tenant, address)
+            if found is None:
                 return None
+            current, first_history = found
             updated = reactivate(current, datetime.now(UTC))
             try:
                 with TransactWrite(connection=connection()) as tx:
                     tx.save(
-                        _counter_item(updated),
+                        _counter_item(updated, first_history=first_history),
                         condition=AddressCounterItem.version == current.version,
                     )
                     tx.delete(SuppressionItem(keys.suppression_pk(tenant), address))
@@ -284,6 +352,12 @@ class CounterRepository:
             )
         spec = _scan_spec(CounterScan(tenant, facet=facet))
         assert spec.index is not None
+        if spec.state is not None:  # not in the sparse by_state: counted through by_count
+            return int(
+                spec.index.count(
+                    spec.hash_value, filter_condition=AddressCounterItem.state == spec.state
+                )
+            )
         return int(spec.index.count(spec.hash_value))
 
     def iter_counters(self, tenant: str) -> Iterator[AddressCounter]:
@@ -324,7 +398,16 @@ def _suppression_item(s: Suppression) -> SuppressionItem:
     )
 
 
-def _counter_item(c: AddressCounter) -> AddressCounterItem:
+def _put_once(item: Any, condition: Condition) -> None:
+    """A Put that a racing delivery may have made already (then nothing more is written)."""
+    try:
+        item.save(condition=condition)
+    except PutError as error:
+        if not condition_failed(error):
+            raise
+
+
+def _counter_item(c: AddressCounter, first_history: str | None = None) -> AddressCounterItem:
     return AddressCounterItem(
         keys.tenant_pk(c.tenant),
         keys.counter_sk(c.address),
@@ -354,9 +437,13 @@ def _counter_item(c: AddressCounter) -> AddressCounterItem:
         active_soft_days=list(c.active_soft_days),
         daily=[f"{day}={n}" for day, n in c.daily],
         reactivated_at=None if c.reactivated_at is None else iso(c.reactivated_at),
+        first_history=first_history,
         category_pk=keys.facet_pk(c.tenant, Facet.CATEGORY, str(c.category)),
         domain_pk=keys.facet_pk(c.tenant, Facet.DOMAIN, c.domain),
-        state_pk=keys.facet_pk(c.tenant, Facet.STATE, str(c.state)),
+        # Sparse: only suppressed and reactivated addresses are in by_state (_scan_spec).
+        state_pk=None
+        if c.state is AddressState.ACTIVE
+        else keys.facet_pk(c.tenant, Facet.STATE, str(c.state)),
     )
 
 
@@ -413,6 +500,10 @@ def _raw_query(
         "ScanIndexForward": forward,
         "Limit": page_size,
     }
+    if spec.state is not None:
+        request["FilterExpression"] = "#state = :state"
+        request["ExpressionAttributeNames"] = {"#state": "state"}  # a reserved word
+        values[":state"] = {"S": spec.state}
     if spec.index is not None:
         request["IndexName"] = spec.index.Meta.index_name
     while True:
@@ -507,6 +598,7 @@ class _ScanSpec:
     cursor_fields: frozenset[str]
     keys_only: bool = False  # the index holds keys only: rows are read from the table
     since: str | None = None  # last_bounce_at >= since (the "rising" candidates)
+    state: str | None = None  # only rows in this state (a filter: active is not in by_state)
 
 
 _ORDER_INDEX = {
@@ -523,6 +615,17 @@ _FACET_INDEX = {
 
 def _scan_spec(scan: CounterScan) -> _ScanSpec:
     tenant_pk = keys.tenant_pk(scan.tenant)
+    if scan.facet == (Facet.STATE, str(AddressState.ACTIVE)):
+        # by_state is sparse (_counter_item): active addresses, the most of a tenant's, are read
+        # in count order with a filter, so a new address costs that index nothing.
+        return _ScanSpec(
+            AddressCounterItem.by_count,
+            "pk",
+            tenant_pk,
+            None,
+            frozenset({"pk", "sk", "bounce_count"}),
+            state=str(AddressState.ACTIVE),
+        )
     if scan.facet is not None:
         facet, value = scan.facet
         index_name, hash_name = _FACET_INDEX[facet]

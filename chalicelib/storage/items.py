@@ -124,7 +124,9 @@ class ByDomainIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore
 
 
 class ByStateIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
-    """One state (active, suppressed, reactivated) of a tenant's addresses, by count."""
+    """Suppressed or reactivated addresses of a tenant, by count. Sparse: an active address
+    (most of them, and every new one that is not suppressed at once) has no state_pk, so
+    entering the report costs this index nothing; active ones are read through by_count."""
 
     class Meta:
         index_name = "by_state"
@@ -171,9 +173,12 @@ class AddressCounterItem(_Item):
     active_soft_days = ListAttribute(of=UnicodeAttribute, default=list)
     daily = ListAttribute(of=UnicodeAttribute, default=list)  # "yyyy-mm-dd=n", oldest first
     reactivated_at = UnicodeAttribute(null=True)  # last "mark as good"
+    # The history key of the address's first bounce (its identity at the end): that bounce was
+    # counted by the Put that created this item, with no marker of its own (counters.py).
+    first_history = UnicodeAttribute(null=True, attr_name="h0")
     category_pk = UnicodeAttribute()
     domain_pk = UnicodeAttribute()
-    state_pk = UnicodeAttribute()
+    state_pk = UnicodeAttribute(null=True)  # absent while active (ByStateIndex)
 
     by_count = ByCountIndex()
     by_last_bounce = ByLastBounceIndex()
@@ -205,13 +210,21 @@ class BounceHistoryItem(_Item):
 
 
 class AppliedMarkerItem(_Item):
-    """Exists once (bounce, recipient) has been counted: the exactly-once guard. `aggregated`
-    is set, in the same transaction, when the stream aggregator has added the bounce to the
-    tenant's figures: the aggregator's own exactly-once guard."""
+    """Exists once (bounce, recipient) has been counted: the exactly-once guard of every bounce
+    but an address's first (whose guard is the counter's own creation, counters.py)."""
 
     applied_at = UnicodeAttribute()
-    aggregated = BooleanAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # TTL (docs/retention.md)
+
+
+class AggregatedSegmentItem(_Item):
+    """One run of stream records the aggregator applied in one transaction, keyed by the
+    first record's eventID: `records` says how many records from there it covered, so a
+    redelivered batch skips them (chalicelib/storage/aggregate.py). Kept past the stream's
+    24-hour retention, then removed by the table's TTL."""
+
+    records = NumberAttribute()
+    expires_at = NumberAttribute()
 
 
 class DailyStatsItem(_Item):

@@ -4,13 +4,14 @@ a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spe
     pk                              sk                          item
     T#<tenant>                      A#<address>                 AddressCounterItem (+ GSIs)
     T#<tenant>                      TENANT                      TenantItem
-    T#<tenant>#A#<address>          H#<bounce_at>#<message>     BounceHistoryItem
+    T#<tenant>#A#<address>          H#<bounce_at>#<bounce id>   BounceHistoryItem
     T#<tenant>#A#<address>          M#<message>                 AppliedMarkerItem
     T#<tenant>#STATS                D#<yyyy-mm-dd>              DailyStatsItem
     T#<tenant>#SUPP                 <address>                   SuppressionItem
     T#<tenant>#COMPL                <complained_at>#<message>   ComplaintItem (complaints.py)
     T#<tenant>#A#<address>          C#<message>                 AppliedMarkerItem of a complaint
     T#<tenant>#AGG                  <dimension>#<value>         AggregateItem
+    T#_system#AGGSEG                <stream record eventID>     AggregatedSegmentItem (TTL)
     T#<tenant>#MD                   J#<job>                     MassDeleteJobItem (jobs.py)
     T#<tenant>#MD                   L#<at>#<job>#<action>       MassDeleteAuditItem (jobs.py)
     T#<tenant>#MD                   POLICY                      MassDeletePolicyItem (jobs.py)
@@ -74,8 +75,15 @@ def split_address_pk(pk: str) -> tuple[str, str]:
     return tenant, address
 
 
-def history_sk(bounce_at: datetime, message_id: str) -> str:
-    return f"{HISTORY_SK_PREFIX}{iso(bounce_at)}#{message_id}"
+def history_sk(bounce_at: datetime, once_key: str) -> str:
+    """A counted bounce of the address, newest last; `once_key` is the bounce's identity
+    (BounceEvent.once_key), so every delivery of one bounce names the same item."""
+    return f"{HISTORY_SK_PREFIX}{iso(bounce_at)}#{once_key}"
+
+
+def is_history_of(sk: str, once_key: str) -> bool:
+    """Is this history key the bounce with this identity (whatever its time)?"""
+    return sk.startswith(HISTORY_SK_PREFIX) and sk.endswith(f"#{once_key}")
 
 
 def marker_sk(message_id: str) -> str:
@@ -125,6 +133,15 @@ def aggregate_pk(tenant: str) -> str:
 
 def aggregate_sk(dimension: str, value: str) -> str:
     return f"{dimension}#{value}"
+
+
+def segment_pk() -> str:
+    """The stream aggregator's applied runs (aggregate.py): one small item per run of records."""
+    return "T#_system#AGGSEG"
+
+
+def segment_sk(first_event_id: str) -> str:
+    return first_event_id
 
 
 def facet_pk(tenant: str, facet: str, value: str) -> str:

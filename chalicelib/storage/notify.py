@@ -334,6 +334,14 @@ class NotifyRepository:
     # -- alerts -----------------------------------------------------------------------------
 
     def claim_alert(self, scope: str, key: str, now: datetime, cooldown: timedelta) -> bool:
+        # Read first: in a storm nearly every claim falls in the cool-down, and a Put refused by
+        # its condition is billed as a write; the conditional Put below still decides.
+        try:
+            held = AlertStateItem.get(alert_pk(scope), keys.alert_state_sk(key))
+            if held.last_at >= iso(now - cooldown):
+                return False
+        except DoesNotExist:
+            pass
         item = AlertStateItem(
             alert_pk(scope),
             keys.alert_state_sk(key),

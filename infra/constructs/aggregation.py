@@ -59,8 +59,9 @@ class StreamAggregation(Construct):
             on_failure=_QueueDestination(self.dead_letters),
             filters=[{"pattern": json.dumps(STREAM_FILTER)}],
         )
-        # The mapping reads the stream with the function's role; the function updates markers
-        # and figures (TransactWriteItems is authorised per contained Update) and reads sends.
+        # The mapping reads the stream with the function's role; the function puts one item per
+        # applied run and updates figures (TransactWriteItems is authorised per contained Put and
+        # Update), reads those run items and the sends.
         # (CDK's grant_stream_read allows ListStreams on "*"; the table's streams suffice.)
         role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -77,7 +78,13 @@ class StreamAggregation(Construct):
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="ApplyFigures",
-                actions=["dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:GetItem"],
+                # PutItem: the applied-run item in each transaction (storage/aggregate.py).
+                actions=[
+                    "dynamodb:UpdateItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:GetItem",
+                ],
                 resources=[table.table_arn],
             )
         )

@@ -1,7 +1,8 @@
 """Plays Lambda's DynamoDB Streams event-source mapping: read the table's stream shard by shard,
 keep the records the mapping's filter keeps (chalicelib.storage.aggregate.STREAM_FILTER), call
-the handler with the event shape Lambda uses, and on an error deliver the same batch again
-(Lambda retries a stream batch until it succeeds; nothing behind it moves meanwhile).
+the handler with the event shape Lambda uses in batches of up to `batch_size` kept records, and
+on an error deliver the same batch again (Lambda retries a stream batch until it succeeds;
+nothing behind it moves meanwhile).
 
 Works against moto's stream and DynamoDB Local's alike (the endpoint of the table's client).
 `drain()` delivers until the stream has nothing new; `run()` is the local stack's loop.
@@ -41,6 +42,7 @@ class StreamPump:
         self._table, self._handler, self._region = table_name, handler, region
         self._batch_size = batch_size
         self._iterators: dict[str, str | None] = {}  # shard id -> next iterator (None: closed)
+        self._kept: dict[str, list[dict[str, Any]]] = {}  # shard id -> filtered, not delivered
         self._arn: str | None = None
         self.delivered = 0
         self.failures = 0
@@ -81,10 +83,15 @@ class StreamPump:
                 continue
             page = self._streams.get_records(ShardIterator=iterator, Limit=self._batch_size)
             self._iterators[shard_id] = page.get("NextShardIterator")
-            seen = seen or len(page["Records"]) >= self._batch_size
-            batch = [_lambda_record(r, arn, self._region) for r in page["Records"]]
-            batch = [r for r in batch if wanted(r)]
-            if batch:
+            full = len(page["Records"]) >= self._batch_size
+            seen = seen or full
+            # As Lambda does: filter first, then batch up to batch_size kept records (a short
+            # batch once the shard is caught up).
+            kept = self._kept.setdefault(shard_id, [])
+            records = (_lambda_record(r, arn, self._region) for r in page["Records"])
+            kept += [r for r in records if wanted(r)]
+            while len(kept) >= self._batch_size or (kept and not full):
+                batch, kept[:] = kept[: self._batch_size], kept[self._batch_size :]
                 self._deliver(batch)
                 delivered += len(batch)
         return seen, delivered

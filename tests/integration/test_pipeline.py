@@ -92,26 +92,45 @@ def test_redelivered_and_reuploaded_messages_count_once(stack: Any) -> None:
 def test_crash_between_counting_and_recording_is_redelivered_without_double_count(
     stack: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The first bounce of an address is counted by the Put that creates its counter; the
+    history entry follows. A crash in between: the redelivery writes the entry, once, and
+    counts nothing again."""
     keys, dispatcher, _ = stack
-    real = InboundRepository.record_inbound
+    real = CounterRepository._complete_first
     crashes = {"left": 1}
 
-    def crash_once(self: InboundRepository, record: Any) -> None:
+    def crash_once(self: CounterRepository, *args: Any, **kwargs: Any) -> None:
         if crashes["left"]:
             crashes["left"] -= 1
-            raise RuntimeError("injected crash after the counter transaction")
-        real(self, record)
+            raise RuntimeError("injected crash after the counter's Put")
+        real(self, *args, **kwargs)
 
-    monkeypatch.setattr(InboundRepository, "record_inbound", crash_once)
+    monkeypatch.setattr(CounterRepository, "_complete_first", crash_once)
     put_inbound(bounce("riverside", "ann@example.net"))
     first = dispatcher.poll_once()
     assert (first.received, first.failed) == (1, 1)
+    assert CounterRepository().history("riverside", "ann@example.net", 10, None).items == ()
     dispatcher.drain()
     counter = CounterRepository().get_counter("riverside", "ann@example.net")
     assert counter is not None
     assert counter.bounce_count == 1
+    assert len(CounterRepository().history("riverside", "ann@example.net", 10, None).items) == 1
     with Client(chalice_app.app) as client:
         assert report(client, "riverside", keys["riverside"]["viewer"])["items"][0]["count"] == 1
+
+
+def test_the_same_bounce_delivered_again_counts_nothing_and_is_on_record(stack: Any) -> None:
+    _, dispatcher, _ = stack
+    raw = bounce("riverside", "ann@example.net")
+    put_inbound(raw)
+    dispatcher.drain()
+    put_inbound(raw)
+    dispatcher.drain()
+    records = InboundRepository().list_inbound("riverside", "counted", 10, None).items
+    assert sorted(r.counted for r in records) == [0, 1]
+    counter = CounterRepository().get_counter("riverside", "ann@example.net")
+    assert counter is not None
+    assert counter.bounce_count == 1
 
 
 def test_poison_message_goes_to_the_dead_letter_queue(stack: Any) -> None:

@@ -6,6 +6,7 @@ the ones used."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -53,15 +54,21 @@ def _near_now_plus(days: int) -> tuple[int, int]:
 
 def test_history_and_marker_expire_per_retention(aws: Any) -> None:
     low, high = _near_now_plus(RETENTION.marker_days)
-    counted = CounterRepository(retention=RETENTION).record_bounce(
-        sample_event(received_at=RECEIVED, bounce_at=RECEIVED - timedelta(minutes=3))
+    repository = CounterRepository(retention=RETENTION)
+    first = sample_event(received_at=RECEIVED, bounce_at=RECEIVED - timedelta(minutes=3))
+    assert repository.record_bounce(first)
+    # An address's first bounce has no marker (the counter's creation guards it); a later one
+    # is counted with its marker.
+    assert repository.record_bounce(
+        replace(first, message_id="later", bounce_at=RECEIVED - timedelta(minutes=1))
     )
-    assert counted
     items = _items(keys.address_pk("riverside", "ann@example.net"))
-    (history,) = [i for sk, i in items.items() if sk.startswith(keys.HISTORY_SK_PREFIX)]
+    histories = [i for sk, i in items.items() if sk.startswith(keys.HISTORY_SK_PREFIX)]
     (marker,) = [i for sk, i in items.items() if sk.startswith("M#")]
     # History lives as long as the raw mail it cites: from its arrival.
-    assert _expires(history) == int((RECEIVED + timedelta(days=302)).timestamp())
+    assert [_expires(h) for h in histories] == [
+        int((RECEIVED + timedelta(days=302)).timestamp())
+    ] * 2
     # The marker outlives every redelivery: from when it was written.
     assert low <= _expires(marker) <= high + 5
 

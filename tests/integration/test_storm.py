@@ -14,6 +14,7 @@ cancels a share of transactions with TransactionConflict and throttles a share o
 from __future__ import annotations
 
 import json
+import os
 import random
 import threading
 import uuid
@@ -50,8 +51,34 @@ class Storm:
 
 
 @pytest.fixture
-def storm_stack(aws: Any, dynamodb_local_table: str) -> Any:
-    """moto for S3 and SQS (provisioned), DynamoDB Local for the table."""
+def storm_stack(aws: Any, dynamodb_local_table: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """moto for S3 and SQS (provisioned), DynamoDB Local for the table.
+
+    moto's ReceiveMessage is serialised. moto 5.2.x moves a message past maxReceiveCount to the
+    dead-letter queue outside its queue lock: when two of the 16 pollers receive at once, both
+    pick the same message and the second one's `list.remove` raises ValueError, a 500 for that
+    receive, while the other messages it had already marked received stay invisible for the
+    visibility timeout, after the pollers have gone idle. That was the storm's intermittent
+    failure (a poison message left in the queue, `(1, 4) != (0, 5)`). SQS serialises this
+    itself; the handlers still run 16 at a time.
+    """
+    from moto.sqs.models import SQSBackend
+
+    lock = threading.Lock()
+    receive = SQSBackend.receive_message
+
+    def receive_one_at_a_time(self: SQSBackend, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return receive(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQSBackend, "receive_message", receive_one_at_a_time)
+    # The queue's visibility timeout as in AWS (infra: six times the function's timeout), not
+    # the local stack's 30 s: 16 pollers sharing a loaded machine's CPU with moto take longer
+    # than 30 s over a batch now and then, and a batch received again while its first delivery
+    # still runs counts towards maxReceiveCount (3 locally): sound bounces were dead-lettered.
+    boto3.client("sqs").set_queue_attributes(
+        QueueUrl=aws.queue_url, Attributes={"VisibilityTimeout": "900"}
+    )
     setup_tenant(TENANT)
     Dispatcher(aws.queue_url, aws.queue_arn, chalice_app.ingest).drain()  # s3:TestEvent
     return aws
@@ -164,7 +191,10 @@ def test_a_storm_counts_exactly_and_dead_letters_only_the_poison(
 
 @pytest.mark.storm
 def test_the_full_storm(storm_stack: Any, dynamodb_local_endpoint: str) -> None:
-    run_storm(storm_stack, dynamodb_local_endpoint, 20_000)
+    # REBOUND_STORM_DELIVERIES scales it down where storing 20,000 objects in moto takes too
+    # long (about 4 a second on a loaded two-core machine, before any is ingested).
+    deliveries = int(os.environ.get("REBOUND_STORM_DELIVERIES", "20000"))
+    run_storm(storm_stack, dynamodb_local_endpoint, deliveries)
 
 
 # -- DynamoDB answering with conflicts and throttling ----------------------------------------
@@ -240,5 +270,7 @@ def test_conflicts_and_throttling_are_retried_to_exact_counts(
     deliver(storm_stack, workers=16)
     assert waiting(storm_stack.dlq_url) == len(storm.poison)
     assert_exact(storm, dynamodb_local_endpoint)
-    assert unruly.refused["TransactWriteItems TransactionCanceledException"] > 20
+    # First bounces are single Puts; the transactions are later bounces of an address (one in
+    # ten bounces twice) and the aggregator's runs.
+    assert unruly.refused["TransactWriteItems TransactionCanceledException"] >= 10
     assert unruly.refused["PutItem ProvisionedThroughputExceededException"] > 0

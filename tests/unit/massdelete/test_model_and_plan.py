@@ -113,7 +113,7 @@ def test_plan_entry_carries_every_key_the_workflow_needs() -> None:
         "riverside", "md-1", COUNTER, keys, remove=True, actor="riverside/k", removed_since="t"
     )
     assert entry["version"] == "7"
-    assert entry["records"] == records_of(COUNTER) == 7
+    assert entry["records"] == records_of(COUNTER) == 6
     assert entry["partition"] == "T#riverside#A#ann@example.net"
     assert entry["counter_key"] == {"pk": {"S": "T#riverside"}, "sk": {"S": "A#ann@example.net"}}
     assert entry["marker_key"]["pk"] == {"S": "T#riverside#MD#md-1"}
