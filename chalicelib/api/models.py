@@ -286,8 +286,8 @@ class Bounce(Model):
 class BounceList(Model):
     items: list[Bounce]
     next_cursor: str | None
-    # How many addresses match, when it is known without reading them all: the first page
-    # of an unfiltered list, or a list that fits on one page; otherwise null.
+    # How many addresses match, when it is known without reading them all: a list that fits on
+    # one page; otherwise null (GET .../bounce-count counts, bounded).
     total: int | None = None
 
 

@@ -158,6 +158,18 @@ def test_paging_walks_every_address_once(seeded: dict[str, Any]) -> None:
     )
 
 
+def test_a_list_names_its_total_only_when_it_fits_on_one_page(seeded: dict[str, Any]) -> None:
+    """Counting a large tenant's addresses on every first page would read all of them; the
+    page asks the bounded /bounce-count when the total is not known for free."""
+    token = seeded["riverside"]["viewer"]
+    base = "/v1/tenants/riverside"
+    with Client(chalice_app.app) as client:
+        assert get(client, f"{base}/bounces?limit=100", token)["total"] == 4
+        first = get(client, f"{base}/bounces?limit=1", token)
+        assert first["total"] is None and first["next_cursor"]
+        assert get(client, f"{base}/bounce-count", token) == {"addresses": 4, "at_least": False}
+
+
 def test_detail_history_and_reactivation(seeded: dict[str, Any]) -> None:
     viewer, admin = seeded["riverside"]["viewer"], seeded["riverside"]["admin"]
     path = f"/v1/tenants/riverside/bounces/{quote('Ann@Example.net')}"
