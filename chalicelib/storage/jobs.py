@@ -342,14 +342,7 @@ class JobRepository:
             MassDeleteMarkerItem.sk.startswith(MARKER_SK_PREFIX),
             consistent_read=True,
         ):
-            yield Marker(
-                address=item.address,
-                stage=item.stage,
-                outcome=item.outcome or "",
-                pages=int(item.pages or 0),
-                records=int(item.records or 0),
-                archive_prefix=item.archive_prefix or "",
-            )
+            yield _marker(item)
 
     def mark_restored(self, tenant: str, job_id: str, address: str) -> None:
         """Undo finished this address: a repeated undo skips it."""
@@ -488,16 +481,7 @@ class ChunkRepository:
         raw = self.raw_item(key)
         if raw is None:
             return None
-        item = MassDeleteMarkerItem.from_raw_data(raw)
-        return Marker(
-            address=item.address,
-            stage=item.stage,
-            outcome=item.outcome or "",
-            pages=int(item.pages or 0),
-            records=int(item.records or 0),
-            archive_prefix=item.archive_prefix or "",
-            keys=tuple(json.loads(item.keys)) if item.keys else (),
-        )
+        return _marker(MassDeleteMarkerItem.from_raw_data(raw))
 
     def raw_item(self, key: ItemKey) -> dict[str, Any] | None:
         found: dict[str, Any] | None = (
@@ -698,3 +682,16 @@ def _claim_outcome(error: ClientError) -> Claim | None:
     if {counter, marker} - {"None"} <= _CONTENDED:
         return None
     raise error
+
+
+def _marker(item: MassDeleteMarkerItem) -> Marker:
+    """One address's mass-delete marker as the workflow reads it (the keys while deleting)."""
+    return Marker(
+        address=item.address,
+        stage=item.stage,
+        outcome=item.outcome or "",
+        pages=int(item.pages or 0),
+        records=int(item.records or 0),
+        archive_prefix=item.archive_prefix or "",
+        keys=tuple(json.loads(item.keys)) if item.keys else (),
+    )
