@@ -14,3 +14,8 @@ def iso(moment: datetime) -> str:
 
 def parse_iso(text: str) -> datetime:
     return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+
+
+def hour_window(moment: datetime) -> str:
+    """The UTC hour a moment falls in, "2026-11-20T09": the name of an hourly alert window."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H")

@@ -68,11 +68,12 @@ def complaints() -> ComplaintRepository:
 
 @cache
 def aggregator() -> StreamAggregator:
-    """The tenant's figures, derived from the table's stream."""
+    """The tenant's figures, derived from the table's stream; it counts the block-burst
+    windows too and tells the alert observer about them."""
     from chalicelib.storage.aggregate import StreamAggregator
 
     bind_storage()
-    return StreamAggregator()
+    return StreamAggregator(on_block_windows=alert_observer().observe_block_windows)
 
 
 @cache

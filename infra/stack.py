@@ -115,7 +115,7 @@ class ReboundStack(Stack):
         )
         if not config.report_url:
             # Not for the API handler: its environment naming the API would be a cycle.
-            for logical_id in (names.INGEST_ID, names.SUMMARY_ID):
+            for logical_id in (names.INGEST_ID, names.SUMMARY_ID, names.AGGREGATE_ID):
                 self.functions.set_environment(logical_id, names.ENV_REPORT_URL, self.api_url)
 
         self.api_edge = ApiEdge(
@@ -143,6 +143,7 @@ class ReboundStack(Stack):
             function=self.functions.function(names.AGGREGATE_ID),
             role=self._role(names.AGGREGATE_ID),
         )
+        self._grant_aggregate_alerts()
         # A tick older than its period (the alerts check's 15 minutes, an hour otherwise) is
         # superseded by the next one.
         self.schedule = self._schedule(names.SUMMARY_ID, SUMMARY_SCHEDULE, "summary", 3600)
@@ -285,8 +286,20 @@ class ReboundStack(Stack):
         )
         self.tag_keys_secret.grant_read(self._role(ingest))
         self.event_bus.grant_put_events_to(self._role(ingest))
-        # Alerts (our server blocked or blacklisted) are mailed at once from the ingest path.
+        # Alerts (our server blacklisted, a send's bounce rate) are mailed at once from the
+        # ingest path; a burst of blocks from the aggregation (_grant_aggregate_alerts).
         self._send_staff_mail(ingest, "SendAlerts")
+
+    def _grant_aggregate_alerts(self) -> None:
+        """The aggregation counts the block-burst windows and raises their alert: its claim and
+        email budget are item writes it may already make (StreamAggregation); a claim whose email
+        failed is given back (DeleteItem); the email and the bus event."""
+        aggregate = names.AGGREGATE_ID
+        self._allow(
+            aggregate, "ReleaseAlertClaims", ["dynamodb:DeleteItem"], [self.storage.table.table_arn]
+        )
+        self._send_staff_mail(aggregate, "SendAlerts")
+        self.event_bus.grant_put_events_to(self._role(aggregate))
 
     def _grant_recheck_nightly(self) -> None:
         # Reads suppressions and counters, writes history, verdicts, changes, checkpoints, DNS

@@ -96,3 +96,23 @@ CATEGORY: dict[Reason, Category] = {
     Reason.FEEDBACK: Category.NOT_A_BOUNCE,
     Reason.VACATION: Category.NOT_A_BOUNCE,
 }
+
+# Rejections about our sending server or our content, not about the address (ARCHITECTURE: a
+# wave of them from one receiving domain is an alert, chalicelib/notify/alerts.py). The reasons
+# catch a block told in a soft or hard status code.
+BLOCK_CATEGORIES = frozenset({Category.BLOCK, Category.SPAM_CONTENT})
+BLOCK_REASONS = frozenset(
+    {
+        Reason.BLOCKED,
+        Reason.BAD_REPUTATION,
+        Reason.POLICY_VIOLATION,
+        Reason.SPAM_DETECTED,
+        Reason.AUTH_FAILURE,
+        Reason.REJECTED,
+    }
+)
+
+
+def is_block_rejection(reason: str, category: str) -> bool:
+    """Does this bounce count towards its receiving domain's block-burst window?"""
+    return category in BLOCK_CATEGORIES or reason in BLOCK_REASONS

@@ -1,11 +1,15 @@
 """Immediate alerts: what threatens the sending server's reputation, told to staff at once by
 email and as EventBridge events on the rebound bus.
 
-- AlertObserver hears every ingested message (an IngestObserver). Each bounce is noted once per
-  (message, recipient) in its send's tally (a conditional marker: the observer is also told
-  about redeliveries), then checked: a blacklisted flag from the parser, a burst of block /
-  policy rejections from one receiving domain within an hour, a send's hard-bounce rate over
-  the tenant's warn or critical level.
+- AlertObserver hears every bounce counted at ingest (an IngestObserver) and checks it: a
+  blacklisted flag from the parser (our server is blocked: told at once, from the ingest path),
+  a send's hard-bounce rate over the tenant's warn or critical level.
+- It also hears the block-burst windows (block / policy rejections from one receiving domain
+  within a UTC hour): the stream aggregator counts them in batches, off the counting path, and
+  tells the observer each window a run of records touched with its count so far (seconds after
+  the write; chalicelib/storage/aggregate.py). A window at or over `block_burst` raises the
+  alert; the claim below makes it one per cool-down, however many runs (concurrent shards,
+  redelivered batches) see the window over the level.
 - It also hears every recorded complaint (a ComplaintObserver): the send's complaint tally was
   added in the complaint's own transaction, so the check reads the send and compares its
   complaint rate with the tenant's complaint levels (Gmail's and Yahoo's published 0.1% and
@@ -27,13 +31,13 @@ from enum import StrEnum
 
 from chalicelib.bounces import BounceEvent, InboundRecord
 from chalicelib.classification.labels import blocklist_name, blocklist_phrase, reason_label
-from chalicelib.classification.reasons import Category, Reason
 from chalicelib.complaints import ComplaintEvent
 from chalicelib.config import NotifySettings
 from chalicelib.notify.model import (
     Alert,
     AlertKind,
     AlertLevels,
+    BlockWindow,
     NotificationSettings,
     SendVolume,
     Severity,
@@ -43,7 +47,7 @@ from chalicelib.notify.render import render_alert, report_link
 from chalicelib.notify.service import MailPolicy
 from chalicelib.ports import InboundStore, StateStore
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
-from chalicelib.timefmt import iso, parse_iso
+from chalicelib.timefmt import hour_window, iso, parse_iso
 
 log = logging.getLogger("rebound.notify.alerts")
 
@@ -52,19 +56,6 @@ BLOCK_COOLDOWN = timedelta(hours=6)
 SEND_COOLDOWN = timedelta(days=30)  # once per send and level: a send does not recover
 CHECK_COOLDOWN = timedelta(hours=1)
 SETTINGS_CACHE = timedelta(minutes=1)
-# Rejections that are about our server or content, not the address (ARCHITECTURE: a wave of
-# them is an alert).
-BLOCK_CATEGORIES = frozenset({Category.BLOCK, Category.SPAM_CONTENT})
-BLOCK_REASONS = frozenset(
-    {
-        Reason.BLOCKED,
-        Reason.BAD_REPUTATION,
-        Reason.POLICY_VIOLATION,
-        Reason.SPAM_DETECTED,
-        Reason.AUTH_FAILURE,
-        Reason.REJECTED,
-    }
-)
 
 
 class AlertOutcome(StrEnum):
@@ -72,10 +63,6 @@ class AlertOutcome(StrEnum):
     DUPLICATE = "duplicate"  # the same condition was alerted within its cool-down
     HELD_BACK = "held-back"  # event only: the scope's email budget for this hour is spent
     FAILED = "failed"  # the email failed; the claim was given back
-
-
-def hour_window(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H")
 
 
 class AlertDispatcher:
@@ -150,7 +137,8 @@ class ObservedAlert:
 
 
 class AlertObserver:
-    """The IngestObserver that raises alerts from counted bounces."""
+    """The IngestObserver that raises alerts from counted bounces, and the listener of the
+    stream aggregator's block-burst windows."""
 
     def __init__(
         self,
@@ -178,11 +166,6 @@ class AlertObserver:
         alerts = []
         if event.blacklisted:
             alerts.append(self._blacklisted(event, domain, now))
-        if event.category in BLOCK_CATEGORIES or event.reason in BLOCK_REASONS:
-            window = hour_window(now)
-            hits = self._store.add_to_window(SYSTEM_SCOPE, f"blocks#{domain}", window)
-            if hits >= self._config.block_burst:
-                alerts.append(self._burst(event, domain, hits, now))
         levels = self._levels_for(event.tenant, now)
         rate = send.hard_rate
         if rate is not None and (send.recipients or 0) >= levels.min_recipients:
@@ -191,6 +174,19 @@ class AlertObserver:
             elif rate >= levels.warn:
                 alerts.append(self._send_rate(send, Severity.WARNING, levels.warn, now))
         return alerts
+
+    def observe_block_windows(self, windows: Sequence[BlockWindow]) -> None:
+        """The windows a run of counted bounces added to (the stream aggregator's listener)."""
+        for alert in self.block_alerts_for(windows):
+            self.raised.append(ObservedAlert(alert, self._dispatcher.dispatch(alert)))
+
+    def block_alerts_for(self, windows: Sequence[BlockWindow]) -> list[Alert]:
+        """A burst alert for each window at or over the level. Not only the run that crossed
+        it: a run that saw the window over the level raises it again, and the claim keeps it
+        to one (so two shards' runs that cross the level together, or a batch delivered again
+        after its alert failed, still alert once)."""
+        now = self._clock()
+        return [self._burst(w, now) for w in windows if w.hits >= self._config.block_burst]
 
     def observe_complaint(self, record: InboundRecord, event: ComplaintEvent) -> None:
         if not event.send_id:
@@ -285,7 +281,8 @@ class AlertObserver:
             raised_at=now,
         )
 
-    def _burst(self, event: BounceEvent, domain: str, hits: int, now: datetime) -> Alert:
+    def _burst(self, window: BlockWindow, now: datetime) -> Alert:
+        domain, hits = window.domain, window.hits
         return Alert(
             kind=AlertKind.BLOCK_BURST,
             severity=Severity.WARNING,
@@ -294,16 +291,16 @@ class AlertObserver:
             title=f"{hits} block or policy rejections from {domain} within the hour",
             lines=(
                 f"{domain} keeps refusing our mail for reasons about our server or content "
-                f"(latest: {reason_label(event.reason)}"
-                f"{', ' + blocklist_phrase(event.diagnostic) if event.blacklisted else ''}, "
-                f"tenant {event.tenant}).",
-                f"Diagnostic: {event.diagnostic[:300]}",
+                f"(latest: {reason_label(window.reason)}"
+                f"{', ' + blocklist_phrase(window.diagnostic) if window.blacklisted else ''}, "
+                f"tenant {window.tenant}).",
+                f"Diagnostic: {window.diagnostic[:300]}",
                 "These never mark addresses invalid. Check our server's reputation, SPF, DKIM "
                 "and DMARC, and the content of the latest sends.",
             ),
             cooldown=BLOCK_COOLDOWN,
-            link=report_link(self._report_url, tenant=event.tenant, domain=domain),
-            detail=(("tenant", event.tenant), ("domain", domain), ("hits", hits)),
+            link=report_link(self._report_url, tenant=window.tenant, domain=domain),
+            detail=(("tenant", window.tenant), ("domain", domain), ("hits", hits)),
             raised_at=now,
         )
 

@@ -147,6 +147,20 @@ class DomainVolume:
         return self.bounces / self.recipients if self.recipients else None
 
 
+@dataclass(frozen=True, slots=True)
+class BlockWindow:
+    """Block or policy rejections from one receiving domain within one UTC hour, as counted so
+    far (`hits`), with the latest of them: a burst over the configured level is an alert."""
+
+    domain: str
+    window: str  # the UTC hour, "2026-11-20T09"
+    hits: int
+    tenant: str  # the latest rejection's
+    reason: str
+    blacklisted: bool
+    diagnostic: str
+
+
 class AlertKind(StrEnum):
     BLACKLISTED = "blacklisted"  # a receiving server named a blocklist that lists us
     BLOCK_BURST = "block-burst"  # many block/policy rejections from one receiving domain

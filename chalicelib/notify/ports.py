@@ -73,9 +73,6 @@ class NotifyStore(Protocol):
     def take_alert_budget(self, scope: str, window: str, limit: int) -> bool:
         """One more alert email in this window, when fewer than `limit` went out in it."""
 
-    def add_to_window(self, scope: str, key: str, window: str) -> int:
-        """Add one to a windowed counter (e.g. blocks from one domain this hour); its value."""
-
 
 class RichMailer(Protocol):
     def send_multipart(

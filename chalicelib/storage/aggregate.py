@@ -1,6 +1,7 @@
 """The tenant's figures, derived off the counting path from the table's stream: daily
-statistics, all-time totals per reason, domain and source, and each send's and each recipient
-domain's bounce tallies (the report, digests and alerts read them as before).
+statistics, all-time totals per reason, domain and source, each send's and each recipient
+domain's bounce tallies (the report, digests and alerts read them as before), and the hourly
+block-burst windows (block or policy rejections per receiving domain, over all tenants).
 
 Each new history item is one counted bounce (counting writes it once), and its stream image
 carries everything a figure needs. Lambda's event-source mapping delivers a shard's records in
@@ -11,12 +12,19 @@ creates a segment item keyed by the run's first eventID that says how many recor
 (condition: absent). A redelivered batch finds its first record's segment and skips what it
 covered, run by run, and applies only what no run covered yet. The cost is a couple of write
 units per run of up to ~100 bounces instead of a write on every bounce.
+
+A block-burst window is one more figure of a run's transaction (so a redelivered batch never
+counts a rejection twice). After each run, applied now or found applied before, the windows it
+touched are read back and handed to the listener the composition root gives (the alert
+observer, chalicelib/notify/alerts.py), which decides; a run found applied is told again, so an
+alert lost to a crash between the transaction and the listener is raised on the redelivery
+(the alert's claim keeps it to one).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,8 +33,9 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.classification.reasons import Category
+from chalicelib.classification.reasons import BLOCK_CATEGORIES, Category, is_block_rejection
 from chalicelib.errors import RetryLater
+from chalicelib.notify.model import BlockWindow
 from chalicelib.storage import keys
 from chalicelib.storage.core import (
     DEFAULT_RETRY,
@@ -38,13 +47,15 @@ from chalicelib.storage.core import (
 from chalicelib.storage.items import (
     AggregatedSegmentItem,
     AggregateItem,
+    AlertWindowItem,
     BounceHistoryItem,
     DailyStatsItem,
     SendDomainItem,
     SendVolumeItem,
 )
-from chalicelib.storage.notify import SEND_TTL, UNKNOWN_SEND
-from chalicelib.timefmt import parse_iso
+from chalicelib.storage.notify import SEND_TTL, UNKNOWN_SEND, WINDOW_TTL
+from chalicelib.tenancy.ids import SYSTEM_SCOPE
+from chalicelib.timefmt import hour_window, parse_iso
 
 # The event-source mapping's filter (infra/) and the local stream pump's: only new history items.
 STREAM_FILTER: dict[str, Any] = {
@@ -60,7 +71,8 @@ _DAY_FIELD = {
     Category.SPAM_CONTENT: DailyStatsItem.spam_content,
     Category.MAILBOX_FULL: DailyStatsItem.mailbox_full,
 }
-_BLOCKS = frozenset({Category.BLOCK, Category.SPAM_CONTENT})
+# Told the block-burst windows each run of records touched, with their counts after it.
+BlockWindowListener = Callable[[Sequence[BlockWindow]], None]
 
 
 def wanted(record: Mapping[str, Any]) -> bool:
@@ -85,6 +97,8 @@ class CountedBounce:
     blacklisted: bool
     source: str
     send_id: str
+    diagnostic: str
+    block_window: str | None  # the UTC hour of its block-burst window; None: not a block
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> CountedBounce:
@@ -104,11 +118,15 @@ class CountedBounce:
             blacklisted=bool(item.blacklisted),
             source=item.source or "unknown",
             send_id=item.send_id or UNKNOWN_SEND,
+            diagnostic=item.diagnostic or "",
+            block_window=(
+                hour_window(received) if is_block_rejection(item.reason, item.category) else None
+            ),
         )
 
 
 @dataclass
-class _Figure:
+class Figure:
     """The merged increments of one figure item within a group."""
 
     item: Any
@@ -130,14 +148,21 @@ class _Figure:
                 ),
                 SendVolumeItem.expires_at.set(self.expires_at),
             ]
+        elif isinstance(self.item, AlertWindowItem):
+            found.append(AlertWindowItem.expires_at.set(self.expires_at))
         return found
 
 
 class StreamAggregator:
     """Applies batches of stream records to the tenant's figures, each bounce exactly once."""
 
-    def __init__(self, retry: RetryPolicy = DEFAULT_RETRY) -> None:
+    def __init__(
+        self,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        on_block_windows: BlockWindowListener | None = None,
+    ) -> None:
         self._retry = retry
+        self._on_block_windows = on_block_windows
 
     def apply(self, records: Iterable[Mapping[str, Any]]) -> int:
         """Add the batch's counted bounces to the figures; returns how many were new here."""
@@ -148,13 +173,47 @@ class StreamAggregator:
         while at < len(kept):
             done = _segment_records(str(kept[at]["eventID"]))
             if done:  # this run was applied before (a redelivered batch): skip it
+                self._tell_block_windows(bounces[at : at + done])
                 at += done
                 continue
             run = _run(bounces, at, reported)
             if self._apply_run(str(kept[at]["eventID"]), bounces[at : at + run], reported):
+                self._tell_block_windows(bounces[at : at + run])
                 applied += len({b.history for b in bounces[at : at + run]})
                 at += run
         return applied
+
+    def _tell_block_windows(self, run: Sequence[CountedBounce]) -> None:
+        """Hand the listener the windows this run added to, as they stand after it (read
+        consistently: a concurrent shard's run may have added to them as well)."""
+        if self._on_block_windows is None:
+            return
+        latest = latest_block_bounces(run)
+        if not latest:
+            return
+        hits = {
+            item.sk: int(item.hits)
+            for item in AlertWindowItem.batch_get(
+                [(keys.alert_pk(SYSTEM_SCOPE), sk) for sk in sorted(latest)],
+                consistent_read=True,
+                attributes_to_get=["pk", "sk", "hits"],
+            )
+        }
+        windows = [
+            BlockWindow(
+                domain=b.domain,
+                window=str(b.block_window),
+                hits=hits[sk],
+                tenant=b.tenant,
+                reason=b.reason,
+                blacklisted=b.blacklisted,
+                diagnostic=b.diagnostic,
+            )
+            for sk, b in sorted(latest.items())
+            if sk in hits  # gone only once its TTL passed: nothing to alert on any more
+        ]
+        if windows:
+            self._on_block_windows(windows)
 
     def _apply_run(
         self, first_event: str, run: list[CountedBounce], reported: frozenset[tuple[str, str]]
@@ -183,6 +242,19 @@ class StreamAggregator:
         )
 
 
+def latest_block_bounces(run: Sequence[CountedBounce]) -> dict[str, CountedBounce]:
+    """The block-burst windows a run adds to (their sort keys), each with its latest
+    rejection (the alert names it)."""
+    latest: dict[str, CountedBounce] = {}
+    for bounce in run:
+        if bounce.block_window is None:
+            continue
+        sk = keys.block_window_sk(bounce.block_window, bounce.domain)
+        if sk not in latest or bounce.received_at >= latest[sk].received_at:
+            latest[sk] = bounce
+    return latest
+
+
 def _figures(bounce: CountedBounce, reported: frozenset[tuple[str, str]]) -> list[Any]:
     """The figure items one bounce adds to (keys only)."""
     tenant = bounce.tenant
@@ -195,6 +267,13 @@ def _figures(bounce: CountedBounce, reported: frozenset[tuple[str, str]]) -> lis
     ]
     if (tenant, bounce.send_id) in reported:
         items.append(SendDomainItem(keys.send_domain_pk(tenant), bounce.domain))
+    if bounce.block_window is not None:
+        items.append(
+            AlertWindowItem(
+                keys.alert_pk(SYSTEM_SCOPE),
+                keys.block_window_sk(bounce.block_window, bounce.domain),
+            )
+        )
     return items
 
 
@@ -223,18 +302,26 @@ def _segment_records(first_event: str) -> int:
     return int(item.records)
 
 
-def _write_run(
-    first_event: str, run: list[CountedBounce], reported: frozenset[tuple[str, str]]
-) -> None:
-    figures: dict[tuple[str, str], _Figure] = {}
+def merge_run(
+    run: Sequence[CountedBounce], reported: frozenset[tuple[str, str]]
+) -> dict[tuple[str, str], Figure]:
+    """The run's increments merged per figure item (by key): one update each."""
+    figures: dict[tuple[str, str], Figure] = {}
     seen: set[tuple[str, str]] = set()
     for bounce in run:
         if bounce.history in seen:  # a stream that repeats a record (moto) within the run
             continue
         seen.add(bounce.history)
         for item in _figures(bounce, reported):
-            figure = figures.setdefault((item.pk, item.sk), _Figure(item))
+            figure = figures.setdefault((item.pk, item.sk), Figure(item))
             _count(figure, bounce)
+    return figures
+
+
+def _write_run(
+    first_event: str, run: list[CountedBounce], reported: frozenset[tuple[str, str]]
+) -> None:
+    figures = merge_run(run, reported)
     expires = int((datetime.now(UTC) + SEGMENT_TTL).timestamp())
     with TransactWrite(connection=connection()) as tx:
         # The segment first: a cancellation on it means the run was applied by another delivery.
@@ -251,20 +338,38 @@ def _write_run(
             tx.update(figure.item, figure.actions())
 
 
-def _count(figure: _Figure, bounce: CountedBounce) -> None:
+def _count(figure: Figure, bounce: CountedBounce) -> None:
+    if isinstance(figure.item, AlertWindowItem):
+        _count_window(figure, bounce)
+    elif isinstance(figure.item, DailyStatsItem):
+        _count_day(figure, bounce)
+    else:
+        _count_tally(figure, bounce)
+
+
+def _count_window(figure: Figure, bounce: CountedBounce) -> None:
+    figure.add("hits")
+    expires = int((parse_iso(bounce.received_at) + WINDOW_TTL).timestamp())
+    figure.expires_at = max(figure.expires_at, expires)
+
+
+def _count_day(figure: Figure, bounce: CountedBounce) -> None:
     figure.add("bounces")
-    item = figure.item
-    if isinstance(item, DailyStatsItem):
-        day_field = _DAY_FIELD.get(bounce.category)
-        if day_field is not None:
-            figure.add(day_field.attr_name)
-        if bounce.blacklisted:
-            figure.add("blacklisted")
-        return
+    day_field = _DAY_FIELD.get(bounce.category)
+    if day_field is not None:
+        figure.add(day_field.attr_name)
+    if bounce.blacklisted:
+        figure.add("blacklisted")
+
+
+def _count_tally(figure: Figure, bounce: CountedBounce) -> None:
+    """A total (reason, domain, source), a send's or a send domain's tally."""
+    figure.add("bounces")
     if bounce.hard:
         figure.add("hard")
+    item = figure.item
     if isinstance(item, AggregateItem):
-        if bounce.category in _BLOCKS:
+        if bounce.category in BLOCK_CATEGORIES:
             figure.add("blocks")
         if bounce.blacklisted:
             figure.add("blacklisted")

@@ -504,6 +504,9 @@ class AlertBudgetItem(_Item):
 
 
 class AlertWindowItem(_Item):
+    """Block or policy rejections from one receiving domain within one UTC hour: the stream
+    aggregator adds each run's merged count (chalicelib/storage/aggregate.py)."""
+
     hits = NumberAttribute(default=0)
     expires_at = NumberAttribute()
 

@@ -25,7 +25,7 @@ a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spe
     T#<tenant>#SEND#<send id>       D#<domain>                  SendRecipientsItem (TTL)
     T#<scope>#ALERT                 K#<alert key>               AlertStateItem (TTL)
     T#<scope>#ALERT                 B#<window>                  AlertBudgetItem (TTL)
-    T#<scope>#ALERT                 W#<window>#<key>            AlertWindowItem (TTL)
+    T#_system#ALERT                 W#<hour>#blocks#<domain>    AlertWindowItem (TTL)
 
 GSI partition keys on AddressCounterItem: pk (by_count, by_last_bounce, by_first_bounce),
 category_pk T#<tenant>#C#<category>, domain_pk T#<tenant>#D#<domain>, state_pk T#<tenant>#S#<state>.
@@ -240,8 +240,10 @@ def alert_budget_sk(window: str) -> str:
     return f"B#{window}"
 
 
-def alert_window_sk(window: str, key: str) -> str:
-    return f"W#{window}#{key}"
+def block_window_sk(window: str, domain: str) -> str:
+    """Block or policy rejections from one receiving domain within one UTC hour (the stream
+    aggregator counts them, chalicelib/storage/aggregate.py)."""
+    return f"W#{window}#blocks#{domain}"
 
 
 # -- address re-checks ------------------------------------------------------------------------

@@ -5,7 +5,8 @@ de-duplication / rate-limit state. Implements chalicelib.notify.ports.NotifyStor
 Key shapes: chalicelib/storage/keys.py, with every other key of the table.
 
 Digest periods are "D2026-11-20" (daily, the tenant's local date) or "W2026-47" (ISO week);
-alert windows are UTC hours "2026-11-20T09". TTL (`expires_at`, epoch seconds, the table's TTL
+alert windows are UTC hours "2026-11-20T09" (the block-burst windows are counted by the stream
+aggregator, chalicelib/storage/aggregate.py). TTL (`expires_at`, epoch seconds, the table's TTL
 attribute) keeps the per-send and per-window partitions bounded.
 """
 
@@ -49,7 +50,6 @@ from chalicelib.storage.core import (
 from chalicelib.storage.items import (
     AlertBudgetItem,
     AlertStateItem,
-    AlertWindowItem,
     DigestMarkerItem,
     DigestSnapshotItem,
     NotificationSettingsItem,
@@ -372,12 +372,6 @@ class NotifyRepository:
                 return False
             raise
         return True
-
-    def add_to_window(self, scope: str, key: str, window: str) -> int:
-        item = AlertWindowItem(alert_pk(scope), keys.alert_window_sk(window, key))
-        expires = _epoch(datetime.now(UTC) + WINDOW_TTL)
-        item.update(actions=[AlertWindowItem.hits.add(1), AlertWindowItem.expires_at.set(expires)])
-        return int(item.hits)
 
 
 def _move_domain(

@@ -107,7 +107,10 @@ def test_ingest_may_read_inbound_consume_the_queue_count_and_read_keys(
     assert {"ses:SendEmail", "ses:SendRawEmail"} <= set(granted)
 
 
-@pytest.mark.parametrize("function_id", [names.SUMMARY_ID, names.INGEST_ID, names.ALERTS_CHECK_ID])
+@pytest.mark.parametrize(
+    "function_id",
+    [names.SUMMARY_ID, names.INGEST_ID, names.ALERTS_CHECK_ID, names.AGGREGATE_ID],
+)
 def test_staff_mail_goes_only_from_the_no_reply_address(
     synthesized: Synthesized, function_id: str
 ) -> None:
@@ -127,6 +130,16 @@ def test_staff_mail_goes_only_from_the_no_reply_address(
         assert statement["Condition"] == {
             "StringEquals": {"ses:FromAddress": "no-reply@example.com"}
         }
+
+
+def test_the_aggregation_may_raise_the_block_burst_alert(synthesized: Synthesized) -> None:
+    granted = _role_actions(synthesized, names.AGGREGATE_ID)
+    # The alert's claim, email budget and a failed email's claim given back: items only.
+    assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= set(granted)
+    assert "/index/" not in json.dumps(granted["dynamodb:DeleteItem"])
+    assert {"events:PutEvents", "ses:SendRawEmail"} <= set(granted)
+    variables = synthesized.resources[names.AGGREGATE_ID]["Properties"]["Environment"]["Variables"]
+    assert names.ENV_REPORT_URL in variables  # the alert links to the report
 
 
 def test_summary_reads_no_secret_bucket_or_queue(synthesized: Synthesized) -> None:

@@ -6,6 +6,7 @@ every alert on the rebound EventBridge bus (read back through a rule with an SQS
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email import message_from_string, policy
 from typing import Any
@@ -19,8 +20,13 @@ from moto.ses.models import ses_backends
 import app as chalice_app
 from chalicelib import wiring
 from chalicelib.config import NotifySettings
-from chalicelib.notify.alerts import AlertDispatcher, AlertOutcome, AlertsCheck
-from chalicelib.notify.model import Alert, AlertKind, Severity
+from chalicelib.notify.alerts import AlertDispatcher, AlertObserver, AlertOutcome, AlertsCheck
+from chalicelib.notify.model import Alert, AlertKind, BlockWindow, Severity
+from chalicelib.storage import keys
+from chalicelib.storage.aggregate import StreamAggregator
+from chalicelib.storage.items import AddressCounterItem, AlertWindowItem
+from chalicelib.timefmt import hour_window
+from rebound.local.streams import StreamPump
 from tests.integration.helpers import aggregate, auth, bounce, put_inbound, setup_tenant
 
 pytestmark = pytest.mark.integration
@@ -134,6 +140,144 @@ class Capture:
         self.events.append(dict(detail))
 
 
+def capturing_dispatcher(capture: Capture, emails_per_hour: int = 10) -> AlertDispatcher:
+    return AlertDispatcher(
+        store=wiring.notify_repository(),
+        mailer=capture,
+        events=capture,
+        policy=wiring.mail_policy(),
+        staff_recipients=["staff@example.com"],
+        emails_per_hour=emails_per_hour,
+    )
+
+
+def count_only(raw: bytes, received: datetime) -> None:
+    """Ingest one message; the stream is not delivered to the aggregation."""
+    wiring.ingest_service().ingest(put_inbound(raw), received)
+
+
+def this_hour() -> datetime:
+    """A moment in the current UTC hour, the same for every bounce of a test."""
+    return datetime.now(UTC).replace(minute=30, second=0, microsecond=0)
+
+
+def window_hits(domain: str, received: datetime) -> int:
+    item = AlertWindowItem.get(
+        keys.alert_pk("_system"), keys.block_window_sk(hour_window(received), domain)
+    )
+    return int(item.hits)
+
+
+def test_a_burst_of_blocks_alerts_once_from_the_aggregation_a_blacklisting_at_once(
+    aws: Any, bus_events: Any
+) -> None:
+    setup_tenant("riverside")
+    received = this_hour()
+    for i in range(8):
+        count_only(bounce("riverside", f"c{i}@example.com", "5.7.1", BLOCK), received)
+    for i in range(4):
+        count_only(bounce("riverside", f"d{i}@example.net", "5.7.1", BLOCK), received)
+    assert sent() == []  # the block-burst windows are counted by the aggregation
+    count_only(bounce("riverside", "e0@example.org", "5.7.1", BLACKLIST), received)
+    assert len(sent()) == 1  # "our server is blacklisted" does not wait for it
+    aggregate()
+    aggregate()  # the whole stream delivered again
+    assert subjects()[1:] == [
+        "[Rebound Warning] 8 block or policy rejections from example.com within the hour"
+    ]
+    assert (window_hits("example.com", received), window_hits("example.net", received)) == (8, 4)
+    assert [e["detail"]["kind"] for e in bus_events()] == ["blacklisted", "block-burst"]
+
+
+def unique_stream_records() -> list[dict[str, Any]]:
+    """The table's new history items as the stream mapping delivers them, not applied (each
+    once: moto's stream may repeat one)."""
+    batches: list[list[dict[str, Any]]] = []
+    meta = AddressCounterItem.Meta
+    StreamPump(
+        meta.table_name, lambda event, _: batches.append(event["Records"]), endpoint_url=meta.host
+    ).drain()
+    records: dict[str, dict[str, Any]] = {}
+    for record in (r for batch in batches for r in batch):
+        records.setdefault(json.dumps(record["dynamodb"]["Keys"], sort_keys=True), record)
+    return list(records.values())
+
+
+def capturing_observer(capture: Capture) -> AlertObserver:
+    return AlertObserver(
+        store=wiring.notify_repository(),
+        dispatcher=capturing_dispatcher(capture),
+        config=NotifySettings(block_burst=5),
+        report_url="https://rebound.example.com/api/",
+    )
+
+
+def test_two_shards_runs_that_cross_the_level_together_alert_once(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3 + 3 rejections in two shards' runs: the second run's transaction lands between the
+    first's and its read, so both read 6 (over the level of 5) and both raise the alert."""
+    setup_tenant("riverside")
+    received = this_hour()
+    for i in range(6):
+        count_only(bounce("riverside", f"c{i}@example.com", "5.7.1", BLOCK), received)
+    records = unique_stream_records()
+    assert len(records) == 6
+    capture = Capture()
+    observer = capturing_observer(capture)
+    told: list[list[int]] = []
+
+    def listen(windows: Any) -> None:
+        told.append([w.hits for w in windows])
+        observer.observe_block_windows(windows)
+
+    second_shard = StreamAggregator(on_block_windows=listen)
+    read_windows = AlertWindowItem.batch_get
+    landed: list[bool] = []
+
+    def read_after_the_other_shard(*args: Any, **kwargs: Any) -> Any:
+        if not landed:
+            landed.append(True)
+            second_shard.apply(records[3:])
+        return read_windows(*args, **kwargs)
+
+    monkeypatch.setattr(AlertWindowItem, "batch_get", read_after_the_other_shard)
+    assert StreamAggregator(on_block_windows=listen).apply(records[:3]) == 3
+    assert told == [[6], [6]]
+    assert [o.outcome for o in observer.raised] == [AlertOutcome.SENT, AlertOutcome.DUPLICATE]
+    assert capture.mails == [
+        "[Rebound Warning] 6 block or policy rejections from example.com within the hour"
+    ]
+    assert len(capture.events) == 1 and window_hits("example.com", received) == 6
+
+
+def test_a_batch_delivered_again_counts_once_and_alerts_once_after_a_crash(aws: Any) -> None:
+    """The aggregate function dies after its transaction, before the alert: the redelivered
+    batch adds nothing and raises the alert; a third delivery neither."""
+    setup_tenant("riverside")
+    received = this_hour()
+    for i in range(6):
+        count_only(bounce("riverside", f"c{i}@example.com", "5.7.1", BLOCK), received)
+    records = unique_stream_records()
+    capture = Capture()
+    observer = capturing_observer(capture)
+
+    def crash(windows: Sequence[BlockWindow]) -> None:
+        raise RuntimeError("timed out")
+
+    with pytest.raises(RuntimeError):
+        StreamAggregator(on_block_windows=crash).apply(records)
+    assert window_hits("example.com", received) == 6 and capture.mails == []
+    again = StreamAggregator(on_block_windows=observer.observe_block_windows)
+    assert again.apply(records) == 0  # every run was applied before
+    assert again.apply(records) == 0
+    assert window_hits("example.com", received) == 6
+    assert [o.outcome for o in observer.raised] == [AlertOutcome.SENT, AlertOutcome.DUPLICATE]
+    assert capture.mails == [
+        "[Rebound Warning] 6 block or policy rejections from example.com within the hour"
+    ]
+
+
 def alert(key: str, at: datetime) -> Alert:
     return Alert(
         AlertKind.BLOCK_BURST,
@@ -149,14 +293,7 @@ def alert(key: str, at: datetime) -> Alert:
 
 def test_alert_emails_are_rate_limited_per_hour_but_every_alert_is_an_event(aws: Any) -> None:
     capture = Capture()
-    dispatcher = AlertDispatcher(
-        store=wiring.notify_repository(),
-        mailer=capture,
-        events=capture,
-        policy=wiring.mail_policy(),
-        staff_recipients=["staff@example.com"],
-        emails_per_hour=2,
-    )
+    dispatcher = capturing_dispatcher(capture, emails_per_hour=2)
     now = datetime(2026, 11, 20, 9, 5, tzinfo=UTC)
     outcomes = [dispatcher.dispatch(alert(f"k{i}", now)) for i in range(4)]
     assert outcomes == [AlertOutcome.SENT] * 2 + [AlertOutcome.HELD_BACK] * 2
@@ -171,14 +308,7 @@ def test_the_scheduled_check_alerts_when_a_dead_letter_queue_grows(aws: Any) -> 
     sqs = boto3.client("sqs")
     url = sqs.create_queue(QueueName="rebound-ingest-dlq")["QueueUrl"]
     capture = Capture()
-    dispatcher = AlertDispatcher(
-        store=wiring.notify_repository(),
-        mailer=capture,
-        events=capture,
-        policy=wiring.mail_policy(),
-        staff_recipients=["staff@example.com"],
-        emails_per_hour=10,
-    )
+    dispatcher = capturing_dispatcher(capture)
     from chalicelib.aws.alerts_bus import SqsQueueDepths
 
     check = AlertsCheck(

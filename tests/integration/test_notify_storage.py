@@ -52,7 +52,6 @@ def test_alerts_cool_down_and_emails_have_an_hourly_budget(notify: NotifyReposit
     budget = [notify.take_alert_budget("riverside", "2026-11-20T07", 3) for _ in range(5)]
     assert budget == [True, True, True, False, False]
     assert notify.take_alert_budget("riverside", "2026-11-20T08", 3)
-    assert [notify.add_to_window("riverside", "mx", "2026-11-20T07") for _ in range(3)] == [1, 2, 3]
 
 
 def test_send_sizes_and_bounces_are_never_counted_twice(notify: NotifyRepository) -> None:
