@@ -8,7 +8,8 @@ storm to a stale list; what a later bounce of a counted address costs is measure
 SMTP duplicates (the same bytes stored again under a new key: mail servers retry when a 250 is
 lost) and SQS redeliveries (the same object announced twice). The bucket, queue and the rest of
 AWS are moto; the table is DynamoDB Local. Afterwards every counter is compared with the bounces
-sent (double_counts, lost) and the derived figures with a recount of the counters.
+sent (double_counts, lost) and the derived figures with a recount of the counters (the
+block-burst windows with a recount of the history items).
 
 Baseline, measured in the same run on the same DynamoDB Local: the floor of counting one bounce
 (a history Put and a counter Put, the counter's indexes as the table declares them), so
@@ -398,8 +399,36 @@ def _check(expected: Counter[str]) -> dict[str, int]:
         "lost": lost,
         "figure_mismatches": int(sum(d.bounces for d in days) != total)
         + int(domains != dict(by_domain))
-        + int(sends != total),
+        + int(sends != total)
+        + int(_block_windows() != _block_windows_recounted()),
     }
+
+
+def _block_windows() -> dict[str, int]:
+    """The block-burst alert's windows as the aggregation counted them (sort key -> hits)."""
+    from chalicelib.storage import keys
+    from chalicelib.storage.items import AlertWindowItem
+    from chalicelib.tenancy.ids import SYSTEM_SCOPE
+
+    found = AlertWindowItem.query(
+        keys.alert_pk(SYSTEM_SCOPE), AlertWindowItem.sk.startswith("W#"), consistent_read=True
+    )
+    return {item.sk: int(item.hits) for item in found}
+
+
+def _block_windows_recounted() -> dict[str, int]:
+    """The same windows recounted from the history items (each counted bounce once)."""
+    from chalicelib.classification.reasons import is_block_rejection
+    from chalicelib.storage import keys
+    from chalicelib.storage.items import BounceHistoryItem
+    from chalicelib.timefmt import hour_window, parse_iso
+
+    recount: Counter[str] = Counter()
+    for item in BounceHistoryItem.scan(BounceHistoryItem.sk.startswith(keys.HISTORY_SK_PREFIX)):
+        if is_block_rejection(item.reason, item.category):
+            domain = keys.split_address_pk(item.pk)[1].rpartition("@")[2]
+            recount[keys.block_window_sk(hour_window(parse_iso(item.received_at)), domain)] += 1
+    return dict(recount)
 
 
 def _print_units(n: int, seen: CapacityMeter) -> None:
