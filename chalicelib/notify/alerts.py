@@ -17,8 +17,8 @@ email and as EventBridge events on the rebound bus.
 - AlertsCheck runs on a schedule: dead-letter queues that grew, unparsed mail that grew.
 - AlertDispatcher de-duplicates (one alert per condition key per cool-down, a conditional put)
   and rate-limits (a budget of emails per scope and hour; events still go out so machines see
-  everything). A failed email gives the claim back, so the next bounce that proves the same
-  condition raises it again; a failed event is logged and never blocks ingest.
+  everything). A failed email gives the claim back, so the next bounce (or aggregation run) that
+  proves the same condition raises it again; a failed event is logged and never blocks ingest.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ counts a rejection twice). After each run, applied now or found applied before, 
 touched are read back and handed to the listener the composition root gives (the alert
 observer, chalicelib/notify/alerts.py), which decides; a run found applied is told again, so an
 alert lost to a crash between the transaction and the listener is raised on the redelivery
-(the alert's claim keeps it to one).
+(the alert's claim keeps it to one). An error in the listener fails the batch like any other:
+delivered again, its applied runs are skipped and only told again.
 """
 
 from __future__ import annotations
