@@ -248,7 +248,7 @@ def forget_service() -> ForgetService:
 
     bind_storage()
     return ForgetService(
-        ErasureRepository(),
+        ErasureRepository(settings().inbound_prefix),
         S3Objects(settings().bucket_name),
         tenants(),
         audit_trail(),

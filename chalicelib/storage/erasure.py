@@ -38,6 +38,9 @@ _ACTIVE = frozenset({str(JobState.APPROVED), str(JobState.RUNNING)})
 class ErasureRepository:
     """ErasureStore on the single table (see chalicelib/forget.py for what and why)."""
 
+    def __init__(self, inbound_prefix: str = "inbound/") -> None:
+        self._inbound_prefix = inbound_prefix  # where ingest found each message (its id follows)
+
     # -- what cites the address -------------------------------------------------------------
 
     def cited_messages(self, tenant: str, address: str) -> list[CitedMessage]:
@@ -55,16 +58,17 @@ class ErasureRepository:
             projection="#m, #r",
             names={"#m": "message_id", "#r": "received_at"},
         )
-        for disposition, items in (
-            (str(Disposition.COUNTED), history),
-            (str(Disposition.COMPLAINT), complaints),
-        ):
-            for item in items:
-                received_at = parse_iso(_s(item, "received_at"))
-                message_id = _s(item, "message_id")
-                message = self.inbound_message(tenant, disposition, received_at, message_id)
-                if message is not None:
-                    found.setdefault(_inbound_key(message), message)
+        for item in history:
+            counted = self.counted_message(
+                tenant, parse_iso(_s(item, "received_at")), _s(item, "message_id")
+            )
+            found.setdefault(_inbound_key(counted), counted)
+        for item in complaints:
+            received_at = parse_iso(_s(item, "received_at"))
+            complaint = str(Disposition.COMPLAINT)
+            message = self.inbound_message(tenant, complaint, received_at, _s(item, "message_id"))
+            if message is not None:
+                found.setdefault(_inbound_key(message), message)
         # A tagged bounce that named other addresses too was quarantined with its tag's
         # recipient and tenant in the problem (ingest): that mail names this person as well.
         marker = f"({address}, tenant {tenant})"
@@ -76,9 +80,20 @@ class ErasureRepository:
             found.setdefault((_s(item, "pk"), _s(item, "sk")), _cited(SYSTEM_SCOPE, item))
         return list(found.values())
 
+    def counted_message(self, tenant: str, received_at: datetime, message_id: str) -> CitedMessage:
+        counted = str(Disposition.COUNTED)
+        record = self.inbound_message(tenant, counted, received_at, message_id)
+        if record is not None:  # ingested before counted bounces went without one, or shared
+            return record
+        # The history entry names the stored message (ingest read it from <prefix><id>), and a
+        # counted message without a record is cited by this one entry (ingest).
+        raw_key = self._inbound_prefix + message_id
+        return CitedMessage(tenant, counted, received_at, message_id, raw_key, (), recorded=False)
+
     def inbound_message(
         self, scope: str, disposition: str, received_at: datetime, message_id: str
     ) -> CitedMessage | None:
+        """One inbound record by its key (None when there is none)."""
         key = keys.item_key(
             keys.inbound_pk(scope, disposition), keys.inbound_sk(received_at, message_id)
         )
