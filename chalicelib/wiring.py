@@ -86,7 +86,8 @@ def tenants() -> TenantRepository:
 
 @cache
 def inbound() -> InboundRepository:
-    """Every message received, as staff list them."""
+    """The messages received that need a record (ingest.needs_inbound_record), as staff list
+    them."""
     from chalicelib.storage.inbound import InboundRepository
 
     bind_storage()

@@ -152,7 +152,7 @@ class CounterRepository:
         """Write what follows the first bounce's counter, unless it is there: the suppression
         (before the history entry, so an existing entry says both were written) and the entry.
         Both Puts are conditional: a delivery racing this one writes each at most once. The
-        message id the entry names (None when a racing delivery wrote it first)."""
+        stored message the entry names."""
         history = self._history_item(event, sk)
         if written:  # maybe: another delivery of this bounce created the counter
             entry = _entry_message(history.pk, sk)
@@ -169,9 +169,9 @@ class CounterRepository:
                 )
             )
             _put_once(suppression, SuppressionItem.pk.does_not_exist())
-        return (
-            event.message_id if _put_once(history, BounceHistoryItem.pk.does_not_exist()) else None
-        )
+        if _put_once(history, BounceHistoryItem.pk.does_not_exist()):
+            return event.message_id
+        return _entry_message(history.pk, sk)  # a racing delivery wrote it: which message?
 
     def _write_bounce(
         self,
