@@ -280,3 +280,10 @@ class InboundRecord:
     counted: int = 0  # how many recipients were counted (duplicates excluded)
     mta: str = ""
     defects: tuple[str, ...] = ()
+
+
+def names_member(tenant: str, address: str) -> str:
+    """How a record's `problem` names the member a message is about when no history entry
+    cites it (a quarantined tagged bounce, an SMTP duplicate): forget finds the record by this
+    text with one filtered Query."""
+    return f"({address}, tenant {tenant})"

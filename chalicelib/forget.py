@@ -17,6 +17,9 @@ What goes, for the tenant asked about:
   mail is kept for that other person's history (until the bucket's lifecycle expires it, or
   until the last address it cites is forgotten too) and its record is redacted: the forgotten
   address leaves its recipients, subject and problem;
+- mail no history entry cites whose record names the address in its problem: a tagged bounce
+  quarantined because it named other addresses too, and an SMTP duplicate of one of its bounces
+  (the same bounce stored again, counted before from the first copy): raw mail and record;
 - every current CSV export of the tenant (S3 `exports/`): an export is a snapshot of the whole
   report, its link lives 15 minutes and the object 7 days; reading each export to find the
   address would cost more than another export, so all of them go and the count says so.

@@ -32,6 +32,7 @@ from chalicelib.bounces import (
     Disposition,
     InboundRecord,
     SuppressionPolicy,
+    names_member,
 )
 from chalicelib.complaints import ComplaintEvent
 from chalicelib.parsing import parse_message
@@ -172,7 +173,7 @@ class IngestService:
         elif claims is not None and (tagged := attribute(result, claims.recipient)).failure is None:
             # The bounce names other addresses than the tag's recipient: counting would charge
             # the member with someone else's failure (parsing.attribution).
-            problem = f"{tagged.problem} ({claims.recipient}, tenant {claims.tenant})"
+            problem = f"{tagged.problem} {names_member(claims.tenant, claims.recipient)}"
             record = _with(base, Disposition.QUARANTINED, "", problem)
         elif claims is not None:
             detail = tagged.failure
@@ -192,7 +193,8 @@ class IngestService:
             countings.append(counting)
             counted = int(counting is Counting.NEW)
             events += [event] * counted
-            record = _with(base, Disposition.COUNTED, claims.tenant, "", counted)
+            problem = _duplicates([event], countings)
+            record = _with(base, Disposition.COUNTED, claims.tenant, problem, counted)
         else:
             record = self._legacy_or_quarantine(
                 raw=raw,
@@ -328,6 +330,7 @@ class IngestService:
             return _with(base, Disposition.QUARANTINED, "", legacy.problem(verification, "bounces"))
         source = legacy.source
         counted = 0
+        attributed: list[BounceEvent] = []
         for detail in failed:
             address = normalise_address(detail.address)
             event = self._event(
@@ -344,10 +347,14 @@ class IngestService:
             )
             counting = self._store.count_bounce(event, settings.policy)
             countings.append(counting)
+            attributed.append(event)
             if counting is Counting.NEW:
                 counted += 1
                 events.append(event)
-        return _with(base, Disposition.COUNTED, tenant, "attributed from legacy headers", counted)
+        problem = "; ".join(
+            filter(None, ("attributed from legacy headers", _duplicates(attributed, countings)))
+        )
+        return _with(base, Disposition.COUNTED, tenant, problem, counted)
 
     def _event(
         self,
@@ -426,7 +433,8 @@ def needs_inbound_record(record: InboundRecord, countings: Sequence[Counting]) -
     erases it through it. Every other message keeps its record:
     - quarantined, unparsed and ignored mail and complaints: no history entry names them;
     - an SMTP duplicate (the same bounce stored again under a new key, counted before from the
-      other object): no history entry names this object, so only its record leads to it;
+      other object): no history entry names this object, so only its record leads to it (its
+      problem names the member, as a quarantined tagged bounce's does, for forget);
     - a legacy bounce counted for several addresses: one message that several histories cite,
       so forget needs the record's recipients to know whose history may still cite it (then it
       keeps the raw mail and redacts the record) without reading and parsing the raw mail.
@@ -437,6 +445,17 @@ def needs_inbound_record(record: InboundRecord, countings: Sequence[Counting]) -
     if record.disposition is not Disposition.COUNTED:
         return True
     return len(countings) != 1 or countings[0] is Counting.DUPLICATE
+
+
+def _duplicates(events: Sequence[BounceEvent], countings: Sequence[Counting]) -> str:
+    """The members whose bounce this message repeats (counted before from another stored
+    message), named so that forget finds the record: no history entry cites this message."""
+    repeated = [
+        names_member(e.tenant, e.address)
+        for e, c in zip(events, countings, strict=True)
+        if c is Counting.DUPLICATE
+    ]
+    return f"counted before from another stored message {' '.join(repeated)}" if repeated else ""
 
 
 def _suppresses(settings: TenantSettings | None) -> bool:

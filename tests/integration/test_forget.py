@@ -260,12 +260,18 @@ def test_a_counted_bounce_has_no_inbound_record_and_is_still_found_and_erased(
 ) -> None:
     """A bounce counted for one address, delivered and redelivered, writes no inbound record:
     its history entry names its stored message (staff read it through `raw_key`), and forget
-    erases the raw mail through that entry."""
+    erases the raw mail through that entry. The same bounce stored again (an SMTP duplicate)
+    keeps its record, which names her: forget erases it and its raw mail too."""
     staff, admin = stack["staff"], stack["oldtown"]["admin"]
-    key = put_inbound(bounce("oldtown", ANN, when=NOW - timedelta(hours=1)))
+    raw = bounce("oldtown", ANN, when=NOW - timedelta(hours=1))
+    key = put_inbound(raw)
     assert stack["dispatcher"].drain() == 1
     wiring.ingest_service().ingest(key, NOW)  # an SQS redelivery of the same object
     assert not [i for i in _scan() if "#IN#" in i["pk"]["S"]], "no inbound record"
+    duplicate = put_inbound(b"Received: from relay.example.org by mx.example.com; retry\r\n" + raw)
+    assert stack["dispatcher"].drain() == 1
+    (record,) = [i for i in _scan() if "#IN#" in i["pk"]["S"]]
+    assert (record["s3_key"]["S"], record["counted"]["N"]) == (duplicate, "0")
     with Client(chalice_app.app) as client:
         detail = client.http.get(f"/v1/tenants/oldtown/bounces/{ANN}", headers=auth(staff))
         (entry,) = json.loads(detail.body)["history"]["items"]
@@ -275,10 +281,10 @@ def test_a_counted_bounce_has_no_inbound_record_and_is_still_found_and_erased(
         theirs = client.http.get(f"/v1/tenants/oldtown/bounces/{ANN}", headers=auth(admin))
         assert [e["raw_key"] for e in json.loads(theirs.body)["history"]["items"]] == [None]
     outcome = wiring.forget_service().forget("oldtown", ANN, "stan@example.net")
-    assert outcome.count(Erased.RAW_MAIL) == 1
-    assert outcome.count(Erased.INBOUND_RECORDS) == 0
+    assert outcome.count(Erased.RAW_MAIL) == 2  # the bounce and its duplicate
+    assert outcome.count(Erased.INBOUND_RECORDS) == 1  # the duplicate's
     assert outcome.count(Erased.HISTORY) == 1
-    assert key not in _objects()
+    assert key not in _objects() and duplicate not in _objects()
     assert not any(ANN in json.dumps(i).lower() for i in _scan() if "oldtown" in i["pk"]["S"])
 
 

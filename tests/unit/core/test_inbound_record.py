@@ -117,6 +117,10 @@ def test_an_smtp_duplicate_keeps_its_record_no_history_entry_names_it(fakes: Fak
     assert fakes.inbound == [record]
     assert (record.message_id, record.s3_key, record.tenant) == ("m2", "inbound/m2", "riverside")
     assert list(fakes.history.values()) == ["m1"]  # the bounce counted once, from m1
+    # Named for forget, which finds it by this text (no history entry leads to it).
+    assert record.problem == (
+        "counted before from another stored message (ann@example.net, tenant riverside)"
+    )
 
 
 def test_a_legacy_bounce_counted_for_two_addresses_keeps_its_record(fakes: Fakes) -> None:
@@ -125,6 +129,19 @@ def test_a_legacy_bounce_counted_for_two_addresses_keeps_its_record(fakes: Fakes
     # Forget reads its recipients to tell whose history may still cite the message.
     assert fakes.inbound == [record]
     assert set(record.recipients) == {ANN, BOB}
+
+
+def test_a_legacy_duplicate_names_each_member_it_repeats(fakes: Fakes) -> None:
+    _ingest(fakes, _legacy(ANN), "inbound/m1")  # ann's bounce, counted
+    record = _ingest(fakes, _legacy(ANN, BOB), "inbound/m2")  # another bounce: ann, and bob
+    assert (record.counted, fakes.inbound) == (2, [record])  # a new bounce of both, counted
+    again = _ingest(fakes, _legacy(ANN, BOB), "inbound/m3")  # that bounce by SMTP again
+    assert again.counted == 0 and fakes.inbound == [record, again]
+    assert again.problem == (
+        "attributed from legacy headers; counted before from another stored message "
+        "(ann@example.net, tenant oldtown) (bob@example.org, tenant oldtown)"
+    )
+    assert record.problem == "attributed from legacy headers"
 
 
 def test_a_legacy_bounce_counted_for_one_address_is_like_a_tagged_one(fakes: Fakes) -> None:
