@@ -59,6 +59,17 @@ class Disposition(StrEnum):
     COMPLAINT = "complaint"  # a verified complaint (feedback report): recorded, never counted
 
 
+class Counting(StrEnum):
+    """What counting one bounce did (BounceStore.count_bounce), and whether the history entry
+    that counted it names this stored message (then that entry is the message's record)."""
+
+    NEW = "new"  # counted now: its history entry names this message
+    REDELIVERED = "redelivered"  # counted before from this same message (an SQS redelivery)
+    # Counted before from another stored message (the same bounce delivered again by SMTP), or
+    # it cannot be told which: no history entry names this message.
+    DUPLICATE = "duplicate"
+
+
 class Attribution(StrEnum):
     """How a counted bounce was tied to its tenant."""
 
@@ -252,7 +263,9 @@ def _count_day(daily: tuple[tuple[str, int], ...], day: str) -> tuple[tuple[str,
 
 @dataclass(frozen=True, slots=True)
 class InboundRecord:
-    """What happened to one inbound message: kept for every message, whatever it was."""
+    """What happened to one inbound message, whatever it was: ingest's answer for every
+    message, stored unless the history entry of its one counted bounce already says it
+    (ingest.needs_inbound_record)."""
 
     message_id: str
     s3_key: str
@@ -267,3 +280,10 @@ class InboundRecord:
     counted: int = 0  # how many recipients were counted (duplicates excluded)
     mta: str = ""
     defects: tuple[str, ...] = ()
+
+
+def names_member(tenant: str, address: str) -> str:
+    """How a record's `problem` names the member a message is about when no history entry
+    cites it (a quarantined tagged bounce, an SMTP duplicate): forget finds the record by this
+    text with one filtered Query."""
+    return f"({address}, tenant {tenant})"

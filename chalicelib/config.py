@@ -88,7 +88,8 @@ class RetentionSettings:
     days; infra/ sets the mail bucket's lifecycle rules from the very same numbers (its context
     defaults are these defaults, and it passes its values to the functions' environment)."""
 
-    # Raw inbound mail (S3 inbound/) and the inbound records that point at it.
+    # Raw inbound mail (S3 inbound/) and the inbound records that point at it (a bounce counted
+    # for one address has none: its history entry points at it).
     inbound_days: int = 400
     # Bounce history entries and complaints (they cite the raw mail).
     history_days: int = 400

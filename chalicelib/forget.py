@@ -9,12 +9,17 @@ What goes, for the tenant asked about:
   address has a prefix of its own, so "the archive without that address" is that prefix
   deleted), its entries in every plan (S3 `plans/`: the chunk objects, rewritten without
   them), and its place in a job's sample and explicit selection;
-- the inbound records of the messages that bounced for it (found through its history entries
-  and complaints, before they are erased) and their raw mail in S3 — except a message that
-  another address's bounce still cites (one DSN may name several recipients): its raw mail is
-  kept for that other person's history (until the bucket's lifecycle expires it, or until the
-  last address it cites is forgotten too) and its record is redacted: the forgotten address
-  leaves its recipients, subject and problem;
+- the raw mail in S3 of the messages that bounced for it and their inbound records (found
+  through its history entries and complaints, before they are erased; a bounce counted for one
+  address has no record: its history entry names the stored message, `<inbound prefix><id>`,
+  and nothing else cites it) — except a message that another address's bounce still cites (a
+  legacy DSN counted for several recipients, which ingest keeps a record of for this): its raw
+  mail is kept for that other person's history (until the bucket's lifecycle expires it, or
+  until the last address it cites is forgotten too) and its record is redacted: the forgotten
+  address leaves its recipients, subject and problem;
+- mail no history entry cites whose record names the address in its problem: a tagged bounce
+  quarantined because it named other addresses too, and an SMTP duplicate of one of its bounces
+  (the same bounce stored again, counted before from the first copy): raw mail and record;
 - every current CSV export of the tenant (S3 `exports/`): an export is a snapshot of the whole
   report, its link lives 15 minutes and the object 7 days; reading each export to find the
   address would cost more than another export, so all of them go and the count says so.
@@ -29,9 +34,10 @@ addresses); staff who know an address can compute it again to answer "was it for
 Forgetting twice is harmless: the second call finds nothing and says so (every count zero).
 The raw mail goes first and the table's items last, so a forget cut short (an address with
 thousands of bounces and API Gateway's 29 seconds) is completed by asking again. Measured on
-moto: an address with 200 counted bounces is 10 Queries, 200 GetItems (one inbound record per
-bounce), 16 BatchWriteItems and 3 DeleteItems, plus per message one HeadObject, one
-DeleteObjects and one DeleteItem.
+moto: an address with 200 counted bounces is 10 Queries, 200 GetItems (an inbound record per
+bounce, kept for mail ingested before counted bounces went without one, or shared), 16
+BatchWriteItems and 3 DeleteItems, plus per message one HeadObject and one DeleteObjects (and
+one DeleteItem when it has a record).
 """
 
 from __future__ import annotations
@@ -45,7 +51,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from chalicelib.bounces import Disposition
 from chalicelib.errors import BadRequest, Conflict, UnknownTenant
 from chalicelib.massdelete.plan import archive_prefix, plan_key
 from chalicelib.ports import TenantSettings
@@ -80,8 +85,9 @@ class Erased(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CitedMessage:
-    """An inbound message whose record names the address: where its record is (scope and
-    disposition, received_at and message id make the key) and where its raw mail is."""
+    """An inbound message that names the address: where its record is (scope and disposition,
+    received_at and message id make the key) and where its raw mail is. `recorded` False: a
+    bounce counted for this address alone, whose history entry is its only record."""
 
     scope: str
     disposition: str
@@ -89,6 +95,7 @@ class CitedMessage:
     message_id: str
     s3_key: str
     recipients: tuple[str, ...]
+    recorded: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +112,11 @@ class ErasureStore(Protocol):
     """The table's side of forgetting (storage/erasure.py)."""
 
     def cited_messages(self, tenant: str, address: str) -> list[CitedMessage]:
-        """Inbound records of the messages that bounced (or complained) for the address."""
+        """The messages that bounced (or complained) for the address."""
 
-    def inbound_message(
-        self, scope: str, disposition: str, received_at: datetime, message_id: str
-    ) -> CitedMessage | None:
-        """One inbound record by its key (None when it is gone)."""
+    def counted_message(self, tenant: str, received_at: datetime, message_id: str) -> CitedMessage:
+        """The message a history entry cites: its inbound record, or without one (a bounce
+        counted for one address) the message the entry names."""
 
     def cites(self, tenant: str, address: str, message_id: str) -> bool:
         """Does this address's history (or a complaint) still cite this message?"""
@@ -224,7 +230,8 @@ class ForgetService:
             erased[Erased.RAW_MAIL_KEPT] += 1
             return
         erased[Erased.RAW_MAIL] += self._objects.delete([message.s3_key])
-        erased[Erased.INBOUND_RECORDS] += self._store.delete_inbound(message)
+        if message.recorded:
+            erased[Erased.INBOUND_RECORDS] += self._store.delete_inbound(message)
 
     def _archived_citations(
         self, tenant: str, address: str, job_ids: Sequence[str]
@@ -236,10 +243,7 @@ class ForgetService:
             for raw in self._objects.read_under(archive_prefix(tenant, job_id, address)):
                 for message_id, received_at in history_citations(json.loads(raw)):
                     when = parse_iso(received_at)
-                    counted = str(Disposition.COUNTED)
-                    message = self._store.inbound_message(tenant, counted, when, message_id)
-                    if message is not None:
-                        found.append(message)
+                    found.append(self._store.counted_message(tenant, when, message_id))
         return found
 
     def _forget_mass_delete_objects(

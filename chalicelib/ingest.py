@@ -1,6 +1,8 @@
 """Ingest: one inbound message from the bucket becomes counted bounces, a quarantine entry, an
-unparsed entry or an ignored notice. Nothing is ever dropped: every message leaves an
-InboundRecord, and the raw message stays in the bucket.
+unparsed entry or an ignored notice. Nothing is ever dropped: the raw message stays in the
+bucket, and every message is on record: a bounce counted for one address by its history entry
+(which names the stored message: the page shows it as `raw_key`, forget erases it through it),
+every other message by an InboundRecord (needs_inbound_record says which).
 
 Attribution: a bounce counts only when its return-path tag verifies; the tag names the tenant,
 source, send id and the recipient, so the recipient is known even when the bounce hides it. The
@@ -26,9 +28,11 @@ from chalicelib.bounces import (
     DEFAULT_POLICY,
     Attribution,
     BounceEvent,
+    Counting,
     Disposition,
     InboundRecord,
     SuppressionPolicy,
+    names_member,
 )
 from chalicelib.complaints import ComplaintEvent
 from chalicelib.parsing import parse_message
@@ -134,6 +138,7 @@ class IngestService:
 
     def ingest(self, s3_key: str, received_at: datetime) -> InboundRecord:
         events: list[BounceEvent] = []
+        countings: list[Counting] = []  # one per bounce counted (or counted before)
         complaint: ComplaintEvent | None = None
         raw = self._mail.read(s3_key)
         result = self._parse(raw)
@@ -168,7 +173,7 @@ class IngestService:
         elif claims is not None and (tagged := attribute(result, claims.recipient)).failure is None:
             # The bounce names other addresses than the tag's recipient: counting would charge
             # the member with someone else's failure (parsing.attribution).
-            problem = f"{tagged.problem} ({claims.recipient}, tenant {claims.tenant})"
+            problem = f"{tagged.problem} {names_member(claims.tenant, claims.recipient)}"
             record = _with(base, Disposition.QUARANTINED, "", problem)
         elif claims is not None:
             detail = tagged.failure
@@ -184,9 +189,12 @@ class IngestService:
                 attribution=Attribution.TAG,
                 bounce_id=bounce_id,
             )
-            counted = int(self._store.record_bounce(event, self._policy(claims.tenant)))
+            counting = self._store.count_bounce(event, self._policy(claims.tenant))
+            countings.append(counting)
+            counted = int(counting is Counting.NEW)
             events += [event] * counted
-            record = _with(base, Disposition.COUNTED, claims.tenant, "", counted)
+            problem = _duplicates([event], countings)
+            record = _with(base, Disposition.COUNTED, claims.tenant, problem, counted)
         else:
             record = self._legacy_or_quarantine(
                 raw=raw,
@@ -196,16 +204,22 @@ class IngestService:
                 received_at=received_at,
                 verification=verification,
                 events=events,
+                countings=countings,
                 bounce_id=bounce_id,
             )
-        self._record(record, events, complaint)
+        self._record(record, events, complaint, needs_inbound_record(record, countings))
         return record
 
     def _record(
-        self, record: InboundRecord, events: list[BounceEvent], complaint: ComplaintEvent | None
+        self,
+        record: InboundRecord,
+        events: list[BounceEvent],
+        complaint: ComplaintEvent | None,
+        keep: bool,
     ) -> None:
-        """Keep the record and tell the observers."""
-        self._inbound.record_inbound(record)
+        """Keep the record (when needed) and tell the observers."""
+        if keep:
+            self._inbound.record_inbound(record)
         for observer in self._observers:
             observer.observe(record, tuple(events))
         if complaint is not None:
@@ -306,6 +320,7 @@ class IngestService:
         received_at: datetime,
         verification: TagVerification,
         events: list[BounceEvent],
+        countings: list[Counting],
         bounce_id: str,
     ) -> InboundRecord:
         legacy = self._legacy(raw, verification)
@@ -315,6 +330,7 @@ class IngestService:
             return _with(base, Disposition.QUARANTINED, "", legacy.problem(verification, "bounces"))
         source = legacy.source
         counted = 0
+        attributed: list[BounceEvent] = []
         for detail in failed:
             address = normalise_address(detail.address)
             event = self._event(
@@ -329,10 +345,16 @@ class IngestService:
                 attribution=Attribution.LEGACY_HEADERS,
                 bounce_id=bounce_id,
             )
-            if self._store.record_bounce(event, settings.policy):
+            counting = self._store.count_bounce(event, settings.policy)
+            countings.append(counting)
+            attributed.append(event)
+            if counting is Counting.NEW:
                 counted += 1
                 events.append(event)
-        return _with(base, Disposition.COUNTED, tenant, "attributed from legacy headers", counted)
+        problem = "; ".join(
+            filter(None, ("attributed from legacy headers", _duplicates(attributed, countings)))
+        )
+        return _with(base, Disposition.COUNTED, tenant, problem, counted)
 
     def _event(
         self,
@@ -400,6 +422,40 @@ class _Legacy:
         elif self.settings is not None and not self.accepted:
             problem += f"; tenant {self.tenant!r} does not accept untagged {what}"
         return problem
+
+
+def needs_inbound_record(record: InboundRecord, countings: Sequence[Counting]) -> bool:
+    """Whether a message needs an InboundRecord besides the history entries of its bounces.
+
+    Not a bounce counted for exactly one address whose history entry names this message (counted
+    now, or before by this same message: an SQS redelivery): that entry says what the record
+    would (which message, when, for whom), the page shows its raw mail (`raw_key`) and forget
+    erases it through it. Every other message keeps its record:
+    - quarantined, unparsed and ignored mail and complaints: no history entry names them;
+    - an SMTP duplicate (the same bounce stored again under a new key, counted before from the
+      other object): no history entry names this object, so only its record leads to it (its
+      problem names the member, as a quarantined tagged bounce's does, for forget);
+    - a legacy bounce counted for several addresses: one message that several histories cite,
+      so forget needs the record's recipients to know whose history may still cite it (then it
+      keeps the raw mail and redacts the record) without reading and parsing the raw mail.
+    A tagged bounce counts at most its tag's recipient, whatever other addresses it names, so it
+    is never cited twice; the raw mail of one that names other people is erased with the
+    member's history, as it was with its record (no other history cites it).
+    """
+    if record.disposition is not Disposition.COUNTED:
+        return True
+    return len(countings) != 1 or countings[0] is Counting.DUPLICATE
+
+
+def _duplicates(events: Sequence[BounceEvent], countings: Sequence[Counting]) -> str:
+    """The members whose bounce this message repeats (counted before from another stored
+    message), named so that forget finds the record: no history entry cites this message."""
+    repeated = [
+        names_member(e.tenant, e.address)
+        for e, c in zip(events, countings, strict=True)
+        if c is Counting.DUPLICATE
+    ]
+    return f"counted before from another stored message {' '.join(repeated)}" if repeated else ""
 
 
 def _suppresses(settings: TenantSettings | None) -> bool:

@@ -13,6 +13,7 @@ from chalicelib.bounces import (
     DEFAULT_POLICY,
     AddressCounter,
     BounceEvent,
+    Counting,
     InboundRecord,
     Suppression,
     SuppressionPolicy,
@@ -114,8 +115,11 @@ class DimensionTotals:
 
 
 class BounceStore(Protocol):
-    def record_bounce(self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY) -> bool:
-        """Count one bounce exactly once; False when it had already been counted."""
+    def count_bounce(
+        self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY
+    ) -> Counting:
+        """Count one bounce exactly once: NEW, or (counted before) whether the history entry
+        that counted it names this event's stored message."""
 
 
 class ComplaintStore(Protocol):
@@ -129,7 +133,8 @@ class ComplaintStore(Protocol):
 
 
 class InboundStore(Protocol):
-    """Every message received, as a record (counted, quarantined, unparsed, ignored)."""
+    """The messages received, as records (quarantined, unparsed, ignored, complaints, and the
+    counted ones no single history entry stands for: ingest.needs_inbound_record)."""
 
     def record_inbound(self, record: InboundRecord) -> None: ...
 

@@ -87,7 +87,8 @@ def tenants() -> TenantRepository:
 
 @cache
 def inbound() -> InboundRepository:
-    """Every message received, as staff list them."""
+    """The messages received that need a record (ingest.needs_inbound_record), as staff list
+    them."""
     from chalicelib.storage.inbound import InboundRepository
 
     bind_storage()
@@ -249,7 +250,7 @@ def forget_service() -> ForgetService:
 
     bind_storage()
     return ForgetService(
-        ErasureRepository(),
+        ErasureRepository(settings().inbound_prefix),
         S3Objects(settings().bucket_name),
         tenants(),
         audit_trail(),

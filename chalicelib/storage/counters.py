@@ -12,8 +12,11 @@ Counting is exactly-once in DynamoDB itself, at the least that can be written:
 - Every later bounce is one TransactWriteItems of what must change together: the "applied"
   marker (condition: absent), the history entry and the counter (condition: unchanged since
   read — optimistic concurrency, so concurrent bounces for one address serialise). A
-  redelivered bounce fails on the marker and is reported as a duplicate; a lost race on the
+  redelivered bounce fails on the marker and is reported as counted before; a lost race on the
   counter re-reads and tries again.
+A bounce counted before is told apart by the stored message its history entry names
+(Counting): the same message again (an SQS redelivery) or another one (an SMTP duplicate, which
+ingest keeps an inbound record of: no history entry leads to it).
 A storm is mostly first bounces of distinct addresses, so most bounces cost single-item writes,
 at half a transaction's price. The tenant's day, dimension and send figures are derived off
 this path from the table's stream (chalicelib/storage/aggregate.py).
@@ -36,6 +39,7 @@ from chalicelib.bounces import (
     AddressCounter,
     AddressState,
     BounceEvent,
+    Counting,
     Suppression,
     SuppressionPolicy,
     SuppressionReason,
@@ -94,23 +98,34 @@ class CounterRepository:
         self._retention = retention
 
     def record_bounce(self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY) -> bool:
+        """count_bounce's yes or no: True when the bounce counted now."""
+        return self.count_bounce(event, policy) is Counting.NEW
+
+    def count_bounce(
+        self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY
+    ) -> Counting:
         for attempt in range(self._retry.attempts):
             found = self._read_counter(event.tenant, event.address)
             if found is None:
                 if self._first_bounce(event, apply_bounce(None, event, policy)):
-                    return True
+                    return Counting.NEW
                 continue  # another bounce created the counter meanwhile: read it
             current, first_history = found
             if first_history and keys.is_history_of(first_history, event.once_key):
-                self._complete_first(event, current, first_history)
-                return False  # the address's first bounce, counted before
+                # The address's first bounce, counted before.
+                return _counted_before(event, self._complete_first(event, current, first_history))
             updated = apply_bounce(current, event, policy)
             try:
                 self._write_bounce(event, current, updated, first_history)
-                return True
+                return Counting.NEW
             except TransactWriteError as error:
                 if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
-                    return False  # this (message, recipient) was counted before
+                    # This (bounce, recipient) was counted before: a delivery of the same stored
+                    # message dates it alike, so its history entry has this key (one read, only
+                    # for a repeated later bounce).
+                    sk = keys.history_sk(event.bounce_at, event.once_key)
+                    entry = _entry_message(keys.address_pk(event.tenant, event.address), sk)
+                    return _counted_before(event, entry)
                 if not worth_retrying(error, VERSION_CHECK):
                     raise
                 # Lost a race for the counter (or the service throttled): back off and re-read.
@@ -133,19 +148,16 @@ class CounterRepository:
 
     def _complete_first(
         self, event: BounceEvent, counter: AddressCounter, sk: str, written: bool = True
-    ) -> None:
+    ) -> str | None:
         """Write what follows the first bounce's counter, unless it is there: the suppression
         (before the history entry, so an existing entry says both were written) and the entry.
-        Both Puts are conditional: a delivery racing this one writes each at most once."""
+        Both Puts are conditional: a delivery racing this one writes each at most once. The
+        stored message the entry names."""
         history = self._history_item(event, sk)
         if written:  # maybe: another delivery of this bounce created the counter
-            try:
-                BounceHistoryItem.get(
-                    history.pk, sk, consistent_read=True, attributes_to_get=["pk"]
-                )
-                return
-            except DoesNotExist:
-                pass
+            entry = _entry_message(history.pk, sk)
+            if entry is not None:
+                return entry
         if counter.state is AddressState.SUPPRESSED and counter.reactivated_at is None:
             suppression = _suppression_item(
                 Suppression(
@@ -157,7 +169,9 @@ class CounterRepository:
                 )
             )
             _put_once(suppression, SuppressionItem.pk.does_not_exist())
-        _put_once(history, BounceHistoryItem.pk.does_not_exist())
+        if _put_once(history, BounceHistoryItem.pk.does_not_exist()):
+            return event.message_id
+        return _entry_message(history.pk, sk)  # a racing delivery wrote it: which message?
 
     def _write_bounce(
         self,
@@ -398,13 +412,33 @@ def _suppression_item(s: Suppression) -> SuppressionItem:
     )
 
 
-def _put_once(item: Any, condition: Condition) -> None:
-    """A Put that a racing delivery may have made already (then nothing more is written)."""
+def _put_once(item: Any, condition: Condition) -> bool:
+    """A Put that a racing delivery may have made already (then nothing more is written, and
+    False)."""
     try:
         item.save(condition=condition)
     except PutError as error:
         if not condition_failed(error):
             raise
+        return False
+    return True
+
+
+def _entry_message(pk: str, sk: str) -> str | None:
+    """The stored message a history entry names (None when there is no such entry)."""
+    try:
+        entry = BounceHistoryItem.get(
+            pk, sk, consistent_read=True, attributes_to_get=["message_id"]
+        )
+    except DoesNotExist:
+        return None
+    return str(entry.message_id)
+
+
+def _counted_before(event: BounceEvent, entry_message: str | None) -> Counting:
+    """A bounce counted before: this delivery's message is its record when the history entry
+    names it (an SQS redelivery), not when it names another (an SMTP duplicate) or none."""
+    return Counting.REDELIVERED if entry_message == event.message_id else Counting.DUPLICATE
 
 
 def _counter_item(c: AddressCounter, first_history: str | None = None) -> AddressCounterItem:

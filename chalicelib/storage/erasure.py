@@ -6,8 +6,11 @@ suppression by their keys, its partition (history, markers, re-check history) by
 complaints, re-check changes and audit lines by a Query of the tenant's partition of that kind
 with a filter, quarantined mail that its tag named by a filtered Query of the staff's
 quarantine partition (every quarantined message of the retention period: the one read whose
-cost grows with all tenants' mail; a forget is rare), and its mass-delete markers by key in
-each of the tenant's jobs.
+cost grows with all tenants' mail; a forget is rare), SMTP duplicates of its bounces by a
+filtered Query of the tenant's partition of counted records (which holds only the records no
+history entry stands for: duplicates and legacy bounces counted for several addresses; and,
+until they expire, the records of every counted bounce ingested before counted bounces went
+without one), and its mass-delete markers by key in each of the tenant's jobs.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from chalicelib.bounces import Disposition
+from chalicelib.bounces import Disposition, names_member
 from chalicelib.forget import CitedMessage, Erased, redacted, scrubbed, without_recipient
 from chalicelib.massdelete.states import JobState
 from chalicelib.storage import keys
@@ -38,6 +41,9 @@ _ACTIVE = frozenset({str(JobState.APPROVED), str(JobState.RUNNING)})
 class ErasureRepository:
     """ErasureStore on the single table (see chalicelib/forget.py for what and why)."""
 
+    def __init__(self, inbound_prefix: str = "inbound/") -> None:
+        self._inbound_prefix = inbound_prefix  # where ingest found each message (its id follows)
+
     # -- what cites the address -------------------------------------------------------------
 
     def cited_messages(self, tenant: str, address: str) -> list[CitedMessage]:
@@ -55,30 +61,44 @@ class ErasureRepository:
             projection="#m, #r",
             names={"#m": "message_id", "#r": "received_at"},
         )
-        for disposition, items in (
-            (str(Disposition.COUNTED), history),
-            (str(Disposition.COMPLAINT), complaints),
+        for item in history:
+            counted = self.counted_message(
+                tenant, parse_iso(_s(item, "received_at")), _s(item, "message_id")
+            )
+            found.setdefault(_inbound_key(counted), counted)
+        for item in complaints:
+            received_at = parse_iso(_s(item, "received_at"))
+            complaint = str(Disposition.COMPLAINT)
+            message = self.inbound_message(tenant, complaint, received_at, _s(item, "message_id"))
+            if message is not None:
+                found.setdefault(_inbound_key(message), message)
+        # Mail no history entry cites names the member in its record's problem (ingest): a
+        # tagged bounce quarantined because it named other addresses too, and an SMTP duplicate
+        # of one of the address's bounces (counted before from another stored message).
+        marker = names_member(tenant, address)
+        for scope, disposition in (
+            (SYSTEM_SCOPE, Disposition.QUARANTINED),
+            (tenant, Disposition.COUNTED),
         ):
-            for item in items:
-                received_at = parse_iso(_s(item, "received_at"))
-                message_id = _s(item, "message_id")
-                message = self.inbound_message(tenant, disposition, received_at, message_id)
-                if message is not None:
-                    found.setdefault(_inbound_key(message), message)
-        # A tagged bounce that named other addresses too was quarantined with its tag's
-        # recipient and tenant in the problem (ingest): that mail names this person as well.
-        marker = f"({address}, tenant {tenant})"
-        quarantined = _query(
-            keys.inbound_pk(SYSTEM_SCOPE, str(Disposition.QUARANTINED)),
-            contains=("problem", marker),
-        )
-        for item in quarantined:
-            found.setdefault((_s(item, "pk"), _s(item, "sk")), _cited(SYSTEM_SCOPE, item))
+            records = _query(keys.inbound_pk(scope, str(disposition)), contains=("problem", marker))
+            for item in records:
+                found.setdefault((_s(item, "pk"), _s(item, "sk")), _cited(scope, item))
         return list(found.values())
+
+    def counted_message(self, tenant: str, received_at: datetime, message_id: str) -> CitedMessage:
+        counted = str(Disposition.COUNTED)
+        record = self.inbound_message(tenant, counted, received_at, message_id)
+        if record is not None:  # ingested before counted bounces went without one, or shared
+            return record
+        # The history entry names the stored message (ingest read it from <prefix><id>), and a
+        # counted message without a record is cited by this one entry (ingest).
+        raw_key = self._inbound_prefix + message_id
+        return CitedMessage(tenant, counted, received_at, message_id, raw_key, (), recorded=False)
 
     def inbound_message(
         self, scope: str, disposition: str, received_at: datetime, message_id: str
     ) -> CitedMessage | None:
+        """One inbound record by its key (None when there is none)."""
         key = keys.item_key(
             keys.inbound_pk(scope, disposition), keys.inbound_sk(received_at, message_id)
         )

@@ -1,6 +1,8 @@
-"""Every message Rebound received, as a record staff can list: counted, a complaint,
-quarantined (tag missing, expired or forged), unparsed or ignored. Implements the InboundStore
-port."""
+"""The messages Rebound received, as records staff can list: quarantined (tag missing, expired
+or forged), unparsed, ignored, complaints, and the counted ones no single history entry stands
+for (SMTP duplicates, legacy bounces counted for several addresses: ingest.needs_inbound_record;
+a bounce counted for one address has no record, its history entry names its raw mail).
+Implements the InboundStore port."""
 
 from __future__ import annotations
 

@@ -198,11 +198,12 @@ def test_forget_erases_one_person_everywhere(
     assert erased["suppressions"] == 1  # the complaint's
     assert erased["complaints"] == 2  # hers, and the one naming her as the complainant
     assert erased["rechecks"] == 3  # latest verdict, the night's change, the history entry
-    # The first tagged bounce (cited only by the archive) and the new one; the legacy bounce
-    # is still counted for bob: kept, its record without ann.
+    # The first tagged bounce (cited only by the archive) and the new one, each counted for ann
+    # alone and so without an inbound record; the legacy bounce is still counted for bob:
+    # kept, its record without ann.
     assert erased["raw_mail"] == 2
     assert erased["raw_mail_kept"] == 1
-    assert erased["inbound_records"] == 2
+    assert erased["inbound_records"] == 0
     assert erased["exports"] == 1
     assert erased["archives"] == 2  # ann's archive: head.json and p0.json
     assert erased["plans"] == 1
@@ -247,10 +248,44 @@ def test_forget_erases_one_person_everywhere(
     # 5. Forgetting bob too: nothing cites the shared message any more, so it goes.
     result = wiring.forget_service().forget("oldtown", BOB, "stan@example.net")
     assert (result.count(Erased.RAW_MAIL), result.count(Erased.RAW_MAIL_KEPT)) == (1, 0)
+    assert result.count(Erased.INBOUND_RECORDS) == 1  # the shared message's record
     assert shared_key not in _objects()
     # 6. Nor did the functions' logs name her: they are kept 90 days, beyond a forget's reach.
     assert '"reactivated"' in logs.getvalue()
     assert ANN not in logs.getvalue().lower()
+
+
+def test_a_counted_bounce_has_no_inbound_record_and_is_still_found_and_erased(
+    stack: dict[str, Any],
+) -> None:
+    """A bounce counted for one address, delivered and redelivered, writes no inbound record:
+    its history entry names its stored message (staff read it through `raw_key`), and forget
+    erases the raw mail through that entry. The same bounce stored again (an SMTP duplicate)
+    keeps its record, which names her: forget erases it and its raw mail too."""
+    staff, admin = stack["staff"], stack["oldtown"]["admin"]
+    raw = bounce("oldtown", ANN, when=NOW - timedelta(hours=1))
+    key = put_inbound(raw)
+    assert stack["dispatcher"].drain() == 1
+    wiring.ingest_service().ingest(key, NOW)  # an SQS redelivery of the same object
+    assert not [i for i in _scan() if "#IN#" in i["pk"]["S"]], "no inbound record"
+    duplicate = put_inbound(b"Received: from relay.example.org by mx.example.com; retry\r\n" + raw)
+    assert stack["dispatcher"].drain() == 1
+    (record,) = [i for i in _scan() if "#IN#" in i["pk"]["S"]]
+    assert (record["s3_key"]["S"], record["counted"]["N"]) == (duplicate, "0")
+    with Client(chalice_app.app) as client:
+        detail = client.http.get(f"/v1/tenants/oldtown/bounces/{ANN}", headers=auth(staff))
+        (entry,) = json.loads(detail.body)["history"]["items"]
+        assert entry["raw_key"] == key
+        shown = client.http.get(f"/v1/inbound-raw?key={entry['raw_key']}", headers=auth(staff))
+        assert shown.status_code == 200 and ANN.encode() in shown.body.lower()
+        theirs = client.http.get(f"/v1/tenants/oldtown/bounces/{ANN}", headers=auth(admin))
+        assert [e["raw_key"] for e in json.loads(theirs.body)["history"]["items"]] == [None]
+    outcome = wiring.forget_service().forget("oldtown", ANN, "stan@example.net")
+    assert outcome.count(Erased.RAW_MAIL) == 2  # the bounce and its duplicate
+    assert outcome.count(Erased.INBOUND_RECORDS) == 1  # the duplicate's
+    assert outcome.count(Erased.HISTORY) == 1
+    assert key not in _objects() and duplicate not in _objects()
+    assert not any(ANN in json.dumps(i).lower() for i in _scan() if "oldtown" in i["pk"]["S"])
 
 
 def test_forgetting_an_unknown_address_says_nothing_was_found(stack: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from chalicelib.storage.counters import CounterRepository
 from chalicelib.storage.inbound import InboundRepository
 from rebound.local.dispatcher import Dispatcher
 from tests.integration.helpers import (
+    SETTINGS,
     auth,
     bounce,
     put_inbound,
@@ -99,11 +100,11 @@ def test_crash_between_counting_and_recording_is_redelivered_without_double_coun
     real = CounterRepository._complete_first
     crashes = {"left": 1}
 
-    def crash_once(self: CounterRepository, *args: Any, **kwargs: Any) -> None:
+    def crash_once(self: CounterRepository, *args: Any, **kwargs: Any) -> str | None:
         if crashes["left"]:
             crashes["left"] -= 1
             raise RuntimeError("injected crash after the counter's Put")
-        real(self, *args, **kwargs)
+        return real(self, *args, **kwargs)
 
     monkeypatch.setattr(CounterRepository, "_complete_first", crash_once)
     put_inbound(bounce("riverside", "ann@example.net"))
@@ -115,19 +116,26 @@ def test_crash_between_counting_and_recording_is_redelivered_without_double_coun
     assert counter is not None
     assert counter.bounce_count == 1
     assert len(CounterRepository().history("riverside", "ann@example.net", 10, None).items) == 1
+    # The redelivery wrote the history entry, which names the message: no inbound record.
+    assert InboundRepository().list_inbound("riverside", "counted", 10, None).items == ()
     with Client(chalice_app.app) as client:
         assert report(client, "riverside", keys["riverside"]["viewer"])["items"][0]["count"] == 1
 
 
 def test_the_same_bounce_delivered_again_counts_nothing_and_is_on_record(stack: Any) -> None:
+    """The first delivery is on record through its history entry, which names its object; the
+    second (an SMTP duplicate: the same bounce under a new key) counts nothing and, named by no
+    history entry, is on record as an inbound record."""
     _, dispatcher, _ = stack
     raw = bounce("riverside", "ann@example.net")
-    put_inbound(raw)
+    first = put_inbound(raw)
     dispatcher.drain()
-    put_inbound(raw)
+    second = put_inbound(raw)
     dispatcher.drain()
     records = InboundRepository().list_inbound("riverside", "counted", 10, None).items
-    assert sorted(r.counted for r in records) == [0, 1]
+    assert [(r.s3_key, r.counted) for r in records] == [(second, 0)]
+    (entry,) = CounterRepository().history("riverside", "ann@example.net", 10, None).items
+    assert SETTINGS.inbound_prefix + entry.message_id == first
     counter = CounterRepository().get_counter("riverside", "ann@example.net")
     assert counter is not None
     assert counter.bounce_count == 1

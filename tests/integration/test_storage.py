@@ -4,12 +4,13 @@ cursors. moto is not trusted alone for these (it is lax about transactions and l
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from chalicelib.bounces import BounceEvent, Disposition, InboundRecord
+from chalicelib.bounces import BounceEvent, Counting, Disposition, InboundRecord
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.errors import CursorError
 from chalicelib.ports import CounterOrder, CounterScan, Facet, TenantSettings
@@ -41,6 +42,29 @@ def test_the_same_message_counts_once(repo: CounterRepository) -> None:
     counter = repo.get_counter("riverside", "ann@example.net")
     assert counter is not None
     assert counter.bounce_count == 2
+
+
+def test_a_bounce_counted_before_says_whether_its_history_names_this_message(
+    repo: CounterRepository,
+) -> None:
+    """The same stored message again (an SQS redelivery) is REDELIVERED, the same bounce under
+    another stored message (an SMTP duplicate: one bounce_id, another object) is DUPLICATE: on
+    an address's first bounce (guarded by the counter) and on a later one (by the marker)."""
+    for bounce_id, at in (("b-first", T0), ("b-later", T0 + timedelta(hours=1))):
+        first = event(f"{bounce_id}-object", at, bounce_id=bounce_id)
+        assert repo.count_bounce(first) is Counting.NEW
+        assert repo.count_bounce(first) is Counting.REDELIVERED
+        duplicate = replace(first, message_id=f"{bounce_id}-smtp-again")
+        assert repo.count_bounce(duplicate) is Counting.DUPLICATE
+        # Dated otherwise (its Date outside the trusted window): still not this object's.
+        assert repo.count_bounce(replace(duplicate, bounce_at=at + timedelta(minutes=5))) is (
+            Counting.DUPLICATE
+        )
+        assert repo.count_bounce(first) is Counting.REDELIVERED
+    history = repo.history("riverside", "ann@example.net", 10, None).items
+    assert sorted(h.message_id for h in history) == ["b-first-object", "b-later-object"]
+    counter = repo.get_counter("riverside", "ann@example.net")
+    assert counter is not None and counter.bounce_count == 2
 
 
 @pytest.mark.dynamodb_local

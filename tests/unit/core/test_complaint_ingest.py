@@ -7,38 +7,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from chalicelib.bounces import DEFAULT_POLICY, BounceEvent, Disposition, InboundRecord
+from chalicelib.bounces import DEFAULT_POLICY, BounceEvent, Counting, Disposition, InboundRecord
 from chalicelib.bounces import SuppressionPolicy as Policy
 from chalicelib.complaints import ComplaintEvent, ComplaintRecord
-from chalicelib.ingest import IngestConfig, IngestService
+from chalicelib.ingest import IngestService
 from chalicelib.ports import Page, TenantSettings
 from chalicelib.tenancy.access import ApiKeyRecord
-from chalicelib.tenancy.ids import Source
-from chalicelib.tenancy.tags import SigningKey, make_return_path
+from chalicelib.tenancy.tags import SigningKey
+from tests.unit.core.ingest_fakes import CONFIG, KEYS, FakeInbound, return_path
 
 FIXTURES = Path(__file__).parents[2] / "data" / "complaints"
-KEYS = (SigningKey("k1", b"unit-test-signing-key"),)
-CONFIG = IngestConfig(KEYS, "groupmessaging", "bounces.example.com")
 NOW = datetime(2025, 3, 16, 12, 0, tzinfo=UTC)
 RECIPIENT = "ann@example.net"
 
 
 def _return_path(recipient: str = RECIPIENT, keys: tuple[SigningKey, ...] = KEYS) -> str:
-    return make_return_path(
-        keys,
-        local_part="groupmessaging",
-        domain="bounces.example.com",
-        tenant="riverside",
-        source=Source.BROADCAST,
-        send_id="send-7",
-        recipient=recipient,
-        expires_on=date(2099, 1, 1),
-    )
+    return return_path(recipient, keys)
 
 
 def fixture(name: str, return_path: str = "", recipient: str = RECIPIENT) -> bytes:
@@ -48,10 +37,9 @@ def fixture(name: str, return_path: str = "", recipient: str = RECIPIENT) -> byt
 
 
 @dataclass
-class Fakes:
+class Fakes(FakeInbound):
     mail: dict[str, bytes] = field(default_factory=dict)
     bounces: list[BounceEvent] = field(default_factory=list)
-    inbound: list[InboundRecord] = field(default_factory=list)
     complaints: list[tuple[ComplaintEvent, bool]] = field(default_factory=list)
     tenants: dict[str, TenantSettings] = field(default_factory=dict)
     observed: list[ComplaintEvent] = field(default_factory=list)
@@ -61,18 +49,9 @@ class Fakes:
         return self.mail[key]
 
     # BounceStore
-    def record_bounce(self, event: BounceEvent, policy: Policy = DEFAULT_POLICY) -> bool:
+    def count_bounce(self, event: BounceEvent, policy: Policy = DEFAULT_POLICY) -> Counting:
         self.bounces.append(event)
-        return True
-
-    # InboundStore
-    def record_inbound(self, record: InboundRecord) -> None:
-        self.inbound.append(record)
-
-    def list_inbound(
-        self, scope: str, disposition: str, limit: int, cursor: str | None
-    ) -> Page[InboundRecord]:
-        return Page(tuple(self.inbound), None)
+        return Counting.NEW
 
     # ComplaintStore
     def record_complaint(self, event: ComplaintEvent, suppress: bool) -> bool:

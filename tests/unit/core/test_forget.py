@@ -32,11 +32,19 @@ def _message(message_id: str, *recipients: str) -> CitedMessage:
     return CitedMessage("oldtown", "counted", AT, message_id, f"inbound/{message_id}", recipients)
 
 
+def _unrecorded(message_id: str) -> CitedMessage:
+    """A bounce counted for one address: its history entry is its record."""
+    return CitedMessage(
+        "oldtown", "counted", AT, message_id, f"inbound/{message_id}", (), recorded=False
+    )
+
+
 class FakeStore:
     def __init__(self) -> None:
         self.cited = [
             _message("m1", "ann@example.net"),
             _message("m2", "ann@example.net", "Bob@example.net"),
+            _unrecorded("m5"),
         ]
         self.citing = {("bob@example.net", "m2")}
         self.deleted: list[str] = []
@@ -49,10 +57,8 @@ class FakeStore:
     def cited_messages(self, tenant: str, address: str) -> list[CitedMessage]:
         return list(self.cited)
 
-    def inbound_message(
-        self, scope: str, disposition: str, received_at: datetime, message_id: str
-    ) -> CitedMessage | None:
-        return self.archived.get(message_id)
+    def counted_message(self, tenant: str, received_at: datetime, message_id: str) -> CitedMessage:
+        return self.archived.get(message_id) or _unrecorded(message_id)
 
     def cites(self, tenant: str, address: str, message_id: str) -> bool:
         return (address, message_id) in self.citing
@@ -132,8 +138,10 @@ def _service() -> tuple[ForgetService, FakeStore, FakeObjects, FakeAudit]:
             "inbound/m1": b"bounce for ann",
             "inbound/m2": b"bounce for ann and bob",
             "inbound/m3": b"archived bounce for ann",
+            "inbound/m4": b"archived bounce for ann, no inbound record",
+            "inbound/m5": b"bounce for ann, no inbound record",
             f"{archive}head.json": b"{}",
-            f"{archive}p0.json": json.dumps([_history("m3")]).encode(),
+            f"{archive}p0.json": json.dumps([_history("m3"), _history("m4")]).encode(),
             plan_key("oldtown", "md-1"): _plan(),
             "exports/oldtown/a.csv": b"ann@example.net",
             "exports/hillside/b.csv": b"ann@example.net",
@@ -145,9 +153,12 @@ def _service() -> tuple[ForgetService, FakeStore, FakeObjects, FakeAudit]:
 def test_forget_deletes_what_only_this_person_is_cited_by_and_keeps_shared_mail() -> None:
     service, store, objects, audit = _service()
     outcome = service.forget("oldtown", " <Ann@Example.NET> ", "stan@example.net")
-    assert outcome.count(Erased.RAW_MAIL) == 2  # m1, and m3 found through the archive
+    # m1, m5, and m3 and m4 found through the archive; m4 and m5 have no inbound record
+    assert outcome.count(Erased.RAW_MAIL) == 4
     assert outcome.count(Erased.RAW_MAIL_KEPT) == 1  # m2: bob's bounce still cites it
     assert store.deleted == ["m1", "m3"]
+    assert outcome.count(Erased.INBOUND_RECORDS) == 2
+    assert not any(k in objects.objects for k in ("inbound/m3", "inbound/m4", "inbound/m5"))
     assert store.redacted == [("m2", "ann@example.net")]
     assert "inbound/m2" in objects.objects and "inbound/m1" not in objects.objects
     assert outcome.count(Erased.ARCHIVES) == 2
