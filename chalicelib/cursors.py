@@ -4,8 +4,9 @@ tag does not verify is refused before anything inside it is read; one that verif
 checked to belong to the very listing it is used with (its partition and key names), so a
 cursor of one tenant or listing never reads another.
 
-The key is bound once by the composition root (derived from the tag-signing key, so rotating
-that key also retires old cursors); tests and tools get a fixed development key.
+The key is bound once by the composition root as a source that is read on the first cursor a
+process issues or reads (the table's own key item, storage/tenants.py), so a function that never
+pages never reads it; tests and tools get a fixed development key.
 """
 
 from __future__ import annotations
@@ -15,18 +16,40 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.errors import CursorError
 
 _TAG_BYTES = 16
-_key = hashlib.sha256(b"rebound-cursor-development-key").digest()
+_DEVELOPMENT_KEY = hashlib.sha256(b"rebound-cursor-development-key").digest()
+# One process-wide key, set by the composition root; None until the bound source is first read.
+_key: bytes | None = _DEVELOPMENT_KEY
+_source: Callable[[], bytes] | None = None
 
 
 def bind_key(secret: bytes) -> None:
     """Use a key derived from `secret` for every cursor this process issues or reads."""
-    global _key  # noqa: PLW0603 - one process-wide key, set by the composition root
-    _key = hmac.new(secret, b"rebound-cursor-v1", hashlib.sha256).digest()
+    global _key, _source
+    _key, _source = _derive(secret), None
+
+
+def bind_key_source(source: Callable[[], bytes]) -> None:
+    """Derive the key from `source()` when the first cursor is issued or read, not before."""
+    global _key, _source
+    _key, _source = None, source
+
+
+def _derive(secret: bytes) -> bytes:
+    return hmac.new(secret, b"rebound-cursor-v1", hashlib.sha256).digest()
+
+
+def _current_key() -> bytes:
+    global _key  # noqa: PLW0603 - see above
+    if _key is None:
+        assert _source is not None  # bind_key_source set both
+        _key = _derive(_source())  # two threads racing here read the same stored secret
+    return _key
 
 
 def encode(position: dict[str, Any]) -> str:
@@ -53,4 +76,4 @@ def decode(cursor: str) -> dict[str, Any]:
 
 
 def _tag(body: bytes) -> bytes:
-    return hmac.new(_key, body, hashlib.sha256).digest()[:_TAG_BYTES]
+    return hmac.new(_current_key(), body, hashlib.sha256).digest()[:_TAG_BYTES]

@@ -105,14 +105,16 @@ def state() -> StateRepository:
 
 @cache
 def bind_storage() -> None:
-    """The table from settings, and the cursor key derived from the tag-signing key (rotating
-    one rotates both): bound here, never at import."""
+    """The table from settings, and the cursor key's source (the table's key item, read when
+    the first cursor is issued or read): bound here, never at import. Only the functions that
+    verify return paths (ingest, the API) read the tag-signing keys; the others have no grant."""
     from chalicelib import cursors
     from chalicelib.storage.items import bind_once
+    from chalicelib.storage.tenants import cursor_secret
 
     s = settings()
     bind_once(s.table_name, s.region)
-    cursors.bind_key(signing_keys()[0].secret)
+    cursors.bind_key_source(cursor_secret)
 
 
 # -- sign-in (issue 10) -------------------------------------------------------------------

@@ -29,6 +29,16 @@ AGGREGATE_ID: Final = "Aggregate"
 MASS_DELETE_WORKER_FUNCTION: Final = "mass_delete_worker"
 MASS_DELETE_WORKER_ID: Final = "MassDeleteWorker"
 API_HANDLER_ID: Final = "APIHandler"
+# Every function of the app, each with its own role (constructs/chalice_app.py).
+FUNCTION_IDS: Final = (
+    INGEST_ID,
+    SUMMARY_ID,
+    ALERTS_CHECK_ID,
+    RECHECK_NIGHTLY_ID,
+    AGGREGATE_ID,
+    MASS_DELETE_WORKER_ID,
+    API_HANDLER_ID,
+)
 REST_API_ID: Final = "RestAPI"
 API_GATEWAY_STAGE: Final = "api"
 

@@ -4,14 +4,16 @@ TenantStore and StateStore ports."""
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from chalicelib.bounces import SuppressionPolicy
 from chalicelib.ports import TenantSettings
 from chalicelib.storage import keys
+from chalicelib.storage.core import condition_failed
 from chalicelib.storage.items import ApiKeyItem, SystemStateItem, TenantIndexItem, TenantItem
 from chalicelib.tenancy.access import ApiKeyRecord, Role
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
@@ -144,3 +146,28 @@ class StateRepository:
 
     def put_state(self, name: str, value: str) -> None:
         SystemStateItem(keys.tenant_pk(SYSTEM_SCOPE), keys.state_sk(name), value=value).save()
+
+
+CURSOR_KEY_STATE = "cursor-key"
+
+
+def cursor_secret() -> bytes:
+    """The secret paging cursors are signed with: random, created by the first process that
+    needs it (a conditional Put: racing processes all end with the one that won), kept in the
+    table. Cursors guard positions against clients, who never read the table; whoever can read
+    the table reads every row a cursor could reach anyway, so no Secrets Manager read (and no
+    grant) is needed for it, and a function that never pages never reads it. Deleting the item
+    retires every cursor issued (clients start their listing again)."""
+    pk, sk = keys.tenant_pk(SYSTEM_SCOPE), keys.state_sk(CURSOR_KEY_STATE)
+    try:
+        return SystemStateItem.get(pk, sk, consistent_read=True).value.encode()
+    except DoesNotExist:
+        pass
+    fresh = secrets.token_urlsafe(32)
+    try:
+        SystemStateItem(pk, sk, value=fresh).save(condition=SystemStateItem.pk.does_not_exist())
+    except PutError as error:
+        if not condition_failed(error):
+            raise
+        return SystemStateItem.get(pk, sk, consistent_read=True).value.encode()
+    return fresh.encode()

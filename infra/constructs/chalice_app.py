@@ -112,15 +112,7 @@ class ReboundFunctions(Construct):
                 assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
                 description=f"Rebound {config.stage} {logical_id} function (least privilege)",
             )
-            for logical_id in (
-                names.INGEST_ID,
-                names.SUMMARY_ID,
-                names.ALERTS_CHECK_ID,
-                names.RECHECK_NIGHTLY_ID,
-                names.AGGREGATE_ID,
-                names.MASS_DELETE_WORKER_ID,
-                names.API_HANDLER_ID,
-            )
+            for logical_id in names.FUNCTION_IDS
         }
         with _working_directory(Path(Stage.of(self).outdir) / "chalice-package"):
             # Scoped to the stack itself: Chalice takes its stage name from str(scope), and

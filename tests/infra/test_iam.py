@@ -236,3 +236,24 @@ def test_api_may_forget_only_under_the_prefixes_that_hold_personal_data(
         "inbound/*",
         "plans/*",
     ]
+
+
+@pytest.mark.parametrize(
+    "function_id",
+    [names.API_HANDLER_ID, names.SUMMARY_ID, names.ALERTS_CHECK_ID, names.RECHECK_NIGHTLY_ID],
+)
+def test_functions_that_page_keep_the_cursor_key_in_the_table(
+    synthesized: Synthesized, function_id: str
+) -> None:
+    # chalicelib.storage.tenants.cursor_secret: read, or created once, by the first cursor.
+    granted = _role_actions(synthesized, function_id)
+    assert {"dynamodb:GetItem", "dynamodb:PutItem"} <= set(granted)
+
+
+def test_only_ingest_and_the_api_read_the_tag_keys(synthesized: Synthesized) -> None:
+    readers = {
+        function_id
+        for function_id in names.FUNCTION_IDS
+        if "secretsmanager:GetSecretValue" in _role_actions(synthesized, function_id)
+    }
+    assert readers == {names.INGEST_ID, names.API_HANDLER_ID}
