@@ -4,6 +4,7 @@ may read that secret: tests/infra/test_iam.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,16 +25,23 @@ def test_the_first_process_creates_the_key_and_the_others_read_it(aws: Any) -> N
     assert StateRepository().get_state(CURSOR_KEY_STATE) == secrets[0].decode()
 
 
+@pytest.fixture
+def no_readable_tag_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As the summary, aggregate, alerts and re-check functions run in AWS: the variable is set
+    but their role may not read the secret (here it does not even exist)."""
+    with monkeypatch.context() as m:
+        m.setenv(
+            "REBOUND_TAG_KEYS_SECRET_ARN",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:absent-AbCdEf",
+        )
+        wiring.reset()
+        yield
+    wiring.reset()  # the next test builds its services from its own environment
+
+
 def test_paging_works_without_reading_the_tag_keys_secret(
-    aws: Any, monkeypatch: pytest.MonkeyPatch
+    aws: Any, no_readable_tag_keys: None
 ) -> None:
-    # As the summary, aggregate, alerts and re-check functions run in AWS: the variable is set
-    # but their role may not read the secret (here it does not even exist).
-    monkeypatch.setenv(
-        "REBOUND_TAG_KEYS_SECRET_ARN",
-        "arn:aws:secretsmanager:us-east-1:123456789012:secret:absent-AbCdEf",
-    )
-    wiring.reset()
     repo = wiring.counters()
     for n in range(3):
         repo.record_bounce(sample_event(message_id=f"m{n}", address=f"m{n}@example.com"))
