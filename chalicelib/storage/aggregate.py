@@ -11,7 +11,8 @@ TransactWriteItems per run adds the run's merged increments to each figure it to
 creates a segment item keyed by the run's first eventID that says how many records it covered
 (condition: absent). A redelivered batch finds its first record's segment and skips what it
 covered, run by run, and applies only what no run covered yet. The cost is a couple of write
-units per run of up to ~100 bounces instead of a write on every bounce.
+units per run (up to a batch of 1,000 bounces when they touch few figures) instead of a write on
+every bounce.
 
 A block-burst window is one more figure of a run's transaction (so a redelivered batch never
 counts a rejection twice). After each run, applied now or found applied before, the windows it

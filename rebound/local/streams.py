@@ -1,6 +1,7 @@
 """Plays Lambda's DynamoDB Streams event-source mapping: read the table's stream shard by shard,
 keep the records the mapping's filter keeps (chalicelib.storage.aggregate.STREAM_FILTER), call
-the handler with the event shape Lambda uses in batches of up to `batch_size` kept records, and
+the handler with the event shape Lambda uses in batches of up to `batch_size` kept records (as
+the mapping in infra/: AGGREGATE_BATCH_SIZE), and
 on an error deliver the same batch again (Lambda retries a stream batch until it succeeds;
 nothing behind it moves meanwhile).
 
@@ -20,6 +21,7 @@ from typing import Any
 import boto3
 
 from chalicelib.storage.aggregate import wanted
+from infra.names import AGGREGATE_BATCH_SIZE
 from rebound.local.dispatcher import LambdaContext
 
 log = logging.getLogger("rebound.local.streams")
@@ -36,7 +38,7 @@ class StreamPump:
         *,
         endpoint_url: str | None = None,
         region: str = "us-east-1",
-        batch_size: int = 100,
+        batch_size: int = AGGREGATE_BATCH_SIZE,
     ) -> None:
         self._ddb, self._streams = _clients(endpoint_url, region)
         self._table, self._handler, self._region = table_name, handler, region
