@@ -162,7 +162,7 @@ class KeyShape:
     """What a LastEvaluatedKey of one index holds: its attribute names, and which one is the
     partition key with which value (so a cursor of one tenant never reads another)."""
 
-    pk: str
+    hash_value: str
     fields: frozenset[str]
     hash_name: str = "pk"
 
@@ -188,7 +188,7 @@ def decode_positions(
         and any(key is not None for key in positions.values())
         and all(
             positions[name] is None
-            or _is_key_of(positions[name], shape.pk, shape.fields, shape.hash_name)
+            or _is_key_of(positions[name], shape.hash_value, shape.fields, shape.hash_name)
             for name, shape in shapes.items()
         )
     )
