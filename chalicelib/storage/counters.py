@@ -684,11 +684,13 @@ def _one_bounce_spec(tenant: str, *equals: tuple[str, dict[str, str]]) -> _ScanS
     sparse by_count and by_first_bounce, and they are the bottom of the count order.
 
     What its filter may read in vain: the entries of addresses that bounced more than once.
-    Merged by time (first bounce), only those whose last bounce falls within the page's span
-    of first bounces (_merge_by_time bounds the read by the other index's page); in count
-    order, after the last repeated bouncer, as many as lie between two once-bounced addresses
-    in last-bounce order: at worst, on one page, every repeated bouncer of the tenant (each
-    read once over the whole listing, MAX_FILTERED_READ per request)."""
+    Merged by time (first bounce) while repeated bouncers remain, those whose last bounce
+    falls in the span of first bounces of the repeated bouncers' page being merged
+    (_merge_by_time bounds the read by that page); after the last of them, newest first next
+    to none (a last bounce is never older than its first), oldest first those whose last
+    bounce is later than where the listing stands. In count order, those lying between two
+    once-bounced addresses in last-bounce order. At worst one page reads past every repeated
+    bouncer of the tenant (each once over a whole listing), MAX_FILTERED_READ per request."""
     spec = _scan_spec(CounterScan(tenant, CounterOrder.LAST_BOUNCE))
     return replace(spec, equals=(("bounce_count", {"N": "1"}), *equals))
 
