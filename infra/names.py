@@ -78,8 +78,9 @@ INGEST_BATCH_SIZE: Final = 10
 INGEST_BATCH_WINDOW_SECONDS: Final = 5
 INGEST_MAX_RECEIVE_COUNT: Final = 5
 # At most this many ingest invocations at once (the mapping's MaximumConcurrency). A storm is
-# one tenant: every new address of it lands on the same index key (pk T#<tenant>, bounce_count
-# 1 in by_count; T#<tenant>#S#active, 1 in by_state), which DynamoDB cannot split, and one key
+# one tenant: its new addresses land on few index keys (T#<tenant>#C#<category> and
+# T#<tenant>#D#<domain>, bounce_count 1, in by_category and by_domain; by_count, by_first_bounce
+# and by_state are sparse and skip them), which DynamoDB cannot split, and one key
 # takes about 1,000 write units a second; a bounce writes 2 there (transactional). One
 # invocation counts about 25 bounces a second, so 10 stay near 250 bounces (500 units) a
 # second on that key, with headroom for the other tenants; a larger storm waits in the queue

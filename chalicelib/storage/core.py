@@ -149,14 +149,61 @@ def decode_cursor(
     if not cursor:
         return None
     key = cursors.decode(cursor)
+    if not _is_key_of(key, pk, fields, hash_name):
+        raise CursorError(_NOT_THIS_LISTING)
+    return key
+
+
+_NOT_THIS_LISTING = "cursor is not one this API issued for this listing; start again"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyShape:
+    """What a LastEvaluatedKey of one index holds: its attribute names, and which one is the
+    partition key with which value (so a cursor of one tenant never reads another)."""
+
+    hash_value: str
+    fields: frozenset[str]
+    hash_name: str = "pk"
+
+
+def encode_positions(listing: str, positions: dict[str, dict[str, Any] | None]) -> str:
+    """A cursor of a listing read from several indexes at once: where each stopped (None:
+    not begun), and the listing's name, so it resumes no other listing."""
+    return cursors.encode({"listing": listing, **positions})
+
+
+def decode_positions(
+    cursor: str | None, listing: str, shapes: dict[str, KeyShape]
+) -> dict[str, dict[str, Any] | None]:
+    """The positions inside a cursor of `encode_positions`, each checked like `decode_cursor`
+    (every position None when there is no cursor)."""
+    if not cursor:
+        return dict.fromkeys(shapes)
+    found = cursors.decode(cursor)
+    positions = {name: found.get(name) for name in shapes}
     valid = (
-        set(key) == fields
+        set(found) == {"listing", *shapes}
+        and found["listing"] == listing
+        and any(key is not None for key in positions.values())
+        and all(
+            positions[name] is None
+            or _is_key_of(positions[name], shape.hash_value, shape.fields, shape.hash_name)
+            for name, shape in shapes.items()
+        )
+    )
+    if not valid:
+        raise CursorError(_NOT_THIS_LISTING)
+    return positions
+
+
+def _is_key_of(key: Any, pk: str, fields: set[str] | frozenset[str], hash_name: str) -> bool:
+    return (
+        isinstance(key, dict)
+        and set(key) == fields
         and all(_is_key_value(v) for v in key.values())
         and key[hash_name] == {"S": pk}
     )
-    if not valid:
-        raise CursorError("cursor is not one this API issued for this listing; start again")
-    return key
 
 
 def _is_key_value(value: Any) -> bool:

@@ -25,7 +25,7 @@ this path from the table's stream (chalicelib/storage/aggregate.py).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -63,13 +63,16 @@ from chalicelib.storage.core import (
     DEFAULT_RETENTION,
     DEFAULT_RETRY,
     VERSION_CHECK,
+    KeyShape,
     RetryPolicy,
     cancellation_reasons,
     client,
     condition_failed,
     connection,
     decode_cursor,
+    decode_positions,
     encode_cursor,
+    encode_positions,
     expires_at,
     newest_first_page,
     table_name,
@@ -258,25 +261,17 @@ class CounterRepository:
         """A tenant's counters in the scan's order, each with the cursor that resumes after it.
 
         Every order and facet is a key or index query on the tenant's partition: the cost of a
-        page depends on the page, never on the tenant's size.
+        page depends on the page, never on the tenant's size (but for the once-bounced
+        addresses' stream, `_one_bounce_spec` says what its filter may read).
         """
+        streams = _two_streams(scan)
+        if streams is not None:
+            yield from _scan_two(streams, not scan.descending, scan.cursor, page_size)
+            return
         spec = _scan_spec(scan)
         start = decode_cursor(scan.cursor, spec.hash_value, spec.cursor_fields, spec.hash_name)
-        if spec.keys_only:
-            results = spec.index.query(
-                spec.hash_value,
-                spec.range_condition,
-                scan_index_forward=not scan.descending,
-                last_evaluated_key=start,
-                page_size=page_size,
-            )
-            for item in _with_rows(results, page_size):
-                resume = {name: _key_value(item, name) for name in spec.cursor_fields}
-                yield _counter_from_item(item), encode_cursor(resume) or ""
-            return
-        for raw in _raw_query(spec, start, not scan.descending, page_size):
-            resume = {name: raw[name] for name in spec.cursor_fields}
-            yield _counter_from_raw(raw), encode_cursor(resume) or ""
+        for counter, key in _entries(spec, start, not scan.descending, page_size):
+            yield counter, encode_cursor(key) or ""
 
     def history(
         self, tenant: str, address: str, limit: int, cursor: str | None
@@ -364,14 +359,17 @@ class CounterRepository:
                     AddressCounterItem.sk.startswith(keys.COUNTER_SK_PREFIX),
                 )
             )
-        spec = _scan_spec(CounterScan(tenant, facet=facet))
-        assert spec.index is not None
-        if spec.state is not None:  # not in the sparse by_state: counted through by_count
+        if facet == (Facet.STATE, str(AddressState.ACTIVE)):
+            # Not in the sparse by_state, and by_count holds only addresses that bounced more
+            # than once: by_last_bounce holds every address.
             return int(
-                spec.index.count(
-                    spec.hash_value, filter_condition=AddressCounterItem.state == spec.state
+                AddressCounterItem.by_last_bounce.count(
+                    keys.tenant_pk(tenant),
+                    filter_condition=AddressCounterItem.state == str(AddressState.ACTIVE),
                 )
             )
+        spec = _scan_spec(CounterScan(tenant, facet=facet))
+        assert spec.index is not None
         return int(spec.index.count(spec.hash_value))
 
     def iter_counters(self, tenant: str) -> Iterator[AddressCounter]:
@@ -478,6 +476,10 @@ def _counter_item(c: AddressCounter, first_history: str | None = None) -> Addres
         state_pk=None
         if c.state is AddressState.ACTIVE
         else keys.facet_pk(c.tenant, Facet.STATE, str(c.state)),
+        # Sparse: only addresses that bounced more than once are in by_count and
+        # by_first_bounce; a first bounce writes neither index (_two_streams reads the rest).
+        repeat_count=c.bounce_count if c.bounce_count > 1 else None,
+        repeat_first_at=iso(c.first_bounce_at) if c.bounce_count > 1 else None,
     )
 
 
@@ -514,11 +516,18 @@ def _counter_from_item(i: AddressCounterItem) -> AddressCounter:
 
 
 def _raw_query(
-    spec: _ScanSpec, start: dict[str, Any] | None, forward: bool, page_size: int
+    spec: _ScanSpec,
+    start: dict[str, Any] | None,
+    forward: bool,
+    page_size: int,
+    beyond: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The lean listing: the table's own botocore client queries the index (or the table),
     and each row is read straight from DynamoDB's JSON by _counter_from_raw. A page of 100
-    through PynamoDB spent most of its time building model instances, not in DynamoDB."""
+    through PynamoDB spent most of its time building model instances, not in DynamoDB.
+    `beyond`: only the index keys before it in the read's order (newer, reading newest first).
+    A filtered read returns short pages: the next request examines twice as many (up to
+    MAX_FILTERED_READ), so a stretch of filtered-out rows costs few requests."""
     values: dict[str, Any] = {":h": {"S": spec.hash_value}}
     condition = f"{spec.hash_name} = :h"
     if spec.index is None:
@@ -527,6 +536,10 @@ def _raw_query(
     elif spec.since is not None:
         condition += " AND last_bounce_at >= :s"
         values[":s"] = {"S": spec.since}
+    if beyond is not None:
+        assert spec.since is None  # one condition on the range key
+        condition += f" AND {spec.range_name} {'<' if forward else '>'} :b"
+        values[":b"] = {"S": beyond}
     request: dict[str, Any] = {
         "TableName": table_name(),
         "KeyConditionExpression": condition,
@@ -534,20 +547,25 @@ def _raw_query(
         "ScanIndexForward": forward,
         "Limit": page_size,
     }
-    if spec.state is not None:
-        request["FilterExpression"] = "#state = :state"
-        request["ExpressionAttributeNames"] = {"#state": "state"}  # a reserved word
-        values[":state"] = {"S": spec.state}
+    if spec.equals:
+        # Attribute names through placeholders: `state` is a reserved word.
+        names = {f"#f{i}": name for i, (name, _) in enumerate(spec.equals)}
+        request["ExpressionAttributeNames"] = names
+        request["FilterExpression"] = " AND ".join(f"#f{i} = :f{i}" for i in range(len(names)))
+        values.update({f":f{i}": value for i, (_, value) in enumerate(spec.equals)})
     if spec.index is not None:
         request["IndexName"] = spec.index.Meta.index_name
     while True:
         if start:
             request["ExclusiveStartKey"] = start
         page = client().query(**request)
-        yield from page.get("Items", [])
+        items = page.get("Items", [])
+        yield from items
         start = page.get("LastEvaluatedKey")
         if not start:
             return
+        if spec.equals and len(items) < request["Limit"] < MAX_FILTERED_READ:
+            request["Limit"] = min(MAX_FILTERED_READ, 2 * request["Limit"])
 
 
 def _counter_from_raw(a: dict[str, Any]) -> AddressCounter:
@@ -573,7 +591,8 @@ def _counter_from_raw(a: dict[str, Any]) -> AddressCounter:
     return AddressCounter(
         tenant=text("tenant"),
         address=text("address"),
-        bounce_count=number("bounce_count"),
+        # by_count holds bounce_count as its key, repeat_count (items.ByCountIndex)
+        bounce_count=number("bounce_count") or number("repeat_count"),
         first_bounce_at=parse_iso(text("first_bounce_at")),
         last_bounce_at=parse_iso(text("last_bounce_at")),
         last_received_at=parse_iso(text("last_received_at")),
@@ -630,36 +649,38 @@ class _ScanSpec:
     hash_value: str
     range_condition: Any
     cursor_fields: frozenset[str]
+    range_name: str = "sk"  # the index's (or table's) range key
     keys_only: bool = False  # the index holds keys only: rows are read from the table
     since: str | None = None  # last_bounce_at >= since (the "rising" candidates)
-    state: str | None = None  # only rows in this state (a filter: active is not in by_state)
+    # Only rows with these attribute values (DynamoDB JSON): a filter, for rows the index
+    # holds among others (active addresses in by_count, once-bounced ones in by_last_bounce).
+    equals: tuple[tuple[str, dict[str, str]], ...] = ()
+
+    @property
+    def shape(self) -> KeyShape:
+        return KeyShape(self.hash_value, self.cursor_fields, self.hash_name)
 
 
 _ORDER_INDEX = {
-    CounterOrder.COUNT: ("by_count", "bounce_count"),
+    CounterOrder.COUNT: ("by_count", "repeat_count"),
     CounterOrder.LAST_BOUNCE: ("by_last_bounce", "last_bounce_at"),
-    CounterOrder.FIRST_BOUNCE: ("by_first_bounce", "first_bounce_at"),
+    CounterOrder.FIRST_BOUNCE: ("by_first_bounce", "repeat_first_at"),
 }
 _FACET_INDEX = {
     Facet.CATEGORY: ("by_category", "category_pk"),
     Facet.DOMAIN: ("by_domain", "domain_pk"),
     Facet.STATE: ("by_state", "state_pk"),
 }
+_ACTIVE = ("state", {"S": str(AddressState.ACTIVE)})
+# How many index entries one filtered request may examine at most (its Limit grows to this
+# while pages come back short): about 700 KB of by_last_bounce's rows, under the 1 MB a Query
+# returns anyway.
+MAX_FILTERED_READ = 1000
 
 
 def _scan_spec(scan: CounterScan) -> _ScanSpec:
+    """The one index query of a listing that one index serves (not _two_streams')."""
     tenant_pk = keys.tenant_pk(scan.tenant)
-    if scan.facet == (Facet.STATE, str(AddressState.ACTIVE)):
-        # by_state is sparse (_counter_item): active addresses, the most of a tenant's, are read
-        # in count order with a filter, so a new address costs that index nothing.
-        return _ScanSpec(
-            AddressCounterItem.by_count,
-            "pk",
-            tenant_pk,
-            None,
-            frozenset({"pk", "sk", "bounce_count"}),
-            state=str(AddressState.ACTIVE),
-        )
     if scan.facet is not None:
         facet, value = scan.facet
         index_name, hash_name = _FACET_INDEX[facet]
@@ -669,6 +690,7 @@ def _scan_spec(scan: CounterScan) -> _ScanSpec:
             keys.facet_pk(scan.tenant, facet, value),
             None,
             frozenset({"pk", "sk", hash_name, "bounce_count"}),
+            range_name="bounce_count",
         )
     if scan.order is CounterOrder.ADDRESS:
         return _ScanSpec(None, "pk", tenant_pk, None, frozenset({"pk", "sk"}))
@@ -684,9 +706,186 @@ def _scan_spec(scan: CounterScan) -> _ScanSpec:
         tenant_pk,
         condition,
         frozenset({"pk", "sk", range_name}),
+        range_name=range_name,
         keys_only=isinstance(index.Meta.projection, KeysOnlyProjection),
         since=since,
     )
+
+
+def _one_bounce_spec(tenant: str, *equals: tuple[str, dict[str, str]]) -> _ScanSpec:
+    """The once-bounced addresses of a tenant: by_last_bounce filtered on bounce_count = 1,
+    which (first bounce = last bounce) is also their first-bounce order. They are not in the
+    sparse by_count and by_first_bounce, and they are the bottom of the count order.
+
+    What its filter may read in vain: the entries of addresses that bounced more than once.
+    Merged by time (first bounce) while repeated bouncers remain, those whose last bounce
+    falls in the span of first bounces of the repeated bouncers' page being merged
+    (_merge_by_time bounds the read by that page); after the last of them, newest first next
+    to none (a last bounce is never older than its first), oldest first those whose last
+    bounce is later than where the listing stands. In count order, those lying between two
+    once-bounced addresses in last-bounce order. At worst one page reads past every repeated
+    bouncer of the tenant (each once over a whole listing), MAX_FILTERED_READ per request."""
+    spec = _scan_spec(CounterScan(tenant, CounterOrder.LAST_BOUNCE))
+    return replace(spec, equals=(("bounce_count", {"N": "1"}), *equals))
+
+
+@dataclass(frozen=True, slots=True)
+class _TwoStreams:
+    """A listing read from two indexes: `repeated`, the addresses that bounced more than once
+    (the sparse by_count or by_first_bounce), and `once`, the once-bounced ones
+    (_one_bounce_spec). Either merged by time, or one after the other: count order is every
+    repeated bouncer, highest first, then the once-bounced ones, newest first (ascending: the
+    reverse)."""
+
+    listing: str  # in the cursor: a cursor of one listing never resumes another
+    repeated: _ScanSpec
+    once: _ScanSpec
+    by_time: bool
+
+
+def _two_streams(scan: CounterScan) -> _TwoStreams | None:
+    """The listings that the sparse indexes serve with the once-bounced stream; None for the
+    others (one index each: _scan_spec)."""
+    if scan.facet == (Facet.STATE, str(AddressState.ACTIVE)):
+        # by_state is sparse (_counter_item): active addresses, the most of a tenant's, are read
+        # in count order with a filter, so a new address costs that index nothing.
+        count = _scan_spec(CounterScan(scan.tenant, CounterOrder.COUNT))
+        return _TwoStreams(
+            "active",
+            replace(count, equals=(_ACTIVE,)),
+            _one_bounce_spec(scan.tenant, _ACTIVE),
+            by_time=False,
+        )
+    if scan.facet is not None or scan.order not in (CounterOrder.COUNT, CounterOrder.FIRST_BOUNCE):
+        return None
+    return _TwoStreams(
+        str(scan.order),
+        _scan_spec(CounterScan(scan.tenant, scan.order)),
+        _one_bounce_spec(scan.tenant),
+        by_time=scan.order is CounterOrder.FIRST_BOUNCE,
+    )
+
+
+_Entry = tuple[AddressCounter, dict[str, Any]]  # a row, and its index key (where to resume)
+
+
+def _scan_two(
+    streams: _TwoStreams, forward: bool, cursor: str | None, page_size: int
+) -> Iterator[tuple[AddressCounter, str]]:
+    """The rows of both streams in the listing's order, each with a cursor of both streams'
+    positions: resuming reads exactly the rows that were not yielded yet (each stream is
+    yielded in its own order, so its position says which of its rows were)."""
+    at = decode_positions(
+        cursor,
+        streams.listing,
+        {"repeated": streams.repeated.shape, "once": streams.once.shape},
+    )
+    if streams.by_time:
+        rows = _merge_by_time(streams, at, forward, page_size)
+    else:
+        rows = _one_after_the_other(streams, at, forward, page_size)
+    for counter, key, part in rows:
+        at[part] = key
+        yield counter, encode_positions(streams.listing, at)
+
+
+def _one_after_the_other(
+    streams: _TwoStreams, at: dict[str, dict[str, Any] | None], forward: bool, page_size: int
+) -> Iterator[tuple[AddressCounter, dict[str, Any], str]]:
+    parts = {"repeated": streams.repeated, "once": streams.once}
+    order = ["once", "repeated"] if forward else ["repeated", "once"]
+    for n, part in enumerate(order):
+        if any(at[later] is not None for later in order[n + 1 :]):
+            continue  # read to its end before: the next stream has begun
+        for counter, key in _entries(parts[part], at[part], forward, page_size):
+            yield counter, key, part
+
+
+def _merge_by_time(
+    streams: _TwoStreams, at: dict[str, dict[str, Any] | None], forward: bool, page_size: int
+) -> Iterator[tuple[AddressCounter, dict[str, Any], str]]:
+    """Both streams by time (first bounce; at equal times the repeated bouncer first), page by
+    page of the repeated bouncers' index. While more of them follow, the once-bounced stream
+    is read only up to the page's last time (a key condition, strictly before it in the
+    order): what lies past it comes after that page, so it is left for the next one."""
+    repeated, once = streams.repeated, streams.once
+    start, once_at = at["repeated"], at["once"]
+    while True:
+        page, more = _keys_page(repeated, start, forward, page_size)
+        last = None if more is None else _time_of(more, repeated)
+        window: Iterator[_Entry] = iter(())
+        if last is None or once_at is None or _before(_time_of(once_at, once), last, forward):
+            window = _entries(once, once_at, forward, page_size, beyond=last)
+        head = next(window, None)
+        for counter, key in page:
+            time = _time_of(key, repeated)
+            while head is not None and _before(_time_of(head[1], once), time, forward):
+                once_at = head[1]
+                yield *head, "once"
+                head = next(window, None)
+            yield counter, key, "repeated"
+        while head is not None:
+            once_at = head[1]
+            yield *head, "once"
+            head = next(window, None)
+        if more is None:
+            return
+        start = more
+
+
+def _before(time: str, other: str, forward: bool) -> bool:
+    """Does `time` come strictly before `other` in the read's order?"""
+    return time < other if forward else time > other
+
+
+def _time_of(key: dict[str, Any], spec: _ScanSpec) -> str:
+    return str(key[spec.range_name]["S"])
+
+
+def _keys_page(
+    spec: _ScanSpec, start: dict[str, Any] | None, forward: bool, limit: int
+) -> tuple[list[_Entry], dict[str, Any] | None]:
+    """One page of a keys-only index, with its rows (a BatchGetItem), and where it stopped
+    (None: at the end)."""
+    results = _keys_query(spec, start, forward, limit, limit)
+    rows = [(_counter_from_item(i), _key_of(i, spec)) for i in _with_rows(results, limit)]
+    return rows, results.last_evaluated_key
+
+
+def _keys_query(
+    spec: _ScanSpec,
+    start: dict[str, Any] | None,
+    forward: bool,
+    page_size: int,
+    limit: int | None = None,
+) -> Any:
+    """A keys-only index's entries (PynamoDB's result iterator: `last_evaluated_key` after)."""
+    return spec.index.query(
+        spec.hash_value,
+        spec.range_condition,
+        scan_index_forward=forward,
+        last_evaluated_key=start,
+        limit=limit,
+        page_size=page_size,
+    )
+
+
+def _entries(
+    spec: _ScanSpec,
+    start: dict[str, Any] | None,
+    forward: bool,
+    page_size: int,
+    beyond: str | None = None,
+) -> Iterator[_Entry]:
+    """The rows of one index query, each with its key (read lazily, page by page)."""
+    if spec.keys_only:
+        assert beyond is None  # not needed: the once-bounced stream is never keys only
+        results = _keys_query(spec, start, forward, page_size)
+        for item in _with_rows(results, page_size):
+            yield _counter_from_item(item), _key_of(item, spec)
+        return
+    for raw in _raw_query(spec, start, forward, page_size, beyond):
+        yield _counter_from_raw(raw), {name: raw[name] for name in spec.cursor_fields}
 
 
 def _with_rows(entries: Iterable[AddressCounterItem], chunk: int) -> Iterator[AddressCounterItem]:
@@ -711,8 +910,13 @@ def _rows_of(entries: list[AddressCounterItem]) -> Iterator[AddressCounterItem]:
             yield row
 
 
+def _key_of(item: AddressCounterItem, spec: _ScanSpec) -> dict[str, Any]:
+    """An item's key in a keys-only index, in DynamoDB's JSON (a cursor's position)."""
+    return {name: _key_value(item, name) for name in spec.cursor_fields}
+
+
 def _key_value(item: AddressCounterItem, name: str) -> dict[str, str]:
     value = getattr(item, name)
-    if name == "bounce_count":
+    if isinstance(value, int | float):
         return {"N": str(int(value))}
     return {"S": str(value)}

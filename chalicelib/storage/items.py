@@ -67,14 +67,19 @@ def _row_projection(*index_keys: str) -> IncludeProjection:
 
 # PynamoDB's Index.__init_subclass__ is untyped; nothing to check at these two class statements.
 class ByCountIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
-    """A tenant's bounced addresses, highest count first (ScanIndexForward=False)."""
+    """A tenant's addresses that bounced more than once, highest count first
+    (ScanIndexForward=False). Sparse: its key `repeat_count` is absent while an address has
+    one bounce, so a first bounce (most of a storm's) costs this index nothing; the
+    once-bounced addresses, all tied at the bottom of the count order, are read from
+    by_last_bounce (storage/counters.py, `_one_bounce_spec`)."""
 
     class Meta:
         index_name = "by_count"
-        projection = _row_projection("bounce_count")
+        # bounce_count is the key itself here (the 20-attribute limit has no room for both).
+        projection = _row_projection("repeat_count", "bounce_count")
 
     pk = UnicodeAttribute(hash_key=True)
-    bounce_count = NumberAttribute(range_key=True)
+    repeat_count = NumberAttribute(range_key=True)
 
 
 class ByLastBounceIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
@@ -89,16 +94,19 @@ class ByLastBounceIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ig
 
 
 class ByFirstBounceIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
-    """A tenant's bounced addresses by first bounce time. Keys only: its key is written once
-    per address, so a later bounce (which changes every projected attribute) costs this index
-    nothing; the rarely used listing by first bounce reads its page's rows in one BatchGetItem."""
+    """A tenant's addresses that bounced more than once, by first bounce time. Sparse like
+    by_count: its key `repeat_first_at` is written at an address's second bounce (a
+    once-bounced address's first bounce is its last, so by_last_bounce orders those). Keys
+    only: the key never changes after that, so a later bounce (which changes every projected
+    attribute) costs this index nothing; the rarely used listing by first bounce reads its
+    page's rows in one BatchGetItem."""
 
     class Meta:
         index_name = "by_first_bounce"
         projection = KeysOnlyProjection()
 
     pk = UnicodeAttribute(hash_key=True)
-    first_bounce_at = UnicodeAttribute(range_key=True)
+    repeat_first_at = UnicodeAttribute(range_key=True)
 
 
 class ByCategoryIndex(GlobalSecondaryIndex["AddressCounterItem"]):  # type: ignore[no-untyped-call]
@@ -179,6 +187,10 @@ class AddressCounterItem(_Item):
     category_pk = UnicodeAttribute()
     domain_pk = UnicodeAttribute()
     state_pk = UnicodeAttribute(null=True)  # absent while active (ByStateIndex)
+    # The keys of the sparse by_count and by_first_bounce: bounce_count and first_bounce_at
+    # again, present only from an address's second bounce (counters.py, `_counter_item`).
+    repeat_count = NumberAttribute(null=True)
+    repeat_first_at = UnicodeAttribute(null=True)
 
     by_count = ByCountIndex()
     by_last_bounce = ByLastBounceIndex()

@@ -72,7 +72,7 @@ def _seed(tenant: str, addresses: int, bounces: int) -> int:
     items: list[dict[str, Any]] = []
     for n in range(addresses):
         address = f"member{n:06d}@example.net"
-        last = T0 + timedelta(days=bounces)
+        last = T0 + timedelta(days=bounces - 1)  # the newest history entry below
         counter = sample_counter(
             tenant=tenant,
             address=address,

@@ -58,8 +58,9 @@ def _seed(tenant: str, n: int) -> list[str]:
                         address=address,
                         bounce_count=count,
                         first_bounce_at=first,
-                        last_bounce_at=first + timedelta(hours=count),
-                        last_received_at=first + timedelta(hours=count),
+                        # one bounce: its first is its last (by_last_bounce orders those)
+                        last_bounce_at=first + timedelta(hours=count - 1),
+                        last_received_at=first + timedelta(hours=count - 1),
                         status="5.1.1" if hard else "4.2.2",
                         reason=reason,
                         category=category,

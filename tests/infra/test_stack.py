@@ -185,9 +185,14 @@ def test_table_schema_protection_and_ttl(template: Template) -> None:
 def test_table_indexes(synthesized: Synthesized) -> None:
     table = synthesized.one("AWS::DynamoDB::Table")["Properties"]
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
+    # Sparse: keys present only once an address bounced twice (chalicelib/storage/items.py).
     assert indexes["by_count"]["KeySchema"] == [
         {"AttributeName": "pk", "KeyType": "HASH"},
-        {"AttributeName": "bounce_count", "KeyType": "RANGE"},
+        {"AttributeName": "repeat_count", "KeyType": "RANGE"},
+    ]
+    assert indexes["by_first_bounce"]["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "repeat_first_at", "KeyType": "RANGE"},
     ]
     assert indexes["by_last_bounce"]["KeySchema"] == [
         {"AttributeName": "pk", "KeyType": "HASH"},
@@ -218,8 +223,9 @@ def test_table_indexes(synthesized: Synthesized) -> None:
         "pk": "S",
         "sk": "S",
         "bounce_count": "N",
+        "repeat_count": "N",
         "last_bounce_at": "S",
-        "first_bounce_at": "S",
+        "repeat_first_at": "S",
         "category_pk": "S",
         "domain_pk": "S",
         "state_pk": "S",
