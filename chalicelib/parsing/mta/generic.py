@@ -117,7 +117,7 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:  # 
         previous: str | None = None
         judged: set[str] = set()  # each address once per line
         for match in addresses.ADDRESS.finditer(line):
-            address = addresses.normalise(match.group(1))
+            address = addresses.matched(match)
             if address is None or address in judged or not addresses.is_candidate(address):
                 continue
             judged.add(address)
@@ -149,10 +149,12 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:  # 
             before = line[: match.start()]
             diag = _diagnostic_after(body, line_end + 1, rest)
             context = before + " " + diag
-            if starts_line and heading_start < 0:
+            errorish = ERRORISH.search(context.lower())
+            if not errorish and starts_line and heading_start < 0:
+                # Searched once, and only when the words around the address do not decide.
                 heading = _HEADING.search(body.lower())
                 heading_start = body.rfind("\n", 0, heading.start()) + 1 if heading else length + 1
-            if ERRORISH.search(context.lower()) or (starts_line and line_start >= heading_start):
+            if errorish or (starts_line and line_start >= heading_start):
                 full = (
                     (before.strip(" <-*") + " " + diag) if ERRORISH.search(before.lower()) else diag
                 )

@@ -4,7 +4,9 @@ Each fast form is checked against the obvious one it stands for: the first phras
 word keys (`FirstMatch`) against testing every row's `Matcher` in order, the status and reply
 code patterns that start with their class digit against the lookbehind-first spellings, the
 returned original found a chunk at a time against lower-casing the whole message, and the
-marker cut searched from newlines against a line-anchored search.
+marker cut searched from newlines against a line-anchored search, an address match
+normalised without a second search against `normalise`, and the generic scan's prefilter of the
+words before an address against the plain regex.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 
 from chalicelib.classification.matcher import FirstMatch, Matcher
 from chalicelib.classification.phrases import PHRASES, match_reason
+from chalicelib.parsing import addresses
 from chalicelib.parsing.context import cut_original
 from chalicelib.parsing.findings import find_reply_code, find_status
 from chalicelib.parsing.message import _first_original_part
@@ -169,3 +172,39 @@ def test_cut_original_at_line_starts_only() -> None:
     for text in texts:
         match = _MARKERS.search(text)
         assert cut_original(text) == (text[: match.start()] if match else text), text
+
+
+_ADDRESS_PIECES = [
+    "ann",
+    ".",
+    "'",
+    "@",
+    "example",
+    ".net",
+    "-",
+    "+tag",
+    "<",
+    ">",
+    ";",
+    ":",
+    " ",
+    "\n",
+    "Bob",
+    "\u00e4",
+    "mailto:",
+    "rfc822;",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_ADDRESS_PIECES), max_size=16))
+def test_matched_address_as_normalise(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    for match in addresses.ADDRESS.finditer(text):
+        assert addresses.matched(match) == addresses.normalise(match.group(1))
+
+
+def test_matched_address_examples() -> None:
+    text = "to .ann@example.net, 'bob@Example.NET' and carol@localhost"
+    found = [addresses.matched(m) for m in addresses.ADDRESS.finditer(text)]
+    assert found == ["ann@example.net", "bob@example.net", None]
