@@ -72,7 +72,7 @@ class Mail:
         cleaned = self._cleaned.get(name)
         if cleaned is None:
             if self._headers is None:
-                self._headers = _raw_headers(self.message)
+                self._headers = self.message.first_values()
             value = self._headers.get(name.lower())
             cleaned = "" if value is None else clean_header(value)
             self._cleaned[name] = cleaned
@@ -81,12 +81,12 @@ class Mail:
     def header_names(self) -> frozenset[str]:
         """Every top-level header name, lower-cased."""
         if self._headers is None:
-            self._headers = _raw_headers(self.message)
+            self._headers = self.message.first_values()
         return frozenset(self._headers)
 
     @property
     def content_type(self) -> str:
-        return safe_content_type(self.message)
+        return self.message.get_content_type()
 
 
 def normalise_line_ends(raw: bytes) -> bytes:
@@ -114,8 +114,6 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
 
 
 def _decode_header_value(value: str) -> str:
-    if _ENCODED_WORD not in value:
-        return value
     from email.header import decode_header  # only mail with RFC 2047 words pays for it
 
     try:
@@ -168,7 +166,7 @@ class Entity:
         return self._first
 
     def get(self, name: str) -> str | None:
-        name = name.lower()
+        """The first value of the field `name` (lower-case), or None."""
         if self._first is None and name in _WANTED_NAMES:
             # MIME parts and the returned original need only a few fields: find those in one
             # pass instead of splitting every Received and DKIM line.
@@ -257,30 +255,19 @@ def _base64(body: bytes) -> bytes:
         return body
 
 
-def _raw_headers(msg: Entity) -> dict[str, str]:
-    """First value of every header by lower-cased name."""
-    return msg.first_values()
-
-
 def clean_header(value: str) -> str:
     """A raw header value RFC 2047-decoded, unfolded and bounded."""
     value = value[:MAX_HEADER_CHARS]
-    return " ".join(_decode_header_value(value).split())
-
-
-def safe_content_type(msg: Entity) -> str:
-    return msg.get_content_type()
-
-
-def _charset(msg: Entity) -> str | None:
-    return msg.get_param("charset")
+    if _ENCODED_WORD in value:  # only mail with RFC 2047 words pays for decoding
+        value = _decode_header_value(value)
+    return " ".join(value.split())
 
 
 def payload_text(msg: Entity) -> str:
     data = msg.decoded_body()
     if not data:
         return ""
-    return decode_bytes(data, _charset(msg))[:MAX_TEXT_CHARS]
+    return decode_bytes(data, msg.get_param("charset"))[:MAX_TEXT_CHARS]
 
 
 # The returned original's headers the parser reads (sender, recipient, identity).
@@ -321,13 +308,6 @@ def _entity(data: bytes) -> Entity:
     except UnicodeDecodeError:
         text = head.decode("latin-1")
     return Entity(text, body)
-
-
-def _body_bytes(data: bytes) -> bytes:
-    if data.startswith(b"\n"):
-        return data[1:]
-    end = data.find(b"\n\n")
-    return b"" if end < 0 else data[end + 2 :]
 
 
 _DELIMITER_LINE = re.compile(rb"^(--[!-~]{6,70}?)[ \t]*$", re.MULTILINE)
@@ -379,22 +359,20 @@ def _walk(data: bytes, depth: int, inside: bool, sink: Mail) -> None:
         if "nesting-too-deep" not in sink.defects:
             sink.defects.append("nesting-too-deep")
         return
-    msg = _entity(data)
-    _walk_entity(msg, data, depth, inside, sink)
+    _walk_entity(_entity(data), depth, inside, sink)
 
 
-def _walk_entity(msg: Entity, data: bytes, depth: int, inside: bool, sink: Mail) -> None:  # noqa: C901 - the MIME walk: one branch per part kind, bounded depth
-    ctype = safe_content_type(msg)
+def _walk_entity(msg: Entity, depth: int, inside: bool, sink: Mail) -> None:  # noqa: C901 - the MIME walk: one branch per part kind, bounded depth
+    ctype = msg.get_content_type()
     maintype = ctype.split("/", 1)[0]
     if ctype in _REPORT_TYPES:
         sink.parts.append(Part(ctype, payload_text(msg), depth, inside))
         return
     if ctype in {"message/rfc822", "message/global"} or ctype == "text/rfc822-headers":
-        body = _body_bytes(data)
-        inner = _entity(body)
+        inner = _entity(msg.body)
         sink.parts.append(Part("text/rfc822-headers", "", depth, True, _headers_of(inner)))
         if ctype != "text/rfc822-headers" and depth < MAX_DEPTH:
-            _walk_entity(inner, body, depth + 1, True, sink)
+            _walk_entity(inner, depth + 1, True, sink)
         return
     if maintype == "multipart":
         try:
@@ -405,7 +383,7 @@ def _walk_entity(msg: Entity, data: bytes, depth: int, inside: bool, sink: Mail)
             sink.defects.append("multipart-without-boundary")
             sink.parts.append(Part("text/plain", _leaf_text(msg, inside), depth, inside))
             return
-        chunks = _split_multipart(_body_bytes(data), boundary, sink.defects)
+        chunks = _split_multipart(msg.body, boundary, sink.defects)
         if not chunks:
             # No delimiter at all: read the body as the text it is.
             sink.parts.append(Part("text/plain", _leaf_text(msg, inside), depth, inside))
@@ -472,7 +450,7 @@ def load(raw: bytes) -> Mail:
         return _flat(data, defects)
     mail = Mail(msg, [], defects)
     try:
-        _walk_entity(msg, data, 0, False, mail)
+        _walk_entity(msg, 0, False, mail)
     except RecursionError:
         defects.append("nesting-too-deep")
     except Exception:
