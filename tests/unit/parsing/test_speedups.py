@@ -208,3 +208,48 @@ def test_matched_address_examples() -> None:
     text = "to .ann@example.net, 'bob@Example.NET' and carol@localhost"
     found = [addresses.matched(m) for m in addresses.ADDRESS.finditer(text)]
     assert found == ["ann@example.net", "bob@example.net", None]
+
+
+# `context.ORIGINAL_MARKERS` with its dashes retried (before they were possessive).
+_MARKERS_RETRYING_DASHES = re.compile(
+    r"\n(?=[ \t\-ORor])(?i:"
+    r"[ \t]*+(?:-{2,}.{0,10}(?:original message|returned message|undelivered message"
+    r"|message headers? follow|original message headers|headers of the original"
+    r"|this is a copy of the message|below this line is a copy|rfc822 message"
+    r"|unsent message (?:below|follows)|copy of the original|forwarded message|start of returned)"
+    r"[^\n]{0,40}"
+    r"|-+ ?(?:original|returned) (?:message|mail)"
+    r"|-+ ?The header of the original message is following"
+    r"|Original message headers:"
+    r"|-+ ?Message header follows)"
+    r"|Original message follows\.?"
+    r"|Received: from .*|Return-Path: <.*)$",
+    re.MULTILINE,
+)
+_MARKER_PIECES = [
+    "-",
+    "--",
+    "-" * 70,
+    " ",
+    "\t",
+    "\n",
+    "x",
+    "a" * 12,
+    "original message",
+    "Returned Mail",
+    "message headers follow",
+    "the header of the original message is following",
+    "Message header follows",
+    "Original message headers:",
+    "Original message follows.",
+    "Received: from",
+    "Return-Path: <",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_MARKER_PIECES), max_size=10))
+def test_cut_original_as_with_dashes_retried(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    match = _MARKERS_RETRYING_DASHES.search("\n" + text)
+    assert cut_original(text) == (text[: match.start()] if match else text)
