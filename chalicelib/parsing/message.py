@@ -218,9 +218,11 @@ _BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
 def _params(value: str) -> dict[str, str]:
     out: dict[str, str] = {}
     continued: dict[str, list[tuple[int, str]]] = {}
-    for match in _PARAM.finditer(value[:MAX_HEADER_CHARS]):
-        key = match.group(1).lower()
-        raw = match.group(2) if match.group(2) is not None else match.group(3) or ""
+    # A quoted value that is empty and an absent one both read "" (findall gives "" for a
+    # group that took no part).
+    for name, quoted, plain in _PARAM.findall(value[:MAX_HEADER_CHARS]):
+        key = name.lower()
+        raw = quoted or plain
         if "*" in key:
             # RFC 2231: name*0, name*1*, name*=charset'lang'value
             base, _, index = key.partition("*")
@@ -288,9 +290,15 @@ _WANTED_NAMES = frozenset(
     ("content-type", "content-transfer-encoding", *ORIGINAL_HEADERS, "auto-submitted")
 )
 # Searched in "\n" + the header block: the newline is a literal prefix the regex engine scans
-# for, where a line-start anchor is tried at every character.
+# for, where a line-start anchor is tried at every character; the lookahead (the names' first
+# letters) passes over continuation lines and the many other fields (Received, DKIM-Signature,
+# X-...) before the alternatives are tried one by one.
 _WANTED = re.compile(
-    r"\n(" + "|".join(sorted(_WANTED_NAMES)) + r")[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
+    r"\n(?=["
+    + "".join(sorted({name[0] for name in _WANTED_NAMES}))
+    + r"])("
+    + "|".join(sorted(_WANTED_NAMES))
+    + r")[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
     re.IGNORECASE | re.MULTILINE,
 )
 
