@@ -39,11 +39,13 @@ _HEADING = re.compile(
     r"|could not be delivered to|undeliverable to|failed recipient|delivery to the"
     r"|permanent fatal|fatal errors|could not reach|not be reached|unknown user|failed to deliver",
 )
-# Addresses right after these words are senders or aliases, not failed recipients.
+# Addresses right after these words are senders or aliases, not failed recipients. (The
+# lookahead, the words' first letters, rejects most positions before the case-blind
+# alternatives are tried one by one.)
 _NOT_RECIPIENT_BEFORE = re.compile(
-    r"(?:mail from:?|from:|generated from|expanded from|sender|\bid|return-path:?|by"
-    r"|contact|send mail to|write to|questions to|form of (?:e-?mail )?address.{0,20} is"
-    r"|e\.g\.,?|for example,?|such as)\s*<?\s*$",
+    r"(?=[bcefgimqrsw])(?:mail from:?|from:|generated from|expanded from|sender|\bid"
+    r"|return-path:?|by|contact|send mail to|write to|questions to"
+    r"|form of (?:e-?mail )?address.{0,20} is|e\.g\.,?|for example,?|such as)\s*<?\s*$",
     re.IGNORECASE,
 )
 _CONTACT_BEFORE = re.compile(r"(?:contact|send mail to|write to|questions to)\s*<?\s*$", re.I)

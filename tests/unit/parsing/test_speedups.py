@@ -5,8 +5,8 @@ word keys (`FirstMatch`) against testing every row's `Matcher` in order, the sta
 code patterns that start with their class digit against the lookbehind-first spellings, the
 returned original found a chunk at a time against lower-casing the whole message, and the
 marker cut searched from newlines against a line-anchored search, an address match
-normalised without a second search against `normalise`, and the generic scan's prefilter of the
-words before an address against the plain regex.
+normalised without a second search against `normalise`, and the case-blind alternations that
+first look ahead for their wordings' first letters against the plain alternations.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from chalicelib.parsing import addresses
 from chalicelib.parsing.context import cut_original
 from chalicelib.parsing.findings import find_reply_code, find_status
 from chalicelib.parsing.message import _first_original_part
+from chalicelib.parsing.mta.generic import _NOT_RECIPIENT_BEFORE
+from chalicelib.parsing.signals import CHALLENGE
 
 _ROWS = [patterns for _, patterns in PHRASES]
 _MATCHERS = [Matcher(row) for row in _ROWS]
@@ -253,3 +255,59 @@ def test_cut_original_as_with_dashes_retried(pieces: list[str]) -> None:
     text = "".join(pieces)
     match = _MARKERS_RETRYING_DASHES.search("\n" + text)
     assert cut_original(text) == (text[: match.start()] if match else text)
+
+
+# The plain spellings of the case-blind alternations that now look ahead for a first letter.
+_CHALLENGE_PLAIN = re.compile(
+    r"please (?:confirm|verify) (?:that )?(?:you|your|this)|verify (?:that )?you are (?:a )?human"
+    r"|challenge|boxbe|spam ?arrest|bluebottle|whitelist|approved senders|sender verification"
+    r"|waiting for your (?:confirmation|verification)|click the link below to (?:confirm|verify)"
+    r"|is being held|pending (?:approval|confirmation)",
+    re.IGNORECASE,
+)
+_NOT_RECIPIENT_PLAIN = re.compile(
+    r"(?:mail from:?|from:|generated from|expanded from|sender|\bid|return-path:?|by"
+    r"|contact|send mail to|write to|questions to|form of (?:e-?mail )?address.{0,20} is"
+    r"|e\.g\.,?|for example,?|such as)\s*<?\s*$",
+    re.IGNORECASE,
+)
+# Case variants the regex engine folds (long s, dotless and dotted I, Kelvin sign) included.
+_CASE_BLIND_PIECES = [
+    "Please CONFIRM that you",
+    "verify you are a Human",
+    "chaLLenge",
+    "\u017fpam arrest",
+    "Spamarrest",
+    "whitelist",
+    "\u0131s being held",
+    "\u0130S being held",
+    "Pending approval",
+    "Mail From:",
+    "FROM:",
+    "Expanded from",
+    "\u017fender",
+    "id",
+    "aid",
+    "Return-Path",
+    "\u212aontact",
+    "form of e-mail address x is",
+    "e.g.,",
+    "such as",
+    "<",
+    " ",
+    "\n",
+    "x",
+]
+
+
+def _span(pattern: re.Pattern[str], text: str) -> tuple[int, int] | None:
+    match = pattern.search(text)
+    return None if match is None else match.span()
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_CASE_BLIND_PIECES), max_size=8))
+def test_lookahead_alternations_as_the_plain_ones(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert _span(CHALLENGE, text) == _span(_CHALLENGE_PLAIN, text)
+    assert _span(_NOT_RECIPIENT_BEFORE, text) == _span(_NOT_RECIPIENT_PLAIN, text)
