@@ -22,7 +22,7 @@ from chalicelib.parsing import addresses
 from chalicelib.parsing.context import cut_original
 from chalicelib.parsing.findings import find_reply_code, find_status
 from chalicelib.parsing.message import _first_original_part
-from chalicelib.parsing.mta.generic import _NOT_RECIPIENT_BEFORE
+from chalicelib.parsing.mta.generic import _NOT_RECIPIENT_BEFORE, ERRORISH
 from chalicelib.parsing.signals import CHALLENGE
 
 _ROWS = [patterns for _, patterns in PHRASES]
@@ -311,3 +311,15 @@ def test_lookahead_alternations_as_the_plain_ones(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert _span(CHALLENGE, text) == _span(_CHALLENGE_PLAIN, text)
     assert _span(_NOT_RECIPIENT_BEFORE, text) == _span(_NOT_RECIPIENT_PLAIN, text)
+
+
+# The reply and status code patterns of `generic.ERRORISH` as they were written before they
+# started with their class digit.
+_CODES_PLAIN = re.compile(r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="4550123.9 x-_\n", max_size=16))
+def test_errorish_codes_as_the_word_boundary_spelling(text: str) -> None:
+    has_word = any(literal in text for literal in ERRORISH._literals)
+    assert ERRORISH.search(text) == (has_word or _CODES_PLAIN.search(text) is not None)
