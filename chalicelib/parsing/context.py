@@ -86,15 +86,14 @@ class Context:
     def senders(self) -> frozenset[str]:
         """Who the bounce went back to and who sent the original: never failed recipients."""
         if self._senders is None:
-            found: set[str] = set()
-            for value in (
+            # One search over the four values, a line each: no address spans a line end.
+            values = (
                 self.mail.header("to"),
                 self.original_headers.get("from", ""),
                 self.original_headers.get("return-path", ""),
                 self.original_headers.get("sender", ""),
-            ):
-                found.update(addresses.find_all(value))
-            self._senders = frozenset(found)
+            )
+            self._senders = frozenset(addresses.find_all("\n".join(values)))
         return self._senders
 
     @property

@@ -209,8 +209,13 @@ def _add_senders(low: Lowered, found: set[str]) -> None:
             if name in found:
                 continue
             subjects = _FAMILIES[name].subjects
-            if not subjects or any(s in low.subject for s in subjects):
+            if not subjects:
                 found.add(name)
+                continue
+            for wording in subjects:
+                if wording in low.subject:
+                    found.add(name)
+                    break
 
 
 # Each detector with its name, its family (None for the two without one) and whether its
