@@ -169,6 +169,24 @@ def _word_keys(
 
 _MARKER_WORDS, _PLAIN_MARKERS = _word_keys(_MARKERS)
 
+# Characters rare in mail text, rarest first: punctuation prose seldom uses, then the letters
+# from the least frequent in English. A plain marker is searched for only when its rarest
+# character occurs in the text, which one `in` of a single character (memchr) tells.
+_RARE = "&_(qjzxkvbywgpfmuclrdhsnioate"
+
+
+def _by_rarest(markers: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The markers grouped under their rarest character."""
+    rank = {char: i for i, char in enumerate(_RARE)}
+    groups: dict[str, tuple[str, ...]] = {}
+    for marker in markers:
+        char = min(marker, key=lambda c: rank.get(c, len(rank)))
+        groups[char] = (*groups.get(char, ()), marker)
+    return tuple(groups.items())
+
+
+_PLAIN_BY_CHAR = _by_rarest(_PLAIN_MARKERS)
+
 
 _MARKER_KEYS = frozenset(_MARKER_WORDS)
 _HEADER_NAMES = frozenset(_HEADERS)
@@ -183,12 +201,10 @@ def recognised(ctx: Context) -> set[str]:
     found: set[str] = set()
     body = low.body
     for word in _MARKER_KEYS.intersection(body.split()):
-        for marker in _MARKER_WORDS[word]:
-            if marker in body:
-                found.update(_MARKERS[marker])
-    for marker in _PLAIN_MARKERS:
-        if marker in body:
-            found.update(_MARKERS[marker])
+        _add_markers(body, _MARKER_WORDS[word], found)
+    for char, markers in _PLAIN_BY_CHAR:
+        if char in body:
+            _add_markers(body, markers, found)
     for header in _HEADER_NAMES.intersection(low.header_names):
         found.update(_HEADERS[header])
     mailer = low.mailer
@@ -197,6 +213,12 @@ def recognised(ctx: Context) -> set[str]:
             found.update(_MAILERS[fragment])
     _add_senders(low, found)
     return found
+
+
+def _add_markers(body: str, markers: tuple[str, ...], found: set[str]) -> None:
+    for marker in markers:
+        if marker in body:
+            found.update(_MARKERS[marker])
 
 
 def _add_senders(low: Lowered, found: set[str]) -> None:

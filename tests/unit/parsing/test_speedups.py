@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 
 from chalicelib.classification.matcher import FirstMatch, Matcher
 from chalicelib.classification.phrases import PHRASES, match_reason
-from chalicelib.parsing import addresses
-from chalicelib.parsing.context import cut_original
+from chalicelib.parsing import addresses, pipeline
+from chalicelib.parsing.context import Context, cut_original
 from chalicelib.parsing.findings import find_reply_code, find_status
-from chalicelib.parsing.message import _first_original_part
+from chalicelib.parsing.message import _first_original_part, load
+from chalicelib.parsing.mta import registry
 from chalicelib.parsing.mta.generic import _NOT_RECIPIENT_BEFORE, ERRORISH
 from chalicelib.parsing.signals import CHALLENGE
 
@@ -323,3 +324,26 @@ _CODES_PLAIN = re.compile(r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b")
 def test_errorish_codes_as_the_word_boundary_spelling(text: str) -> None:
     has_word = any(literal in text for literal in ERRORISH._literals)
     assert ERRORISH.search(text) == (has_word or _CODES_PLAIN.search(text) is not None)
+
+
+_FAMILIES = [f for f in map(registry.family_of, registry.DETECTORS) if f is not None]
+_FINGERPRINT_PIECES = [
+    *sorted({m for f in _FAMILIES for m in (*f.markers, *f.subjects)}),
+    *(" ", "\n", "x", "&", "_", "("),
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(_FINGERPRINT_PIECES), max_size=12),
+    st.sampled_from(["MAILER-DAEMON", "Mail Delivery System", "postmaster", "ann"]),
+)
+def test_registry_fingerprints_as_each_family(pieces: list[str], sender: str) -> None:
+    """`registry.recognised` (word keys, markers behind their rarest character) claims exactly
+    the families each `Family.recognises` would."""
+    text = "".join(pieces)
+    raw = f"From: {sender} <a@example.com>\nSubject: {text[:60]}\n\n{text}\n".encode()
+    mail = load(raw)
+    body, full, dsn, original, dsn_text = pipeline._texts(mail)
+    ctx = Context(mail, body, full, dsn, original, dsn_text)
+    assert registry.recognised(ctx) == {f.name for f in _FAMILIES if f.recognises(ctx)}
