@@ -396,8 +396,13 @@ def _is_challenge(mail: Mail, recipients: tuple[RecipientResult, ...]) -> bool:
     failure only asks us to confirm ourselves."""
     if signals.CHALLENGE_SENDER.search(mail.header("from").lower()):
         return True
-    failed = [r.diagnostic.lower() for r in recipients if r.action is Action.FAILED]
-    return bool(failed) and all(signals.CHALLENGE_REPLY.search(d) for d in failed)
+    failed = False
+    for r in recipients:
+        if r.action is Action.FAILED:
+            if not signals.CHALLENGE_REPLY.search(r.diagnostic.lower()):
+                return False
+            failed = True
+    return failed
 
 
 def _message_id(value: str) -> str | None:
