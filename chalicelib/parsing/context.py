@@ -36,9 +36,12 @@ ORIGINAL_MARKERS = re.compile(
     r"|Received: from .*|Return-Path: <.*)$",
     re.MULTILINE,
 )
+# The lookahead (the names' first letters) fails most report lines ("<ann@...>", "550 ...") at
+# once, before the case-blind names are tried one by one.
 _HEADERISH = re.compile(
-    r"^[\s>]*(?:from|to|cc|bcc|reply-to|sender|return-path|subject|message-id|in-reply-to"
-    r"|references|received|date|x-[\w-]+|envelope-to|delivered-to|list-[\w-]+|errors-to)\s*:",
+    r"^[\s>]*(?=[bcdefilmrstx])(?:from|to|cc|bcc|reply-to|sender|return-path|subject|message-id"
+    r"|in-reply-to|references|received|date|x-[\w-]+|envelope-to|delivered-to|list-[\w-]+"
+    r"|errors-to)\s*:",
     re.IGNORECASE,
 )
 

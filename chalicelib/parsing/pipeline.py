@@ -310,7 +310,7 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
             date=_date(mail),
             original_message_id=_message_id(original.get("message-id", "")),
             original_headers=tuple(
-                (k, original[k][:500]) for k in ("from", "to", "subject", "date") if k in original
+                [(k, original[k][:500]) for k in ("from", "to", "subject", "date") if k in original]
             ),
             defects=tuple(mail.defects),
             complaint=complaint,

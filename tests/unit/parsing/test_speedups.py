@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from chalicelib.classification.matcher import FirstMatch, Matcher
 from chalicelib.classification.phrases import PHRASES, match_reason
 from chalicelib.parsing import addresses, pipeline
-from chalicelib.parsing.context import Context, cut_original
+from chalicelib.parsing.context import Context, cut_original, is_header_line
 from chalicelib.parsing.findings import find_reply_code, find_status
 from chalicelib.parsing.message import _first_original_part, load
 from chalicelib.parsing.mta import registry
@@ -306,12 +306,21 @@ def _span(pattern: re.Pattern[str], text: str) -> tuple[int, int] | None:
     return None if match is None else match.span()
 
 
+_HEADERISH_PLAIN = re.compile(
+    r"^[\s>]*(?:from|to|cc|bcc|reply-to|sender|return-path|subject|message-id|in-reply-to"
+    r"|references|received|date|x-[\w-]+|envelope-to|delivered-to|list-[\w-]+|errors-to)\s*:",
+    re.IGNORECASE,
+)
+
+
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(_CASE_BLIND_PIECES), max_size=8))
 def test_lookahead_alternations_as_the_plain_ones(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert _span(CHALLENGE, text) == _span(_CHALLENGE_PLAIN, text)
     assert _span(_NOT_RECIPIENT_BEFORE, text) == _span(_NOT_RECIPIENT_PLAIN, text)
+    for line in (text, f"> {text}: x", f"\u0130n-Reply-To: {text}", f"\u017fender: {text}"):
+        assert is_header_line(line) == (_HEADERISH_PLAIN.match(line) is not None)
 
 
 # The reply and status code patterns of `generic.ERRORISH` as they were written before they
