@@ -168,15 +168,21 @@ class Entity:
     def get(self, name: str) -> str | None:
         """The first value of the field `name` (lower-case), or None."""
         if self._first is None and name in _WANTED_NAMES:
-            # MIME parts and the returned original need only a few fields: find those in one
-            # pass instead of splitting every Received and DKIM line.
-            if self._wanted is None:
-                wanted: dict[str, str] = {}
-                for key, value in _WANTED.findall("\n" + self._head[:MAX_HEADER_BYTES]):
-                    wanted.setdefault(key.lower(), value)
-                self._wanted = wanted
-            return self._wanted.get(name)
+            return self.few_fields().get(name)
         return self.first_values().get(name)
+
+    def few_fields(self) -> dict[str, str]:
+        """The first value of each of the few fields the parser reads of MIME parts and the
+        returned original (`_WANTED_NAMES`) by lower-cased name, found in one pass instead of
+        splitting every Received and DKIM line (every field once they are split)."""
+        if self._first is not None:
+            return self._first
+        if self._wanted is None:
+            wanted: dict[str, str] = {}
+            for key, value in _WANTED.findall("\n" + self._head[:MAX_HEADER_BYTES]):
+                wanted.setdefault(key.lower(), value)
+            self._wanted = wanted
+        return self._wanted
 
     def get_content_type(self) -> str:
         """RFC 2045 section 5.2: text/plain when absent or malformed."""
@@ -277,12 +283,8 @@ ORIGINAL_HEADERS = ("from", "to", "cc", "subject", "date", "message-id", "return
 
 
 def _headers_of(msg: Entity) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name in ORIGINAL_HEADERS:
-        value = msg.get(name)
-        if value is not None:
-            out[name] = clean_header(value)
-    return out
+    fields = msg.few_fields()
+    return {name: clean_header(fields[name]) for name in ORIGINAL_HEADERS if name in fields}
 
 
 _FIELD = re.compile(r"^([!-9;-~]{1,200})[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.MULTILINE)
