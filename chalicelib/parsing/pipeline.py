@@ -362,7 +362,8 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
         findings = [f for f in text_findings if addresses.is_candidate(f.address)]
     if not findings:
         findings = _failed_recipients_header(mail, body)
-    recipients = _results(findings, transcript_command(body), body)
+    # The transcript's command only matters to a failure there is.
+    recipients = _results(findings, transcript_command(body) if findings else None, body)
     kind = _kind(recipients, bouncy)
     if kind is MessageKind.UNPARSED and not nested:
         inner = _forwarded_bounce(full)
