@@ -187,7 +187,7 @@ class Entity:
     def get_content_type(self) -> str:
         """RFC 2045 section 5.2: text/plain when absent or malformed."""
         if self._type is None:
-            value = self.get("content-type") or ""
+            value = self.few_fields().get("content-type") or ""
             ctype = value.split(";", 1)[0].strip().lower()
             self._type = ctype if _MEDIA_TYPE.match(ctype) else "text/plain"
         return self._type
@@ -195,7 +195,7 @@ class Entity:
     def get_param(self, name: str) -> str | None:
         """A Content-Type parameter (quoted or not; RFC 2231 continuations joined)."""
         if self._params is None:
-            self._params = _params(self.get("content-type") or "")
+            self._params = _params(self.few_fields().get("content-type") or "")
         return self._params.get(name.lower())
 
     def get_boundary(self) -> str | None:
@@ -204,7 +204,7 @@ class Entity:
     def decoded_body(self) -> bytes:
         """The body with its Content-Transfer-Encoding undone; broken base64 or quoted-printable
         degrades to what can be decoded, never an exception."""
-        cte = (self.get("content-transfer-encoding") or "").strip().lower()
+        cte = (self.few_fields().get("content-transfer-encoding") or "").strip().lower()
         body = self.body[: MAX_TEXT_CHARS * 3]
         if cte == "base64":
             return _base64(body)
