@@ -200,11 +200,13 @@ def recognised(ctx: Context) -> set[str]:
     low = ctx.lowered
     found: set[str] = set()
     body = low.body
-    for word in _MARKER_KEYS.intersection(body.split()):
-        _add_markers(body, _MARKER_WORDS[word], found)
-    for char, markers in _PLAIN_BY_CHAR:
-        if char in body:
-            _add_markers(body, markers, found)
+    # The markers that can occur: those of the text's key words, and the plain ones whose
+    # rarest character it has.
+    markers = [m for word in _MARKER_KEYS.intersection(body.split()) for m in _MARKER_WORDS[word]]
+    markers += [m for char, group in _PLAIN_BY_CHAR if char in body for m in group]
+    for marker in markers:
+        if marker in body:
+            found.update(_MARKERS[marker])
     for header in _HEADER_NAMES.intersection(low.header_names):
         found.update(_HEADERS[header])
     mailer = low.mailer
@@ -213,12 +215,6 @@ def recognised(ctx: Context) -> set[str]:
             found.update(_MAILERS[fragment])
     _add_senders(low, found)
     return found
-
-
-def _add_markers(body: str, markers: tuple[str, ...], found: set[str]) -> None:
-    for marker in markers:
-        if marker in body:
-            found.update(_MARKERS[marker])
 
 
 def _add_senders(low: Lowered, found: set[str]) -> None:
