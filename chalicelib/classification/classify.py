@@ -70,7 +70,11 @@ def transcript_command(text: str) -> str | None:
 
 def smtp_command(text: str) -> str | None:
     """The SMTP command the remote server was answering, lower-cased, if the text says."""
-    lowered = text.lower()
+    return _command_in(text.lower())
+
+
+def _command_in(lowered: str) -> str | None:
+    """`smtp_command` of a text already lower-cased."""
     if (
         "after" not in lowered
         and "reply to" not in lowered
@@ -83,7 +87,7 @@ def smtp_command(text: str) -> str | None:
     match = _COMMAND.search(lowered)
     if match is None:
         return None
-    word = match.group(1).lower()
+    word = match.group(1)
     if word in {"helo", "ehlo", "initial connection", "connect"}:
         return "connect"
     return word
@@ -131,7 +135,7 @@ def reason_for(  # noqa: PLR0911 - one return per documented precedence rule, in
         lowered = _unfold_reply(text.lower())
     by_text = match_reason(lowered) if lowered else None
     by_status = reason_of_status(status)
-    own = smtp_command(lowered) if lowered else None
+    own = _command_in(lowered) if lowered else None
     command = own or command
     if command == "mail" and (by_text or Reason.UNDEFINED) in _SENDER_STAGE_TURNS:
         # A failure at MAIL FROM is about our envelope sender, never the recipient.
@@ -189,7 +193,12 @@ _GENERIC_STATUS = frozenset({None, "5.0.0", "5.7.1", "5.7.0", "4.0.0", "4.7.1", 
 
 def _ambiguous(lowered: str, status: str | None) -> bool:
     """Only an ambiguous wording speaks: nothing else in the reply names a reason."""
-    if status not in _GENERIC_STATUS or not any(w in lowered for w in _AMBIGUOUS):
+    if status not in _GENERIC_STATUS:
+        return False
+    for wording in _AMBIGUOUS:
+        if wording in lowered:
+            break
+    else:
         return False
     rest = lowered
     for wording in _AMBIGUOUS:

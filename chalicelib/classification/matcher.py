@@ -255,7 +255,7 @@ class FirstMatch:
     keys in one set operation, leave only the few that can occur. Those and the one-word
     literals are then tested in row order."""
 
-    __slots__ = ("_by_key", "_compiled", "_entries", "_keys", "_unkeyed")
+    __slots__ = ("_by_key", "_compiled", "_entries", "_keys", "_texts", "_unkeyed")
 
     def __init__(self, rows: list[tuple[str, ...]] | tuple[tuple[str, ...], ...]) -> None:
         # An entry: (row, literal or anchor, the group's patterns or None for a literal), in
@@ -279,6 +279,7 @@ class FirstMatch:
         self._by_key = by_key
         self._keys = frozenset(by_key)
         self._unkeyed = tuple(unkeyed)
+        self._texts = tuple(text for _, text, _ in entries)
         self._compiled: dict[int, re.Pattern[str]] = {}
 
     def first(self, text: str) -> int | None:
@@ -288,11 +289,11 @@ class FirstMatch:
         for key in self._keys.intersection(map(_FIRST_THREE, text.split())):
             numbers.extend(by_key[key])
         numbers.sort()
-        entries = self._entries
+        texts = self._texts  # the literal or anchor of each entry, apart: the loop's only test
         for number in numbers:
-            row, key, group = entries[number]
-            if key not in text:
+            if texts[number] not in text:
                 continue
+            row, _, group = self._entries[number]
             if group is None:
                 return row
             compiled = self._compiled.get(number)

@@ -55,6 +55,17 @@ def normalise(address: str) -> str | None:
     return addr.lower()
 
 
+def matched(match: re.Match[str]) -> str | None:
+    """`normalise` of the address an `ADDRESS` match found, without searching it again: the
+    match is already an address, so only a leading "." or "'" (both allowed in the local part,
+    both stripped by `normalise`) sends it the long way; otherwise it needs a dot in its domain
+    and is lower-cased."""
+    found = match.group(1)
+    if found[0] in ".'":
+        return normalise(found)
+    return found.lower() if "." in found.rpartition("@")[2] else None
+
+
 _OURS_PREFIX = RETURN_PATH_LOCALPART + "+"
 _SYSTEM_PREFIXES = ("mailer-daemon", "postmaster")
 
@@ -86,7 +97,7 @@ def find_all(text: str) -> list[str]:
     """Every normalised address in text, in order, without duplicates."""
     seen: dict[str, None] = {}
     for match in ADDRESS.finditer(text):
-        addr = normalise(match.group(1))
+        addr = matched(match)
         if addr and addr not in seen:
             seen[addr] = None
     return list(seen)

@@ -18,25 +18,30 @@ MAX_BODY_CHARS = 60_000
 
 # Lines after which MTAs put a copy of the original message (or its headers). Searched as
 # "\n" + text: the newline is a literal the regex engine scans for, the lookahead passes over
-# the lines whose first character starts no marker, and the possessive blanks are never retried.
+# the lines whose first character starts no marker, and the possessive blanks and dashes are
+# never retried (no wording starts with a dash, so giving one back to `.{0,10}` could only make
+# the gap to the wording longer: a line of seventy dashes cost 100 us per message without it).
 ORIGINAL_MARKERS = re.compile(
     r"\n(?=[ \t\-ORor])(?i:"
-    r"[ \t]*+(?:-{2,}.{0,10}(?:original message|returned message|undelivered message"
+    r"[ \t]*+(?:-{2,}+.{0,10}(?:original message|returned message|undelivered message"
     r"|message headers? follow|original message headers|headers of the original"
     r"|this is a copy of the message|below this line is a copy|rfc822 message"
     r"|unsent message (?:below|follows)|copy of the original|forwarded message|start of returned)"
     r"[^\n]{0,40}"
-    r"|-+ ?(?:original|returned) (?:message|mail)"
-    r"|-+ ?The header of the original message is following"
+    r"|-++ ?(?:original|returned) (?:message|mail)"
+    r"|-++ ?The header of the original message is following"
     r"|Original message headers:"
-    r"|-+ ?Message header follows)"
+    r"|-++ ?Message header follows)"
     r"|Original message follows\.?"
     r"|Received: from .*|Return-Path: <.*)$",
     re.MULTILINE,
 )
+# The lookahead (the names' first letters) fails most report lines ("<ann@...>", "550 ...") at
+# once, before the case-blind names are tried one by one.
 _HEADERISH = re.compile(
-    r"^[\s>]*(?:from|to|cc|bcc|reply-to|sender|return-path|subject|message-id|in-reply-to"
-    r"|references|received|date|x-[\w-]+|envelope-to|delivered-to|list-[\w-]+|errors-to)\s*:",
+    r"^[\s>]*(?=[bcdefilmrstx])(?:from|to|cc|bcc|reply-to|sender|return-path|subject|message-id"
+    r"|in-reply-to|references|received|date|x-[\w-]+|envelope-to|delivered-to|list-[\w-]+"
+    r"|errors-to)\s*:",
     re.IGNORECASE,
 )
 
@@ -84,15 +89,14 @@ class Context:
     def senders(self) -> frozenset[str]:
         """Who the bounce went back to and who sent the original: never failed recipients."""
         if self._senders is None:
-            found: set[str] = set()
-            for value in (
+            # One search over the four values, a line each: no address spans a line end.
+            values = (
                 self.mail.header("to"),
                 self.original_headers.get("from", ""),
                 self.original_headers.get("return-path", ""),
                 self.original_headers.get("sender", ""),
-            ):
-                found.update(addresses.find_all(value))
-            self._senders = frozenset(found)
+            )
+            self._senders = frozenset(addresses.find_all("\n".join(values)))
         return self._senders
 
     @property

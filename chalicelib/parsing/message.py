@@ -72,7 +72,7 @@ class Mail:
         cleaned = self._cleaned.get(name)
         if cleaned is None:
             if self._headers is None:
-                self._headers = _raw_headers(self.message)
+                self._headers = self.message.first_values()
             value = self._headers.get(name.lower())
             cleaned = "" if value is None else clean_header(value)
             self._cleaned[name] = cleaned
@@ -81,12 +81,12 @@ class Mail:
     def header_names(self) -> frozenset[str]:
         """Every top-level header name, lower-cased."""
         if self._headers is None:
-            self._headers = _raw_headers(self.message)
+            self._headers = self.message.first_values()
         return frozenset(self._headers)
 
     @property
     def content_type(self) -> str:
-        return safe_content_type(self.message)
+        return self.message.get_content_type()
 
 
 def normalise_line_ends(raw: bytes) -> bytes:
@@ -114,8 +114,6 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
 
 
 def _decode_header_value(value: str) -> str:
-    if _ENCODED_WORD not in value:
-        return value
     from email.header import decode_header  # only mail with RFC 2047 words pays for it
 
     try:
@@ -168,22 +166,28 @@ class Entity:
         return self._first
 
     def get(self, name: str) -> str | None:
-        name = name.lower()
+        """The first value of the field `name` (lower-case), or None."""
         if self._first is None and name in _WANTED_NAMES:
-            # MIME parts and the returned original need only a few fields: find those in one
-            # pass instead of splitting every Received and DKIM line.
-            if self._wanted is None:
-                wanted: dict[str, str] = {}
-                for key, value in _WANTED.findall("\n" + self._head[:MAX_HEADER_BYTES]):
-                    wanted.setdefault(key.lower(), value)
-                self._wanted = wanted
-            return self._wanted.get(name)
+            return self.few_fields().get(name)
         return self.first_values().get(name)
+
+    def few_fields(self) -> dict[str, str]:
+        """The first value of each of the few fields the parser reads of MIME parts and the
+        returned original (`_WANTED_NAMES`) by lower-cased name, found in one pass instead of
+        splitting every Received and DKIM line (every field once they are split)."""
+        if self._first is not None:
+            return self._first
+        if self._wanted is None:
+            wanted: dict[str, str] = {}
+            for key, value in _WANTED.findall("\n" + self._head[:MAX_HEADER_BYTES]):
+                wanted.setdefault(key.lower(), value)
+            self._wanted = wanted
+        return self._wanted
 
     def get_content_type(self) -> str:
         """RFC 2045 section 5.2: text/plain when absent or malformed."""
         if self._type is None:
-            value = self.get("content-type") or ""
+            value = self.few_fields().get("content-type") or ""
             ctype = value.split(";", 1)[0].strip().lower()
             self._type = ctype if _MEDIA_TYPE.match(ctype) else "text/plain"
         return self._type
@@ -191,7 +195,7 @@ class Entity:
     def get_param(self, name: str) -> str | None:
         """A Content-Type parameter (quoted or not; RFC 2231 continuations joined)."""
         if self._params is None:
-            self._params = _params(self.get("content-type") or "")
+            self._params = _params(self.few_fields().get("content-type") or "")
         return self._params.get(name.lower())
 
     def get_boundary(self) -> str | None:
@@ -200,7 +204,7 @@ class Entity:
     def decoded_body(self) -> bytes:
         """The body with its Content-Transfer-Encoding undone; broken base64 or quoted-printable
         degrades to what can be decoded, never an exception."""
-        cte = (self.get("content-transfer-encoding") or "").strip().lower()
+        cte = (self.few_fields().get("content-transfer-encoding") or "").strip().lower()
         body = self.body[: MAX_TEXT_CHARS * 3]
         if cte == "base64":
             return _base64(body)
@@ -220,9 +224,11 @@ _BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
 def _params(value: str) -> dict[str, str]:
     out: dict[str, str] = {}
     continued: dict[str, list[tuple[int, str]]] = {}
-    for match in _PARAM.finditer(value[:MAX_HEADER_CHARS]):
-        key = match.group(1).lower()
-        raw = match.group(2) if match.group(2) is not None else match.group(3) or ""
+    # A quoted value that is empty and an absent one both read "" (findall gives "" for a
+    # group that took no part).
+    for name, quoted, plain in _PARAM.findall(value[:MAX_HEADER_CHARS]):
+        key = name.lower()
+        raw = quoted or plain
         if "*" in key:
             # RFC 2231: name*0, name*1*, name*=charset'lang'value
             base, _, index = key.partition("*")
@@ -257,30 +263,19 @@ def _base64(body: bytes) -> bytes:
         return body
 
 
-def _raw_headers(msg: Entity) -> dict[str, str]:
-    """First value of every header by lower-cased name."""
-    return msg.first_values()
-
-
 def clean_header(value: str) -> str:
     """A raw header value RFC 2047-decoded, unfolded and bounded."""
     value = value[:MAX_HEADER_CHARS]
-    return " ".join(_decode_header_value(value).split())
-
-
-def safe_content_type(msg: Entity) -> str:
-    return msg.get_content_type()
-
-
-def _charset(msg: Entity) -> str | None:
-    return msg.get_param("charset")
+    if _ENCODED_WORD in value:  # only mail with RFC 2047 words pays for decoding
+        value = _decode_header_value(value)
+    return " ".join(value.split())
 
 
 def payload_text(msg: Entity) -> str:
     data = msg.decoded_body()
     if not data:
         return ""
-    return decode_bytes(data, _charset(msg))[:MAX_TEXT_CHARS]
+    return decode_bytes(data, msg.get_param("charset"))[:MAX_TEXT_CHARS]
 
 
 # The returned original's headers the parser reads (sender, recipient, identity).
@@ -288,12 +283,8 @@ ORIGINAL_HEADERS = ("from", "to", "cc", "subject", "date", "message-id", "return
 
 
 def _headers_of(msg: Entity) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name in ORIGINAL_HEADERS:
-        value = msg.get(name)
-        if value is not None:
-            out[name] = clean_header(value)
-    return out
+    fields = msg.few_fields()
+    return {name: clean_header(fields[name]) for name in ORIGINAL_HEADERS if name in fields}
 
 
 _FIELD = re.compile(r"^([!-9;-~]{1,200})[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.MULTILINE)
@@ -301,9 +292,15 @@ _WANTED_NAMES = frozenset(
     ("content-type", "content-transfer-encoding", *ORIGINAL_HEADERS, "auto-submitted")
 )
 # Searched in "\n" + the header block: the newline is a literal prefix the regex engine scans
-# for, where a line-start anchor is tried at every character.
+# for, where a line-start anchor is tried at every character; the lookahead (the names' first
+# letters) passes over continuation lines and the many other fields (Received, DKIM-Signature,
+# X-...) before the alternatives are tried one by one.
 _WANTED = re.compile(
-    r"\n(" + "|".join(sorted(_WANTED_NAMES)) + r")[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
+    r"\n(?=["
+    + "".join(sorted({name[0] for name in _WANTED_NAMES}))
+    + r"])("
+    + "|".join(sorted(_WANTED_NAMES))
+    + r")[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -321,13 +318,6 @@ def _entity(data: bytes) -> Entity:
     except UnicodeDecodeError:
         text = head.decode("latin-1")
     return Entity(text, body)
-
-
-def _body_bytes(data: bytes) -> bytes:
-    if data.startswith(b"\n"):
-        return data[1:]
-    end = data.find(b"\n\n")
-    return b"" if end < 0 else data[end + 2 :]
 
 
 _DELIMITER_LINE = re.compile(rb"^(--[!-~]{6,70}?)[ \t]*$", re.MULTILINE)
@@ -379,22 +369,20 @@ def _walk(data: bytes, depth: int, inside: bool, sink: Mail) -> None:
         if "nesting-too-deep" not in sink.defects:
             sink.defects.append("nesting-too-deep")
         return
-    msg = _entity(data)
-    _walk_entity(msg, data, depth, inside, sink)
+    _walk_entity(_entity(data), depth, inside, sink)
 
 
-def _walk_entity(msg: Entity, data: bytes, depth: int, inside: bool, sink: Mail) -> None:  # noqa: C901 - the MIME walk: one branch per part kind, bounded depth
-    ctype = safe_content_type(msg)
+def _walk_entity(msg: Entity, depth: int, inside: bool, sink: Mail) -> None:  # noqa: C901 - the MIME walk: one branch per part kind, bounded depth
+    ctype = msg.get_content_type()
     maintype = ctype.split("/", 1)[0]
     if ctype in _REPORT_TYPES:
         sink.parts.append(Part(ctype, payload_text(msg), depth, inside))
         return
     if ctype in {"message/rfc822", "message/global"} or ctype == "text/rfc822-headers":
-        body = _body_bytes(data)
-        inner = _entity(body)
+        inner = _entity(msg.body)
         sink.parts.append(Part("text/rfc822-headers", "", depth, True, _headers_of(inner)))
         if ctype != "text/rfc822-headers" and depth < MAX_DEPTH:
-            _walk_entity(inner, body, depth + 1, True, sink)
+            _walk_entity(inner, depth + 1, True, sink)
         return
     if maintype == "multipart":
         try:
@@ -405,7 +393,7 @@ def _walk_entity(msg: Entity, data: bytes, depth: int, inside: bool, sink: Mail)
             sink.defects.append("multipart-without-boundary")
             sink.parts.append(Part("text/plain", _leaf_text(msg, inside), depth, inside))
             return
-        chunks = _split_multipart(_body_bytes(data), boundary, sink.defects)
+        chunks = _split_multipart(msg.body, boundary, sink.defects)
         if not chunks:
             # No delimiter at all: read the body as the text it is.
             sink.parts.append(Part("text/plain", _leaf_text(msg, inside), depth, inside))
@@ -472,7 +460,7 @@ def load(raw: bytes) -> Mail:
         return _flat(data, defects)
     mail = Mail(msg, [], defects)
     try:
-        _walk_entity(msg, data, 0, False, mail)
+        _walk_entity(msg, 0, False, mail)
     except RecursionError:
         defects.append("nesting-too-deep")
     except Exception:

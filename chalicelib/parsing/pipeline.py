@@ -310,7 +310,7 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
             date=_date(mail),
             original_message_id=_message_id(original.get("message-id", "")),
             original_headers=tuple(
-                (k, original[k][:500]) for k in ("from", "to", "subject", "date") if k in original
+                [(k, original[k][:500]) for k in ("from", "to", "subject", "date") if k in original]
             ),
             defects=tuple(mail.defects),
             complaint=complaint,
@@ -362,7 +362,8 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
         findings = [f for f in text_findings if addresses.is_candidate(f.address)]
     if not findings:
         findings = _failed_recipients_header(mail, body)
-    recipients = _results(findings, transcript_command(body), body)
+    # The transcript's command only matters to a failure there is.
+    recipients = _results(findings, transcript_command(body) if findings else None, body)
     kind = _kind(recipients, bouncy)
     if kind is MessageKind.UNPARSED and not nested:
         inner = _forwarded_bounce(full)
@@ -396,8 +397,13 @@ def _is_challenge(mail: Mail, recipients: tuple[RecipientResult, ...]) -> bool:
     failure only asks us to confirm ourselves."""
     if signals.CHALLENGE_SENDER.search(mail.header("from").lower()):
         return True
-    failed = [r.diagnostic.lower() for r in recipients if r.action is Action.FAILED]
-    return bool(failed) and all(signals.CHALLENGE_REPLY.search(d) for d in failed)
+    failed = False
+    for r in recipients:
+        if r.action is Action.FAILED:
+            if not signals.CHALLENGE_REPLY.search(r.diagnostic.lower()):
+                return False
+            failed = True
+    return failed
 
 
 def _message_id(value: str) -> str | None:

@@ -28,25 +28,31 @@ _ACTION_ALIASES = {
 _TYPE_PREFIX = re.compile(r"^\s*[\w.-]+\s*;\s*")
 
 
+# A second one of these in a block starts the next recipient's block.
+_BLOCK_STARTS = frozenset({"final-recipient", "original-recipient", "action"})
+
+
 def field_blocks(text: str) -> list[dict[str, str]]:
     """Split DSN text into field blocks; a repeated recipient field starts a new block."""
     blocks: list[dict[str, str]] = []
     current: dict[str, str] = {}
     last: str | None = None
-    for line in text.split("\n")[:4000]:
-        if not line.strip():
+    for line in text.split("\n", 4000)[:4000]:
+        if not line or line.isspace():  # a blank line (`isspace` allocates no stripped copy)
             if current:
                 blocks.append(current)
                 current, last = {}, None
             continue
-        if line[:1] in " \t" and last is not None:
+        if line[0] in " \t" and last is not None:
             current[last] = current[last] + " " + line.strip()
             continue
         match = _FIELD.match(line)
         if match is None:
             continue
-        key, value = match.group(1).lower(), match.group(2).strip()
-        repeated = key in current and key in {"final-recipient", "original-recipient", "action"}
+        name, value = match.groups()
+        key = name.lower()
+        value = value.strip()
+        repeated = key in current and key in _BLOCK_STARTS
         if repeated or (key == "final-recipient" and "action" in current and "status" in current):
             blocks.append(current)
             current = {}

@@ -4,7 +4,9 @@ Each fast form is checked against the obvious one it stands for: the first phras
 word keys (`FirstMatch`) against testing every row's `Matcher` in order, the status and reply
 code patterns that start with their class digit against the lookbehind-first spellings, the
 returned original found a chunk at a time against lower-casing the whole message, and the
-marker cut searched from newlines against a line-anchored search.
+marker cut searched from newlines against a line-anchored search, an address match
+normalised without a second search against `normalise`, and the case-blind alternations that
+first look ahead for their wordings' first letters against the plain alternations.
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ from hypothesis import strategies as st
 
 from chalicelib.classification.matcher import FirstMatch, Matcher
 from chalicelib.classification.phrases import PHRASES, match_reason
-from chalicelib.parsing.context import cut_original
+from chalicelib.parsing import addresses, pipeline
+from chalicelib.parsing.context import Context, cut_original, is_header_line
 from chalicelib.parsing.findings import find_reply_code, find_status
-from chalicelib.parsing.message import _first_original_part
+from chalicelib.parsing.message import _first_original_part, load
+from chalicelib.parsing.mta import registry
+from chalicelib.parsing.mta.generic import _NOT_RECIPIENT_BEFORE, ERRORISH
+from chalicelib.parsing.signals import CHALLENGE
 
 _ROWS = [patterns for _, patterns in PHRASES]
 _MATCHERS = [Matcher(row) for row in _ROWS]
@@ -169,3 +175,184 @@ def test_cut_original_at_line_starts_only() -> None:
     for text in texts:
         match = _MARKERS.search(text)
         assert cut_original(text) == (text[: match.start()] if match else text), text
+
+
+_ADDRESS_PIECES = [
+    "ann",
+    ".",
+    "'",
+    "@",
+    "example",
+    ".net",
+    "-",
+    "+tag",
+    "<",
+    ">",
+    ";",
+    ":",
+    " ",
+    "\n",
+    "Bob",
+    "\u00e4",
+    "mailto:",
+    "rfc822;",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_ADDRESS_PIECES), max_size=16))
+def test_matched_address_as_normalise(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    for match in addresses.ADDRESS.finditer(text):
+        assert addresses.matched(match) == addresses.normalise(match.group(1))
+
+
+def test_matched_address_examples() -> None:
+    text = "to .ann@example.net, 'bob@Example.NET' and carol@localhost"
+    found = [addresses.matched(m) for m in addresses.ADDRESS.finditer(text)]
+    assert found == ["ann@example.net", "bob@example.net", None]
+
+
+# `context.ORIGINAL_MARKERS` with its dashes retried (before they were possessive).
+_MARKERS_RETRYING_DASHES = re.compile(
+    r"\n(?=[ \t\-ORor])(?i:"
+    r"[ \t]*+(?:-{2,}.{0,10}(?:original message|returned message|undelivered message"
+    r"|message headers? follow|original message headers|headers of the original"
+    r"|this is a copy of the message|below this line is a copy|rfc822 message"
+    r"|unsent message (?:below|follows)|copy of the original|forwarded message|start of returned)"
+    r"[^\n]{0,40}"
+    r"|-+ ?(?:original|returned) (?:message|mail)"
+    r"|-+ ?The header of the original message is following"
+    r"|Original message headers:"
+    r"|-+ ?Message header follows)"
+    r"|Original message follows\.?"
+    r"|Received: from .*|Return-Path: <.*)$",
+    re.MULTILINE,
+)
+_MARKER_PIECES = [
+    "-",
+    "--",
+    "-" * 70,
+    " ",
+    "\t",
+    "\n",
+    "x",
+    "a" * 12,
+    "original message",
+    "Returned Mail",
+    "message headers follow",
+    "the header of the original message is following",
+    "Message header follows",
+    "Original message headers:",
+    "Original message follows.",
+    "Received: from",
+    "Return-Path: <",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_MARKER_PIECES), max_size=10))
+def test_cut_original_as_with_dashes_retried(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    match = _MARKERS_RETRYING_DASHES.search("\n" + text)
+    assert cut_original(text) == (text[: match.start()] if match else text)
+
+
+# The plain spellings of the case-blind alternations that now look ahead for a first letter.
+_CHALLENGE_PLAIN = re.compile(
+    r"please (?:confirm|verify) (?:that )?(?:you|your|this)|verify (?:that )?you are (?:a )?human"
+    r"|challenge|boxbe|spam ?arrest|bluebottle|whitelist|approved senders|sender verification"
+    r"|waiting for your (?:confirmation|verification)|click the link below to (?:confirm|verify)"
+    r"|is being held|pending (?:approval|confirmation)",
+    re.IGNORECASE,
+)
+_NOT_RECIPIENT_PLAIN = re.compile(
+    r"(?:mail from:?|from:|generated from|expanded from|sender|\bid|return-path:?|by"
+    r"|contact|send mail to|write to|questions to|form of (?:e-?mail )?address.{0,20} is"
+    r"|e\.g\.,?|for example,?|such as)\s*<?\s*$",
+    re.IGNORECASE,
+)
+# Case variants the regex engine folds (long s, dotless and dotted I, Kelvin sign) included.
+_CASE_BLIND_PIECES = [
+    "Please CONFIRM that you",
+    "verify you are a Human",
+    "chaLLenge",
+    "\u017fpam arrest",
+    "Spamarrest",
+    "whitelist",
+    "\u0131s being held",
+    "\u0130S being held",
+    "Pending approval",
+    "Mail From:",
+    "FROM:",
+    "Expanded from",
+    "\u017fender",
+    "id",
+    "aid",
+    "Return-Path",
+    "\u212aontact",
+    "form of e-mail address x is",
+    "e.g.,",
+    "such as",
+    "<",
+    " ",
+    "\n",
+    "x",
+]
+
+
+def _span(pattern: re.Pattern[str], text: str) -> tuple[int, int] | None:
+    match = pattern.search(text)
+    return None if match is None else match.span()
+
+
+_HEADERISH_PLAIN = re.compile(
+    r"^[\s>]*(?:from|to|cc|bcc|reply-to|sender|return-path|subject|message-id|in-reply-to"
+    r"|references|received|date|x-[\w-]+|envelope-to|delivered-to|list-[\w-]+|errors-to)\s*:",
+    re.IGNORECASE,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_CASE_BLIND_PIECES), max_size=8))
+def test_lookahead_alternations_as_the_plain_ones(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert _span(CHALLENGE, text) == _span(_CHALLENGE_PLAIN, text)
+    assert _span(_NOT_RECIPIENT_BEFORE, text) == _span(_NOT_RECIPIENT_PLAIN, text)
+    for line in (text, f"> {text}: x", f"\u0130n-Reply-To: {text}", f"\u017fender: {text}"):
+        assert is_header_line(line) == (_HEADERISH_PLAIN.match(line) is not None)
+
+
+# The reply and status code patterns of `generic.ERRORISH` as they were written before they
+# started with their class digit.
+_CODES_PLAIN = re.compile(r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="4550123.9 x-_\n", max_size=16))
+def test_errorish_codes_as_the_word_boundary_spelling(text: str) -> None:
+    has_word = any(literal in text for literal in ERRORISH._literals)
+    assert ERRORISH.search(text) == (has_word or _CODES_PLAIN.search(text) is not None)
+
+
+_FAMILIES = [f for f in map(registry.family_of, registry.DETECTORS) if f is not None]
+_FINGERPRINT_PIECES = [
+    *sorted({m for f in _FAMILIES for m in (*f.markers, *f.subjects)}),
+    *(" ", "\n", "x", "&", "_", "("),
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(_FINGERPRINT_PIECES), max_size=12),
+    st.sampled_from(["MAILER-DAEMON", "Mail Delivery System", "postmaster", "ann"]),
+)
+def test_registry_fingerprints_as_each_family(pieces: list[str], sender: str) -> None:
+    """`registry.recognised` (word keys, markers behind their rarest character) claims exactly
+    the families each `Family.recognises` would."""
+    text = "".join(pieces)
+    raw = f"From: {sender} <a@example.com>\nSubject: {text[:60]}\n\n{text}\n".encode()
+    mail = load(raw)
+    body, full, dsn, original, dsn_text = pipeline._texts(mail)
+    ctx = Context(mail, body, full, dsn, original, dsn_text)
+    assert registry.recognised(ctx) == {f.name for f in _FAMILIES if f.recognises(ctx)}
