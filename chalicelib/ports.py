@@ -3,7 +3,7 @@ implement them; tests may pass fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -69,6 +69,11 @@ class CounterScan:
     facet: tuple[Facet, str] | None = None
     since: datetime | None = None  # LAST_BOUNCE only: last bounce at or after this moment
     cursor: str | None = None
+
+
+# The cursor that resumes a scan after one of its rows, signed only when asked for (a page
+# needs its last row's; a digest or an export reading on needs none).
+Resume = Callable[[], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +153,7 @@ class ReportStore(Protocol):
 
     def scan_counters(
         self, scan: CounterScan, page_size: int = 100
-    ) -> Iterator[tuple[AddressCounter, str]]: ...
+    ) -> Iterator[tuple[AddressCounter, Resume]]: ...
 
     def get_counter(self, tenant: str, address: str) -> AddressCounter | None: ...
 

@@ -218,7 +218,7 @@ class ReportService:
             if listing.filter.matches(counter):
                 found.append(counter)
             if len(found) >= listing.limit or reads >= MAX_READS_PER_PAGE:
-                return found, resume
+                return found, resume()
         return found, None
 
     def iter_all(self, tenant: str, listing: Listing) -> Iterator[AddressCounter]:

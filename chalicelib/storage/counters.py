@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
@@ -57,6 +58,7 @@ from chalicelib.ports import (
     Facet,
     HistoryEntry,
     Page,
+    Resume,
 )
 from chalicelib.storage import keys
 from chalicelib.storage.core import (
@@ -257,8 +259,9 @@ class CounterRepository:
 
     def scan_counters(
         self, scan: CounterScan, page_size: int = 100
-    ) -> Iterator[tuple[AddressCounter, str]]:
-        """A tenant's counters in the scan's order, each with the cursor that resumes after it.
+    ) -> Iterator[tuple[AddressCounter, Resume]]:
+        """A tenant's counters in the scan's order, each with the cursor that resumes after it
+        (made when asked for: signing one per row cost a page ~100 HMACs for the one it needs).
 
         Every order and facet is a key or index query on the tenant's partition: the cost of a
         page depends on the page, never on the tenant's size (but for the once-bounced
@@ -271,7 +274,7 @@ class CounterRepository:
         spec = _scan_spec(scan)
         start = decode_cursor(scan.cursor, spec.hash_value, spec.cursor_fields, spec.hash_name)
         for counter, key in _entries(spec, start, not scan.descending, page_size):
-            yield counter, encode_cursor(key) or ""
+            yield counter, partial(_resume_at, key)
 
     def history(
         self, tenant: str, address: str, limit: int, cursor: str | None
@@ -769,9 +772,13 @@ def _two_streams(scan: CounterScan) -> _TwoStreams | None:
 _Entry = tuple[AddressCounter, dict[str, Any]]  # a row, and its index key (where to resume)
 
 
+def _resume_at(key: dict[str, Any]) -> str:
+    return encode_cursor(key) or ""
+
+
 def _scan_two(
     streams: _TwoStreams, forward: bool, cursor: str | None, page_size: int
-) -> Iterator[tuple[AddressCounter, str]]:
+) -> Iterator[tuple[AddressCounter, Resume]]:
     """The rows of both streams in the listing's order, each with a cursor of both streams'
     positions: resuming reads exactly the rows that were not yielded yet (each stream is
     yielded in its own order, so its position says which of its rows were)."""
@@ -786,7 +793,7 @@ def _scan_two(
         rows = _one_after_the_other(streams, at, forward, page_size)
     for counter, key, part in rows:
         at[part] = key
-        yield counter, encode_positions(streams.listing, at)
+        yield counter, partial(encode_positions, streams.listing, dict(at))
 
 
 def _one_after_the_other(

@@ -67,7 +67,7 @@ def read_all(repo: CounterRepository, scan: CounterScan, page: int) -> list[Addr
         fresh = CounterScan(scan.tenant, scan.order, scan.descending, scan.facet, cursor=cursor)
         for counter, resume in repo.scan_counters(fresh, page_size=page):
             rows.append(counter)
-            cursor, taken = resume, taken + 1
+            cursor, taken = resume(), taken + 1
             if taken == page:
                 break
         if taken < page:
@@ -184,7 +184,7 @@ def test_cursors_resume_only_their_own_listing(repo: CounterRepository) -> None:
         "first": CounterScan(TENANT, CounterOrder.FIRST_BOUNCE),
         "active": CounterScan(TENANT, facet=(Facet.STATE, "active")),
     }.items():
-        cursors[name] = next(iter(repo.scan_counters(scan, page_size=1)))[1]
+        cursors[name] = next(iter(repo.scan_counters(scan, page_size=1)))[1]()
     for scan in [
         CounterScan(TENANT, CounterOrder.FIRST_BOUNCE, cursor=cursors["count"]),
         CounterScan(TENANT, cursor=cursors["first"]),

@@ -51,7 +51,7 @@ def test_paging_works_without_reading_the_tag_keys_secret(
         )
     )
     assert [c.address for c, _ in first][:2] == ["m0@example.com", "m1@example.com"]
-    resumed = CounterScan("riverside", CounterOrder.ADDRESS, descending=False, cursor=first[0][1])
+    resumed = CounterScan("riverside", CounterOrder.ADDRESS, descending=False, cursor=first[0][1]())
     assert [c.address for c, _ in repo.scan_counters(resumed)] == [
         "m1@example.com",
         "m2@example.com",

@@ -102,7 +102,7 @@ def _take(repo: CounterRepository, scan: CounterScan, n: int) -> tuple[list[str]
     resume = ""
     for counter, cursor in repo.scan_counters(scan):
         taken.append(counter.address)
-        resume = cursor
+        resume = cursor()
         if len(taken) == n:
             break
     return taken, resume
