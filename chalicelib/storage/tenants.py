@@ -23,6 +23,22 @@ from chalicelib.timefmt import iso
 class TenantRepository:
     """TenantStore on the single table."""
 
+    def __init__(self) -> None:
+        # Tenants this process has found. A tenant is never deleted (forget erases people, not
+        # tenants), so a read request's existence check costs a GetItem once per tenant and
+        # process, not once per request; an unknown tenant is asked again every time.
+        self._known: set[str] = set()
+
+    def tenant_exists(self, tenant: str) -> bool:
+        if tenant in self._known:
+            return True
+        try:
+            TenantItem.get(keys.tenant_pk(tenant), keys.TENANT_SK, attributes_to_get=["pk"])
+        except DoesNotExist:
+            return False
+        self._known.add(tenant)
+        return True
+
     def get_tenant(self, tenant: str) -> TenantSettings | None:
         try:
             item = TenantItem.get(keys.tenant_pk(tenant), keys.TENANT_SK)

@@ -95,7 +95,7 @@ def authorise_read(store: TenantStore, principal: Principal, tenant: str) -> Non
     """A tenant key reads only its own tenant; staff read any existing tenant."""
     if not principal.can_read(tenant):
         raise Forbidden(f"this sign-in may not read tenant {tenant!r}")
-    if not is_tenant_id(tenant) or store.get_tenant(tenant) is None:
+    if not is_tenant_id(tenant) or not store.tenant_exists(tenant):
         raise UnknownTenant(f"no tenant {tenant!r}")
 
 
