@@ -105,14 +105,19 @@ class Dispatcher:
                 raise
             log.info("a failed record was finished by another poller meanwhile")
 
-    def drain(self, idle_polls: int = 2, max_batches: int = 10_000) -> int:
-        """Deliver until the queue stays empty for `idle_polls` polls; returns records handled."""
-        handled, idle = 0, 0
-        for _ in range(max_batches):
+    def drain(
+        self, idle_polls: int = 2, max_batches: int = 10_000, until: threading.Event | None = None
+    ) -> int:
+        """Deliver until the queue stays empty for `idle_polls` polls; returns records handled.
+        With `until`, an empty queue ends the loop only once `until` is set (mail is still
+        arriving until then), and there is no bound on the batches."""
+        handled, idle, batches = 0, 0, 0
+        while until is not None or batches < max_batches:
+            batches += 1
             outcome = self.poll_once()
             handled += outcome.received
             idle = idle + 1 if outcome.received == 0 else 0
-            if idle >= idle_polls:
+            if idle >= idle_polls and (until is None or until.is_set()):
                 break
             if outcome.received == 0:
                 time.sleep(0.05)

@@ -118,13 +118,15 @@ def send_storm(deliveries: int, seed: int) -> Storm:
     return storm
 
 
-def deliver(aws: Any, workers: int) -> None:
-    """`workers` concurrent pollers of the queue, as concurrent Lambda invocations."""
+def deliver(aws: Any, workers: int, arriving: threading.Event | None = None) -> None:
+    """`workers` concurrent pollers of the queue, as concurrent Lambda invocations; with
+    `arriving`, they poll until it is set and the queue is drained (mail arrives meanwhile)."""
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
-            Dispatcher(aws.queue_url, aws.queue_arn, chalice_app.ingest).drain(idle_polls=4)
+            dispatcher = Dispatcher(aws.queue_url, aws.queue_arn, chalice_app.ingest)
+            dispatcher.drain(idle_polls=4, until=arriving)
         except BaseException as error:  # collected: the test fails on any
             errors.append(error)
 
@@ -176,8 +178,24 @@ def assert_exact(storm: Storm, endpoint: str) -> None:
 
 
 def run_storm(aws: Any, endpoint: str, deliveries: int) -> None:
-    storm = send_storm(deliveries, seed=deliveries)
-    deliver(aws, workers=16)
+    """The mail arrives while 16 workers ingest it, as in a storm (and as moto copes with: a
+    queue of 20,000 waiting messages makes its every receive slow)."""
+    arriving, failures = threading.Event(), list[BaseException]()
+
+    def ingest() -> None:
+        try:
+            deliver(aws, 16, arriving)
+        except BaseException as error:  # the test fails on it below
+            failures.append(error)
+
+    workers = threading.Thread(target=ingest)
+    workers.start()
+    try:
+        storm = send_storm(deliveries, seed=deliveries)
+    finally:
+        arriving.set()
+        workers.join()
+    assert failures == []
     assert (waiting(aws.queue_url), waiting(aws.dlq_url)) == (0, len(storm.poison))
     assert dead_lettered(aws) <= storm.poison
     assert_exact(storm, endpoint)
