@@ -356,3 +356,36 @@ def test_registry_fingerprints_as_each_family(pieces: list[str], sender: str) ->
     body, full, dsn, original, dsn_text = pipeline._texts(mail)
     ctx = Context(mail, body, full, dsn, original, dsn_text)
     assert registry.recognised(ctx) == {f.name for f in _FAMILIES if f.recognises(ctx)}
+
+
+# `pipeline._INLINE_DSN` as it was written with a line-start anchor (searched in the text
+# itself, where the new spelling is searched in "\n" + the text).
+_INLINE_DSN_PLAIN = re.compile(r"^(?:final|original)-recipient:", re.IGNORECASE | re.MULTILINE)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Final-Recipient:",
+                "ORIGINAL-recipient:",
+                "final-recipient",
+                "\n",
+                " ",
+                "x",
+                "F",
+                "o",
+                "-Recipient:",
+                "\u0130",
+                "Original",
+            ]
+        ),
+        max_size=8,
+    )
+)
+def test_inline_dsn_at_the_same_line_starts(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    plain = _INLINE_DSN_PLAIN.search(text)
+    found = pipeline._INLINE_DSN.search("\n" + text)
+    assert (found and found.start()) == (plain and plain.start())
