@@ -21,7 +21,7 @@ from chalicelib.classification.phrases import PHRASES, match_reason
 from chalicelib.parsing import addresses, pipeline
 from chalicelib.parsing.context import Context, cut_original, is_header_line
 from chalicelib.parsing.findings import find_reply_code, find_status
-from chalicelib.parsing.message import _first_original_part, load
+from chalicelib.parsing.message import _COMMON_TYPES, _MEDIA_TYPE, _first_original_part, load
 from chalicelib.parsing.mta import registry
 from chalicelib.parsing.mta.generic import _NOT_RECIPIENT_BEFORE, ERRORISH
 from chalicelib.parsing.signals import CHALLENGE
@@ -389,3 +389,8 @@ def test_inline_dsn_at_the_same_line_starts(pieces: list[str]) -> None:
     plain = _INLINE_DSN_PLAIN.search(text)
     found = pipeline._INLINE_DSN.search("\n" + text)
     assert (found and found.start()) == (plain and plain.start())
+
+
+def test_common_media_types_have_the_checked_form() -> None:
+    # `Entity.get_content_type` takes these without the form check: each must pass it.
+    assert all(_MEDIA_TYPE.match(ctype) for ctype in _COMMON_TYPES)
