@@ -54,6 +54,13 @@ class Part:
     depth: int
     inside_original: bool  # under a message/rfc822 (the returned original message)
     headers: dict[str, str] = field(default_factory=dict)
+    # An HTML part's entity, its text not decoded: the report's HTML is read only when it has
+    # no plain text (`decoded`), and most reports have.
+    undecoded: Entity | None = None
+
+    def decoded(self) -> str:
+        """The part's text, decoded now when it was left undecoded."""
+        return self.text if self.undecoded is None else payload_text(self.undecoded)
 
 
 @record()
@@ -189,7 +196,9 @@ class Entity:
         if self._type is None:
             value = self.few_fields().get("content-type") or ""
             ctype = value.split(";", 1)[0].strip().lower()
-            self._type = ctype if _MEDIA_TYPE.match(ctype) else "text/plain"
+            # The common types need no check of their form.
+            valid = ctype in _COMMON_TYPES or _MEDIA_TYPE.match(ctype)
+            self._type = ctype if valid else "text/plain"
         return self._type
 
     def get_param(self, name: str) -> str | None:
@@ -217,6 +226,19 @@ class Entity:
 
 
 _MEDIA_TYPE = re.compile(r"^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$")
+_COMMON_TYPES = frozenset(
+    (
+        "text/plain",
+        "text/html",
+        "multipart/mixed",
+        "multipart/alternative",
+        "multipart/related",
+        "multipart/report",
+        "message/rfc822",
+        "message/delivery-status",
+        "text/rfc822-headers",
+    )
+)
 _PARAM = re.compile(r';\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))')
 _BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
 
@@ -402,7 +424,9 @@ def _walk_entity(msg: Entity, depth: int, inside: bool, sink: Mail) -> None:  # 
             if len(sink.parts) >= MAX_PARTS:
                 break
         return
-    if maintype in {"text", "message"} or (ctype == "application/octet-stream" and depth == 0):
+    if ctype == "text/html" and not inside:
+        sink.parts.append(Part(ctype, "", depth, inside, undecoded=msg))
+    elif maintype in {"text", "message"} or (ctype == "application/octet-stream" and depth == 0):
         sink.parts.append(Part(ctype, _leaf_text(msg, inside), depth, inside))
 
 

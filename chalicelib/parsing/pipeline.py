@@ -18,7 +18,7 @@ from chalicelib.parsing import addresses, arf, rfc3464, signals
 from chalicelib.parsing.context import MAX_BODY_CHARS, Context, cut_original, paragraph
 from chalicelib.parsing.dates import parse_date
 from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
-from chalicelib.parsing.message import ORIGINAL_HEADERS, Mail, clean_header, load
+from chalicelib.parsing.message import ORIGINAL_HEADERS, Mail, Part, clean_header, load
 from chalicelib.parsing.model import (
     Action,
     Complaint,
@@ -83,7 +83,7 @@ def _texts(mail: Mail) -> tuple[str, str, list[Finding], dict[str, str], str]:
     own: list[str] = []
     dsn: list[Finding] = []
     dsn_text: list[str] = []
-    html: list[str] = []
+    html: list[Part] = []
     original: dict[str, str] = {}
     for part in mail.parts:
         if part.content_type in _DSN_TYPES:
@@ -97,13 +97,13 @@ def _texts(mail: Mail) -> tuple[str, str, list[Finding], dict[str, str], str]:
                 original = part.headers
             continue
         if part.content_type == "text/html":
-            html.append(part.text)
+            html.append(part)
         elif part.content_type.startswith("text/") or part.content_type == _OCTETS:
             own.append(part.text)
     if html and not any(t.strip() for t in own):
         # The HTML rendering only when the report has no plain text: Gmail and Office 365
         # repeat the same words (and kilobytes of styling) in their HTML alternative.
-        own.extend(_strip_html(t) for t in html)
+        own.extend(_strip_html(p.decoded()) for p in html)
     full = "\n\n".join(own)[:MAX_BODY_CHARS]
     body = cut_original(full)
     if not original and len(body) < len(full):
@@ -262,7 +262,10 @@ def _preferred_status(status: str | None, diagnostic: str) -> str | None:
     return status
 
 
-_INLINE_DSN = re.compile(r"^(?:final|original)-recipient:", re.IGNORECASE | re.MULTILINE)
+# Searched in "\n" + the text (a match starts where its line does): the newline is a literal
+# the regex engine scans for, where a line-start anchor is tried at every character, and the
+# lookahead passes over lines starting with neither name's letter (5x on the report texts).
+_INLINE_DSN = re.compile(r"\n(?=[FOfo])(?i:(?:final|original)-recipient:)")
 
 
 def _failed_recipients_header(mail: Mail, body: str) -> list[Finding]:
@@ -327,9 +330,10 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
     )
     if receipt and not dsn and not signals.MDN_REJECTION.search(body[:2000].lower()):
         return result(MessageKind.READ_RECEIPT)
-    if not dsn and _INLINE_DSN.search(body):
+    inline = None if dsn else _INLINE_DSN.search("\n" + body)
+    if inline is not None:
         # Some gateways (PMDF, MessagingServer) put the DSN fields into the text part.
-        dsn = rfc3464.parse(body[_INLINE_DSN.search(body).start() :])[0]  # type: ignore[union-attr]
+        dsn = rfc3464.parse(body[inline.start() :])[0]
     bouncy = bool(dsn) or signals.looks_like_bounce(mail, body)
     if not bouncy:
         if signals.is_auto_reply(mail):

@@ -63,3 +63,31 @@ def test_registry_fingerprints_agree_with_each_family(path: Path) -> None:
     families = [registry.family_of(m) for m in registry.DETECTORS]
     expected = {f.name for f in families if f is not None and f.recognises(ctx)}
     assert registry.recognised(ctx) == expected
+
+
+def _report(*parts: tuple[str, str]) -> bytes:
+    body = "".join(
+        f"--b\nContent-Type: {ctype}\nContent-Transfer-Encoding: quoted-printable\n\n{text}\n"
+        for ctype, text in parts
+    )
+    return (
+        "From: MAILER-DAEMON@example.net\nTo: sender@example.com\nSubject: Undelivered Mail\n"
+        f'Content-Type: multipart/alternative; boundary="b"\n\n{body}--b--\n'
+    ).encode()
+
+
+def test_html_is_decoded_only_when_the_report_has_no_plain_text() -> None:
+    html = "<p>Delivery to <b>ann@example.org</b> failed: 550 5.1.1 user unknown=3D</p>"
+    alone = load(_report(("text/html", html)))
+    (part,) = alone.parts
+    assert part.text == ""
+    assert part.decoded() == html.replace("=3D", "=")
+    body = pipeline._texts(alone)[0]
+    assert "550 5.1.1 user unknown=" in body
+    assert "<b>" not in body
+
+    both = load(_report(("text/plain", "Delivery to bob@example.org failed."), ("text/html", html)))
+    assert pipeline._texts(both)[0] == "Delivery to bob@example.org failed."
+    assert both.parts[1].text == ""
+    result = pipeline.parse_message(_report(("text/html", html)))
+    assert [r.address for r in result.recipients] == ["ann@example.org"]

@@ -21,7 +21,7 @@ from chalicelib.classification.phrases import PHRASES, match_reason
 from chalicelib.parsing import addresses, pipeline
 from chalicelib.parsing.context import Context, cut_original, is_header_line
 from chalicelib.parsing.findings import find_reply_code, find_status
-from chalicelib.parsing.message import _first_original_part, load
+from chalicelib.parsing.message import _COMMON_TYPES, _MEDIA_TYPE, _first_original_part, load
 from chalicelib.parsing.mta import registry
 from chalicelib.parsing.mta.generic import _NOT_RECIPIENT_BEFORE, ERRORISH
 from chalicelib.parsing.signals import CHALLENGE
@@ -356,3 +356,41 @@ def test_registry_fingerprints_as_each_family(pieces: list[str], sender: str) ->
     body, full, dsn, original, dsn_text = pipeline._texts(mail)
     ctx = Context(mail, body, full, dsn, original, dsn_text)
     assert registry.recognised(ctx) == {f.name for f in _FAMILIES if f.recognises(ctx)}
+
+
+# `pipeline._INLINE_DSN` as it was written with a line-start anchor (searched in the text
+# itself, where the new spelling is searched in "\n" + the text).
+_INLINE_DSN_PLAIN = re.compile(r"^(?:final|original)-recipient:", re.IGNORECASE | re.MULTILINE)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Final-Recipient:",
+                "ORIGINAL-recipient:",
+                "final-recipient",
+                "\n",
+                " ",
+                "x",
+                "F",
+                "o",
+                "-Recipient:",
+                "\u0130",
+                "Original",
+            ]
+        ),
+        max_size=8,
+    )
+)
+def test_inline_dsn_at_the_same_line_starts(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    plain = _INLINE_DSN_PLAIN.search(text)
+    found = pipeline._INLINE_DSN.search("\n" + text)
+    assert (found and found.start()) == (plain and plain.start())
+
+
+def test_common_media_types_have_the_checked_form() -> None:
+    # `Entity.get_content_type` takes these without the form check: each must pass it.
+    assert all(_MEDIA_TYPE.match(ctype) for ctype in _COMMON_TYPES)
