@@ -84,12 +84,24 @@ def storm_stack(aws: Any, dynamodb_local_table: str, monkeypatch: pytest.MonkeyP
     return aws
 
 
-def send_storm(deliveries: int, seed: int) -> Storm:
+def _announcement(key: str) -> str:
+    """The body of S3's event notification of one stored object (the shape ingest reads)."""
+    record = {
+        "eventSource": "aws:s3",
+        "eventName": "ObjectCreated:Put",
+        "eventTime": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "s3": {"bucket": {"name": SETTINGS.bucket_name}, "object": {"key": key, "size": 9}},
+    }
+    return json.dumps({"Records": [record]})
+
+
+def send_storm(deliveries: int, seed: int, queue_url: str) -> Storm:
     """Store `deliveries` objects: 10% repeat an earlier bounce (a new object, one more
-    Received field), 1% are announced and then removed (poison), the rest distinct bounces;
+    Received field), 1% are announced but not there to read (poison), the rest distinct bounces;
     one address in ten bounces twice (distinct bounces contending for one counter)."""
     rng = random.Random(seed)
     s3: Any = boto3.client("s3")
+    sqs: Any = boto3.client("sqs")
     now = datetime.now(UTC) - timedelta(hours=1)
     sent: list[bytes] = []
     storm = Storm(Counter(), set())
@@ -101,8 +113,10 @@ def send_storm(deliveries: int, seed: int) -> Storm:
         if sent and roll < 0.10:
             raw = b"Received: from relay.example.org by mx.example.com; again\n" + rng.choice(sent)
         elif roll < 0.11:
-            s3.put_object(Bucket=SETTINGS.bucket_name, Key=key, Body=b"soon gone")
-            s3.delete_object(Bucket=SETTINGS.bucket_name, Key=key)
+            # Announced, then gone before ingest reads it (S3's notification of an object
+            # deleted at once). Sent as S3 would send it rather than stored and deleted: with
+            # the workers running, a stored object could be read before its deletion.
+            sqs.send_message(QueueUrl=queue_url, MessageBody=_announcement(key))
             storm.poison.add(key)
             continue
         else:
@@ -191,7 +205,7 @@ def run_storm(aws: Any, endpoint: str, deliveries: int) -> None:
     workers = threading.Thread(target=ingest)
     workers.start()
     try:
-        storm = send_storm(deliveries, seed=deliveries)
+        storm = send_storm(deliveries, seed=deliveries, queue_url=aws.queue_url)
     finally:
         arriving.set()
         workers.join()
@@ -284,7 +298,7 @@ def unruly(dynamodb_local_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Unr
 def test_conflicts_and_throttling_are_retried_to_exact_counts(
     storm_stack: Any, dynamodb_local_endpoint: str, unruly: UnrulyDynamoDB
 ) -> None:
-    storm = send_storm(400, seed=7)
+    storm = send_storm(400, seed=7, queue_url=storm_stack.queue_url)
     deliver(storm_stack, workers=16)
     assert waiting(storm_stack.dlq_url) == len(storm.poison)
     assert_exact(storm, dynamodb_local_endpoint)
