@@ -288,6 +288,34 @@ def test_stats(seeded: dict[str, Any]) -> None:
     assert stats["invalid_share"] is None
 
 
+def test_stats_read_the_kept_totals_once_reconciled(
+    seeded: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chalicelib.ports import AddressTotals
+    from chalicelib.storage.totals import add_to_totals
+    from rebound import cli
+
+    token = seeded["riverside"]["viewer"]
+    stats = "/v1/tenants/riverside/stats"
+    # Never reconciled: the view recounted (test_stats); the backfill writes the recount.
+    assert cli.main(["totals", "--tenant", "riverside"]) == 0
+    assert "riverside: none kept; recounted addresses=4 suppressed=2" in capsys.readouterr().out
+    with Client(chalice_app.app) as client:
+        recounted = get(client, stats, token)["totals"]
+        # A change made to the kept item alone shows: the view reads the item, not the counters.
+        add_to_totals("riverside", AddressTotals.of("soft", suppressed=False))
+        kept = get(client, stats, token)["totals"]
+    assert recounted["addresses"] == 4 and recounted["hard"] == 2
+    assert kept == {**recounted, "addresses": 5, "soft": recounted["soft"] + 1}
+    # The repair puts the recount back, for every tenant.
+    assert cli.main(["totals", "--all"]) == 0
+    printed = capsys.readouterr().out
+    assert "riverside: kept addresses=5 " in printed and "recounted addresses=4 " in printed
+    assert "hillside: none kept; recounted addresses=1 " in printed
+    with Client(chalice_app.app) as client:
+        assert get(client, stats, token)["totals"] == recounted
+
+
 def test_errors_say_what_to_fix(seeded: dict[str, Any]) -> None:
     token = seeded["riverside"]["viewer"]
     base = "/v1/tenants/riverside/bounces"
