@@ -15,19 +15,21 @@ Who changes them, and how each change is applied once:
 - Forget (storage/erasure.py): the deleted counter's share, after the delete that returned it.
 A reconcile (`CounterRepository.reconcile_totals`, `rebound totals`) recounts the counters and
 rewrites the item; it is also the backfill of a tenant that had counters before the totals
-existed. Until a tenant's item was reconciled once, readers recount (`read_totals` says None).
+existed. Until a tenant's item was reconciled once, readers recount (`read_totals` says None). A
+tenant created since starts with zero totals, reconciled by definition (`start_totals`).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.expressions.update import Action
 
 from chalicelib.classification.reasons import Category
 from chalicelib.ports import AddressTotals
 from chalicelib.storage import keys
+from chalicelib.storage.core import condition_failed
 from chalicelib.storage.items import AddressTotalsItem
 from chalicelib.timefmt import iso
 
@@ -109,10 +111,24 @@ def read_totals(tenant: str) -> AddressTotals | None:
 
 def write_totals(tenant: str, totals: AddressTotals) -> None:
     """Rewrite the tenant's totals (a reconcile's recount), marked as reconciled now."""
+    _reconciled(tenant, totals).save()
+
+
+def start_totals(tenant: str) -> None:
+    """A new tenant's totals: zero, and exact from its first bounce on. Never over an item
+    that holds changes already (then the tenant had addresses: a reconcile backfills it)."""
+    try:
+        _reconciled(tenant, AddressTotals()).save(condition=AddressTotalsItem.pk.does_not_exist())
+    except PutError as error:
+        if not condition_failed(error):
+            raise
+
+
+def _reconciled(tenant: str, totals: AddressTotals) -> AddressTotalsItem:
     item = totals_item(tenant)
     item.addresses = totals.addresses
     item.suppressed = totals.suppressed
     for category in Category:
         setattr(item, _field(str(category)), totals.category(str(category)))
     item.reconciled_at = iso(datetime.now(UTC))
-    item.save()
+    return item
