@@ -105,7 +105,9 @@ class CountedBounce:
     send_id: str
     diagnostic: str
     block_window: str | None  # the UTC hour of its block-burst window; None: not a block
-    totals: AddressTotals  # what it changed of the tenant's address totals (storage/totals.py)
+    # What it changed of the tenant's address totals (storage/totals.py); most later bounces
+    # change nothing.
+    totals: AddressTotals = field(default_factory=AddressTotals)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> CountedBounce:
