@@ -119,6 +119,49 @@ class DimensionTotals:
     blacklisted: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class AddressTotals:
+    """A tenant's bounced addresses at a glance: how many, how many per category (an address's
+    category is its last bounce's) and how many are suppressed. Also a change to them (the
+    fields may then be negative): what one bounce, mark as good, mass delete or forget did."""
+
+    addresses: int = 0
+    categories: tuple[tuple[str, int], ...] = ()  # (category, n), sorted, no zeros
+    suppressed: int = 0
+
+    @classmethod
+    def of(cls, category: str, suppressed: bool, addresses: int = 1) -> AddressTotals:
+        """One address counted in (addresses=1) or out (addresses=-1)."""
+        return cls(addresses, ((category, addresses),), addresses if suppressed else 0)
+
+    @classmethod
+    def moved(cls, before: str, after: str) -> AddressTotals:
+        """An address whose category changed."""
+        return cls() if before == after else cls(0, ((before, -1), (after, 1)))
+
+    def category(self, name: str) -> int:
+        return dict(self.categories).get(name, 0)
+
+    def __add__(self, other: AddressTotals) -> AddressTotals:
+        merged = dict(self.categories)
+        for name, n in other.categories:
+            merged[name] = merged.get(name, 0) + n
+        return AddressTotals(
+            self.addresses + other.addresses,
+            tuple(sorted((k, v) for k, v in merged.items() if v)),
+            self.suppressed + other.suppressed,
+        )
+
+    def __neg__(self) -> AddressTotals:
+        return AddressTotals(
+            -self.addresses, tuple((k, -v) for k, v in self.categories), -self.suppressed
+        )
+
+    def __bool__(self) -> bool:
+        """Does it change anything?"""
+        return bool(self.addresses or self.suppressed or any(n for _, n in self.categories))
+
+
 class BounceStore(Protocol):
     def count_bounce(
         self, event: BounceEvent, policy: SuppressionPolicy = DEFAULT_POLICY
@@ -172,6 +215,10 @@ class ReportStore(Protocol):
     ) -> Sequence[DimensionTotals]: ...
 
     def count_counters(self, tenant: str, facet: tuple[Facet, str] | None = None) -> int: ...
+
+    def address_totals(self, tenant: str) -> AddressTotals:
+        """The tenant's address totals as kept (one read), or recounted when none are kept yet."""
+        ...
 
 
 class TenantStore(Protocol):

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mass-delete": ("rebound.massdelete_cmd", "plan, approve, follow and undo mass deletes"),
     "recheck": ("rebound.recheck_cmd", "re-check addresses by DNS (syntax, domain, MX, lists)"),
     "forget": ("rebound.forget_cmd", "erase one person's data for a tenant (staff; audited)"),
+    "totals": ("rebound.totals_cmd", "recount a tenant's address totals (backfill, repair)"),
 }
 
 

@@ -12,7 +12,7 @@ from chalicelib.bounces import AddressCounter
 from chalicelib.massdelete.keys import AddressKeys, ItemKey
 from chalicelib.massdelete.model import AuditEntry, ChunkResult, Job, Marker, Policy, Progress
 from chalicelib.massdelete.states import JobState
-from chalicelib.ports import Page, TenantSettings
+from chalicelib.ports import AddressTotals, Page, TenantSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +132,9 @@ class ChunkStore(Protocol):
         the end of one worker run that took that long (counted for the benchmark)."""
 
     def chunk_results(self, tenant: str, job_id: str) -> list[ChunkResult]: ...
+
+    def adjust_totals(self, tenant: str, change: AddressTotals) -> None:
+        """Add a change to the tenant's address totals (one update; a run's deleted counters)."""
 
 
 class CounterSource(Protocol):

@@ -17,6 +17,11 @@ hundreds of addresses. The guarantees stay those of docs/mass-delete.md, per add
 Progress never touches a shared item per address: each chunk writes its own result item with
 absolute counts recomputed from its markers (so a re-run writes the same numbers again), and a
 job's progress is the sum of its chunks' results (JobStore, ChunkStore.chunk_results).
+
+Nor do the tenant's address totals (storage/totals.py): a run sums the counters it deleted
+itself (the claims it won, each once) and takes them off the totals in one update when it ends,
+also when it fails. A run killed outright (its Lambda timing out) loses its share; the totals'
+reconcile repairs that.
 """
 
 from __future__ import annotations
@@ -27,11 +32,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.bounces import AddressState
 from chalicelib.massdelete.keys import ItemKey
 from chalicelib.massdelete.model import Progress, total
 from chalicelib.massdelete.plan import MAX_RECORDS_PER_ADDRESS
 from chalicelib.massdelete.ports import ChunkStore, Claim, EventPublisher, JobStore, ObjectStore
 from chalicelib.massdelete.states import JobState
+from chalicelib.ports import AddressTotals
 
 # Archived records per S3 object (one Query page): undo reads them back page by page.
 QUERY_PAGE_SIZE = 100
@@ -82,6 +89,7 @@ class ChunkWorker:
         entries: list[dict[str, Any]] = json.loads(self._objects.read(item["key"]))["entries"]
         started = saved = self._monotonic()
         progress = Progress()
+        removed: list[AddressTotals] = []  # each counter this run deleted (the claims it won)
         more = cancelled = False
         try:
             cancelled = self._store.cancel_requested(item["job_key"])
@@ -91,13 +99,14 @@ class ChunkWorker:
                 if seconds_left() < RESERVE_SECONDS:
                     more = index < len(entries)
                     break
-                progress = progress + self.address(entry)
+                progress = progress + self.address(entry, removed)
                 if self._monotonic() - saved >= SAVE_SECONDS:
                     self._save(item, progress, None)
                     cancelled = self._store.cancel_requested(item["job_key"])
                     saved = self._monotonic()
         finally:
             # Also when an address failed: the addresses before it are done and count.
+            self._store.adjust_totals(item["tenant"], -sum(removed, AddressTotals()))
             self._save(item, progress, self._monotonic() - started)
         return ChunkOutcome(more, cancelled, progress)
 
@@ -106,8 +115,11 @@ class ChunkWorker:
             item["tenant"], item["job"], int(item["chunk"]), progress, seconds
         )
 
-    def address(self, entry: dict[str, Any]) -> Progress:
-        """One address, from wherever an earlier run left it; what it counts for."""
+    def address(
+        self, entry: dict[str, Any], removed: list[AddressTotals] | None = None
+    ) -> Progress:
+        """One address, from wherever an earlier run left it; what it counts for. The counter,
+        when this call deleted it, is added to `removed`."""
         remove = bool(entry["remove"])
         marker = self._store.marker(entry["marker_key"])
         if marker is not None and marker.stage != "deleting":
@@ -115,7 +127,7 @@ class ChunkWorker:
         if marker is not None:
             keys, records = list(marker.keys), marker.records
         else:
-            taken = self._archive_and_claim(entry)
+            taken = self._archive_and_claim(entry, [] if removed is None else removed)
             if isinstance(taken, Progress):
                 return taken
             keys, records = taken, len(taken)
@@ -126,7 +138,9 @@ class ChunkWorker:
         self._store.mark_done(entry["marker_key"])
         return Progress.deleted_address(records, remove)
 
-    def _archive_and_claim(self, entry: dict[str, Any]) -> list[ItemKey] | Progress:
+    def _archive_and_claim(
+        self, entry: dict[str, Any], removed: list[AddressTotals]
+    ) -> list[ItemKey] | Progress:
         """Archive the address and take it: the keys to delete, or what it counts for when it
         is kept (changed since the plan, too large) or another run took it."""
         counter = self._store.raw_item(entry["counter_key"])
@@ -151,7 +165,9 @@ class ChunkWorker:
         if claim is Claim.CHANGED:
             return self._skip(entry)
         if claim is Claim.TAKEN:
-            return self.address(entry)
+            return self.address(entry, removed)
+        suppressed = counter.get("state", {}).get("S") == AddressState.SUPPRESSED
+        removed.append(AddressTotals.of(counter["category"]["S"], suppressed))
         return keys
 
     def _skip(self, entry: dict[str, Any]) -> Progress:

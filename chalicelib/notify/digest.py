@@ -29,7 +29,7 @@ from chalicelib.complaints import (
 )
 from chalicelib.notify.model import DomainVolume, SendVolume
 from chalicelib.notify.ports import NotifyStore
-from chalicelib.ports import CounterOrder, CounterScan, Facet, InboundStore, ReportStore
+from chalicelib.ports import CounterOrder, CounterScan, InboundStore, ReportStore
 from chalicelib.recheck.model import RecheckChange, Verdict
 from chalicelib.recheck.ports import RecheckChanges
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
@@ -212,7 +212,7 @@ class DigestBuilder:
         rising = [(c, n) for c, n in rising if n >= 2]
         rising.sort(key=lambda pair: (-pair[1], -pair[0].bounce_count, pair[0].address))
         reasons = Counter(c.reason for c in new)
-        invalid = self._report.count_counters(tenant, (Facet.CATEGORY, str(Category.HARD)))
+        invalid = self._report.address_totals(tenant).category(Category.HARD)
         snapshot = self._notify.get_snapshot(tenant)
         previous = snapshot.invalid / snapshot.contacts if snapshot and snapshot.contacts else None
         domains, have_rates = self._domains(tenant)
@@ -297,7 +297,7 @@ class DigestBuilder:
             new = [
                 c for c in self.recent(tenant, since, until.date()) if c.last_received_at > since
             ]
-            invalid = self._report.count_counters(tenant, (Facet.CATEGORY, str(Category.HARD)))
+            invalid = self._report.address_totals(tenant).category(Category.HARD)
             sends = [s for s in self._notify.recent_sends(tenant, since) if s.hard_rate is not None]
             worst = max(sends, key=lambda s: s.hard_rate or 0.0, default=None)
             lines.append(

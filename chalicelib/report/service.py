@@ -427,19 +427,15 @@ class ReportService:
                 )
             )
 
-        def count(category: Category) -> int:
-            return self._store.count_counters(tenant, (Facet.CATEGORY, str(category)))
-
+        kept = self._store.address_totals(tenant)  # one item read, not a COUNT per figure
         totals = models.Totals(
-            addresses=self._store.count_counters(tenant),
-            hard=count(Category.HARD),
-            soft=count(Category.SOFT),
-            block=count(Category.BLOCK),
-            spam_content=count(Category.SPAM_CONTENT),
-            mailbox_full=count(Category.MAILBOX_FULL),
-            suppressed=self._store.count_counters(
-                tenant, (Facet.STATE, str(AddressState.SUPPRESSED))
-            ),
+            addresses=kept.addresses,
+            hard=kept.category(Category.HARD),
+            soft=kept.category(Category.SOFT),
+            block=kept.category(Category.BLOCK),
+            spam_content=kept.category(Category.SPAM_CONTENT),
+            mailbox_full=kept.category(Category.MAILBOX_FULL),
+            suppressed=kept.suppressed,
             blacklisted=sum(d.blacklisted for d in days.values()),
         )
         domains, reasons, sources = (

@@ -1,5 +1,6 @@
 """The tenant's figures, derived off the counting path from the table's stream: daily
-statistics, all-time totals per reason, domain and source, each send's and each recipient
+statistics, all-time totals per reason, domain and source, the address totals (how many
+addresses, per category, suppressed: storage/totals.py), each send's and each recipient
 domain's bounce tallies (the report, digests and alerts read them as before), and the hourly
 block-burst windows (block or policy rejections per receiving domain, over all tenants).
 
@@ -38,6 +39,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.classification.reasons import BLOCK_CATEGORIES, Category, is_block_rejection
 from chalicelib.errors import RetryLater
 from chalicelib.notify.model import BlockWindow
+from chalicelib.ports import AddressTotals
 from chalicelib.storage import keys
 from chalicelib.storage.core import (
     DEFAULT_RETRY,
@@ -47,6 +49,7 @@ from chalicelib.storage.core import (
     worth_retrying,
 )
 from chalicelib.storage.items import (
+    AddressTotalsItem,
     AggregatedSegmentItem,
     AggregateItem,
     AlertWindowItem,
@@ -56,6 +59,7 @@ from chalicelib.storage.items import (
     SendVolumeItem,
 )
 from chalicelib.storage.notify import SEND_TTL, UNKNOWN_SEND, WINDOW_TTL
+from chalicelib.storage.totals import adds, decode_change, totals_item
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.timefmt import hour_window, parse_iso
 
@@ -101,6 +105,9 @@ class CountedBounce:
     send_id: str
     diagnostic: str
     block_window: str | None  # the UTC hour of its block-burst window; None: not a block
+    # What it changed of the tenant's address totals (storage/totals.py); most later bounces
+    # change nothing.
+    totals: AddressTotals = field(default_factory=AddressTotals)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> CountedBounce:
@@ -124,6 +131,7 @@ class CountedBounce:
             block_window=(
                 hour_window(received) if is_block_rejection(item.reason, item.category) else None
             ),
+            totals=decode_change(item.totals_change, item.category),
         )
 
 
@@ -276,6 +284,8 @@ def _figures(bounce: CountedBounce, reported: frozenset[tuple[str, str]]) -> lis
                 keys.block_window_sk(bounce.block_window, bounce.domain),
             )
         )
+    if bounce.totals:  # a new address, a category change or a suppression
+        items.append(totals_item(tenant))
     return items
 
 
@@ -343,6 +353,9 @@ def _write_run(
 def _count(figure: Figure, bounce: CountedBounce) -> None:
     if isinstance(figure.item, AlertWindowItem):
         _count_window(figure, bounce)
+    elif isinstance(figure.item, AddressTotalsItem):
+        for name, n in adds(bounce.totals).items():
+            figure.add(name, n)
     elif isinstance(figure.item, DailyStatsItem):
         _count_day(figure, bounce)
     else:

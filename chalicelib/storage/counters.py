@@ -51,6 +51,7 @@ from chalicelib.classification.reasons import Category, Reason
 from chalicelib.config import RetentionSettings
 from chalicelib.errors import RetryLater
 from chalicelib.ports import (
+    AddressTotals,
     CounterOrder,
     CounterScan,
     DayTotals,
@@ -88,6 +89,8 @@ from chalicelib.storage.items import (
     DailyStatsItem,
     SuppressionItem,
 )
+from chalicelib.storage.totals import actions as totals_actions
+from chalicelib.storage.totals import encode_change, read_totals, totals_item, write_totals
 from chalicelib.timefmt import iso, parse_iso
 
 T = TypeVar("T")
@@ -117,8 +120,13 @@ class CounterRepository:
                 continue  # another bounce created the counter meanwhile: read it
             current, first_history = found
             if first_history and keys.is_history_of(first_history, event.once_key):
-                # The address's first bounce, counted before.
-                return _counted_before(event, self._complete_first(event, current, first_history))
+                # The address's first bounce, counted before (its history item may be missing:
+                # the totals change it carries is the first bounce's, never the counter's now).
+                first = apply_bounce(None, event, policy)
+                entry = self._complete_first(
+                    event, current, first_history, first.state is AddressState.SUPPRESSED
+                )
+                return _counted_before(event, entry)
             updated = apply_bounce(current, event, policy)
             try:
                 self._write_bounce(event, current, updated, first_history)
@@ -148,17 +156,25 @@ class CounterRepository:
             if condition_failed(error):
                 return False
             raise
-        self._complete_first(event, counter, history.sk, written=False)
+        suppressed = counter.state is AddressState.SUPPRESSED
+        self._complete_first(event, counter, history.sk, suppressed, written=False)
         return True
 
     def _complete_first(
-        self, event: BounceEvent, counter: AddressCounter, sk: str, written: bool = True
+        self,
+        event: BounceEvent,
+        counter: AddressCounter,
+        sk: str,
+        suppressed_first: bool,
+        written: bool = True,
     ) -> str | None:
         """Write what follows the first bounce's counter, unless it is there: the suppression
         (before the history entry, so an existing entry says both were written) and the entry.
         Both Puts are conditional: a delivery racing this one writes each at most once. The
-        stored message the entry names."""
-        history = self._history_item(event, sk)
+        stored message the entry names. The entry tells the totals that the address is new
+        (and suppressed, when its first bounce suppressed it)."""
+        change = encode_change(created=True, was=None, suppressed=suppressed_first)
+        history = self._history_item(event, sk, change)
         if written:  # maybe: another delivery of this bounce created the counter
             entry = _entry_message(history.pk, sk)
             if entry is not None:
@@ -193,12 +209,19 @@ class CounterRepository:
             applied_at=iso(moment),
             expires_at=expires_at(moment, self._retention.marker_days),
         )
-        history = self._history_item(event, keys.history_sk(event.bounce_at, event.once_key))
-        counter = _counter_item(updated, first_history=first_history)
         newly_suppressed = (
             updated.state is AddressState.SUPPRESSED
             and current.state is not AddressState.SUPPRESSED
         )
+        # What the totals must hear (read by the stream aggregator, not written here).
+        change = encode_change(
+            created=False,
+            was=None if updated.category is current.category else str(current.category),
+            suppressed=newly_suppressed,
+        )
+        sk = keys.history_sk(event.bounce_at, event.once_key)
+        history = self._history_item(event, sk, change)
+        counter = _counter_item(updated, first_history=first_history)
         with TransactWrite(connection=connection()) as tx:
             tx.save(marker, condition=AppliedMarkerItem.pk.does_not_exist())
             tx.save(history)
@@ -218,7 +241,9 @@ class CounterRepository:
                     )
                 )
 
-    def _history_item(self, event: BounceEvent, sk: str) -> BounceHistoryItem:
+    def _history_item(
+        self, event: BounceEvent, sk: str, totals_change: str | None = None
+    ) -> BounceHistoryItem:
         return BounceHistoryItem(
             keys.address_pk(event.tenant, event.address),
             sk,
@@ -238,6 +263,7 @@ class CounterRepository:
             attribution=str(event.attribution),
             bounce_id=event.once_key,
             expires_at=expires_at(event.received_at, self._retention.history_days),
+            totals_change=totals_change,
         )
 
     def _read_counter(self, tenant: str, address: str) -> tuple[AddressCounter, str | None] | None:
@@ -305,6 +331,8 @@ class CounterRepository:
                         condition=AddressCounterItem.version == current.version,
                     )
                     tx.delete(SuppressionItem(keys.suppression_pk(tenant), address))
+                    if current.state is AddressState.SUPPRESSED:
+                        tx.update(totals_item(tenant), totals_actions(AddressTotals(suppressed=-1)))
                 return updated
             except TransactWriteError as error:
                 if not worth_retrying(error, VERSION_CHECK):
@@ -374,6 +402,34 @@ class CounterRepository:
         spec = _scan_spec(CounterScan(tenant, facet=facet))
         assert spec.index is not None
         return int(spec.index.count(spec.hash_value))
+
+    def address_totals(self, tenant: str) -> AddressTotals:
+        """The kept totals (one read); a tenant whose totals were never reconciled yet (one
+        that had addresses before the totals existed, or a new one before its first nightly
+        reconcile) is recounted instead: exact, but it reads every counter."""
+        kept = read_totals(tenant)
+        return kept if kept is not None else self.recount_totals(tenant)
+
+    def recount_totals(self, tenant: str) -> AddressTotals:
+        """The totals from the counters themselves (count_counters' COUNT queries)."""
+        categories = (
+            (str(c), self.count_counters(tenant, (Facet.CATEGORY, str(c)))) for c in Category
+        )
+        return AddressTotals(
+            self.count_counters(tenant),
+            tuple(sorted((c, n) for c, n in categories if n)),
+            self.count_counters(tenant, (Facet.STATE, str(AddressState.SUPPRESSED))),
+        )
+
+    def reconcile_totals(self, tenant: str) -> tuple[AddressTotals | None, AddressTotals]:
+        """Recount the tenant's totals and rewrite them (the nightly repair, and the backfill of
+        a tenant that had addresses before the totals existed): (as kept before, recounted).
+        A change applied while the recount reads is lost or counted twice until the next
+        reconcile: run it when the tenant is quiet."""
+        before = read_totals(tenant)
+        recounted = self.recount_totals(tenant)
+        write_totals(tenant, recounted)
+        return before, recounted
 
     def iter_counters(self, tenant: str) -> Iterator[AddressCounter]:
         """Every bounced address of a tenant, in address order (paged reads underneath)."""

@@ -20,12 +20,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from chalicelib.bounces import Disposition, names_member
+from chalicelib.bounces import AddressState, Disposition, names_member
 from chalicelib.forget import CitedMessage, Erased, redacted, scrubbed, without_recipient
 from chalicelib.massdelete.states import JobState
+from chalicelib.ports import AddressTotals
 from chalicelib.storage import keys
 from chalicelib.storage.core import client, table_name
 from chalicelib.storage.jobs import batch_write
+from chalicelib.storage.totals import add_to_totals
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.timefmt import parse_iso
 
@@ -116,7 +118,7 @@ class ErasureRepository:
 
     def erase_address(self, tenant: str, address: str) -> dict[str, int]:
         erased = dict.fromkeys((str(k) for k in Erased), 0)
-        erased[Erased.COUNTERS] += _delete(keys.tenant_pk(tenant), keys.counter_sk(address))
+        erased[Erased.COUNTERS] += _delete_counter(tenant, address)
         erased[Erased.SUPPRESSIONS] += _delete(keys.suppression_pk(tenant), address)
         doomed: list[dict[str, Any]] = []
         for item in _query(keys.address_pk(tenant, address), projection="pk, sk"):
@@ -255,10 +257,28 @@ def _s(item: dict[str, Any], name: str) -> str:
 
 def _delete(pk: str, sk: str) -> int:
     """Delete one item; 1 when it existed."""
+    return 1 if _delete_returning(pk, sk) else 0
+
+
+def _delete_returning(pk: str, sk: str) -> dict[str, Any]:
+    """Delete one item; what it held (empty when there was none)."""
     response = client().delete_item(
         TableName=table_name(), Key=keys.item_key(pk, sk), ReturnValues="ALL_OLD"
     )
-    return 1 if response.get("Attributes") else 0
+    found: dict[str, Any] = response.get("Attributes") or {}
+    return found
+
+
+def _delete_counter(tenant: str, address: str) -> int:
+    """Delete the address's counter and take it off the tenant's address totals (one update,
+    after the delete that says what it was: a forget run again deletes nothing and takes
+    nothing off; one stopped in between leaves it to the totals' reconcile)."""
+    old = _delete_returning(keys.tenant_pk(tenant), keys.counter_sk(address))
+    if not old:
+        return 0
+    suppressed = _s(old, "state") == AddressState.SUPPRESSED
+    add_to_totals(tenant, -AddressTotals.of(_s(old, "category"), suppressed))
+    return 1
 
 
 def _query(

@@ -219,6 +219,9 @@ class BounceHistoryItem(_Item):
     attribution = UnicodeAttribute(default="tag")
     bounce_id = UnicodeAttribute(default="")  # the marker's key (BounceEvent.once_key)
     expires_at = NumberAttribute(null=True)  # TTL (docs/retention.md)
+    # What this bounce changed of its address for the tenant's totals (AddressTotalsItem), read
+    # by the stream aggregator only; absent when nothing (storage/totals.py, `encode_change`).
+    totals_change = UnicodeAttribute(null=True, attr_name="tc")
 
 
 class AppliedMarkerItem(_Item):
@@ -296,6 +299,27 @@ class AggregateItem(_Item):
     hard = NumberAttribute(default=0)
     blocks = NumberAttribute(default=0)
     blacklisted = NumberAttribute(default=0)
+
+
+class AddressTotalsItem(_Item):
+    """A tenant's bounced addresses: how many, per category (the last bounce's) and suppressed,
+    so the stats view reads one item instead of counting every counter (storage/totals.py).
+    The stream aggregator adds what each counted bounce changed; mark as good, mass delete,
+    its undo and forget add what they change; a reconcile recounts and rewrites it, and sets
+    `reconciled_at` (until then readers recount: the item may hold only the changes since the
+    totals were introduced)."""
+
+    addresses = NumberAttribute(default=0)
+    suppressed = NumberAttribute(default=0)
+    # One per Category (attribute name: the category's value, "-" as "_").
+    hard = NumberAttribute(default=0)
+    soft = NumberAttribute(default=0)
+    block = NumberAttribute(default=0)
+    spam_content = NumberAttribute(default=0)
+    mailbox_full = NumberAttribute(default=0)
+    not_a_bounce = NumberAttribute(default=0)
+    complaint = NumberAttribute(default=0)
+    reconciled_at = UnicodeAttribute(null=True)
 
 
 class TenantItem(_Item):

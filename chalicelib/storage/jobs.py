@@ -24,9 +24,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
+from chalicelib.bounces import AddressState
 from chalicelib.config import RetentionSettings
 from chalicelib.errors import RetryLater
 from chalicelib.massdelete.keys import AddressKeys, ItemKey
@@ -42,21 +44,26 @@ from chalicelib.massdelete.model import (
 )
 from chalicelib.massdelete.ports import Archive, Claim, RestoreOutcome
 from chalicelib.massdelete.states import JobState
-from chalicelib.ports import Page
+from chalicelib.ports import AddressTotals, Page
 from chalicelib.storage import keys
 from chalicelib.storage.core import (
     DEFAULT_RETENTION,
     DEFAULT_RETRY,
     RETRYABLE_CODES,
     RetryPolicy,
+    cancellation_reasons,
     client,
     condition_failed,
+    connection,
     error_code,
     expires_at,
     newest_first_page,
     table_name,
+    worth_retrying,
 )
 from chalicelib.storage.items import (
+    AddressCounterItem,
+    BounceHistoryItem,
     MassDeleteAuditItem,
     MassDeleteChunkItem,
     MassDeleteJobItem,
@@ -75,6 +82,8 @@ from chalicelib.storage.keys import (
     job_sk,
     jobs_pk,
 )
+from chalicelib.storage.totals import actions as totals_actions
+from chalicelib.storage.totals import add_to_totals, totals_item
 from chalicelib.timefmt import iso
 
 BATCH_SIZE = 25  # BatchWriteItem's limit
@@ -368,13 +377,17 @@ class JobRepository:
         """Archived items are DynamoDB JSON (the workflow's GetItem/Query output), written back
         as they were: history and markers 25 per BatchWriteItem, the counter only where no newer
         one took its key, the suppression as it was before the job (or, when there was none,
-        the job's own suppression deleted, never one written since)."""
-        requests = [{"PutRequest": {"Item": item}} for item in archive.records]
+        the job's own suppression deleted, never one written since).
+
+        The stream sees the history items inserted again: they go back without the change
+        they told the address totals when counted (`totals_change`), and the counter, where it
+        is restored, is counted back into the totals in its own write."""
+        requests = [{"PutRequest": {"Item": _without_totals_change(i)}} for i in archive.records]
         restored = batch_write(client(), table_name(), requests, self._retry)
         conflicts = 0
         counter = archive.head.get("counter", {}).get("Item")
         if counter is not None:
-            if _put_if_absent(counter):
+            if self._restore_counter(job.tenant, counter):
                 restored += 1
             else:
                 conflicts += 1  # a bounce since the delete made a newer counter: keep it
@@ -388,18 +401,30 @@ class JobRepository:
                 _delete_if(key, "job_id", job.job_id)
         return RestoreOutcome(restored, conflicts)
 
+    def _restore_counter(self, tenant: str, raw: dict[str, Any]) -> bool:
+        """Restore an archived counter unless a newer one took its key (False: that one was
+        counted by its own first bounce), and count it back into the tenant's address totals
+        in the same transaction (a repeated undo finds it restored and adds nothing)."""
+        counter = AddressCounterItem.from_raw_data(raw)
+        back = AddressTotals.of(counter.category, counter.state == AddressState.SUPPRESSED)
+        for attempt in range(self._retry.attempts):
+            try:
+                with TransactWrite(connection=connection()) as tx:
+                    tx.save(counter, condition=AddressCounterItem.pk.does_not_exist())
+                    tx.update(totals_item(tenant), totals_actions(back))
+            except TransactWriteError as error:
+                if cancellation_reasons(error)[:1] == [_CONDITION]:
+                    return False
+                if not worth_retrying(error):
+                    raise
+                self._retry.pause(attempt)  # the aggregator's run held the totals: again
+                continue
+            return True
+        raise RetryLater("the address totals stayed contended; run undo again")
 
-def _put_if_absent(item: dict[str, Any]) -> bool:
-    """Restore one item unless a newer one took its key; False when one did."""
-    try:
-        client().put_item(
-            TableName=table_name(), Item=item, ConditionExpression="attribute_not_exists(pk)"
-        )
-    except ClientError as error:
-        if condition_failed(error):
-            return False
-        raise
-    return True
+
+def _without_totals_change(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k != BounceHistoryItem.totals_change.attr_name}
 
 
 def _delete_if(key: ItemKey, attribute: str, value: str) -> bool:
@@ -637,6 +662,9 @@ class ChunkRepository:
                 raise
             if runs:  # a newer count is stored: keep it, count the run all the same
                 item.update(actions=[a.chunk.set(chunk), *runs])
+
+    def adjust_totals(self, tenant: str, change: AddressTotals) -> None:
+        add_to_totals(tenant, change)
 
     def chunk_results(self, tenant: str, job_id: str) -> list[ChunkResult]:
         return [

@@ -11,6 +11,7 @@ a tenant id, or a reserved scope (`_staff`, `_system`) that no tenant id can spe
     T#<tenant>#COMPL                <complained_at>#<message>   ComplaintItem (complaints.py)
     T#<tenant>#A#<address>          C#<message>                 AppliedMarkerItem of a complaint
     T#<tenant>#AGG                  <dimension>#<value>         AggregateItem
+    T#<tenant>#AGG                  ADDRESSES                   AddressTotalsItem (totals.py)
     T#_system#AGGSEG                <stream record eventID>     AggregatedSegmentItem (TTL)
     T#<tenant>#MD                   J#<job>                     MassDeleteJobItem (jobs.py)
     T#<tenant>#MD                   L#<at>#<job>#<action>       MassDeleteAuditItem (jobs.py)
@@ -133,6 +134,9 @@ def aggregate_pk(tenant: str) -> str:
 
 def aggregate_sk(dimension: str, value: str) -> str:
     return f"{dimension}#{value}"
+
+
+TOTALS_SK = "ADDRESSES"  # beside the dimension totals: no "#", so no dimension's prefix
 
 
 def segment_pk() -> str:

@@ -15,6 +15,7 @@ from chalicelib.ports import TenantSettings
 from chalicelib.storage import keys
 from chalicelib.storage.core import condition_failed
 from chalicelib.storage.items import ApiKeyItem, SystemStateItem, TenantIndexItem, TenantItem
+from chalicelib.storage.totals import start_totals
 from chalicelib.tenancy.access import ApiKeyRecord, Role
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.timefmt import iso
@@ -81,6 +82,8 @@ class TenantRepository:
                 TenantItem.suppress_complainers.set(settings.suppress_complainers),
             ]
         )
+        if item.created_at == now:  # created by this call (the update returns the item as stored)
+            start_totals(settings.tenant)
         TenantIndexItem(
             keys.tenant_pk(SYSTEM_SCOPE),
             keys.tenant_index_sk(settings.tenant),

@@ -189,6 +189,7 @@ def main(argv: list[str]) -> int:
             ensure_tenant(store, tenant)
             tokens[tenant] = create_key(store, tenant, Role.VIEWER)
             addresses[tenant] = _seed(tenant, n)
+            wiring.counters().reconcile_totals(tenant)  # written around counting: the backfill
             print(f"seeded {tenant}: {n} addresses in {time.perf_counter() - started:.1f} s")
 
         cases = {

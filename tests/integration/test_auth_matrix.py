@@ -19,7 +19,7 @@ import app as chalice_app
 from chalicelib.tenancy.access import Role
 from rebound.people import PeoplePool, create_person, provision_people, sign_in
 from tests.conftest import reset_local_aws
-from tests.integration.helpers import seed_counted_bounces, setup_tenant
+from tests.integration.helpers import aggregate, seed_counted_bounces, setup_tenant
 from tests.integration.test_mass_delete_workflow import T0
 
 pytestmark = pytest.mark.integration
@@ -134,6 +134,7 @@ def world(moto_endpoint: str) -> Iterator[World]:
     setup_tenant("riverside")
     setup_tenant("hillside")
     seed_counted_bounces("riverside", "ann@example.net", 1, T0)
+    aggregate()  # the stream, as within a second of the write: the stats' address totals
     pool = provision_people("us-east-1", ["riverside", "hillside"])
     for cached in (settings, wiring.token_verifier, wiring.person_directory):
         cached.cache_clear()

@@ -25,8 +25,9 @@ from chalicelib.massdelete.model import Job, Progress
 from chalicelib.massdelete.plan import chunk_entries, map_item, plan_entry, records_of
 from chalicelib.massdelete.states import JobState
 from chalicelib.massdelete.worker import ChunkWorker, finish
-from chalicelib.storage import core, jobs
+from chalicelib.storage import core, jobs, keys, totals
 from chalicelib.storage.core import RetryPolicy
+from chalicelib.storage.items import AddressTotalsItem
 from chalicelib.storage.jobs import ChunkRepository, JobRepository
 from rebound.samples import sample_event
 from tests.integration.helpers import seed_counted_bounces
@@ -120,8 +121,6 @@ def _forever() -> float:
 
 
 def _partition(address: str) -> list[dict[str, Any]]:
-    from chalicelib.storage import keys
-
     found: list[dict[str, Any]] = core.client().query(
         TableName=core.table_name(),
         KeyConditionExpression="pk = :pk",
@@ -182,13 +181,18 @@ def test_concurrent_chunks_share_no_item_and_progress_is_their_sum(
     monkeypatch.setattr(real, "_make_api_call", original)
 
     assert all(not o.more and not o.cancelled for o in outcomes)
-    # No item was written by two chunks; the job item by none of them.
+    # No item was written by two chunks; the job item by none of them. The one exception: the
+    # tenant's address totals, one update per chunk run with the counters it deleted.
     job_key = ("T#riverside#MD", f"J#{job.job_id}")
+    totals_key = (keys.aggregate_pk(TENANT), keys.TOTALS_SK)
     seen: dict[tuple[str, str], str] = {}
     for thread, written in log.items.items():
         assert job_key not in written
-        for key in written:
+        for key in written - {totals_key}:
             assert seen.setdefault(key, thread) == thread, key
+    assert totals.read_totals(TENANT) is None  # never reconciled: only changes are kept
+    kept = AddressTotalsItem.get(*totals_key)
+    assert (kept.addresses, kept.hard, kept.suppressed) == (-48, -48, -48)
     # Every address deleted and announced once; progress is the sum of the chunk results.
     # counter + a history entry per bounce + a marker per bounce but the first (records_of)
     expected_records = sum(2 * c for c in sizes.values())

@@ -288,6 +288,40 @@ def test_stats(seeded: dict[str, Any]) -> None:
     assert stats["invalid_share"] is None
 
 
+def test_stats_read_the_kept_totals_and_the_reconcile_repairs_them(
+    seeded: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chalicelib.ports import AddressTotals
+    from chalicelib.storage.totals import add_to_totals, read_totals, totals_item
+    from rebound import cli
+
+    token = seeded["riverside"]["viewer"]
+    stats = "/v1/tenants/riverside/stats"
+    # A tenant created since the totals exist keeps them from zero: equal to the recount.
+    assert read_totals("riverside") == wiring.counters().recount_totals("riverside")
+    with Client(chalice_app.app) as client:
+        recounted = get(client, stats, token)["totals"]
+        # A change made to the kept item alone shows: the view reads the item, not the counters.
+        add_to_totals("riverside", AddressTotals.of("soft", suppressed=False))
+        kept = get(client, stats, token)["totals"]
+    assert recounted["addresses"] == 4 and recounted["hard"] == 2
+    assert kept == {**recounted, "addresses": 5, "soft": recounted["soft"] + 1}
+    # The repair puts the recount back.
+    assert cli.main(["totals", "--tenant", "riverside"]) == 0
+    printed = capsys.readouterr().out
+    assert "riverside: kept addresses=5 " in printed and "recounted addresses=4 " in printed
+    with Client(chalice_app.app) as client:
+        assert get(client, stats, token)["totals"] == recounted
+    # A tenant from before the totals (no item): recounted until the backfill writes it.
+    totals_item("hillside").delete()
+    assert read_totals("hillside") is None
+    hillside = wiring.counters().address_totals("hillside")
+    assert hillside.addresses == 1
+    assert cli.main(["totals", "--all"]) == 0
+    assert "hillside: none kept; recounted addresses=1 " in capsys.readouterr().out
+    assert read_totals("hillside") == hillside
+
+
 def test_errors_say_what_to_fix(seeded: dict[str, Any]) -> None:
     token = seeded["riverside"]["viewer"]
     base = "/v1/tenants/riverside/bounces"
