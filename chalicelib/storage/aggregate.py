@@ -82,9 +82,13 @@ BlockWindowListener = Callable[[Sequence[BlockWindow]], None]
 
 
 def wanted(record: Mapping[str, Any]) -> bool:
-    """Does a stream record match STREAM_FILTER (a new history item)?"""
-    sk = record.get("dynamodb", {}).get("Keys", {}).get("sk", {}).get("S", "")
-    return record.get("eventName") == "INSERT" and str(sk).startswith(keys.HISTORY_SK_PREFIX)
+    """Does a stream record match STREAM_FILTER (a new history item), and is it a bounce
+    counted now (not one a mass delete's undo put back: counted when it arrived)?"""
+    change = record.get("dynamodb", {})
+    sk = change.get("Keys", {}).get("sk", {}).get("S", "")
+    if record.get("eventName") != "INSERT" or not str(sk).startswith(keys.HISTORY_SK_PREFIX):
+        return False
+    return BounceHistoryItem.restored.attr_name not in change.get("NewImage", {})
 
 
 @dataclass(frozen=True, slots=True)

@@ -222,6 +222,9 @@ class BounceHistoryItem(_Item):
     # What this bounce changed of its address for the tenant's totals (AddressTotalsItem), read
     # by the stream aggregator only; absent when nothing (storage/totals.py, `encode_change`).
     totals_change = UnicodeAttribute(null=True, attr_name="tc")
+    # Put back by a mass delete's undo: counted when it arrived, so the stream aggregator
+    # leaves it out of the figures (aggregate.wanted).
+    restored = BooleanAttribute(null=True, attr_name="rs")
 
 
 class AppliedMarkerItem(_Item):

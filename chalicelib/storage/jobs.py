@@ -379,10 +379,12 @@ class JobRepository:
         one took its key, the suppression as it was before the job (or, when there was none,
         the job's own suppression deleted, never one written since).
 
-        The stream sees the history items inserted again: they go back without the change
-        they told the address totals when counted (`totals_change`), and the counter, where it
-        is restored, is counted back into the totals in its own write."""
-        requests = [{"PutRequest": {"Item": _without_totals_change(i)}} for i in archive.records]
+        The stream sees the history items inserted again: they go back marked `restored` (the
+        aggregator counted them when they arrived, and the day, reason, domain, source and send
+        figures never took them off) and without the change they told the address totals
+        (`totals_change`); the counter, where it is restored, is counted back into the totals
+        in its own write."""
+        requests = [{"PutRequest": {"Item": _as_restored(i)}} for i in archive.records]
         restored = batch_write(client(), table_name(), requests, self._retry)
         conflicts = 0
         counter = archive.head.get("counter", {}).get("Item")
@@ -423,8 +425,13 @@ class JobRepository:
         raise RetryLater("the address totals stayed contended; run undo again")
 
 
-def _without_totals_change(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k != BounceHistoryItem.totals_change.attr_name}
+def _as_restored(item: dict[str, Any]) -> dict[str, Any]:
+    """An archived item as undo writes it back: a history entry marked restored, without its
+    totals change (markers have neither)."""
+    if not item.get("sk", {}).get("S", "").startswith(keys.HISTORY_SK_PREFIX):
+        return item
+    kept = {k: v for k, v in item.items() if k != BounceHistoryItem.totals_change.attr_name}
+    return {**kept, BounceHistoryItem.restored.attr_name: {"BOOL": True}}
 
 
 def _delete_if(key: ItemKey, attribute: str, value: str) -> bool:

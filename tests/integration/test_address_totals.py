@@ -242,10 +242,13 @@ def test_totals_equal_the_recount_through_everything_that_changes_addresses(
     job, objects = mass_delete(doomed, "md-20261126090000-00000001")
     deleted = assert_kept_equal_recount()
     assert deleted.addresses == after_good.addresses - 60
+    days_before = CounterRepository().daily_totals(TENANT, "2000-01-01", "2999-12-31")
     undo(job, objects, set(doomed[:25]))
     pump(dynamodb_local_endpoint, seed=6)  # the restored history items reach the stream
     restored = assert_kept_equal_recount()
     assert restored.addresses == deleted.addresses + 25
+    # Counted when they arrived: the day figures do not count them again.
+    assert CounterRepository().daily_totals(TENANT, "2000-01-01", "2999-12-31") == days_before
 
     # Forget two addresses (one of them twice: the second finds nothing to take off).
     eraser = ErasureRepository()
