@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 SIZES = {"big": 100_000, "small": 1_000}
@@ -84,20 +85,27 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p99
 
 
-def _measure_pair(
-    big: Callable[[], object], small: Callable[[], object]
-) -> tuple[tuple[float, float], tuple[float, float]]:
-    """Alternate the two tenants' requests so machine noise hits both alike."""
+def _measure_all(
+    calls: dict[str, dict[str, Callable[[], object]]],
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """p50 and p99 of every (request, tenant) call, taken round-robin: each round makes every
+    call once, so a raw read and the request measured against it meet the same machine load
+    (two phases, one for the floor and one for the API, made the ratio a measure of how the
+    background load changed between them)."""
+    flat = [(name, tenant, call) for name, by in calls.items() for tenant, call in by.items()]
     for _ in range(WARMUP):
-        big()
-        small()
-    samples: tuple[list[float], list[float]] = ([], [])
+        for _, _, call in flat:
+            call()
+    samples: dict[tuple[str, str], list[float]] = {(n, t): [] for n, t, _ in flat}
     for _ in range(REQUESTS):
-        for call, into in ((big, samples[0]), (small, samples[1])):
+        for name, tenant, call in flat:
             start = time.perf_counter()
             call()
-            into.append((time.perf_counter() - start) * 1000)
-    return _percentiles(samples[0]), _percentiles(samples[1])
+            samples[(name, tenant)].append((time.perf_counter() - start) * 1000)
+    results: dict[str, dict[str, tuple[float, float]]] = {}
+    for (name, tenant), taken in samples.items():
+        results.setdefault(name, {})[tenant] = _percentiles(taken)
+    return results
 
 
 def _raw_reads(endpoint: str, table: str) -> tuple[Any, Any]:
@@ -200,7 +208,6 @@ def main(argv: list[str]) -> int:
             "page 100, 3rd page by count": None,
         }
         rng = random.Random(7)
-        results: dict[str, dict[str, tuple[float, float]]] = {}
         with Client(chalice_app.app) as client:
 
             def get(tenant: str, path: str) -> dict[str, object]:
@@ -218,45 +225,21 @@ def main(argv: list[str]) -> int:
                 for name, query in cases.items():
                     third = f"?limit=100&cursor={second['next_cursor']}"
                     queries[name][tenant] = query if query is not None else third
-            for name in cases:
-                big_q, small_q = queries[name]["big"], queries[name]["small"]
-                results[name] = dict(
-                    zip(
-                        ("big", "small"),
-                        _measure_pair(
-                            lambda q=big_q: get("big", f"/bounces{q}"),  # type: ignore[misc]
-                            lambda q=small_q: get("small", f"/bounces{q}"),  # type: ignore[misc]
-                        ),
-                        strict=True,
-                    )
-                )
-            results["raw Query 100 (floor)"] = dict(
-                zip(
-                    ("big", "small"),
-                    _measure_pair(lambda: raw_page("big"), lambda: raw_page("small")),
-                    strict=True,
-                )
-            )
-            results["raw detail reads (floor)"] = dict(
-                zip(
-                    ("big", "small"),
-                    _measure_pair(
-                        lambda: raw_detail("big", rng.choice(addresses["big"])),
-                        lambda: raw_detail("small", rng.choice(addresses["small"])),
-                    ),
-                    strict=True,
-                )
-            )
-            results["detail"] = dict(
-                zip(
-                    ("big", "small"),
-                    _measure_pair(
-                        lambda: get("big", f"/bounces/{rng.choice(addresses['big'])}"),
-                        lambda: get("small", f"/bounces/{rng.choice(addresses['small'])}"),
-                    ),
-                    strict=True,
-                )
-            )
+
+            def detail(tenant: str) -> object:
+                return get(tenant, f"/bounces/{rng.choice(addresses[tenant])}")
+
+            def raw_detail_of(tenant: str) -> object:
+                return raw_detail(tenant, rng.choice(addresses[tenant]))
+
+            calls: dict[str, dict[str, Callable[[], object]]] = {
+                name: {t: partial(get, t, f"/bounces{queries[name][t]}") for t in SIZES}
+                for name in cases
+            }
+            calls["raw Query 100 (floor)"] = {t: partial(raw_page, t) for t in SIZES}
+            calls["raw detail reads (floor)"] = {t: partial(raw_detail_of, t) for t in SIZES}
+            calls["detail"] = {t: partial(detail, t) for t in SIZES}
+            results = _measure_all(calls)
 
         print(f"\nreport latency on DynamoDB Local, {REQUESTS} requests each (ms)")
         heads = ("100k p50", "100k p99", "1k p50", "1k p99", "ratio p50")
