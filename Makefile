@@ -55,7 +55,7 @@ test: $(STAMP) $(NODE_STAMP) ## everything: lint, types, layering, unit, integra
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest -q tests -m "not storm" -p no:cacheprovider
 
-storm: $(STAMP) $(NODE_STAMP) ## the full bounce storm: 20,000 deliveries, 16 workers, DynamoDB Local (an hour or more on a loaded 2-core machine; REBOUND_STORM_DELIVERIES=N scales it)
+storm: $(STAMP) $(NODE_STAMP) ## the full bounce storm: 20,000 deliveries, 16 workers, DynamoDB Local (about half an hour on a busy 2-core machine; REBOUND_STORM_DELIVERIES=N scales it)
 	$(VENV)/bin/pytest -q -m storm tests/integration/test_storm.py -p no:cacheprovider
 
 e2e: $(STAMP) ## the end-to-end test of the local stack (SMTP in, API out)
