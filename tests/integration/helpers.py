@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ import boto3
 
 from chalicelib import wiring
 from chalicelib.config import Settings
+from chalicelib.storage.aggregate import StreamAggregator
 from chalicelib.tenancy.access import Role
 from chalicelib.tenancy.ids import Source
 from chalicelib.tenancy.service import create_key, ensure_tenant
@@ -155,3 +157,23 @@ def aggregate() -> int:
     meta = AddressCounterItem.Meta
     pump = StreamPump(meta.table_name, chalice_app.aggregate, endpoint_url=meta.host)
     return pump.drain()
+
+
+class CrashingAggregate:
+    """The aggregate function, crashing on a share of its invocations: before it applies
+    anything, or after it applied the first part of the batch (a timeout mid-batch)."""
+
+    def __init__(self, seed: int, share: float) -> None:
+        self._aggregator = StreamAggregator()
+        self._rng = random.Random(seed)
+        self._share = share
+        self.crashes = 0
+
+    def __call__(self, event: Mapping[str, Any], context: object) -> None:
+        records: Sequence[Mapping[str, Any]] = event["Records"]
+        if self._rng.random() < self._share:
+            self.crashes += 1
+            if self._rng.random() < 0.5:
+                self._aggregator.apply(records[: len(records) // 2])
+            raise RuntimeError("injected crash")
+        self._aggregator.apply(records)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import random
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,13 +24,13 @@ from chalicelib.massdelete.states import JobState
 from chalicelib.massdelete.worker import ChunkWorker
 from chalicelib.ports import AddressTotals
 from chalicelib.storage import totals
-from chalicelib.storage.aggregate import StreamAggregator
 from chalicelib.storage.counters import CounterRepository
 from chalicelib.storage.erasure import ErasureRepository
 from chalicelib.storage.items import AddressCounterItem
 from chalicelib.storage.jobs import ChunkRepository, JobRepository
 from rebound.local.streams import StreamPump
 from rebound.samples import sample_event
+from tests.integration.helpers import CrashingAggregate
 
 pytestmark = [pytest.mark.integration, pytest.mark.dynamodb_local]
 TENANT = "riverside"
@@ -42,26 +42,6 @@ KINDS = [
     (Reason.EXPIRED, Category.SOFT, False),
     (Reason.SPAM_DETECTED, Category.SPAM_CONTENT, False),
 ]
-
-
-class CrashingAggregate:
-    """The aggregate function, crashing on a share of its invocations (before applying, or
-    after applying the first half of the batch)."""
-
-    def __init__(self, seed: int, share: float) -> None:
-        self._aggregator = StreamAggregator()
-        self._rng = random.Random(seed)
-        self._share = share
-        self.crashes = 0
-
-    def __call__(self, event: Mapping[str, Any], context: object) -> None:
-        records: Sequence[Mapping[str, Any]] = event["Records"]
-        if self._rng.random() < self._share:
-            self.crashes += 1
-            if self._rng.random() < 0.5:
-                self._aggregator.apply(records[: len(records) // 2])
-            raise RuntimeError("injected crash")
-        self._aggregator.apply(records)
 
 
 class Objects:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,12 +15,12 @@ import pytest
 
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.storage import keys
-from chalicelib.storage.aggregate import StreamAggregator
 from chalicelib.storage.counters import CounterRepository
 from chalicelib.storage.items import AddressCounterItem, BounceHistoryItem
 from chalicelib.storage.notify import NotifyRepository
 from rebound.local.streams import StreamPump
 from rebound.samples import sample_event
+from tests.integration.helpers import CrashingAggregate
 
 pytestmark = pytest.mark.dynamodb_local
 TENANT = "riverside"
@@ -33,26 +32,6 @@ KINDS = [
     (Reason.BLOCKED, Category.BLOCK, False, True),
     (Reason.EXPIRED, Category.SOFT, False, False),
 ]
-
-
-class CrashingAggregate:
-    """The aggregate function, crashing on a share of its invocations: before it applies
-    anything, or after it applied the first part of the batch (a timeout mid-batch)."""
-
-    def __init__(self, seed: int, share: float) -> None:
-        self._aggregator = StreamAggregator()
-        self._rng = random.Random(seed)
-        self._share = share
-        self.crashes = 0
-
-    def __call__(self, event: Mapping[str, Any], context: object) -> None:
-        records: Sequence[Mapping[str, Any]] = event["Records"]
-        if self._rng.random() < self._share:
-            self.crashes += 1
-            if self._rng.random() < 0.5:
-                self._aggregator.apply(records[: len(records) // 2])
-            raise RuntimeError("injected crash")
-        self._aggregator.apply(records)
 
 
 def count_everything(n: int, threads: int, seed: int) -> int:
