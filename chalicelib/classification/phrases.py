@@ -20,6 +20,15 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
         Reason.USER_UNKNOWN,
         (r"not listed in (?:the )?(?:public |domino )?(?:name|address|directory)",),
     ),
+    # A mailbox closed for lack of use is the member's mailbox, not our server, even when the
+    # server words it "blocked" ("mailbox has been blocked due to inactivity").
+    (
+        Reason.SUSPEND,
+        (
+            r"(?:mailbox|account) (?:has been |is |was )?(?:temporarily )?(?:blocked|locked"
+            r"|disabled|closed) (?:due to|for|because of) (?:\w+ )?inactivity",
+        ),
+    ),
     (
         Reason.NO_RELAYING,
         (
@@ -468,7 +477,7 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"recipient (?:refused|denied|rejected)",
             r"refused (?:by|due to) (?:recipient|user)",
             r"user refuses",
-            r"rejected by (?:the )?(?:recipient|user)",
+            r"rejected by (?:the |this )?(?:recipient|user)",
             r"not accepting (?:any )?(?:mail|messages)",
             r"user rules",
             r"recipient preferences",
@@ -493,6 +502,13 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"null mx",
             r"not accept(?:ing)? mail",
         ),
+    ),
+    # Greylisting defers a sender it has not seen before (postgrey answers "Greylisted, see
+    # http://postgrey...", milter-greylist "Greylisting in action, please come back later"); a
+    # report that quotes it means our server's retries ran out, never that the address is bad.
+    (
+        Reason.EXPIRED,
+        (r"greylist",),
     ),
     (
         Reason.EXPIRED,

@@ -662,6 +662,13 @@ REPLIES: tuple[DocumentedReply, ...] = (
     ),
     *_rows(
         "exim",
+        # smtp_return_error_details: by default Exim refuses SMTP commands "for policy reasons"
+        # with this bland text (also an ACL's or local_scan's rejection without a message).
+        "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-main_configuration.html",
+        ("550", "", "administrative prohibition", R.POLICY_VIOLATION),
+    ),
+    *_rows(
+        "exim",
         "https://github.com/Exim/exim/blob/master/src/src/transports/smtp.c",
         ("", "", "retry time not reached for any host after a long failure period", R.EXPIRED),
         ("", "", "all hosts have been failing for a long time", R.EXPIRED),

@@ -193,3 +193,29 @@ def test_multiline_replies_are_read_as_one_sentence(row: DocumentedReply, wrappe
     result = parse_message(WRAPPERS[wrapper](ADDRESS, _multiline(row)))
     assert [r.address for r in result.recipients] == [ADDRESS]
     assert result.recipients[0].reason is _expected_reason(row), result.recipients[0].diagnostic
+
+
+# Wordings of policy daemons and mailbox states that name neither a bad address nor our server.
+_NEITHER_ADDRESS_NOR_SERVER = [
+    # postgrey's default reply text, behind Postfix's "Recipient address rejected:" prefix.
+    (
+        "450 4.2.0 <member@example.net>: Recipient address rejected: Greylisted, see"
+        " http://postgrey.schweikert.ch/help/example.net.html",
+        Reason.EXPIRED,
+    ),
+    ("451 4.7.1 Greylisting in action, please come back later", Reason.EXPIRED),
+    ("550 5.2.1 This mailbox has been blocked due to inactivity", Reason.SUSPEND),
+    ("550 5.7.1 Your message was rejected by this user and was not delivered.", Reason.FILTERED),
+]
+
+
+@pytest.mark.parametrize("wrapper", sorted(WRAPPERS))
+@pytest.mark.parametrize(("reply", "reason"), _NEITHER_ADDRESS_NOR_SERVER)
+def test_greylisting_and_closed_mailboxes_are_neither_unknown_users_nor_blocks(
+    reply: str, reason: Reason, wrapper: str
+) -> None:
+    result = parse_message(WRAPPERS[wrapper](ADDRESS, reply))
+    got = result.recipients[0]
+    assert got.reason is reason, got.diagnostic
+    assert not got.hard
+    assert not got.blacklisted
