@@ -254,7 +254,10 @@ def classify(
     category = CATEGORY.get(reason, Category.SOFT)
     if category is Category.NOT_A_BOUNCE:
         return Classification(reason, category, False, False, explain(reason, category, False))
-    blacklisted = (row is not None and row.blacklisted) or BLACKLISTED.search(lowered)
+    # A blocklist names our server; a list the recipient keeps (FILTERED) names only our sender.
+    blacklisted = (row is not None and row.blacklisted) or (
+        reason is not Reason.FILTERED and BLACKLISTED.search(lowered)
+    )
     ambiguous = row is None and hint is None and _ambiguous(lowered, status)
     hard = not ambiguous and _is_hard(reason, category, status, reply_code, row is not None)
     explanation = explain(reason, category, blacklisted)

@@ -29,6 +29,15 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"|disabled|closed) (?:due to|for|because of) (?:\w+ )?inactivity",
         ),
     ),
+    # A list kept by the recipient (Outlook's and webmail's "blocked senders") refused our
+    # sender: the member's own choice, not a blocklist naming our server.
+    (
+        Reason.FILTERED,
+        (
+            r"(?:user|personal|recipient'?s?|private)(?: \w+)? (?:black|block|deny) ?list",
+            r"blocked senders? list",
+        ),
+    ),
     (
         Reason.NO_RELAYING,
         (
@@ -353,9 +362,11 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
     (
         Reason.SUSPEND,
         (
-            r"account (?:has been |is |was )?(?:disabled|suspended|deactivated|inactive|frozen"
+            r"account (?:has been |is |was |(?:is )?currently )?"
+            r"(?:disabled|suspended|deactivated|inactive|frozen"
             r"|locked|expired|closed|blocked)",
-            r"mailbox (?:has been |is |was )?(?:disabled|suspended|deactivated|inactive|frozen"
+            r"mailbox (?:has been |is |was |(?:is )?currently )?"
+            r"(?:disabled|suspended|deactivated|inactive|frozen"
             r"|locked|closed)",
             r"(?:disabled|suspended|deactivated|inactive|closed|locked) (?:account|mailbox|user)",
             r"user (?:has been |is )?(?:disabled|suspended|deactivated|inactive)",
@@ -370,6 +381,8 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
     (
         Reason.HAS_MOVED,
         (
+            # RFC 5321 sections 3.4 and 4.2.2: 551 "User not local; please try <forward-path>".
+            r"user not local",
             r"has moved",
             r"user has changed",
             r"address has changed",

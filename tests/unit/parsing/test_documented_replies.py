@@ -206,12 +206,19 @@ _NEITHER_ADDRESS_NOR_SERVER = [
     ("451 4.7.1 Greylisting in action, please come back later", Reason.EXPIRED),
     ("550 5.2.1 This mailbox has been blocked due to inactivity", Reason.SUSPEND),
     ("550 5.7.1 Your message was rejected by this user and was not delivered.", Reason.FILTERED),
+    (
+        "550 [SUSPEND] Mailbox currently suspended - Please contact correspondent directly",
+        Reason.SUSPEND,
+    ),
+    # The recipient's own list of blocked senders: no blocklist alert about our server.
+    ("550 Sender is on user denylist", Reason.FILTERED),
+    ("550 5.7.1 Sender is on the recipient's blocked senders list", Reason.FILTERED),
 ]
 
 
 @pytest.mark.parametrize("wrapper", sorted(WRAPPERS))
 @pytest.mark.parametrize(("reply", "reason"), _NEITHER_ADDRESS_NOR_SERVER)
-def test_greylisting_and_closed_mailboxes_are_neither_unknown_users_nor_blocks(
+def test_greylisting_closed_mailboxes_and_personal_lists_are_neither_bad_addresses_nor_blocks(
     reply: str, reason: Reason, wrapper: str
 ) -> None:
     result = parse_message(WRAPPERS[wrapper](ADDRESS, reply))
@@ -219,3 +226,12 @@ def test_greylisting_and_closed_mailboxes_are_neither_unknown_users_nor_blocks(
     assert got.reason is reason, got.diagnostic
     assert not got.hard
     assert not got.blacklisted
+
+
+@pytest.mark.parametrize("wrapper", sorted(WRAPPERS))
+def test_user_not_local_is_a_moved_address(wrapper: str) -> None:
+    """RFC 5321 sections 3.4 and 4.2.2: 551 "User not local; please try <forward-path>"."""
+    reply = "551 User not local; please try <member@example.com>"
+    got = parse_message(WRAPPERS[wrapper](ADDRESS, reply)).recipients[0]
+    assert got.reason is Reason.HAS_MOVED
+    assert got.hard
