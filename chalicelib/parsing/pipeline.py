@@ -364,6 +364,8 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
         mta = mta if mta and mta != "generic" else "rfc3464"
     else:
         findings = [f for f in text_findings if addresses.is_candidate(f.address)]
+        if findings and signals.is_delay_warning(body):
+            findings = [f.with_(action=Action.DELAYED) for f in findings]
     if not findings:
         findings = _failed_recipients_header(mail, body)
     # The transcript's command only matters to a failure there is.
