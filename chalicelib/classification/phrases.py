@@ -100,6 +100,19 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
             r"missing (?:required )?(?:header|date|message-id)",
         ),
     ),
+    # Our server's missing reverse DNS named as the cause outranks the sender words around it
+    # ("not accepted from servers without a valid sender domain. Fix reverse DNS for ...").
+    (
+        Reason.REQUIRE_PTR,
+        (
+            r"reverse (?:dns|lookup|hostname|address)",
+            r"\bptr\b",
+            r"\brdns\b",
+            r"cannot find your hostname",
+            r"cannot resolve your (?:address|hostname)",
+            r"no (?:reverse|ptr)",
+        ),
+    ),
     (
         Reason.REJECTED,
         (
@@ -223,12 +236,6 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
     (
         Reason.REQUIRE_PTR,
         (
-            r"reverse (?:dns|lookup|hostname|address)",
-            r"\bptr\b",
-            r"\brdns\b",
-            r"cannot find your hostname",
-            r"cannot resolve your (?:address|hostname)",
-            r"no (?:reverse|ptr)",
             r"hostname (?:does not|doesn't) resolve",
             r"ip name (?:lookup|possibly) ",
             r"unresolvable",

@@ -34,6 +34,14 @@ from chalicelib.classification.reasons import Category, Reason
         ("5.7.1", "550", "Relay access denied", Reason.NO_RELAYING, False),
         (None, None, "after MAIL FROM:<x@example.com>: 550 No such user", Reason.REJECTED, False),
         ("4.4.7", None, "retry timeout exceeded", Reason.EXPIRED, False),
+        (
+            "5.7.1",
+            "550",
+            "550 5.7.1 Mail from hosts without a valid sender domain refused: no reverse DNS"
+            " (PTR) for 192.0.2.1",
+            Reason.REQUIRE_PTR,
+            False,
+        ),
     ],
 )
 def test_reason_and_hardness(
