@@ -62,7 +62,13 @@ PHRASES: tuple[tuple[Reason, tuple[str, ...]], ...] = (
         Reason.SPAM_DETECTED,
         (
             r"spam classification",
-            r"(?:classified|scored|detected|identified|marked|considered) as (?:\w+ )?spam",
+            r"(?:classified|scored|detected|identified|marked|considered) as (?:\w+ )?"
+            r"(?:spam|bulk)",
+            # SpamAssassin is a content filter: what it blocks is the message, not our server.
+            r"spamassassin",
+            # The message's content judged, whatever verb the server uses ("blocked due to
+            # suspicious content", "rejected because of unacceptable content").
+            r"(?:suspicious|unacceptable|objectionable|inappropriate) content",
             r"looks like spam",
             r"spam (?:content|message|score)",
             r"message is spam",

@@ -133,6 +133,9 @@ def test_transient_and_policy_statuses_are_never_hard(status: str, text: str) ->
     [
         "550 5.7.1 Message blocked by our spam filter",
         "554 5.7.1 Rejected by the anti-spam engine",
+        "550 5.7.1 Message blocked due to suspicious content",
+        "550 5.7.1 Blocked by SpamAssassin (score 9.1)",
+        "550 5.7.1 Message identified as bulk",
     ],
 )
 def test_a_spam_filters_verdict_is_content_not_a_blocklist(text: str) -> None:
