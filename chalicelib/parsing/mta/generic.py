@@ -46,12 +46,19 @@ _HEADING = re.compile(
 # lookahead, the words' first letters, rejects most positions before the case-blind
 # alternatives are tried one by one.)
 _NOT_RECIPIENT_BEFORE = re.compile(
-    r"(?=[bcefgimqrsw])(?:mail from:?|from:|generated from|expanded from|sender|\bid"
-    r"|return-path:?|by|contact|send mail to|write to|questions to"
-    r"|form of (?:e-?mail )?address.{0,20} is|e\.g\.,?|for example,?|such as)\s*<?\s*$",
+    r"(?=[bcefgimqrsw])(?:mail from:?|from:|generated from|expanded from|forwarded from|sender"
+    r"|\bid|return-path:?|by|contact(?: \w+){0,4}:?|send mail to|write to|questions to"
+    r"|form of (?:e-?mail )?address.{0,20} is|e\.g\.,?|for example,?|such as)\s*[<(]?\s*$",
     re.IGNORECASE,
 )
-_CONTACT_BEFORE = re.compile(r"(?:contact|send mail to|write to|questions to)\s*<?\s*$", re.I)
+# A help desk named after "contact" (and up to four words: "contact your email admin (...)").
+_CONTACT_BEFORE = re.compile(
+    r"(?:contact(?: \w+){0,4}:?|send mail to|write to|questions to)\s*[<(]?\s*$", re.I
+)
+# Between two failed recipients on one line only list punctuation stands ("a@x, b@y: ...");
+# any other words make the later address part of the earlier one's diagnostic (an alias it was
+# forwarded from, an alternate contact).
+_LIST_SEPARATOR = re.compile(r"[\s,;<>]*(?:and\s*)?<?\s*")
 _LEADING = re.compile(r"^[\s>*\-\"'(]*<?([^\s<>\"'()]+@[^\s<>\"'(),:;]+)>?")
 MAX_RECIPIENTS = 200
 MAX_LINE_CHARS = 2_000
@@ -121,11 +128,20 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:  # 
             continue
         previous: str | None = None
         judged: set[str] = set()  # each address once per line
+        recipient_end = -1  # where the last failed recipient named on this line ends
         for match in addresses.ADDRESS.finditer(line):
             address = addresses.matched(match)
             if address is None or address in judged or not addresses.is_candidate(address):
                 continue
             judged.add(address)
+            if (
+                recipient_end >= 0
+                and address not in found
+                and _LIST_SEPARATOR.fullmatch(line, recipient_end, match.start()) is None
+            ):
+                continue  # inside the diagnostic of the recipient before it
+            if found.get(address) is not None:
+                recipient_end = match.end()
             tries[address] = tries.get(address, 0) + 1
             if tries[address] > MAX_TRIES:
                 continue
@@ -164,6 +180,7 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:  # 
                     (before.strip(" <-*") + " " + diag) if ERRORISH.search(before.lower()) else diag
                 )
                 found[address] = finding_from_text(address, full)
+                recipient_end = match.end()
                 continue
             if not starts_line:
                 continue
@@ -172,6 +189,7 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:  # 
             if ERRORISH.search(previous.lower()) and "@" not in previous:
                 # The error first, then the address (KDDI/au, Lotus Notes).
                 found[address] = finding_from_text(address, previous + " " + diag)
+                recipient_end = match.end()
     return [f for f in found.values() if f is not None]
 
 
