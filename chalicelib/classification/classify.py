@@ -26,6 +26,7 @@ that names both possibilities (`explanations.AMBIGUOUS`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from chalicelib.classification.explanations import AMBIGUOUS, explain
 from chalicelib.classification.phrases import BLACKLISTED, match_reason
@@ -54,6 +55,14 @@ _CONNECT_STAGE_TURNS = {
     Reason.UNDEFINED,
     Reason.REJECTED,
 }
+# The phrase reasons whose verdict the SMTP command can change (the two turns above and the
+# "user unknown" words read as a filter's): for any other, the command is never read.
+_STAGE_MATTERS = frozenset(_SENDER_STAGE_TURNS | _CONNECT_STAGE_TURNS)
+
+# The SMTP command the surrounding report names, or a function that reads it on first use (the
+# pipeline's: reading a session transcript means lower-casing the whole report, and most failures
+# are decided by their own words or a documented reply before the command matters).
+Command = str | Callable[[], str | None] | None
 
 
 _TRANSCRIPT = re.compile(r"^>>> (rcpt|mail|data|helo|ehlo)\b[^\n]*\n<<< [45]\d\d", re.I | re.M)
@@ -122,7 +131,7 @@ def reason_for(  # noqa: PLR0911 - one return per documented precedence rule, in
     reply_code: str | None,
     text: str,
     hint: Reason | None = None,
-    command: str | None = None,
+    command: Command = None,
     *,
     lowered: str | None = None,
 ) -> Reason:
@@ -135,8 +144,12 @@ def reason_for(  # noqa: PLR0911 - one return per documented precedence rule, in
         lowered = _unfold_reply(text.lower())
     by_text = match_reason(lowered) if lowered else None
     by_status = reason_of_status(status)
-    own = _command_in(lowered) if lowered else None
-    command = own or command
+    if (by_text or Reason.UNDEFINED) in _STAGE_MATTERS:
+        # The failure's own words name its stage first; the report's is read only if they do not.
+        own = _command_in(lowered) if lowered else None
+        command = own or (command() if callable(command) else command)
+    else:
+        command = None  # no rule below reads the stage for this reason
     if command == "mail" and (by_text or Reason.UNDEFINED) in _SENDER_STAGE_TURNS:
         # A failure at MAIL FROM is about our envelope sender, never the recipient.
         return Reason.REJECTED
@@ -233,12 +246,13 @@ def classify(
     reply_code: str | None,
     text: str,
     hint: Reason | None = None,
-    command: str | None = None,
+    command: Command = None,
     *,
     decided: bool = False,
 ) -> Classification:
     """Classify one failure from its status, reply code and diagnostic text; `command` is the
-    SMTP command the failure answered when the surrounding report says it. With `decided`, the
+    SMTP command the failure answered when the surrounding report says it (or a function that
+    reads it, called only when the verdict depends on it). With `decided`, the
     caller has established the reason from the report's structure (a queue that gave up, a
     delay) and `hint` is taken as it is."""
     lowered = _unfold_reply(text.lower()) if text else ""

@@ -747,6 +747,8 @@ _INDEX: dict[str, tuple[int, ...]] = {}
 for _i, _row in enumerate(REPLIES):
     _k = _key(_row.words)
     _INDEX[_k] = (*_INDEX.get(_k, ()), _i)
+# Each row's words by row number: the candidates' one test, without reading the rows.
+_WORDS = tuple(row.words for row in REPLIES)
 
 
 def documented(lowered: str, status: str | None = None) -> DocumentedReply | None:
@@ -759,15 +761,17 @@ def documented(lowered: str, status: str | None = None) -> DocumentedReply | Non
     keys = _INDEX.keys() & _RUN.findall(lowered)
     if not keys:
         return None
-    candidates = [i for key in keys for i in _INDEX[key]]
+    # The rows whose words occur, in table order; most replies have none (no status to read).
+    present = [i for key in keys for i in _INDEX[key] if _WORDS[i] in lowered]
+    if not present:
+        return None
+    present.sort()
     parts = status.split(".") if status and not status.endswith(".0.0") else []
     well_formed = len(parts) == 3 and all(p.isdigit() for p in parts)
     subject = parts[1] if well_formed else None  # only a well-formed class.subject.detail
     best: DocumentedReply | None = None
-    for i in sorted(candidates):
+    for i in present:
         row = REPLIES[i]
-        if row.words not in lowered:
-            continue
         if subject is not None and row.status and row.status.split(".")[1] != subject:
             continue
         if (

@@ -9,9 +9,10 @@ defect and the message is reported as UNPARSED (when it looked like a bounce) or
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.classification.classify import classify, transcript_command
+from chalicelib.classification.classify import Command, classify, transcript_command
 from chalicelib.classification.reasons import Reason
 from chalicelib.classification.status import pseudo_status
 from chalicelib.parsing import addresses, arf, rfc3464, signals
@@ -186,7 +187,7 @@ def _wide_context(body: str, address: str) -> str:
 
 
 def _results(
-    findings: list[Finding], command: str | None = None, body: str = ""
+    findings: list[Finding], command: Command = None, body: str = ""
 ) -> tuple[RecipientResult, ...]:
     out: list[RecipientResult] = []
     seen: set[str] = set()
@@ -241,6 +242,19 @@ def _results(
             )
         )
     return tuple(out)
+
+
+def _transcript_reader(body: str) -> Callable[[], str | None]:
+    """The report's SMTP command, read once and only for a failure whose verdict depends on it
+    (reading it lower-cases the whole report; most failures are decided by their own words)."""
+    read: list[str | None] = []
+
+    def command() -> str | None:
+        if not read:
+            read.append(transcript_command(body))
+        return read[0]
+
+    return command
 
 
 _GAVE_UP = frozenset({"4.4.1", "4.4.7"})
@@ -368,8 +382,7 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
             findings = [f.with_(action=Action.DELAYED) for f in findings]
     if not findings:
         findings = _failed_recipients_header(mail, body)
-    # The transcript's command only matters to a failure there is.
-    recipients = _results(findings, transcript_command(body) if findings else None, body)
+    recipients = _results(findings, _transcript_reader(body), body)
     kind = _kind(recipients, bouncy)
     if kind is MessageKind.UNPARSED and not nested:
         inner = _forwarded_bounce(full)

@@ -94,3 +94,41 @@ def test_phrase_prefilter_never_hides_a_match(data: st.DataObject) -> None:
     assert Matcher((pattern,)).search(text)
     anchor = anchor_of(pattern)
     assert anchor is None or anchor in text
+
+
+class _Reader:
+    """A report's SMTP command as the pipeline passes it: read on demand, calls counted."""
+
+    def __init__(self, command: str | None) -> None:
+        self.command = command
+        self.calls = 0
+
+    def __call__(self) -> str | None:
+        self.calls += 1
+        return self.command
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "reason", "reads"),
+    [
+        # The words alone decide: the report's command is never read.
+        ("550 Mailbox full", "mail", Reason.MAILBOX_FULL, 0),
+        ("550 5.7.1 blocked using zen.spamhaus.org", "connect", Reason.BLOCKED, 0),
+        # The failure names its own stage: that one counts, the report's is not read.
+        ("after RCPT TO:<a@example.org>: 550 No such user", "mail", Reason.USER_UNKNOWN, 0),
+        # "User unknown" words: the report's stage decides, read once.
+        ("550 No such user", "mail", Reason.REJECTED, 1),
+        ("550 No such user", "rcpt", Reason.USER_UNKNOWN, 1),
+        ("550 No such user", None, Reason.FILTERED, 1),
+        ("550 Go away", "connect", Reason.BLOCKED, 1),
+        ("550 Go away", "data", Reason.UNDEFINED, 1),
+    ],
+)
+def test_the_reports_command_is_read_only_when_it_decides(
+    text: str, command: str | None, reason: Reason, reads: int
+) -> None:
+    reader = _Reader(command)
+    assert classify(None, "550", text, command=reader).reason is reason
+    assert reader.calls == reads
+    # The same verdict as with the command given as text.
+    assert classify(None, "550", text, command=command).reason is reason
