@@ -1,7 +1,8 @@
 """`make bench`: run every benchmark module in turn (or those named on the command line).
 
-Options (words starting with `-`) go to every benchmark chosen, so name the one they are
-for: `python -m rebound.bench recheck --json`."""
+Options (words starting with `-`) and any other word that names no benchmark (a folder, for
+`parse`) go to every benchmark chosen, so name the one they are for: `python -m rebound.bench
+recheck --json`, `python -m rebound.bench parse tests/data/mail --against=HEAD`."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ BENCHMARKS = [
 
 
 def main(argv: list[str]) -> int:
-    names = [a for a in argv if not a.startswith("-")]
-    options = [a for a in argv if a.startswith("-")]
+    known = {m.rsplit(".", 1)[-1] for m in BENCHMARKS}
+    names = [a for a in argv if a in known]
+    options = [a for a in argv if a not in known]
     chosen = [m for m in BENCHMARKS if not names or m.rsplit(".", 1)[-1] in names]
     status = 0
     for name in chosen:
