@@ -12,13 +12,14 @@ first look ahead for their wordings' first letters against the plain alternation
 from __future__ import annotations
 
 import re
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.classification.matcher import FirstMatch, Matcher
 from chalicelib.classification.phrases import PHRASES, match_reason
-from chalicelib.parsing import addresses, pipeline
+from chalicelib.parsing import addresses, message, pipeline
 from chalicelib.parsing.context import Context, cut_original, is_header_line
 from chalicelib.parsing.findings import find_reply_code, find_status
 from chalicelib.parsing.message import _COMMON_TYPES, _MEDIA_TYPE, _first_original_part, load
@@ -138,6 +139,21 @@ _TYPE_PIECES = [
 def test_original_part_first_of_several_and_near_misses(pieces: list[bytes]) -> None:
     data = b"".join(pieces)
     assert _first_original_part(data) == _first_in_lowered(data)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TYPE_PIECES), max_size=12), st.integers(-30, 120))
+def test_original_part_before_an_offset_as_in_the_whole_message(
+    pieces: list[bytes], before: int
+) -> None:
+    # `load` cuts only at an original that starts before the offset: the bounded search finds
+    # that one exactly, and otherwise none before the offset.
+    data = b"".join(pieces)
+    whole, bounded = _first_original_part(data), _first_original_part(data, before)
+    if 0 <= whole < before:
+        assert bounded == whole
+    else:
+        assert bounded < 0 or bounded >= before
 
 
 # The line-anchored spelling of `context.ORIGINAL_MARKERS`.
@@ -394,3 +410,16 @@ def test_inline_dsn_at_the_same_line_starts(pieces: list[str]) -> None:
 def test_common_media_types_have_the_checked_form() -> None:
     # `Entity.get_content_type` takes these without the form check: each must pass it.
     assert all(_MEDIA_TYPE.match(ctype) for ctype in _COMMON_TYPES)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([b"\n", b"\n\n", b"a: b", b"x" * 7, b"\nc"]), max_size=14))
+def test_oversized_headers_say_where_the_blank_line_is(pieces: list[bytes]) -> None:
+    # `load` hands the top-level entity the blank line `_split_oversized_headers` found; with
+    # a 16-byte cap the cut header block is exercised.
+    raw = b"".join(pieces)
+    for cap in (16, message.MAX_HEADER_BYTES):
+        with patch.object(message, "MAX_HEADER_BYTES", cap):
+            data, end = message._split_oversized_headers(raw)
+        if not data.startswith(b"\n"):  # `_entity` then ignores it
+            assert end == data.find(b"\n\n")
