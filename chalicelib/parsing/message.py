@@ -32,10 +32,17 @@ _ORIGINAL_TYPE = re.compile(
 )
 
 
-def _first_original_part(data: bytes) -> int:
-    """Where the first returned-original media type is named (any case), or -1. (Lower-casing
-    the message to find it, even a chunk at a time, cost more than the search.)"""
-    found = _ORIGINAL_TYPE.search(data)
+# The longest of those names, "message/global\n" or "text/rfc822-headers", with room to spare.
+_ORIGINAL_TYPE_SPAN = 24
+
+
+def _first_original_part(data: bytes, before: int | None = None) -> int:
+    """Where the first returned-original media type is named (any case), or -1; with `before`,
+    only a name that starts before that offset is looked for (one may still be returned that
+    starts after it). (Lower-casing the message to find it, even a chunk at a time, cost more
+    than the search.)"""
+    end = len(data) if before is None else max(before + _ORIGINAL_TYPE_SPAN, 0)
+    found = _ORIGINAL_TYPE.search(data, 0, end)
     if found is None:
         return -1
     slash = found.start()
@@ -327,13 +334,14 @@ _WANTED = re.compile(
 )
 
 
-def _entity(data: bytes) -> Entity:
+def _entity(data: bytes, end: int | None = None) -> Entity:
     """One MIME entity: RFC 5322 header fields unfolded by a simple bounded split, the body
-    kept raw and never MIME-parsed here."""
+    kept raw and never MIME-parsed here. `end`: where its blank line is, when already found."""
     if data.startswith(b"\n"):
         head, body = b"", data[1:]
     else:
-        end = data.find(b"\n\n")
+        if end is None:
+            end = data.find(b"\n\n")
         head, body = (data, b"") if end < 0 else (data[:end], data[end + 2 :])
     try:
         text = head.decode("utf-8")  # RFC 6532 allows UTF-8 header fields
@@ -447,17 +455,18 @@ _REPORT_TYPES = frozenset(
 )
 
 
-def _split_oversized_headers(raw: bytes) -> bytes:
-    """Cut a megabyte header block down so header parsing stays linear and bounded."""
+def _split_oversized_headers(raw: bytes) -> tuple[bytes, int]:
+    """Cut a megabyte header block down so header parsing stays linear and bounded; with where
+    the header block's blank line is (-1: none), found once for the top-level entity too."""
     end = raw.find(b"\n\n")
     head_len = len(raw) if end < 0 else end
     if head_len <= MAX_HEADER_BYTES:
-        return raw
+        return raw, end
     head = raw[:MAX_HEADER_BYTES]
     cut = head.rfind(b"\n")
     head = head[: cut if cut > 0 else MAX_HEADER_BYTES]
     body = b"" if end < 0 else raw[end:]
-    return head + body
+    return head + body, len(head) if end >= 0 else -1
 
 
 def load(raw: bytes) -> Mail:
@@ -469,13 +478,17 @@ def load(raw: bytes) -> Mail:
     if len(raw) > MAX_RAW_BYTES:
         defects.append("truncated")
     data = normalise_line_ends(data)
-    data = _split_oversized_headers(data)
-    original = _first_original_part(data)
+    data, head_end = _split_oversized_headers(data)
+    # Only an original that starts more than MAX_ORIGINAL_BYTES before the end is cut: the
+    # search stops where a later one would start (most messages are shorter than that).
+    original = _first_original_part(data, len(data) - MAX_ORIGINAL_BYTES)
     if original >= 0 and len(data) - original > MAX_ORIGINAL_BYTES:
         # Skip the body of the returned original: the report comes before it.
         data = data[: original + MAX_ORIGINAL_BYTES]
+        if head_end + 2 > len(data):  # the cut went through the header block's blank line
+            head_end = -1
     try:
-        msg = _entity(data)
+        msg = _entity(data, head_end)
         # Every top-level field is read later (Context, feedback reports): split them once now
         # rather than also running the few-fields pass of `Entity.get` over the same block.
         msg.first_values()

@@ -12,16 +12,24 @@ first look ahead for their wordings' first letters against the plain alternation
 from __future__ import annotations
 
 import re
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.classification.matcher import FirstMatch, Matcher
 from chalicelib.classification.phrases import PHRASES, match_reason
-from chalicelib.parsing import addresses, pipeline
+from chalicelib.parsing import addresses, message, pipeline, rfc3464
 from chalicelib.parsing.context import Context, cut_original, is_header_line
 from chalicelib.parsing.findings import find_reply_code, find_status
-from chalicelib.parsing.message import _COMMON_TYPES, _MEDIA_TYPE, _first_original_part, load
+from chalicelib.parsing.message import (
+    _COMMON_TYPES,
+    _MEDIA_TYPE,
+    ORIGINAL_HEADERS,
+    _first_original_part,
+    clean_header,
+    load,
+)
 from chalicelib.parsing.mta import registry
 from chalicelib.parsing.mta.generic import _NOT_RECIPIENT_BEFORE, ERRORISH
 from chalicelib.parsing.signals import CHALLENGE
@@ -138,6 +146,21 @@ _TYPE_PIECES = [
 def test_original_part_first_of_several_and_near_misses(pieces: list[bytes]) -> None:
     data = b"".join(pieces)
     assert _first_original_part(data) == _first_in_lowered(data)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TYPE_PIECES), max_size=12), st.integers(-30, 120))
+def test_original_part_before_an_offset_as_in_the_whole_message(
+    pieces: list[bytes], before: int
+) -> None:
+    # `load` cuts only at an original that starts before the offset: the bounded search finds
+    # that one exactly, and otherwise none before the offset.
+    data = b"".join(pieces)
+    whole, bounded = _first_original_part(data), _first_original_part(data, before)
+    if 0 <= whole < before:
+        assert bounded == whole
+    else:
+        assert bounded < 0 or bounded >= before
 
 
 # The line-anchored spelling of `context.ORIGINAL_MARKERS`.
@@ -394,3 +417,139 @@ def test_inline_dsn_at_the_same_line_starts(pieces: list[str]) -> None:
 def test_common_media_types_have_the_checked_form() -> None:
     # `Entity.get_content_type` takes these without the form check: each must pass it.
     assert all(_MEDIA_TYPE.match(ctype) for ctype in _COMMON_TYPES)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([b"\n", b"\n\n", b"a: b", b"x" * 7, b"\nc"]), max_size=14))
+def test_oversized_headers_say_where_the_blank_line_is(pieces: list[bytes]) -> None:
+    # `load` hands the top-level entity the blank line `_split_oversized_headers` found; with
+    # a 16-byte cap the cut header block is exercised.
+    raw = b"".join(pieces)
+    for cap in (16, message.MAX_HEADER_BYTES):
+        with patch.object(message, "MAX_HEADER_BYTES", cap):
+            data, end = message._split_oversized_headers(raw)
+        if not data.startswith(b"\n"):  # `_entity` then ignores it
+            assert end == data.find(b"\n\n")
+
+
+def _inline_headers_line_by_line(text: str) -> dict[str, str]:
+    """The plain form of `pipeline._inline_headers`: a match per line, lines 1-199."""
+    out: dict[str, str] = {}
+    started = False
+    for line in text.split("\n", 200)[1:200]:
+        match = re.match(r"^([A-Za-z][A-Za-z0-9-]{0,40}):[ \t]*(.*)$", line)
+        if match is None:
+            if started and not line.strip():
+                break
+            continue
+        started = True
+        name = match.group(1).lower()
+        if name in ORIGINAL_HEADERS and name not in out:
+            out[name] = clean_header(match.group(2))
+    return out
+
+
+_QUOTED_LINES = [
+    "\n",
+    "\n\n",
+    " \t\n",
+    "\u2028\n",
+    "\r\n",
+    "----- Original message -----\n",
+    "From: Ann <ann@example.com>\n",
+    "FROM:bob@example.net\n",
+    "to: carol@example.org\n",
+    "Subject: =?utf-8?q?caf=C3=A9?= \n",
+    "Message-ID: <1@example.com>\r\n",
+    "Date: Mon, 1 Jan 2024 10:00:00 +0000\n",
+    "Return-Path: <>\n",
+    "X-Other: value\n",
+    "From : spaced@example.com\n",
+    "  folded continuation\n",
+    "Cc:",
+    "Sender: s@example.com",
+    "\u017fubject: long s\n",
+    "not a field\n",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.sampled_from(_QUOTED_LINES), max_size=40),
+    st.integers(min_value=0, max_value=230),
+)
+def test_inline_headers_as_line_by_line(lines: list[str], padding: int) -> None:
+    # Padding lines move the fields around the 200-line limit.
+    for text in (
+        "".join(lines),
+        "x\n" * padding + "".join(lines),
+        "".join(lines) + "y\n" * padding,
+    ):
+        assert pipeline._inline_headers(text) == _inline_headers_line_by_line(text)
+
+
+def _field_blocks_line_by_line(text: str) -> list[dict[str, str]]:
+    """The plain form of `rfc3464.field_blocks`: a split and a match per line."""
+    blocks: list[dict[str, str]] = []
+    current: dict[str, str] = {}
+    last: str | None = None
+    for line in text.split("\n", 4000)[:4000]:
+        if not line.strip():
+            if current:
+                blocks.append(current)
+                current, last = {}, None
+            continue
+        if line[0] in " \t" and last is not None:
+            current[last] = current[last] + " " + line.strip()
+            continue
+        match = re.match(r"^([A-Za-z][A-Za-z0-9-]{1,40})[ \t]*:[ \t]*(.*)$", line)
+        if match is None:
+            continue
+        key = match.group(1).lower()
+        repeated = key in current and key in {"final-recipient", "original-recipient", "action"}
+        if repeated or (key == "final-recipient" and "action" in current and "status" in current):
+            blocks.append(current)
+            current = {}
+        current[key] = match.group(2).strip()
+        last = key
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+_DSN_LINES = [
+    "\n",
+    " \t\n",
+    "\u2028\n",
+    "\r\n",
+    "\x0c x\n",
+    "Reporting-MTA: dns; mx.example.com\n",
+    "Final-Recipient: rfc822; ann@example.com\n",
+    "final-recipient:rfc822;bob@example.net \r\n",
+    "Original-Recipient: rfc822;ann@example.com\n",
+    "Action: failed\n",
+    "ACTION : delayed\n",
+    "Status: 5.1.1\n",
+    "Diagnostic-Code: smtp; 550 5.1.1 user unknown\n",
+    "    folded words \u00a0\n",
+    "\tmore\n",
+    " \u2028 x \u2028\n",
+    "X-Actual-Recipient: rfc822; carol@example.org\n",
+    "not a field\n",
+    "9bad: name\n",
+    "A" * 42 + ": too long a name\n",
+    "Remote-MTA: dns; [192.0.2.1]",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_DSN_LINES), max_size=40))
+def test_field_blocks_as_line_by_line(lines: list[str]) -> None:
+    text = "".join(lines)
+    assert rfc3464.field_blocks(text) == _field_blocks_line_by_line(text)
+
+
+def test_field_blocks_read_the_first_4000_lines() -> None:
+    for before in (3997, 3998, 3999, 4000):
+        text = "x\n" * before + "Action: failed\n \nStatus: 5.0.0\n" + "Action: delayed\n" * 3
+        assert rfc3464.field_blocks(text) == _field_blocks_line_by_line(text)
