@@ -63,10 +63,17 @@ from chalicelib.storage.totals import adds, decode_change, totals_item
 from chalicelib.tenancy.ids import SYSTEM_SCOPE
 from chalicelib.timefmt import hour_window, parse_iso
 
-# The event-source mapping's filter (infra/) and the local stream pump's: only new history items.
+# The event-source mapping's filter (infra/; `wanted` is the same test in code, for the local
+# stream pump): only new history items, and not those a mass delete's undo puts back (marked
+# `rs`: counted when they first arrived), so Lambda is not even invoked for an undo's items.
+# Lambda's "exists" sees only leaf values of the record's JSON, so it names the attribute's type
+# (BOOL) under the attribute.
 STREAM_FILTER: dict[str, Any] = {
     "eventName": ["INSERT"],
-    "dynamodb": {"Keys": {"sk": {"S": [{"prefix": keys.HISTORY_SK_PREFIX}]}}},
+    "dynamodb": {
+        "Keys": {"sk": {"S": [{"prefix": keys.HISTORY_SK_PREFIX}]}},
+        "NewImage": {BounceHistoryItem.restored.attr_name: {"BOOL": [{"exists": False}]}},
+    },
 }
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit for one TransactWriteItems
 SEGMENT_TTL = timedelta(days=3)  # the stream keeps records for 24 hours; Lambda retries within
