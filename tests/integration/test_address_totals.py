@@ -30,6 +30,7 @@ from chalicelib.storage.items import AddressCounterItem
 from chalicelib.storage.jobs import ChunkRepository, JobRepository
 from rebound.local.streams import StreamPump
 from rebound.samples import sample_event
+from tests.fakes import MemoryObjects
 from tests.integration.helpers import CrashingAggregate
 
 pytestmark = [pytest.mark.integration, pytest.mark.dynamodb_local]
@@ -42,17 +43,6 @@ KINDS = [
     (Reason.EXPIRED, Category.SOFT, False),
     (Reason.SPAM_DETECTED, Category.SPAM_CONTENT, False),
 ]
-
-
-class Objects:
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-
-    def read(self, key: str) -> bytes:
-        return self.objects[key]
-
-    def write(self, key: str, raw: bytes) -> None:
-        self.objects[key] = raw
 
 
 class Events:
@@ -100,7 +90,7 @@ def bounce_storm(n: int, addresses: int, seed: int, prefix: str = "m") -> None:
         t.join()
 
 
-def mass_delete(addresses: Sequence[str], job_id: str) -> tuple[Job, Objects]:
+def mass_delete(addresses: Sequence[str], job_id: str) -> tuple[Job, MemoryObjects]:
     """Plan, chunk and run a mass delete of these addresses (with removal) as the workflow
     does; the job and its archive."""
     repository, repo = JobRepository(), CounterRepository()
@@ -120,7 +110,7 @@ def mass_delete(addresses: Sequence[str], job_id: str) -> tuple[Job, Objects]:
                 removed_since="2026-11-26T09:00:00Z",
             )
         )
-    objects = Objects()
+    objects = MemoryObjects()
     worker = ChunkWorker(store=ChunkRepository(), objects=objects, events=Events())
     for n, chunk in enumerate(chunk_entries(entries, 40)):
         item = map_item(TENANT, job_id, repository.job_key(TENANT, job_id), n)
@@ -145,7 +135,7 @@ def mass_delete(addresses: Sequence[str], job_id: str) -> tuple[Job, Objects]:
     return job, objects
 
 
-def undo(job: Job, objects: Objects, addresses: set[str]) -> None:
+def undo(job: Job, objects: MemoryObjects, addresses: set[str]) -> None:
     """Restore these addresses of the job from its archive, as the service's undo does (one of
     them twice: a repeated undo restores nothing more)."""
     repository = JobRepository()

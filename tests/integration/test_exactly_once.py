@@ -18,6 +18,7 @@ from chalicelib.storage.counters import CounterRepository
 from chalicelib.storage.inbound import InboundRepository
 from chalicelib.storage.tenants import TenantRepository
 from chalicelib.tenancy.service import ensure_tenant
+from tests.fakes import MemoryObjects
 from tests.integration.helpers import SETTINGS, bounce
 
 pytestmark = pytest.mark.dynamodb_local
@@ -26,19 +27,9 @@ ADDRESS = "ann@example.net"
 RECEIVED = datetime(2026, 11, 20, 9, 31, tzinfo=UTC)
 
 
-class Mailbox:
-    """The bucket: stored objects by key (every SMTP delivery is a new object)."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-
-    def read(self, key: str) -> bytes:
-        return self.objects[key]
-
-
 @pytest.fixture
-def ingest(dynamodb_local_table: str) -> tuple[IngestService, Mailbox]:
-    mail = Mailbox()
+def ingest(dynamodb_local_table: str) -> tuple[IngestService, MemoryObjects]:
+    mail = MemoryObjects()
     tenants = TenantRepository()
     ensure_tenant(tenants, TENANT)
     config = IngestConfig(
@@ -57,7 +48,7 @@ def count_of(address: str = ADDRESS) -> int:
     return 0 if counter is None else counter.bounce_count
 
 
-def deliver_concurrently(service: IngestService, mail: Mailbox, raw: bytes, n: int) -> int:
+def deliver_concurrently(service: IngestService, mail: MemoryObjects, raw: bytes, n: int) -> int:
     for i in range(n):
         mail.objects[f"inbound/copy-{i}"] = delivered(raw, i)
     counted: list[int] = []
@@ -81,7 +72,7 @@ def deliver_concurrently(service: IngestService, mail: Mailbox, raw: bytes, n: i
 
 
 def test_one_bounce_delivered_twenty_times_counts_once(
-    ingest: tuple[IngestService, Mailbox],
+    ingest: tuple[IngestService, MemoryObjects],
 ) -> None:
     service, mail = ingest
     raw = bounce(TENANT, ADDRESS, when=RECEIVED)
@@ -94,7 +85,9 @@ def test_one_bounce_delivered_twenty_times_counts_once(
     assert count_of() == 1
 
 
-def test_concurrent_first_deliveries_count_once(ingest: tuple[IngestService, Mailbox]) -> None:
+def test_concurrent_first_deliveries_count_once(
+    ingest: tuple[IngestService, MemoryObjects],
+) -> None:
     service, mail = ingest
     raw = bounce(TENANT, ADDRESS, when=RECEIVED)
     assert deliver_concurrently(service, mail, raw, 16) == 1
@@ -102,7 +95,7 @@ def test_concurrent_first_deliveries_count_once(ingest: tuple[IngestService, Mai
 
 
 def test_without_message_id_the_normalised_message_is_the_identity(
-    ingest: tuple[IngestService, Mailbox],
+    ingest: tuple[IngestService, MemoryObjects],
 ) -> None:
     service, mail = ingest
     raw = re.sub(rb"(?m)^Message-ID:.*\n", b"", bounce(TENANT, ADDRESS, when=RECEIVED))
@@ -117,7 +110,7 @@ def test_without_message_id_the_normalised_message_is_the_identity(
 
 
 def test_distinct_bounces_of_one_address_count_each(
-    ingest: tuple[IngestService, Mailbox],
+    ingest: tuple[IngestService, MemoryObjects],
 ) -> None:
     service, mail = ingest
     for n in range(3):

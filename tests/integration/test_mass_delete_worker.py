@@ -30,6 +30,7 @@ from chalicelib.storage.core import RetryPolicy
 from chalicelib.storage.items import AddressTotalsItem
 from chalicelib.storage.jobs import ChunkRepository, JobRepository
 from rebound.samples import sample_event
+from tests.fakes import MemoryObjects
 from tests.integration.helpers import seed_counted_bounces
 
 pytestmark = [pytest.mark.integration, pytest.mark.dynamodb_local]
@@ -37,19 +38,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.dynamodb_local]
 T0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
 TENANT = "riverside"
 NO_WAIT = RetryPolicy(sleep=lambda _: None)
-
-
-class Objects:
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-        self._lock = threading.Lock()
-
-    def read(self, key: str) -> bytes:
-        return self.objects[key]
-
-    def write(self, key: str, raw: bytes) -> None:
-        with self._lock:
-            self.objects[key] = raw
 
 
 class Events:
@@ -68,7 +56,7 @@ def table(aws: Any, dynamodb_local_table: str) -> str:
 
 def _plan(
     sizes: dict[str, int], job_id: str, budget: int, remove: bool = True
-) -> tuple[Job, list[dict[str, Any]], Objects]:
+) -> tuple[Job, list[dict[str, Any]], MemoryObjects]:
     """Seed the addresses, plan them as the service does, and store the job (running)."""
     for address, count in sizes.items():
         seed_counted_bounces(TENANT, address, count, T0)
@@ -87,7 +75,7 @@ def _plan(
         for c in counters
         if c is not None
     ]
-    objects = Objects()
+    objects = MemoryObjects()
     items = []
     for n, chunk in enumerate(chunk_entries(entries, budget)):
         item = map_item(TENANT, job_id, repository.job_key(TENANT, job_id), n)
@@ -112,7 +100,9 @@ def _plan(
     return job, items, objects
 
 
-def _worker(objects: Objects, events: Events, store: ChunkRepository | None = None) -> ChunkWorker:
+def _worker(
+    objects: MemoryObjects, events: Events, store: ChunkRepository | None = None
+) -> ChunkWorker:
     return ChunkWorker(store=store or ChunkRepository(NO_WAIT), objects=objects, events=events)
 
 

@@ -24,6 +24,7 @@ from chalicelib.massdelete.states import JobState
 from chalicelib.ports import Page, TenantSettings
 from chalicelib.tenancy.access import Principal, Role
 from rebound.samples import sample_counter
+from tests.fakes import MemoryObjects
 
 T = datetime(2026, 11, 20, 9, tzinfo=UTC)
 ADMIN = Principal("riverside", "k1", Role.ADMIN)
@@ -129,17 +130,6 @@ class FakeTenants:
         return TenantSettings(tenant) if tenant == "riverside" else None
 
 
-class FakeObjects:
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-
-    def read(self, key: str) -> bytes:
-        return self.objects[key]
-
-    def write(self, key: str, raw: bytes) -> None:
-        self.objects[key] = raw
-
-
 class FakeWorkflow:
     def __init__(self) -> None:
         self.started: list[str] = []
@@ -169,7 +159,7 @@ class FakeEvents:
 def parts() -> dict[str, Any]:
     return {
         "jobs": FakeJobs(),
-        "objects": FakeObjects(),
+        "objects": MemoryObjects(),
         "workflow": FakeWorkflow(),
         "events": FakeEvents(),
     }
