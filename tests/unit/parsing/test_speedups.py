@@ -86,6 +86,9 @@ def test_status_and_reply_code_examples() -> None:
     assert find_status("550-5.1.1 The email account") == "5.1.1"
     assert find_status("version 1.5.1.1 of the filter") is None
     assert find_status("smtp; 5.7.001") == "5.7.1"
+    assert find_status("550 5.0.0 no reason") == "5.0.0"
+    assert find_status("smtp; 4.10.07") == "4.10.7"
+    assert find_status("smtp; 5.1.10") == "5.1.10"
     assert find_reply_code("550-5.1.1 The email account") == "550"
     assert find_reply_code("#550 not a reply") is None
     assert find_reply_code("x 421") == "421"
