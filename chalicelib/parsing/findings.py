@@ -55,4 +55,5 @@ def find_status(text: str) -> str | None:
 
 def find_reply_code(text: str) -> str | None:
     match = REPLY_CODE.search(text)
-    return match[0] if match else None  # the class digit and the two after it (lookarounds are empty)
+    # The whole match is the class digit and the two after it (its lookarounds are empty).
+    return match[0] if match else None
