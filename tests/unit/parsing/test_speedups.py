@@ -5,14 +5,17 @@ word keys (`FirstMatch`) against testing every row's `Matcher` in order, the sta
 code patterns that start with their class digit against the lookbehind-first spellings, the
 returned original found a chunk at a time against lower-casing the whole message, and the
 marker cut searched from newlines against a line-anchored search, an address match
-normalised without a second search against `normalise`, and the case-blind alternations that
-first look ahead for their wordings' first letters against the plain alternations.
+normalised without a second search against `normalise`, the case-blind alternations that
+first look ahead for their wordings' first letters against the plain alternations, and the
+registry's walk over the recognised families against calling every detector in order.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -397,3 +400,34 @@ def test_inline_dsn_at_the_same_line_starts(pieces: list[str]) -> None:
 def test_common_media_types_have_the_checked_form() -> None:
     # `Entity.get_content_type` takes these without the form check: each must pass it.
     assert all(_MEDIA_TYPE.match(ctype) for ctype in _COMMON_TYPES)
+
+
+def _run_plain(ctx: Context, read: bool) -> tuple[object, list[object]]:
+    """`registry.run` as the walk over every detector in registry order that it stands for."""
+    claimed = None
+    for module in registry.DETECTORS:
+        family = registry.family_of(module)
+        standard = family is not None and module.detect == family.detect
+        if not read and standard and family is not None and family.recognises(ctx):
+            return module, []
+        result = module.detect(ctx)
+        if result:
+            return module, result
+        if result is not None and claimed is None:
+            claimed = module
+    return claimed, []
+
+
+_FIXTURES = sorted((Path(__file__).resolve().parents[2] / "data" / "mail").glob("*.eml"))
+
+
+@pytest.mark.parametrize("path", _FIXTURES, ids=lambda p: p.name)
+def test_registry_run_as_every_detector_in_order(path: Path) -> None:
+    """`registry.run` walks only the recognised families and reads a standard family without
+    its `detect`: the same detector and findings as calling every `detect` in order."""
+    mail = load(path.read_bytes())
+    body, full, dsn, original, dsn_text = pipeline._texts(mail)
+    for read in (True, False):
+        ctx = Context(mail, body, full, dsn, original, dsn_text)
+        expected = _run_plain(Context(mail, body, full, dsn, original, dsn_text), read)
+        assert registry.run(ctx, read) == expected
