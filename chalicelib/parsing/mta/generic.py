@@ -165,7 +165,10 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:  # 
                     found[address] = None  # a help-desk address, wherever it appears again
                 continue
             leading = _LEADING.match(line)
-            starts_line = leading is not None and addresses.normalise(leading.group(1)) == address
+            # The same text as the match normalises to the same address (`matched`): no search.
+            starts_line = leading is not None and (
+                leading[1] == match[1] or addresses.normalise(leading[1]) == address
+            )
             rest = line[match.end() :].lstrip(">").strip()
             before = line[: match.start()]
             diag = _diagnostic_after(body, line_end + 1, rest)
@@ -176,8 +179,13 @@ def scan(body: str, exclude: frozenset[str] = frozenset()) -> list[Finding]:  # 
                 heading = _HEADING.search(body.lower())
                 heading_start = body.rfind("\n", 0, heading.start()) + 1 if heading else length + 1
             if errorish or (starts_line and line_start >= heading_start):
+                # Only letters and digits make a failure word or code: most addresses start their
+                # line, and the words before them are searched only when there are some.
+                words_before = before.strip(" <-*")
                 full = (
-                    (before.strip(" <-*") + " " + diag) if ERRORISH.search(before.lower()) else diag
+                    (words_before + " " + diag)
+                    if words_before and ERRORISH.search(before.lower())
+                    else diag
                 )
                 found[address] = finding_from_text(address, full)
                 recipient_end = match.end()

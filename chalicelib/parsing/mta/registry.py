@@ -199,14 +199,7 @@ def recognised(ctx: Context) -> set[str]:
     the operator on these short texts."""
     low = ctx.lowered
     found: set[str] = set()
-    body = low.body
-    # The markers that can occur: those of the text's key words, and the plain ones whose
-    # rarest character it has.
-    markers = [m for word in _MARKER_KEYS.intersection(body.split()) for m in _MARKER_WORDS[word]]
-    markers += [m for char, group in _PLAIN_BY_CHAR if char in body for m in group]
-    for marker in markers:
-        if marker in body:
-            found.update(_MARKERS[marker])
+    _add_markers(low.body, found)
     for header in _HEADER_NAMES.intersection(low.header_names):
         found.update(_HEADERS[header])
     mailer = low.mailer
@@ -215,6 +208,21 @@ def recognised(ctx: Context) -> set[str]:
             found.update(_MAILERS[fragment])
     _add_senders(low, found)
     return found
+
+
+def _add_markers(body: str, found: set[str]) -> None:
+    """The families whose report markers occur. Only the markers that can occur are tested,
+    each where it is met (no list of candidates built): those of the text's key words, and the
+    plain ones whose rarest character it has."""
+    for word in _MARKER_KEYS.intersection(body.split()):
+        for marker in _MARKER_WORDS[word]:
+            if marker in body:
+                found.update(_MARKERS[marker])
+    for char, group in _PLAIN_BY_CHAR:
+        if char in body:
+            for marker in group:
+                if marker in body:
+                    found.update(_MARKERS[marker])
 
 
 def _add_senders(low: Lowered, found: set[str]) -> None:
@@ -256,11 +264,15 @@ def run(ctx: Context, read: bool = True) -> tuple[ModuleType | None, list[Findin
     (hints from vendor fields, quoted replies) still run."""
     claimed: ModuleType | None = None
     for i in sorted((*_UNFAMILIED, *map(_POSITION.__getitem__, recognised(ctx)))):
-        module, _, _, standard = _PLAN[i]
-        if not read and standard:
-            return module, []
-        detect: Detect = module.detect
-        result = detect(ctx)
+        module, _, family, standard = _PLAN[i]
+        if family is not None and standard:
+            if not read:
+                return module, []
+            # Recognised above by the same rule: `read` without `detect`'s second check.
+            result: list[Finding] | None = family.read(ctx)
+        else:
+            detect: Detect = module.detect
+            result = detect(ctx)
         if result:
             return module, result
         if result is not None and claimed is None:

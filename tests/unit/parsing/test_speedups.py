@@ -5,15 +5,18 @@ word keys (`FirstMatch`) against testing every row's `Matcher` in order, the sta
 code patterns that start with their class digit against the lookbehind-first spellings, the
 returned original found a chunk at a time against lower-casing the whole message, and the
 marker cut searched from newlines against a line-anchored search, an address match
-normalised without a second search against `normalise`, and the case-blind alternations that
-first look ahead for their wordings' first letters against the plain alternations.
+normalised without a second search against `normalise`, the case-blind alternations that
+first look ahead for their wordings' first letters against the plain alternations, and the
+registry's walk over the recognised families against calling every detector in order.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from unittest.mock import patch
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -94,6 +97,9 @@ def test_status_and_reply_code_examples() -> None:
     assert find_status("550-5.1.1 The email account") == "5.1.1"
     assert find_status("version 1.5.1.1 of the filter") is None
     assert find_status("smtp; 5.7.001") == "5.7.1"
+    assert find_status("550 5.0.0 no reason") == "5.0.0"
+    assert find_status("smtp; 4.10.07") == "4.10.7"
+    assert find_status("smtp; 5.1.10") == "5.1.10"
     assert find_reply_code("550-5.1.1 The email account") == "550"
     assert find_reply_code("#550 not a reply") is None
     assert find_reply_code("x 421") == "421"
@@ -553,3 +559,34 @@ def test_field_blocks_read_the_first_4000_lines() -> None:
     for before in (3997, 3998, 3999, 4000):
         text = "x\n" * before + "Action: failed\n \nStatus: 5.0.0\n" + "Action: delayed\n" * 3
         assert rfc3464.field_blocks(text) == _field_blocks_line_by_line(text)
+
+
+def _run_plain(ctx: Context, read: bool) -> tuple[object, list[object]]:
+    """`registry.run` as the walk over every detector in registry order that it stands for."""
+    claimed = None
+    for module in registry.DETECTORS:
+        family = registry.family_of(module)
+        standard = family is not None and module.detect == family.detect
+        if not read and standard and family is not None and family.recognises(ctx):
+            return module, []
+        result = module.detect(ctx)
+        if result:
+            return module, result
+        if result is not None and claimed is None:
+            claimed = module
+    return claimed, []
+
+
+_FIXTURES = sorted((Path(__file__).resolve().parents[2] / "data" / "mail").glob("*.eml"))
+
+
+@pytest.mark.parametrize("path", _FIXTURES, ids=lambda p: p.name)
+def test_registry_run_as_every_detector_in_order(path: Path) -> None:
+    """`registry.run` walks only the recognised families and reads a standard family without
+    its `detect`: the same detector and findings as calling every `detect` in order."""
+    mail = load(path.read_bytes())
+    body, full, dsn, original, dsn_text = pipeline._texts(mail)
+    for read in (True, False):
+        ctx = Context(mail, body, full, dsn, original, dsn_text)
+        expected = _run_plain(Context(mail, body, full, dsn, original, dsn_text), read)
+        assert registry.run(ctx, read) == expected
