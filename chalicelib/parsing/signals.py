@@ -88,16 +88,21 @@ BOUNCE_BODY = Matcher(
 # settles it; Exim's template (deliver.c: "has not yet been delivered to one or more of its
 # recipients", "No action is required on your part. Delivery attempts will continue") does
 # unless the report also speaks of a final failure.
-_WARNING_BANNER = re.compile(r"this is a warning (?:message )?only")
+# Matchers, as the other body signals: the plain wordings are tested with `in`.
+_WARNING_BANNER = Matcher((r"this is a warning (?:message )?only",))
 # MDaemon ends a permanent failure with "YOU DO NOT NEED TO RESEND THIS MESSAGE": only with no
 # word of a final failure does that phrase mean a warning.
-_STILL_TRYING = re.compile(
-    r"has not yet been delivered|no action is required on your part|you do not need to resend"
-    r"|delivery attempts will continue|still being retried"
+_STILL_TRYING = Matcher(
+    (
+        r"has not yet been delivered|no action is required on your part|you do not need to resend"
+        r"|delivery attempts will continue|still being retried",
+    )
 )
-_FINAL_FAILURE = re.compile(
-    r"permanent|given up|giving up|gave up|could not be delivered|couldn't be delivered"
-    r"|failed permanently|undeliverable"
+_FINAL_FAILURE = Matcher(
+    (
+        r"permanent|given up|giving up|gave up|could not be delivered|couldn't be delivered"
+        r"|failed permanently|undeliverable",
+    )
 )
 
 
@@ -107,7 +112,7 @@ def is_delay_warning(body: str) -> bool:
     head = body[:3000].lower()
     if _WARNING_BANNER.search(head):
         return True
-    return bool(_STILL_TRYING.search(head)) and not _FINAL_FAILURE.search(head)
+    return _STILL_TRYING.search(head) and not _FINAL_FAILURE.search(head)
 
 
 def sender(mail: Mail) -> str:
