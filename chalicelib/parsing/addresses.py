@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
+# The local part is possessive: its class has no "@", so characters given back could never
+# reach the "@" that must follow (each word of the text was otherwise read a second time).
 ADDRESS = re.compile(
-    r"(?<![\w.+=/-])([\w.!#$%&'*+/=?^`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)*"
+    r"(?<![\w.+=/-])([\w.!#$%&'*+/=?^`{|}~-]{1,64}+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)*"
     r"[A-Za-z0-9-]{0,62}[A-Za-z0-9])",
 )
 _STRIP = " \t\r\n<>()[]\"';:,."
@@ -41,7 +43,9 @@ def normalise(address: str) -> str | None:
     """One address in canonical form, or None when it is not an address at all."""
     text = address or ""
     if ";" in text:  # every address type is followed by one
-        text = _ADDR_TYPE.sub("", text)
+        # The common type as written by most MTAs without the regex; the pattern's blanks after
+        # the ";" are what lstrip takes.
+        text = text[7:].lstrip() if text[:7].lower() == "rfc822;" else _ADDR_TYPE.sub("", text)
     if text[:7].lower() == "mailto:":
         text = text[7:]
     text = text.strip().strip(_STRIP)
@@ -68,6 +72,8 @@ def matched(match: re.Match[str]) -> str | None:
 
 _OURS_PREFIX = RETURN_PATH_LOCALPART + "+"
 _SYSTEM_PREFIXES = ("mailer-daemon", "postmaster")
+# Every local part `is_candidate` rejects by a prefix starts with one of these.
+_NOT_CANDIDATE_STARTS = (RETURN_PATH_LOCALPART, *_SYSTEM_PREFIXES)
 
 
 def is_ours(address: str) -> bool:
@@ -85,11 +91,10 @@ def is_candidate(address: str) -> bool:
     """Could this address be a failed recipient? (Neither `is_ours` nor `is_system`, with the
     local part split and lower-cased once: this runs for every address the parser meets.)"""
     local = address.split("@", 1)[0].lower()
-    return not (
-        local == RETURN_PATH_LOCALPART
-        or local.startswith(_OURS_PREFIX)
-        or local in _SYSTEM_LOCALPARTS
-        or local.startswith(_SYSTEM_PREFIXES)
+    if not local.startswith(_NOT_CANDIDATE_STARTS):  # most addresses: one test decides
+        return local not in _SYSTEM_LOCALPARTS
+    return not (local == RETURN_PATH_LOCALPART or local.startswith(_OURS_PREFIX)) and not (
+        local in _SYSTEM_LOCALPARTS or local.startswith(_SYSTEM_PREFIXES)
     )
 
 

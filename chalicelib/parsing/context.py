@@ -8,6 +8,7 @@ free text.
 from __future__ import annotations
 
 import re
+from collections.abc import KeysView
 
 from chalicelib.parsing import addresses
 from chalicelib.parsing.findings import Finding, find_reply_code, find_status, fold
@@ -53,7 +54,7 @@ class Lowered:
     sender: str
     subject: str
     body: str
-    header_names: frozenset[str]
+    header_names: KeysView[str]
     mailer: str  # X-Mailer and X-Original-Mailer
 
 
