@@ -158,8 +158,11 @@ def signing_keys() -> tuple[SigningKey, ...]:
 
 @cache
 def ingest_service() -> IngestService:
+    from chalicelib import native
     from chalicelib.aws.s3 import S3InboundMail
     from chalicelib.ingest import IngestConfig, IngestService
+
+    native.install()  # the parser's one-pass search of its tables (chalicelib.native)
 
     s = settings()
     config = IngestConfig(signing_keys(), s.inbound_local_part, s.inbound_domain)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from types import SimpleNamespace
 
+from chalicelib import native
 from chalicelib.parsing import parse_message
 from chalicelib.parsing.model import MessageKind, ParseResult
 from chalicelib.parsing.pipeline import UNREADABLE
@@ -160,4 +161,5 @@ def run(args: argparse.Namespace | SimpleNamespace, name: str) -> int:
     if not args.files and not args.paths_from:
         print(f"rebound {name}: give FILE... or --paths-from -", file=sys.stderr)
         return 2
+    native.install()  # the tables' one-pass search, as the ingest function parses
     return 1 if write_results(_paths(args), sys.stdout) else 0

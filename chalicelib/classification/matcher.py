@@ -6,11 +6,16 @@ compiled. The rest are grouped by the longest literal run every match must conta
 (`anchor_of`) and compiled on first use, one alternation per anchor, so the regex engine runs
 only on texts that contain the anchor and a process pays only for the wordings it meets
 (compiling is the largest part of `rebound parse`'s start-up on a short batch).
+
+The entry points that parse mail install a native search for many literals at once
+(`accelerate`, from chalicelib.native): `FirstMatch` and the family registry's markers then read
+each text once instead of testing literal after literal. The pure search stays the reference.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 
 _META = frozenset("()[]{}?*+|^$.")
@@ -206,6 +211,45 @@ def split_patterns(
     return tuple(dict.fromkeys(literals)), ordered
 
 
+# A search for many literals at once: given the literals, a function from a text to the
+# positions (in that tuple, each once) of those that occur in it. The pure code of this module
+# tests the literals one by one; an entry point may install a native one (chalicelib.native,
+# outside this standard-library-only layer) that reads each text once. Results are the same.
+Finder = Callable[[str], Iterable[int]]
+FinderFactory = Callable[[tuple[str, ...]], Finder]
+
+
+class _Installed:
+    factory: FinderFactory | None = None
+    generation = 0
+
+
+def accelerate(factory: FinderFactory | None) -> None:
+    """Find literals with `factory` from now on (None: with the pure search again)."""
+    _Installed.factory = factory
+    _Installed.generation += 1
+
+
+class LiteralFinder:
+    """The installed finder for a fixed tuple of non-empty literals, built on first use after
+    each `accelerate` (the tables are built at import, before an entry point installs one); None
+    while none is installed."""
+
+    __slots__ = ("_finder", "_generation", "literals")
+
+    def __init__(self, literals: tuple[str, ...]) -> None:
+        self.literals = literals
+        self._finder: Finder | None = None
+        self._generation = 0
+
+    def get(self) -> Finder | None:
+        if self._generation != _Installed.generation:
+            factory = _Installed.factory
+            self._finder = None if factory is None else factory(self.literals)
+            self._generation = _Installed.generation
+        return self._finder
+
+
 def _compile_group(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
@@ -255,7 +299,17 @@ class FirstMatch:
     keys in one set operation, leave only the few that can occur. Those and the one-word
     literals are then tested in row order."""
 
-    __slots__ = ("_by_key", "_compiled", "_entries", "_keys", "_texts", "_unkeyed")
+    __slots__ = (
+        "_always",
+        "_by_key",
+        "_compiled",
+        "_entries",
+        "_finder",
+        "_keys",
+        "_numbers",
+        "_texts",
+        "_unkeyed",
+    )
 
     def __init__(self, rows: list[tuple[str, ...]] | tuple[tuple[str, ...], ...]) -> None:
         # An entry: (row, literal or anchor, the group's patterns or None for a literal), in
@@ -281,19 +335,32 @@ class FirstMatch:
         self._unkeyed = tuple(unkeyed)
         self._texts = tuple(text for _, text, _ in entries)
         self._compiled: dict[int, re.Pattern[str]] = {}
+        # For an installed finder: the entries with a text to find, and those without (a regex
+        # group with no anchor), which are candidates for every text.
+        self._numbers = tuple(n for n, text in enumerate(self._texts) if text)
+        self._always = [n for n, text in enumerate(self._texts) if not text]
+        self._finder = LiteralFinder(tuple(self._texts[n] for n in self._numbers))
 
     def first(self, text: str) -> int | None:
         """The index of the first row with a pattern in `text`, or None."""
-        numbers = list(self._unkeyed)
-        by_key = self._by_key
-        # Split at spaces only (cheaper than at every kind of whitespace): a key's word follows
-        # a space wherever its literal occurs, so it starts one of these pieces.
-        for key in self._keys.intersection(map(_FIRST_THREE, text.split(" "))):
-            numbers.extend(by_key[key])
+        finder = self._finder.get()
+        if finder is not None:
+            # Every entry whose literal or anchor occurs, found in one pass: no test left.
+            found = self._numbers
+            numbers = [*self._always, *(found[i] for i in finder(text))]
+            untested = False
+        else:
+            numbers = list(self._unkeyed)
+            by_key = self._by_key
+            # Split at spaces only (cheaper than at every kind of whitespace): a key's word
+            # follows a space wherever its literal occurs, so it starts one of these pieces.
+            for key in self._keys.intersection(map(_FIRST_THREE, text.split(" "))):
+                numbers.extend(by_key[key])
+            untested = True
         numbers.sort()
         texts = self._texts  # the literal or anchor of each entry, apart: the loop's only test
         for number in numbers:
-            if texts[number] not in text:
+            if untested and texts[number] not in text:
                 continue
             row, _, group = self._entries[number]
             if group is None:

@@ -44,6 +44,7 @@ from email.policy import compat32
 from pathlib import Path
 from typing import cast
 
+from chalicelib import native
 from chalicelib.parsing import parse_message
 
 REPO = Path(__file__).resolve().parents[2]
@@ -209,6 +210,7 @@ def compare_against(
         sys.path.insert(0, folder)  # kept while timing: a module may import lazily
         try:
             theirs = importlib.import_module(f"{AGAINST_PACKAGE}.parsing").parse_message
+            _install_native(importlib.import_module(AGAINST_PACKAGE))
             return _alternate(rev, messages, theirs, rounds)
         finally:
             sys.path.remove(folder)
@@ -246,10 +248,21 @@ def _alternate(
     }
 
 
+def _install_native(package: object) -> str:
+    """The native search installed in this package's parser, as the entry points install it
+    (a revision from before chalicelib.native has none)."""
+    try:
+        module = importlib.import_module(f"{getattr(package, '__name__', '')}.native")
+    except ImportError:
+        return "none in this revision"
+    return "installed" if module.install() else "not loadable here (pure search)"
+
+
 def main_against(rev: str, argv: list[str]) -> int:
     root = corpus_dir(argv)
     messages = [p.read_bytes() for p in message_files(root)]
     print(f"corpus            {root} ({len(messages)} messages, {pin_one_core()})")
+    native.install()
     figures = compare_against(rev, messages)
     print(f"results differing {figures['differing_results']} of {len(messages)} files")
     print(f"working tree      {figures['cpu']:9} CPU msgs/s, best of {AGAINST_ROUNDS} rounds")
@@ -277,6 +290,8 @@ def main(argv: list[str]) -> int:  # noqa: C901, PLR0912 - one optional peer aft
     pinned = pin_one_core()
     print(f"corpus            {root} ({len(messages)} messages, {pinned})")
     print(f"bytecode          {compile_bytecode()}")
+    # As the ingest function and `rebound parse` run it (chalicelib.native).
+    print(f"native search     {'installed' if native.install() else 'not loadable here'}")
     scan = flufl_scan()
     if scan is None:
         print("flufl.bounce      not installed (pip install -e '.[dev]')")
