@@ -20,7 +20,8 @@ documents that very reply as an unknown mailbox (Yandex's "5.7.1 No such user!")
 later). Blocks, policy, spam, content, authentication and reputation failures are never hard,
 whatever the code: they are about our server or our message. Wordings that do not say which side
 was refused ("Message refused", "Service unavailable") are never hard and get the explanation
-that names both possibilities (`explanations.AMBIGUOUS`).
+that names both possibilities (`explanations.AMBIGUOUS`). The category a person filters by
+follows the flag: a bad-address reason that is not hard (a 4xx "user unknown") is listed as soft.
 """
 
 from __future__ import annotations
@@ -274,6 +275,11 @@ def classify(
     )
     ambiguous = row is None and hint is None and _ambiguous(lowered, status)
     hard = not ambiguous and _is_hard(reason, category, status, reply_code, row is not None)
+    if category is Category.HARD and not hard:
+        # The hard category is the one a person reads as "the address is bad": a bad-address
+        # reason that the rule above does not condemn (transient, or under a policy status) is
+        # listed with the soft failures, as its hard flag says.
+        category = Category.SOFT
     explanation = explain(reason, category, blacklisted)
     if ambiguous and not blacklisted:
         explanation = AMBIGUOUS

@@ -669,6 +669,13 @@ REPLIES: tuple[DocumentedReply, ...] = (
     ),
     *_rows(
         "exim",
+        # smtp_in.c and receive.c: what Exim answers when it cannot take a message for a reason
+        # of its own (a failed spool write, a deferring ACL without a message).
+        "https://github.com/Exim/exim/blob/master/src/src/smtp_in.c",
+        ("451", "", "temporary local problem", R.SYSTEM_ERROR),
+    ),
+    *_rows(
+        "exim",
         "https://github.com/Exim/exim/blob/master/src/src/transports/smtp.c",
         ("", "", "retry time not reached for any host after a long failure period", R.EXPIRED),
         ("", "", "all hosts have been failing for a long time", R.EXPIRED),

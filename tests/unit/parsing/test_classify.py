@@ -74,6 +74,27 @@ def test_temporary_notaccept_is_not_hard() -> None:
     assert not classify("4.7.27", "450", "domain does not accept mail (null MX)").hard
 
 
+@pytest.mark.parametrize(
+    ("status", "code", "text"),
+    [
+        ("4.1.1", "450", "450 4.1.1 <a@example.net>: Recipient address rejected: User unknown"),
+        ("4.3.2", "421", "421 4.3.2 System not accepting network messages"),
+        ("5.7.1", "550", "550 5.7.1 <a@example.net>: unknown user (in reply to RCPT TO command)"),
+    ],
+)
+def test_a_bad_address_reason_that_is_not_hard_is_listed_as_soft(
+    status: str, code: str, text: str
+) -> None:
+    """Only the hard category reads "the address is bad": its reason stays, its category
+    follows the hard flag."""
+    verdict = classify(status, code, text)
+    assert verdict.reason in {Reason.USER_UNKNOWN, Reason.NOT_ACCEPT}
+    assert not verdict.hard
+    assert verdict.category is Category.SOFT
+    permanent = classify("5.1.1", "550", "550 5.1.1 <a@example.net>: User unknown")
+    assert permanent.hard and permanent.category is Category.HARD
+
+
 def test_every_reason_has_an_explanation() -> None:
     missing = [r for r in Reason if r not in EXPLANATIONS]
     assert missing == []
