@@ -359,7 +359,9 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
     if inline is not None:
         # Some gateways (PMDF, MessagingServer) put the DSN fields into the text part.
         dsn = rfc3464.parse(body[inline.start() :])[0]
-    bouncy = bool(dsn) or signals.looks_like_bounce(mail, body)
+    # Without delivery-status fields the report's words are read for two signals: lower once.
+    head = "" if dsn else signals.report_head(body)
+    bouncy = bool(dsn) or signals.looks_like_bounce(mail, head)
     if not bouncy:
         if signals.is_auto_reply(mail):
             return result(MessageKind.AUTO_REPLY)
@@ -389,7 +391,7 @@ def _parse(raw: bytes, nested: bool = False) -> ParseResult:  # noqa: C901, PLR0
         mta = mta if mta and mta != "generic" else "rfc3464"
     else:
         findings = [f for f in text_findings if addresses.is_candidate(f.address)]
-        if findings and signals.is_delay_warning(body):
+        if findings and signals.is_delay_warning(head):
             findings = [f.with_(action=Action.DELAYED) for f in findings]
     if not findings:
         findings = _failed_recipients_header(mail, body)

@@ -106,10 +106,14 @@ _FINAL_FAILURE = Matcher(
 )
 
 
-def is_delay_warning(body: str) -> bool:
+def report_head(body: str) -> str:
+    """The report's first words, lower-cased once for the body signals below."""
+    return body[:3000].lower()
+
+
+def is_delay_warning(head: str) -> bool:
     """A report in plain text that only warns that delivery is still being retried (a report
-    with delivery-status fields says so in its Action field)."""
-    head = body[:3000].lower()
+    with delivery-status fields says so in its Action field); `head` is `report_head`."""
     if _WARNING_BANNER.search(head):
         return True
     return _STILL_TRYING.search(head) and not _FINAL_FAILURE.search(head)
@@ -119,9 +123,10 @@ def sender(mail: Mail) -> str:
     return mail.header("from")
 
 
-def looks_like_bounce(mail: Mail, body: str = "") -> bool:
-    """Cheap message-level evidence that this is a delivery failure report."""
-    if body and BOUNCE_BODY.search(body[:3000].lower()) and not is_vacation(mail):
+def looks_like_bounce(mail: Mail, head: str = "") -> bool:
+    """Cheap message-level evidence that this is a delivery failure report (`head` is the
+    report's `report_head`)."""
+    if head and BOUNCE_BODY.search(head) and not is_vacation(mail):
         return True
     if mail.header("x-failed-recipients"):
         return True
