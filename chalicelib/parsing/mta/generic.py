@@ -45,16 +45,15 @@ _HEADING = re.compile(
 # Addresses right after these words are senders or aliases, not failed recipients. (The
 # lookahead, the words' first letters, rejects most positions before the case-blind
 # alternatives are tried one by one.)
+# A help desk named after "contact" (and up to four words: "contact your email admin (...)").
+_CONTACT_WORDS = r"contact(?: \w+){0,4}:?|send mail to|write to|questions to"
 _NOT_RECIPIENT_BEFORE = re.compile(
     r"(?=[bcefgimqrsw])(?:mail from:?|from:|generated from|expanded from|forwarded from|sender"
-    r"|\bid|return-path:?|by|contact(?: \w+){0,4}:?|send mail to|write to|questions to"
+    rf"|\bid|return-path:?|by|{_CONTACT_WORDS}"
     r"|form of (?:e-?mail )?address.{0,20} is|e\.g\.,?|for example,?|such as)\s*[<(]?\s*$",
     re.IGNORECASE,
 )
-# A help desk named after "contact" (and up to four words: "contact your email admin (...)").
-_CONTACT_BEFORE = re.compile(
-    r"(?:contact(?: \w+){0,4}:?|send mail to|write to|questions to)\s*[<(]?\s*$", re.I
-)
+_CONTACT_BEFORE = re.compile(rf"(?:{_CONTACT_WORDS})\s*[<(]?\s*$", re.I)
 # Between two failed recipients on one line only list punctuation stands ("a@x, b@y: ...");
 # any other words make the later address part of the earlier one's diagnostic (an alias it was
 # forwarded from, an alternate contact).
