@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import uuid
@@ -12,13 +13,19 @@ from typing import Any
 import boto3
 
 from chalicelib import wiring
+from chalicelib.bounces import AddressCounter
 from chalicelib.config import Settings
+from chalicelib.massdelete.model import Job
+from chalicelib.massdelete.plan import chunk_entries, map_item, plan_entry, records_of
+from chalicelib.massdelete.states import JobState
 from chalicelib.storage.aggregate import StreamAggregator
+from chalicelib.storage.jobs import JobRepository
 from chalicelib.tenancy.access import Role
 from chalicelib.tenancy.ids import Source
 from chalicelib.tenancy.service import create_key, ensure_tenant
 from chalicelib.tenancy.tags import make_return_path
 from rebound.samples import SampleFailure, dsn
+from tests.fakes import MemoryObjects
 
 SETTINGS = Settings.from_env()
 
@@ -177,3 +184,59 @@ class CrashingAggregate:
                 self._aggregator.apply(records[: len(records) // 2])
             raise RuntimeError("injected crash")
         self._aggregator.apply(records)
+
+
+MASS_DELETE_BY = "riverside/k1"
+
+
+def stored_plan(
+    tenant: str, job_id: str, counters: Sequence[AddressCounter], budget: int, remove: bool = True
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], MemoryObjects]:
+    """A mass delete of these addresses planned as the service plans it, its chunks stored where
+    the workflow reads them: the plan's entries, one map item per chunk, and the store."""
+    repository = JobRepository()
+    entries = [
+        plan_entry(
+            tenant,
+            job_id,
+            counter,
+            repository.address_keys(tenant, job_id, counter.address),
+            remove=remove,
+            actor=MASS_DELETE_BY,
+            removed_since="2026-11-26T09:00:00Z",
+        )
+        for counter in counters
+    ]
+    objects = MemoryObjects()
+    items = []
+    for n, chunk in enumerate(chunk_entries(entries, budget)):
+        item = map_item(tenant, job_id, repository.job_key(tenant, job_id), n)
+        objects.write(item["key"], json.dumps(chunk).encode())
+        items.append(item)
+    return entries, items, objects
+
+
+def planned_job(
+    tenant: str,
+    job_id: str,
+    state: JobState,
+    counters: Sequence[AddressCounter],
+    chunks: int,
+    remove: bool = True,
+) -> Job:
+    """The job of `stored_plan`'s plan, in `state`."""
+    return Job(
+        tenant=tenant,
+        job_id=job_id,
+        state=state,
+        created_at="2026-11-26T09:00:00Z",
+        requested_by=MASS_DELETE_BY,
+        selection={"filter": {"min_count": 1}},
+        remove_emails=remove,
+        dry_run=False,
+        addresses=len(counters),
+        records=sum(records_of(c) for c in counters),
+        sample=(),
+        plan_key=f"plans/{tenant}/{job_id}.json",
+        chunks=chunks,
+    )

@@ -11,14 +11,12 @@ import random
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from chalicelib.bounces import AddressState
 from chalicelib.classification.reasons import Category, Reason
 from chalicelib.massdelete.model import Job
-from chalicelib.massdelete.plan import chunk_entries, map_item, plan_entry
 from chalicelib.massdelete.ports import Archive
 from chalicelib.massdelete.states import JobState
 from chalicelib.massdelete.worker import ChunkWorker
@@ -30,8 +28,8 @@ from chalicelib.storage.items import AddressCounterItem
 from chalicelib.storage.jobs import ChunkRepository, JobRepository
 from rebound.local.streams import StreamPump
 from rebound.samples import sample_event
-from tests.fakes import MemoryObjects
-from tests.integration.helpers import CrashingAggregate
+from tests.fakes import MemoryEvents, MemoryObjects
+from tests.integration.helpers import CrashingAggregate, planned_job, stored_plan
 
 pytestmark = [pytest.mark.integration, pytest.mark.dynamodb_local]
 TENANT = "riverside"
@@ -43,11 +41,6 @@ KINDS = [
     (Reason.EXPIRED, Category.SOFT, False),
     (Reason.SPAM_DETECTED, Category.SPAM_CONTENT, False),
 ]
-
-
-class Events:
-    def publish(self, detail_type: str, details: Sequence[dict[str, Any]]) -> int:
-        return 0
 
 
 def pump(endpoint: str, seed: int, share: float = 0.0) -> None:
@@ -93,45 +86,16 @@ def bounce_storm(n: int, addresses: int, seed: int, prefix: str = "m") -> None:
 def mass_delete(addresses: Sequence[str], job_id: str) -> tuple[Job, MemoryObjects]:
     """Plan, chunk and run a mass delete of these addresses (with removal) as the workflow
     does; the job and its archive."""
-    repository, repo = JobRepository(), CounterRepository()
-    entries = []
-    for address in addresses:
-        counter = repo.get_counter(TENANT, address)
-        assert counter is not None
-        keys = repository.address_keys(TENANT, job_id, address)
-        entries.append(
-            plan_entry(
-                TENANT,
-                job_id,
-                counter,
-                keys,
-                remove=True,
-                actor="riverside/k1",
-                removed_since="2026-11-26T09:00:00Z",
-            )
-        )
-    objects = MemoryObjects()
-    worker = ChunkWorker(store=ChunkRepository(), objects=objects, events=Events())
-    for n, chunk in enumerate(chunk_entries(entries, 40)):
-        item = map_item(TENANT, job_id, repository.job_key(TENANT, job_id), n)
-        objects.write(item["key"], json.dumps(chunk).encode())
+    repo = CounterRepository()
+    counters = [repo.get_counter(TENANT, address) for address in addresses]
+    assert None not in counters
+    found = [c for c in counters if c is not None]
+    _, items, objects = stored_plan(TENANT, job_id, found, 40)
+    worker = ChunkWorker(store=ChunkRepository(), objects=objects, events=MemoryEvents())
+    for item in items:
         outcome = worker.run(item, lambda: 900.0)
         assert not outcome.more
-    job = Job(
-        tenant=TENANT,
-        job_id=job_id,
-        state=JobState.SUCCEEDED,
-        created_at="2026-11-26T09:00:00Z",
-        requested_by="riverside/k1",
-        selection={"filter": {"min_count": 1}},
-        remove_emails=True,
-        dry_run=False,
-        addresses=len(entries),
-        records=0,
-        sample=(),
-        plan_key=f"plans/{TENANT}/{job_id}.json",
-        chunks=n + 1,
-    )
+    job = planned_job(TENANT, job_id, JobState.SUCCEEDED, found, len(items))
     return job, objects
 
 

@@ -8,10 +8,8 @@ the state machine is tests/integration/test_mass_delete_workflow.py."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +20,6 @@ from botocore.exceptions import ClientError
 from chalicelib import wiring
 from chalicelib.errors import RetryLater
 from chalicelib.massdelete.model import Job, Progress
-from chalicelib.massdelete.plan import chunk_entries, map_item, plan_entry, records_of
 from chalicelib.massdelete.states import JobState
 from chalicelib.massdelete.worker import ChunkWorker, finish
 from chalicelib.storage import core, jobs, keys, totals
@@ -30,23 +27,14 @@ from chalicelib.storage.core import RetryPolicy
 from chalicelib.storage.items import AddressTotalsItem
 from chalicelib.storage.jobs import ChunkRepository, JobRepository
 from rebound.samples import sample_event
-from tests.fakes import MemoryObjects
-from tests.integration.helpers import seed_counted_bounces
+from tests.fakes import MemoryEvents, MemoryObjects
+from tests.integration.helpers import planned_job, seed_counted_bounces, stored_plan
 
 pytestmark = [pytest.mark.integration, pytest.mark.dynamodb_local]
 
 T0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
 TENANT = "riverside"
 NO_WAIT = RetryPolicy(sleep=lambda _: None)
-
-
-class Events:
-    def __init__(self) -> None:
-        self.published: list[dict[str, Any]] = []
-
-    def publish(self, detail_type: str, details: Sequence[dict[str, Any]]) -> int:
-        self.published.extend(details)
-        return 0
 
 
 @pytest.fixture
@@ -60,48 +48,15 @@ def _plan(
     """Seed the addresses, plan them as the service does, and store the job (running)."""
     for address, count in sizes.items():
         seed_counted_bounces(TENANT, address, count, T0)
-    repository = JobRepository()
-    counters = [wiring.counters().get_counter(TENANT, a) for a in sizes]
-    entries = [
-        plan_entry(
-            TENANT,
-            job_id,
-            c,
-            repository.address_keys(TENANT, job_id, c.address),
-            remove=remove,
-            actor="riverside/k1",
-            removed_since="2026-11-26T09:00:00Z",
-        )
-        for c in counters
-        if c is not None
-    ]
-    objects = MemoryObjects()
-    items = []
-    for n, chunk in enumerate(chunk_entries(entries, budget)):
-        item = map_item(TENANT, job_id, repository.job_key(TENANT, job_id), n)
-        objects.write(item["key"], json.dumps(chunk).encode())
-        items.append(item)
-    job = Job(
-        tenant=TENANT,
-        job_id=job_id,
-        state=JobState.RUNNING,
-        created_at="2026-11-26T09:00:00Z",
-        requested_by="riverside/k1",
-        selection={"filter": {"min_count": 1}},
-        remove_emails=remove,
-        dry_run=False,
-        addresses=len(entries),
-        records=sum(records_of(c) for c in counters if c is not None),
-        sample=(),
-        plan_key=f"plans/{TENANT}/{job_id}.json",
-        chunks=len(items),
-    )
-    repository.create_job(job)
+    counters = [c for a in sizes if (c := wiring.counters().get_counter(TENANT, a)) is not None]
+    _, items, objects = stored_plan(TENANT, job_id, counters, budget, remove=remove)
+    job = planned_job(TENANT, job_id, JobState.RUNNING, counters, len(items), remove=remove)
+    JobRepository().create_job(job)
     return job, items, objects
 
 
 def _worker(
-    objects: MemoryObjects, events: Events, store: ChunkRepository | None = None
+    objects: MemoryObjects, events: MemoryEvents, store: ChunkRepository | None = None
 ) -> ChunkWorker:
     return ChunkWorker(store=store or ChunkRepository(NO_WAIT), objects=objects, events=events)
 
@@ -164,7 +119,7 @@ def test_concurrent_chunks_share_no_item_and_progress_is_their_sum(
         return original(operation, params)
 
     monkeypatch.setattr(real, "_make_api_call", observed)
-    events = Events()
+    events = MemoryEvents()
     worker = _worker(objects, events)
     with ThreadPoolExecutor(len(items), thread_name_prefix="chunk") as pool:
         outcomes = list(pool.map(lambda item: worker.run(item, _forever), items))
@@ -192,7 +147,7 @@ def test_concurrent_chunks_share_no_item_and_progress_is_their_sum(
     running = JobRepository().get_job(TENANT, job.job_id)
     assert running is not None
     assert running.progress == Progress(48, expected_records, expected_records, 48, 0)
-    assert sorted(e["address"] for e in events.published) == sorted(sizes)
+    assert sorted(e["address"] for e in events.details()) == sorted(sizes)
     # Markers and chunk results expire with their job (docs/retention.md).
     written = core.client().query(
         TableName=core.table_name(),
@@ -213,7 +168,7 @@ def test_concurrent_chunks_share_no_item_and_progress_is_their_sum(
     assert stored is not None
     assert stored.state is JobState.SUCCEEDED
     assert stored.progress == Progress(48, expected_records, expected_records, 48, 0)
-    assert len(events.published) == 48  # the second pass found every address done
+    assert len(events.details()) == 48  # the second pass found every address done
 
 
 class Conflicts:
@@ -248,7 +203,7 @@ def test_a_conflict_is_retried_and_never_taken_as_done(
     _job, items, objects = _plan({"ann@example.net": 2}, "md-20261126090000-00000002", 100)
     conflicts = Conflicts(core.client(), times=3)
     monkeypatch.setattr(jobs, "client", lambda: conflicts)
-    outcome = _worker(objects, Events()).run(items[0], _forever)
+    outcome = _worker(objects, MemoryEvents()).run(items[0], _forever)
     assert conflicts.claims == 4  # three conflicts, then the claim went through
     # 2 history entries and the second bounce's marker (a first bounce has none), the counter
     assert outcome.progress == Progress.deleted_address(3, True)
@@ -263,14 +218,14 @@ def test_conflicts_on_every_attempt_fail_the_run_and_count_nothing(
     conflicts = Conflicts(core.client(), times=10**6)
     monkeypatch.setattr(jobs, "client", lambda: conflicts)
     with pytest.raises(RetryLater):
-        _worker(objects, Events(), ChunkRepository(NO_WAIT)).run(items[0], _forever)
+        _worker(objects, MemoryEvents(), ChunkRepository(NO_WAIT)).run(items[0], _forever)
     # Nothing was taken as done: no marker says so, the chunk counts nothing, all is there.
     assert JobRepository().get_job(TENANT, job.job_id).progress == Progress()  # type: ignore[union-attr]
     assert list(JobRepository().iter_markers(TENANT, job.job_id)) == []
     assert len(_partition("ann@example.net")) == 1  # her one bounce's history entry
     # The conflict passes; a re-run finishes with exact counts.
     monkeypatch.setattr(jobs, "client", core.client)
-    outcome = _worker(objects, Events()).run(items[0], _forever)
+    outcome = _worker(objects, MemoryEvents()).run(items[0], _forever)
     assert outcome.progress.addresses_done == 2
     assert outcome.progress.deleted == 2 + 4  # records_of: 2 per bounce
 
@@ -296,10 +251,10 @@ def test_a_bounce_after_the_archive_keeps_its_address(
         return claim(entry, keys, pages)
 
     monkeypatch.setattr(store, "claim", bounce_first)
-    events = Events()
+    events = MemoryEvents()
     outcome = _worker(objects, events, store).run(items[0], _forever)
     assert outcome.progress == Progress.skipped_address()
-    assert events.published == []
+    assert events.details() == []
     counter = wiring.counters().get_counter(TENANT, "ann@example.net")
     assert counter is not None and counter.bounce_count == 3
     assert len(_partition("ann@example.net")) == 5  # nothing deleted: 3 entries, 2 markers
@@ -309,7 +264,7 @@ def test_a_run_out_of_time_stops_and_the_next_run_goes_on(table: str) -> None:
     sizes = {f"t{n}@example.net": 1 for n in range(5)}
     job, items, objects = _plan(sizes, "md-20261126090000-00000005", 100, remove=False)
     clock = iter([900.0, 900.0, 10.0])
-    worker = _worker(objects, Events())
+    worker = _worker(objects, MemoryEvents())
     first = worker.run(items[0], lambda: next(clock, 10.0))
     assert first.more and first.progress.addresses_done == 2
     assert JobRepository().get_job(TENANT, job.job_id).progress.addresses_done == 2  # type: ignore[union-attr]

@@ -24,7 +24,7 @@ from chalicelib.massdelete.states import JobState
 from chalicelib.ports import Page, TenantSettings
 from chalicelib.tenancy.access import Principal, Role
 from rebound.samples import sample_counter
-from tests.fakes import MemoryObjects
+from tests.fakes import MemoryEvents, MemoryObjects
 
 T = datetime(2026, 11, 20, 9, tzinfo=UTC)
 ADMIN = Principal("riverside", "k1", Role.ADMIN)
@@ -146,22 +146,13 @@ class FakeWorkflow:
         return self.status
 
 
-class FakeEvents:
-    def __init__(self) -> None:
-        self.published: list[tuple[str, list[dict[str, Any]]]] = []
-
-    def publish(self, detail_type: str, details: Sequence[dict[str, Any]]) -> int:
-        self.published.append((detail_type, list(details)))
-        return 0
-
-
 @pytest.fixture
 def parts() -> dict[str, Any]:
     return {
         "jobs": FakeJobs(),
         "objects": MemoryObjects(),
         "workflow": FakeWorkflow(),
-        "events": FakeEvents(),
+        "events": MemoryEvents(),
     }
 
 
